@@ -1,0 +1,82 @@
+/*
+ * adkcd: finding the account an SPN or a delegation belongs to.
+ *
+ * ACCOUNT may be NAME (a computer NAME$ if one exists, else a user NAME),
+ * NAME$, DOMAIN\NAME, a UPN (user@dom), a DN, <GUID=...> or <SID=...>.
+ * Every value put into a filter is escaped (RFC 4515), so a name such as
+ * "x)(objectClass=*" finds nothing rather than everything.
+ */
+#ifndef ADKCD_ACCOUNT_H
+#define ADKCD_ACCOUNT_H
+
+#include "adkcd/conn.h"
+#include "adkcd/status.h"
+
+/* userAccountControl bits (MS-ADTS 2.2.16). */
+#define ADKCD_UAC_ACCOUNTDISABLE 0x2u
+#define ADKCD_UAC_WORKSTATION_TRUST_ACCOUNT 0x1000u
+#define ADKCD_UAC_SERVER_TRUST_ACCOUNT 0x2000u
+#define ADKCD_UAC_TRUSTED_FOR_DELEGATION 0x80000u
+#define ADKCD_UAC_NOT_DELEGATED 0x100000u
+#define ADKCD_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000u
+
+enum adkcd_account_kind {
+    ADKCD_ACCOUNT_ANY = 0,  /* computer first, then user (setspn) */
+    ADKCD_ACCOUNT_COMPUTER, /* -C */
+    ADKCD_ACCOUNT_USER,     /* -U */
+};
+
+struct adkcd_account {
+    char *input;        /* what the user typed */
+    char *dn;
+    char *sam;          /* sAMAccountName ("tmg$") */
+    char *upn;          /* userPrincipalName or NULL */
+    char *dns_host_name;/* dNSHostName or NULL */
+    int is_computer;    /* objectClass includes computer */
+    char *how;          /* why this object was chosen, for the output:
+                         * "computer tmg$", "user iosmdm (no computer
+                         * iosmdm$)" */
+    unsigned uac;       /* userAccountControl */
+    int has_uac;
+    char **spns;        /* servicePrincipalName values (strv, may be NULL) */
+    int spns_present;
+    char **delegate_to; /* msDS-AllowedToDelegateTo (strv, may be NULL) */
+    int delegate_to_present;
+};
+
+/*
+ * Resolve name in the DC's domain.  On success *acct_out is a new object
+ * (adkcd_account_free()).  ADKCD_E_NOTFOUND when nothing matches or more
+ * than one object does (the message says what was tried, or lists the
+ * candidates); ADKCD_E_USAGE for a name that cannot be an account (empty,
+ * control characters, a malformed GUID/SID/DN).
+ */
+adkcd_status
+adkcd_account_resolve(struct adkcd_conn *conn, const char *name,
+                      enum adkcd_account_kind kind,
+                      struct adkcd_account **acct_out,
+                      struct adkcd_err *err);
+
+/* Read the account's attributes again (after a write, on the same
+ * connection).  ADKCD_E_NOTFOUND when it vanished. */
+adkcd_status
+adkcd_account_reload(struct adkcd_conn *conn, struct adkcd_account *acct,
+                     struct adkcd_err *err);
+
+/* "computer" or "user". */
+const char *
+adkcd_account_class(const struct adkcd_account *acct);
+
+void
+adkcd_account_free(struct adkcd_account *acct);
+
+/*
+ * Check a name for characters no account name can hold (NUL inside the
+ * given length, control characters).  len is the byte count of name, so
+ * callers that got the name from a file or a pipe can catch an embedded
+ * NUL.  ADKCD_E_USAGE with a message on failure.
+ */
+adkcd_status
+adkcd_account_check_name(const char *name, size_t len, struct adkcd_err *err);
+
+#endif /* ADKCD_ACCOUNT_H */

@@ -1,0 +1,35 @@
+/*
+ * adkcd: applying a plan to the directory.
+ *
+ * Each change (one object) is sent as one LDAP modify made only of
+ * value-level adds and deletes, then read back on the same connection: the
+ * change's after-images are replaced by what the server now holds, and an
+ * operation the read-back does not show is an error.  A callback runs after
+ * each change the server confirmed (the journal hooks in there), so a run
+ * cut off half-way has recorded exactly what was applied.
+ */
+#ifndef ADKCD_APPLY_H
+#define ADKCD_APPLY_H
+
+#include "adkcd/conn.h"
+#include "adkcd/plan.h"
+#include "adkcd/status.h"
+
+/* Called once per confirmed change; a non-OK status stops the run. */
+typedef adkcd_status (*adkcd_applied_func)(void *ctx,
+                                           const struct adkcd_change *change,
+                                           struct adkcd_err *err);
+
+/*
+ * Apply every change of plan that has operations, in order.  Changes
+ * without operations are skipped (nothing is sent).  On failure the
+ * status is the failed change's (CONFLICT for a lost compare-and-swap or a
+ * duplicate the server refused, ACCESS for missing rights, ...) and, when
+ * earlier changes were applied, the message says how many; each change's
+ * "applied" flag tells which.
+ */
+adkcd_status
+adkcd_apply(struct adkcd_conn *conn, struct adkcd_plan *plan,
+            adkcd_applied_func applied, void *ctx, struct adkcd_err *err);
+
+#endif /* ADKCD_APPLY_H */

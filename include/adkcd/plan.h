@@ -1,0 +1,131 @@
+/*
+ * adkcd: change sets.
+ *
+ * A plan is an ordered list of changes, one per object (DN); each change is
+ * a list of value-level operations (add this value, delete that value) that
+ * is sent as ONE LDAP modify, so an object's change is atomic.  There is no
+ * "replace": a single-valued attribute such as userAccountControl changes by
+ * deleting the old value and adding the new one in the same modify, which
+ * the server only accepts while the old value is still there (a
+ * compare-and-swap; it fails with noSuchAttribute otherwise).
+ *
+ * Each change also carries before- and after-images of the attributes it
+ * touches, for the diff, the JSON output and the journal.  Building and
+ * rendering a plan is pure: no LDAP.
+ */
+#ifndef ADKCD_PLAN_H
+#define ADKCD_PLAN_H
+
+#include <stddef.h>
+
+#include "adkcd/status.h"
+
+enum adkcd_op_kind { ADKCD_OP_ADD = 0, ADKCD_OP_DELETE = 1 };
+
+struct adkcd_op {
+    enum adkcd_op_kind kind;
+    char *attr;
+    char *value;
+};
+
+/* An attribute's values before and after; present==0 means the attribute
+ * is absent (which LDAP does not distinguish from "no values"). */
+struct adkcd_image {
+    char *attr;
+    int before_present;
+    char **before; /* strv */
+    int after_present;
+    char **after;  /* strv: planned; replaced by the read-back on apply */
+};
+
+struct adkcd_change {
+    char *dn;
+    char *label;   /* a person's name for the object: "computer tmg$" */
+    struct adkcd_op *ops;
+    size_t n_ops;
+    struct adkcd_image *images;
+    size_t n_images;
+    int applied;   /* set by adkcd_apply() once the server confirmed it */
+};
+
+struct adkcd_plan {
+    struct adkcd_change *changes;
+    size_t n;
+};
+
+/* How values of an attribute compare. */
+enum adkcd_cmp { ADKCD_CMP_EXACT = 0, ADKCD_CMP_NOCASE = 1 };
+
+adkcd_status
+adkcd_plan_new(struct adkcd_plan **plan_out, struct adkcd_err *err);
+
+void
+adkcd_plan_free(struct adkcd_plan *plan);
+
+/*
+ * The change for dn, created (with label) when the plan has none yet.
+ * Borrowed pointer, valid until the plan changes.
+ */
+adkcd_status
+adkcd_plan_change(struct adkcd_plan *plan, const char *dn, const char *label,
+                  struct adkcd_change **change_out, struct adkcd_err *err);
+
+/*
+ * Make attr hold exactly desired (a strv; desired_present==0: absent) given
+ * its current values.  Only the difference becomes operations: deletes of
+ * values that are not desired (the value exactly as stored), then adds of
+ * desired values that are missing (as given).  Values equal under cmp are
+ * kept as stored.  Records the images.
+ */
+adkcd_status
+adkcd_change_set_values(struct adkcd_change *change, const char *attr,
+                        char *const *current, int current_present,
+                        char *const *desired, int desired_present,
+                        enum adkcd_cmp cmp, struct adkcd_err *err);
+
+/*
+ * Change a single-valued attribute from old_value to new_value by
+ * compare-and-swap (delete old, add new, in this order, in the same modify).
+ * Nothing is planned when they are equal.
+ */
+adkcd_status
+adkcd_change_swap(struct adkcd_change *change, const char *attr,
+                  const char *old_value, const char *new_value,
+                  struct adkcd_err *err);
+
+/* The image of attr in change, or NULL. */
+const struct adkcd_image *
+adkcd_change_image(const struct adkcd_change *change, const char *attr);
+
+/* Non-zero when no change has any operation (nothing to write). */
+int
+adkcd_plan_is_empty(const struct adkcd_plan *plan);
+
+/* Number of operations in the whole plan. */
+size_t
+adkcd_plan_count_ops(const struct adkcd_plan *plan);
+
+/*
+ * Render the plan as a diff of the attributes it touches:
+ *   dn: CN=iosmdm,CN=Users,DC=mydom,DC=local (user iosmdm)
+ *     servicePrincipalName: HOST/iosmdm
+ *   + servicePrincipalName: http/iosmdm.mydom.local
+ * Values that stay are indented, removed ones start with "- ", added ones
+ * with "+ ".  Changes without operations are left out.  *text_out is a new
+ * string (free()).
+ */
+adkcd_status
+adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
+                struct adkcd_err *err);
+
+/*
+ * Render the plan as LDIF change records that ldapmodify applies (the
+ * compare-and-swap pairs stay in one record, so ldapmodify gets the same
+ * safety).  Values that need it are base64-encoded by libldap's LDIF
+ * writer.  *text_out is a new string (free()).
+ */
+adkcd_status
+adkcd_plan_ldif(const struct adkcd_plan *plan, char **text_out,
+                struct adkcd_err *err);
+
+#endif /* ADKCD_PLAN_H */

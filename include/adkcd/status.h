@@ -1,0 +1,93 @@
+/*
+ * adkcd: status categories and error details.
+ *
+ * Every library call that can fail returns an adkcd_status category (which
+ * the front ends map to an exit code) and fills a caller-owned
+ * struct adkcd_err with the detail a person needs to act on.  There is no
+ * global "last error".
+ */
+#ifndef ADKCD_STATUS_H
+#define ADKCD_STATUS_H
+
+#include <stdarg.h>
+
+typedef enum {
+    /* Success. */
+    ADKCD_OK = 0,
+    /* The request itself is malformed (bad SPN, bad account syntax, bad
+     * option combination): fix the command line; nothing was sent. */
+    ADKCD_E_USAGE,
+    /* Out of memory: nothing sensible to do but retry. */
+    ADKCD_E_NOMEM,
+    /* No server could be reached (DNS, TCP, TLS): check the URI, DNS SRV
+     * records, network and firewall. */
+    ADKCD_E_CONNECT,
+    /* Credentials are missing, expired or refused (no ticket, clock skew,
+     * unknown server principal, wrong password): kinit or fix the keytab. */
+    ADKCD_E_AUTH,
+    /* The server refused the operation (insufficient rights, constraint the
+     * server enforces, unwilling to perform): ask for rights or change the
+     * request. */
+    ADKCD_E_ACCESS,
+    /* The account (or another named object) does not exist, or the name
+     * matches more than one object: use a more precise name. */
+    ADKCD_E_NOTFOUND,
+    /* The change would conflict with the directory's state: a duplicate SPN
+     * held elsewhere, or another writer changed the value first. */
+    ADKCD_E_CONFLICT,
+    /* A value read from the server or a file is not what it must be. */
+    ADKCD_E_INVALID,
+    /* Any other directory error (protocol error, unexpected result code). */
+    ADKCD_E_DIRECTORY,
+    /* Local I/O failed (journal, files, terminal). */
+    ADKCD_E_IO,
+    /* Part of a change set was applied and the rest was not: see the
+     * message for what was applied. */
+    ADKCD_E_PARTIAL,
+} adkcd_status;
+
+/* Room for the detail of a failure; owned by the caller. */
+#define ADKCD_ERR_MSG_SIZE 1024
+
+struct adkcd_err {
+    adkcd_status status;
+    int ldap_rc;   /* LDAP result code when one was involved, else 0 */
+    long krb5_rc;  /* krb5/GSS code when one was involved, else 0 */
+    char msg[ADKCD_ERR_MSG_SIZE];
+};
+
+/*
+ * Short stable name of a status ("ok", "usage", "not-found", ...), used in
+ * JSON output.  Never NULL.
+ */
+const char *
+adkcd_status_str(adkcd_status status);
+
+/*
+ * Reset err to "no error".  err may be NULL.
+ */
+void
+adkcd_err_clear(struct adkcd_err *err);
+
+/*
+ * Record a failure: sets err->status and formats err->msg.  Returns status,
+ * so that callers can write "return adkcd_err_set(err, ADKCD_E_USAGE, ...)".
+ * err may be NULL (the status is still returned).
+ */
+adkcd_status
+adkcd_err_set(struct adkcd_err *err, adkcd_status status, const char *fmt,
+              ...) __attribute__((format(printf, 3, 4)));
+
+adkcd_status
+adkcd_err_setv(struct adkcd_err *err, adkcd_status status, const char *fmt,
+               va_list ap) __attribute__((format(printf, 3, 0)));
+
+/*
+ * Put a prefix in front of an existing message ("resolving tmg: ...").
+ * Keeps the status.  Returns err->status.
+ */
+adkcd_status
+adkcd_err_prefix(struct adkcd_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif /* ADKCD_STATUS_H */

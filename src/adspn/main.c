@@ -1,0 +1,630 @@
+/*
+ * adspn: setspn for Linux.  Parses the command line, calls libadkcd, and
+ * prints; every decision is made in the library.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adkcd/account.h"
+#include "adkcd/apply.h"
+#include "adkcd/conn.h"
+#include "adkcd/plan.h"
+#include "adkcd/spn.h"
+#include "adkcd/spnreg.h"
+#include "adkcd/strv.h"
+#include "common.h"
+
+/* The setspn flags: a letter after '-' or '/', any case. */
+static const struct cli_option adspn_options[] = {
+    {"R", 0, "ACCOUNT",
+     "reset the HOST/ SPNs of a computer from its names"},
+    {"A", 0, "SPN ACCOUNT", "add SPN to ACCOUNT (no client-side check)"},
+    {"S", 0, "SPN ACCOUNT",
+     "add SPN after checking for duplicates (forest, or -T DOMAIN), "
+     "host aliases included"},
+    {"D", 0, "SPN ACCOUNT", "delete SPN from ACCOUNT"},
+    {"L", 0, "ACCOUNT", "list the SPNs of ACCOUNT"},
+    {"Q", 0, "PATTERN", "accounts holding SPNs matching PATTERN ('*' wild)"},
+    {"X", 0, NULL, "SPNs registered more than once"},
+    {"F", 0, NULL, "forest scope (Global Catalog) for -Q and -X"},
+    {"T", 0, "DOMAIN", "scope to DOMAIN for -S, -Q and -X"},
+    {"C", 0, NULL, "ACCOUNT is a computer (NAME$)"},
+    {"U", 0, NULL, "ACCOUNT is a user"},
+    {"P", 0, NULL, "no progress on stderr"},
+    {NULL, 0, NULL, NULL},
+};
+
+struct args {
+    char mode;          /* R A S D L Q X */
+    int forest;
+    const char *domain; /* -T */
+    enum adkcd_account_kind kind;
+    const char *spn;
+    const char *account;
+    const char *pattern;
+};
+
+static void
+usage(FILE *f)
+{
+    const struct cli_option *o;
+
+    fprintf(f,
+            "Usage: adspn [OPTIONS] -S|-A|-D SPN ACCOUNT\n"
+            "       adspn [OPTIONS] -L ACCOUNT | -R ACCOUNT\n"
+            "       adspn [OPTIONS] [-F] [-T DOMAIN] -Q PATTERN | -X\n"
+            "\n"
+            "Manage service principal names in Active Directory, as setspn "
+            "does,\nover LDAP with Kerberos (SASL GSSAPI, sign and seal).\n"
+            "\n"
+            "setspn flags (any case, '-' or '/'):\n");
+    for (o = adspn_options; o->long_name != NULL; o++) {
+        char left[40];
+
+        snprintf(left, sizeof(left), "-%s%s%s", o->long_name,
+                 o->arg ? " " : "", o->arg ? o->arg : "");
+        fprintf(f, "  %-30s %s\n", left, o->help);
+    }
+    fprintf(f, "\nCommon options:\n");
+    cli_print_options(f, cli_common_options);
+    fprintf(f,
+            "\nACCOUNT: NAME (computer NAME$ if it exists, else user NAME), "
+            "NAME$,\n  DOMAIN\\NAME, user@upn, a DN, <GUID=...> or "
+            "<SID=...>.\n"
+            "SPN: class/host[:port][/name], compared without regard to "
+            "case.\n"
+            "\nExit status: 0 ok or unchanged, 1 error, 2 changes pending "
+            "(--dry-run\n--detailed-exitcode), 3 usage, 4 not found or "
+            "ambiguous, 5 conflict,\n6 credentials, 7 unreachable, 8 "
+            "refused by the server.  See adspn(1).\n");
+}
+
+/* Is a an setspn flag ("-s", "/S")?  Returns the upper-case letter. */
+static char
+spn_flag(const char *a)
+{
+    if ((a[0] == '-' || a[0] == '/') && a[1] != '\0' && a[2] == '\0') {
+        char l = (char)toupper((unsigned char)a[1]);
+
+        if (strchr("RASDLQXFTCUP?", l) != NULL)
+            return l;
+    }
+    return 0;
+}
+
+static int
+parse(int argc, char **argv, struct cli_common *c, struct args *a)
+{
+    const char *pos[8];
+    int npos = 0, i, r, only_pos = 0, want;
+    struct adkcd_err err;
+
+    adkcd_err_clear(&err);
+    for (i = 1; i < argc; i++) {
+        char f;
+
+        if (!only_pos && strcmp(argv[i], "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        if (!only_pos) {
+            r = cli_common_parse(c, argc, argv, &i, &err);
+            if (r < 0)
+                return cli_usage_error(c, "%s", err.msg);
+            if (r == 2) {
+                usage(stdout);
+                exit(CLI_EXIT_OK);
+            }
+            if (r == 3) {
+                printf("adspn %s\n", ADKCD_VERSION);
+                exit(CLI_EXIT_OK);
+            }
+            if (r == 1)
+                continue;
+            f = spn_flag(argv[i]);
+            if (f == '?') {
+                usage(stdout);
+                exit(CLI_EXIT_OK);
+            }
+            if (f != 0) {
+                switch (f) {
+                case 'F':
+                    a->forest = 1;
+                    break;
+                case 'T':
+                    if (i + 1 >= argc)
+                        return cli_usage_error(c, "-T needs a DOMAIN");
+                    a->domain = argv[++i];
+                    break;
+                case 'C':
+                case 'U':
+                    if (a->kind != ADKCD_ACCOUNT_ANY &&
+                        a->kind != (f == 'C' ? ADKCD_ACCOUNT_COMPUTER
+                                             : ADKCD_ACCOUNT_USER))
+                        return cli_usage_error(c, "-C and -U exclude each "
+                                                  "other");
+                    a->kind = f == 'C' ? ADKCD_ACCOUNT_COMPUTER
+                                       : ADKCD_ACCOUNT_USER;
+                    break;
+                case 'P':
+                    c->no_progress = 1;
+                    break;
+                default:
+                    if (a->mode != 0 && a->mode != f)
+                        return cli_usage_error(c,
+                                               "-%c and -%c exclude each "
+                                               "other",
+                                               a->mode, f);
+                    a->mode = f;
+                }
+                continue;
+            }
+            if ((argv[i][0] == '-' && argv[i][1] != '\0') ||
+                (argv[i][0] == '/' && argv[i][1] != '\0' &&
+                 argv[i][2] == '\0'))
+                return cli_usage_error(c, "unknown option '%s'", argv[i]);
+        }
+        if (npos == (int)(sizeof(pos) / sizeof(pos[0])))
+            return cli_usage_error(c, "too many arguments");
+        pos[npos++] = argv[i];
+    }
+    if (a->mode == 0)
+        return cli_usage_error(c, "say what to do: one of -S, -A, -D, -L, "
+                                  "-Q, -X, -R");
+    want = strchr("ASD", a->mode) ? 2 : strchr("RLQ", a->mode) ? 1 : 0;
+    if (npos < want)
+        return cli_usage_error(c, "-%c needs %s", a->mode,
+                               want == 2 ? "SPN and ACCOUNT"
+                               : a->mode == 'Q' ? "a PATTERN"
+                                                : "an ACCOUNT");
+    if (npos > want)
+        return cli_usage_error(c, "unexpected argument '%s' for -%c",
+                               pos[want], a->mode);
+    if ((a->forest || a->domain) && strchr("SQX", a->mode) == NULL)
+        return cli_usage_error(c, "-F and -T apply to -S, -Q and -X only");
+    if (a->forest && a->mode == 'S' && a->domain != NULL)
+        return cli_usage_error(c, "-S checks the forest, or the domain of "
+                                  "-T: not both");
+    if ((c->dry_run || c->ldif) && strchr("ASDR", a->mode) == NULL)
+        return cli_usage_error(c, "--dry-run and --ldif apply to changes "
+                                  "(-S, -A, -D, -R)");
+    if (a->mode == 'R' && a->kind == ADKCD_ACCOUNT_USER)
+        return cli_usage_error(c, "-R resets a computer's SPNs: -U does not "
+                                  "apply");
+    if (want == 2) {
+        a->spn = pos[0];
+        a->account = pos[1];
+    } else if (a->mode == 'Q') {
+        a->pattern = pos[0];
+    } else if (want == 1) {
+        a->account = pos[0];
+    }
+    if (a->mode == 'R')
+        a->kind = ADKCD_ACCOUNT_COMPUTER;
+    r = cli_common_finish(c, &err) == ADKCD_OK ? 0 : -1;
+    if (r != 0)
+        return cli_usage_error(c, "%s", err.msg);
+    return 0;
+}
+
+static json_t *
+json_account(const struct adkcd_account *acct)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "input", json_string(acct->input));
+    json_object_set_new(o, "dn", json_string(acct->dn));
+    json_object_set_new(o, "sam_account_name", json_string(acct->sam));
+    json_object_set_new(o, "object_class",
+                        json_string(adkcd_account_class(acct)));
+    json_object_set_new(o, "chosen", json_string(acct->how));
+    return o;
+}
+
+/* Values in a but not in b (case-insensitive). */
+static json_t *
+json_minus(char *const *a, char *const *b)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; a != NULL && a[i] != NULL; i++) {
+        if (adkcd_strv_find_nocase(b, a[i]) < 0)
+            json_array_append_new(arr, json_string(a[i]));
+    }
+    return arr;
+}
+
+static int
+cmd_list(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
+{
+    struct adkcd_account *acct = NULL;
+    struct adkcd_err err;
+    size_t i;
+
+    adkcd_err_clear(&err);
+    if (adkcd_account_resolve(conn, a->account, a->kind, &acct, &err) !=
+        ADKCD_OK)
+        return cli_fail(c, &err);
+    adkcd_strv_sort_nocase(acct->spns);
+    if (c->json) {
+        json_t *doc = cli_json_doc(c, "list");
+
+        json_object_set_new(doc, "account", json_account(acct));
+        json_object_set_new(doc, "spns", cli_json_strv(acct->spns));
+        cli_json_print(doc);
+    } else {
+        printf("Registered ServicePrincipalNames for %s (%s):\n", acct->dn,
+               acct->how);
+        for (i = 0; acct->spns != NULL && acct->spns[i] != NULL; i++)
+            printf("\t%s\n", acct->spns[i]);
+    }
+    adkcd_account_free(acct);
+    return CLI_EXIT_OK;
+}
+
+struct query_out {
+    struct cli_common *c;
+    json_t *accounts;
+};
+
+static adkcd_status
+print_match(void *ctx, const char *dn, char *const *spns,
+            char *const *matched, struct adkcd_err *err)
+{
+    struct query_out *q = ctx;
+    char **sorted = adkcd_strv_dup(spns);
+    size_t i;
+
+    (void)err;
+    if (sorted == NULL)
+        return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    adkcd_strv_sort_nocase(sorted);
+    if (q->accounts != NULL) {
+        json_t *o = json_object();
+
+        json_object_set_new(o, "dn", json_string(dn));
+        json_object_set_new(o, "matched", cli_json_strv(matched));
+        json_object_set_new(o, "spns", cli_json_strv(sorted));
+        json_array_append_new(q->accounts, o);
+    } else {
+        cli_progress_done(q->c);
+        printf("%s\n", dn);
+        for (i = 0; sorted[i] != NULL; i++)
+            printf("\t%s\n", sorted[i]);
+        fflush(stdout);
+    }
+    adkcd_strv_free(sorted);
+    return ADKCD_OK;
+}
+
+static int
+cmd_query(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
+{
+    struct adkcd_scope scope = {a->forest, a->domain};
+    struct query_out q = {c, NULL};
+    struct adkcd_err err;
+    char *where = NULL;
+    size_t count = 0;
+    adkcd_status st;
+
+    adkcd_err_clear(&err);
+    st = adkcd_scope_describe(conn, &scope, &where, &err);
+    if (st != ADKCD_OK)
+        return cli_fail(c, &err);
+    if (c->json)
+        q.accounts = json_array();
+    else
+        printf("Checking %s\n", where);
+    st = adkcd_spn_query(conn, &scope, a->pattern, print_match, &q, &count,
+                         &err);
+    if (st != ADKCD_OK) {
+        json_decref(q.accounts);
+        free(where);
+        return cli_fail(c, &err);
+    }
+    if (c->json) {
+        json_t *doc = cli_json_doc(c, "query");
+
+        json_object_set_new(doc, "pattern", json_string(a->pattern));
+        json_object_set_new(doc, "scope", json_string(where));
+        json_object_set_new(doc, "found", json_boolean(count > 0));
+        json_object_set_new(doc, "accounts", q.accounts);
+        cli_json_print(doc);
+    } else {
+        printf("%s\n", count > 0 ? "\nExisting SPN found!"
+                                 : "\nNo such SPN found.");
+    }
+    free(where);
+    /* Like grep: nothing found is a distinct, scriptable outcome. */
+    return count > 0 ? CLI_EXIT_OK : CLI_EXIT_NOTFOUND;
+}
+
+static adkcd_status
+print_dup(void *ctx, const char *spn, char *const *dns, char *const *values,
+          struct adkcd_err *err)
+{
+    struct query_out *q = ctx;
+    size_t i;
+
+    (void)err;
+    if (q->accounts != NULL) {
+        json_t *o = json_object(), *h = json_array();
+
+        json_object_set_new(o, "spn", json_string(spn));
+        for (i = 0; dns[i] != NULL; i++) {
+            json_t *x = json_object();
+
+            json_object_set_new(x, "dn", json_string(dns[i]));
+            json_object_set_new(x, "value", json_string(values[i]));
+            json_array_append_new(h, x);
+        }
+        json_object_set_new(o, "holders", h);
+        json_array_append_new(q->accounts, o);
+        return ADKCD_OK;
+    }
+    cli_progress_done(q->c);
+    printf("%s is registered on these accounts:\n", spn);
+    for (i = 0; dns[i] != NULL; i++)
+        printf("\t%s (as %s)\n", dns[i], values[i]);
+    return ADKCD_OK;
+}
+
+static int
+cmd_duplicates(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
+{
+    struct adkcd_scope scope = {a->forest, a->domain};
+    struct query_out q = {c, NULL};
+    struct adkcd_err err;
+    char *where = NULL;
+    size_t count = 0, seen = 0;
+    adkcd_status st;
+
+    adkcd_err_clear(&err);
+    st = adkcd_scope_describe(conn, &scope, &where, &err);
+    if (st != ADKCD_OK)
+        return cli_fail(c, &err);
+    if (c->json)
+        q.accounts = json_array();
+    else
+        printf("Checking %s\n", where);
+    st = adkcd_spn_duplicates(conn, &scope, cli_progress, c, print_dup, &q,
+                              &count, &seen, &err);
+    cli_progress_done(c);
+    if (st != ADKCD_OK) {
+        json_decref(q.accounts);
+        free(where);
+        return cli_fail(c, &err);
+    }
+    if (c->json) {
+        json_t *doc = cli_json_doc(c, "duplicates");
+
+        json_object_set_new(doc, "scope", json_string(where));
+        json_object_set_new(doc, "spns_read", json_integer((json_int_t)seen));
+        json_object_set_new(doc, "duplicates", q.accounts);
+        cli_json_print(doc);
+    } else {
+        printf("Found %zu group%s of duplicate SPNs (%zu SPNs read).\n",
+               count, count == 1 ? "" : "s", seen);
+    }
+    free(where);
+    /* Duplicates found is a conflict: monitoring can alert on it. */
+    return count > 0 ? CLI_EXIT_CONFLICT : CLI_EXIT_OK;
+}
+
+/* -S: refuse when another account holds the SPN or a host alias of it. */
+static adkcd_status
+check_duplicates(struct adkcd_conn *conn, struct args *a,
+                 const struct adkcd_spn *spn,
+                 const struct adkcd_account *acct, json_t **conflicts_out,
+                 struct adkcd_err *err)
+{
+    struct adkcd_scope scope = {a->domain == NULL, a->domain};
+    struct adkcd_spn_mappings *m = NULL;
+    struct adkcd_spn_holders *h = NULL;
+    adkcd_status st;
+    size_t i;
+
+    *conflicts_out = NULL;
+    st = adkcd_spn_read_mappings(conn, &m, err);
+    if (st == ADKCD_OK)
+        st = adkcd_spn_find_holders(conn, &scope, spn, m, acct->dn, &h, err);
+    if (st == ADKCD_OK && h->n > 0) {
+        json_t *arr = json_array();
+
+        for (i = 0; i < h->n; i++) {
+            json_t *o = json_object();
+
+            json_object_set_new(o, "dn", json_string(h->v[i].dn));
+            json_object_set_new(o, "value", json_string(h->v[i].value));
+            json_object_set_new(o, "via_alias",
+                                json_boolean(h->v[i].via_alias));
+            json_array_append_new(arr, o);
+        }
+        *conflicts_out = arr;
+        if (h->v[0].via_alias)
+            st = adkcd_err_set(err, ADKCD_E_CONFLICT,
+                               "duplicate SPN: %s already holds %s, a host "
+                               "alias of %s (sPNMappings; Windows DCs refuse "
+                               "this since KB5008382): not adding %s to %s",
+                               h->v[0].dn, h->v[0].value, spn->text,
+                               spn->text, acct->dn);
+        else
+            st = adkcd_err_set(err, ADKCD_E_CONFLICT,
+                               "duplicate SPN: %s already holds %s: not "
+                               "adding it to %s",
+                               h->v[0].dn, h->v[0].value, acct->dn);
+        if (h->n > 1)
+            adkcd_err_prefix(err, "%zu conflicting holders", h->n);
+    }
+    adkcd_spn_holders_free(h);
+    adkcd_spn_mappings_free(m);
+    return st;
+}
+
+static const char *
+op_name(char mode)
+{
+    return mode == 'D' ? "delete" : mode == 'R' ? "reset" : "add";
+}
+
+static int
+cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
+{
+    struct adkcd_account *acct = NULL;
+    struct adkcd_spn *spn = NULL;
+    struct adkcd_plan *plan = NULL;
+    struct adkcd_err err;
+    const struct adkcd_image *img;
+    json_t *conflicts = NULL;
+    char **spns = NULL, **before = NULL;
+    char *text = NULL;
+    adkcd_status st;
+    int rc = CLI_EXIT_OK, changed;
+    size_t i;
+
+    adkcd_err_clear(&err);
+    st = adkcd_account_resolve(conn, a->account, a->kind, &acct, &err);
+    if (st == ADKCD_OK && a->mode == 'R') {
+        st = adkcd_spn_reset_names(conn, acct, &spns, &err);
+    } else if (st == ADKCD_OK) {
+        st = adkcd_spn_parse(a->spn, &spn, &err);
+        if (st == ADKCD_OK && adkcd_strv_add(&spns, a->spn) != 0)
+            st = adkcd_err_set(&err, ADKCD_E_NOMEM, "out of memory");
+    }
+    if (st == ADKCD_OK && a->mode == 'S')
+        st = check_duplicates(conn, a, spn, acct, &conflicts, &err);
+    if (st == ADKCD_OK)
+        st = adkcd_plan_new(&plan, &err);
+    if (st == ADKCD_OK && a->mode == 'D')
+        st = adkcd_spn_plan_delete(plan, acct, spns, &err);
+    else if (st == ADKCD_OK)
+        st = adkcd_spn_plan_add(plan, acct, spns, &err);
+    if (st != ADKCD_OK) {
+        rc = cli_fail_with(c, &err, "conflicts", conflicts);
+        conflicts = NULL;
+        goto cleanup;
+    }
+    changed = !adkcd_plan_is_empty(plan);
+    before = adkcd_strv_dup(acct->spns);
+    if (changed && !c->dry_run) {
+        if (c->ldif && adkcd_plan_ldif(plan, &text, &err) == ADKCD_OK) {
+            fputs(text, stdout);
+            free(text);
+            text = NULL;
+        }
+        st = adkcd_apply(conn, plan, NULL, NULL, &err);
+        if (st != ADKCD_OK) {
+            rc = cli_fail(c, &err);
+            goto cleanup;
+        }
+    }
+    img = adkcd_change_image(&plan->changes[0], "servicePrincipalName");
+    if (c->json) {
+        json_t *doc = cli_json_doc(c, op_name(a->mode));
+
+        json_object_set_new(doc, "changed", json_boolean(changed));
+        json_object_set_new(doc, "dry_run", json_boolean(c->dry_run));
+        json_object_set_new(doc, "applied",
+                            json_boolean(changed && !c->dry_run));
+        json_object_set_new(doc, "account", json_account(acct));
+        json_object_set_new(doc, "dn", json_string(acct->dn));
+        json_object_set_new(doc, "object_class",
+                            json_string(adkcd_account_class(acct)));
+        json_object_set_new(doc, "attribute",
+                            json_string("servicePrincipalName"));
+        json_object_set_new(doc, "spns", cli_json_strv(spns));
+        json_object_set_new(doc, "before", cli_json_strv(img->before));
+        json_object_set_new(doc, "after", cli_json_strv(img->after));
+        json_object_set_new(doc, "added", json_minus(img->after, before));
+        json_object_set_new(doc, "removed", json_minus(before, img->after));
+        cli_json_print(doc);
+    } else if (!changed) {
+        for (i = 0; spns[i] != NULL; i++)
+            printf("unchanged: %s %s %s\n", acct->dn,
+                   a->mode == 'D' ? "does not hold" : "already holds",
+                   spns[i]);
+    } else if (c->dry_run) {
+        st = c->ldif ? adkcd_plan_ldif(plan, &text, &err)
+                     : adkcd_plan_diff(plan, &text, &err);
+        if (st != ADKCD_OK) {
+            rc = cli_fail(c, &err);
+            goto cleanup;
+        }
+        if (!c->ldif)
+            printf("Account: %s\n", acct->how);
+        fputs(text, stdout);
+        if (!c->ldif)
+            printf("dry run: nothing written\n");
+    } else if (!c->ldif) {
+        st = adkcd_plan_diff(plan, &text, &err);
+        if (st != ADKCD_OK) {
+            rc = cli_fail(c, &err);
+            goto cleanup;
+        }
+        printf("%s ServicePrincipalNames for %s (%s)\n",
+               a->mode == 'D' ? "Unregistering" : "Registering", acct->dn,
+               acct->how);
+        fputs(text, stdout);
+        printf("Updated object\n");
+    }
+    if (c->dry_run && c->detailed_exitcode && changed)
+        rc = CLI_EXIT_PENDING;
+cleanup:
+    json_decref(conflicts);
+    free(text);
+    adkcd_strv_free(spns);
+    adkcd_strv_free(before);
+    adkcd_plan_free(plan);
+    adkcd_spn_free(spn);
+    adkcd_account_free(acct);
+    return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct cli_common c = {.tool = "adspn"};
+    struct args a = {0};
+    struct adkcd_conn *conn = NULL;
+    struct adkcd_err err;
+    int rc;
+
+    adkcd_err_clear(&err);
+    rc = parse(argc, argv, &c, &a);
+    if (rc != 0) {
+        cli_common_free(&c);
+        return rc;
+    }
+    /* Validate everything local before touching the network. */
+    if (a.spn != NULL && adkcd_spn_check(a.spn, &err) != ADKCD_OK) {
+        cli_common_free(&c);
+        return cli_fail(&c, &err);
+    }
+    if (a.account != NULL &&
+        adkcd_account_check_name(a.account, strlen(a.account), &err) !=
+            ADKCD_OK) {
+        cli_common_free(&c);
+        return cli_fail(&c, &err);
+    }
+    if (cli_connect(&c, &conn, &err) != ADKCD_OK)
+        return cli_fail(&c, &err);
+    switch (a.mode) {
+    case 'L':
+        rc = cmd_list(&c, conn, &a);
+        break;
+    case 'Q':
+        rc = cmd_query(&c, conn, &a);
+        break;
+    case 'X':
+        rc = cmd_duplicates(&c, conn, &a);
+        break;
+    default:
+        rc = cmd_change(&c, conn, &a);
+        break;
+    }
+    adkcd_conn_free(conn);
+    return rc;
+}

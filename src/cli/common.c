@@ -1,0 +1,241 @@
+/* Shared by the front ends: common options and exit codes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+
+const struct cli_option cli_common_options[] = {
+    {"uri", 'H', "URI",
+     "LDAP server(s), e.g. ldap://dc1.mydom.local (default: URI in "
+     "ldap.conf, then DNS SRV records of the domain)"},
+    {"domain", 0, "DOMAIN",
+     "DNS domain to find DCs in (default: krb5.conf's default realm)"},
+    {"keytab", 0, "FILE", "get a ticket from this keytab (with --principal)"},
+    {"principal", 0, "PRINCIPAL",
+     "Kerberos client principal for --keytab or --password-stdin"},
+    {"password-stdin", 0, NULL,
+     "read the principal's password from the first line of stdin"},
+    {"starttls", 'Z', NULL,
+     "protect the connection with StartTLS (certificate verified) "
+     "instead of the SASL layer"},
+    {"timeout", 0, "SECONDS", "network timeout (default 10)"},
+    {"dry-run", 'n', NULL, "show what would change as a diff; write nothing"},
+    {"ldif", 0, NULL, "show the change as LDIF that ldapmodify accepts"},
+    {"json", 0, NULL, "print one JSON document (see adkcd-json(7))"},
+    {"detailed-exitcode", 0, NULL,
+     "with --dry-run: exit 2 when changes are pending, 0 when none"},
+    {"verbose", 'v', NULL, "say which DC and identity are used"},
+    {"no-progress", 0, NULL, "no progress on stderr (as -P)"},
+    {"help", 'h', NULL, "show this help"},
+    {"version", 0, NULL, "show the version"},
+    {NULL, 0, NULL, NULL},
+};
+
+/* Find the option argv[*i] names; *value is set for "--name=value". */
+static const struct cli_option *
+lookup(const char *a, const char **value)
+{
+    const struct cli_option *o;
+    size_t n;
+
+    *value = NULL;
+    if (a[0] == '-' && a[1] == '-') {
+        const char *eq = strchr(a + 2, '=');
+
+        n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+        for (o = cli_common_options; o->long_name != NULL; o++) {
+            if (strlen(o->long_name) == n &&
+                strncmp(o->long_name, a + 2, n) == 0) {
+                *value = eq ? eq + 1 : NULL;
+                return o;
+            }
+        }
+        return NULL;
+    }
+    if (a[0] == '-' && a[1] != '\0' && a[2] == '\0') {
+        for (o = cli_common_options; o->long_name != NULL; o++) {
+            if (o->short_name != 0 && o->short_name == a[1])
+                return o;
+        }
+    }
+    return NULL;
+}
+
+int
+cli_common_parse(struct cli_common *c, int argc, char **argv, int *i,
+                 struct adkcd_err *err)
+{
+    const struct cli_option *o;
+    const char *value = NULL, *name;
+    char *end;
+
+    o = lookup(argv[*i], &value);
+    if (o == NULL)
+        return 0;
+    name = o->long_name;
+    if (o->arg != NULL && value == NULL) {
+        if (*i + 1 >= argc) {
+            adkcd_err_set(err, ADKCD_E_USAGE, "--%s needs %s", name, o->arg);
+            return -1;
+        }
+        value = argv[++*i];
+    } else if (o->arg == NULL && value != NULL) {
+        adkcd_err_set(err, ADKCD_E_USAGE, "--%s takes no value", name);
+        return -1;
+    }
+    if (strcmp(name, "uri") == 0) {
+        c->conn.uri = value;
+    } else if (strcmp(name, "domain") == 0) {
+        c->conn.domain = value;
+    } else if (strcmp(name, "keytab") == 0) {
+        c->conn.keytab = value;
+    } else if (strcmp(name, "principal") == 0) {
+        c->conn.principal = value;
+    } else if (strcmp(name, "password-stdin") == 0) {
+        c->password_stdin = 1;
+    } else if (strcmp(name, "starttls") == 0) {
+        c->conn.starttls = 1;
+    } else if (strcmp(name, "timeout") == 0) {
+        long t = strtol(value, &end, 10);
+
+        if (*value == '\0' || *end != '\0' || t < 1 || t > 3600) {
+            adkcd_err_set(err, ADKCD_E_USAGE,
+                          "--timeout takes seconds from 1 to 3600, not "
+                          "'%s'",
+                          value);
+            return -1;
+        }
+        c->conn.timeout = (int)t;
+    } else if (strcmp(name, "dry-run") == 0) {
+        c->dry_run = 1;
+    } else if (strcmp(name, "ldif") == 0) {
+        c->ldif = 1;
+    } else if (strcmp(name, "json") == 0) {
+        c->json = 1;
+    } else if (strcmp(name, "detailed-exitcode") == 0) {
+        c->detailed_exitcode = 1;
+    } else if (strcmp(name, "verbose") == 0) {
+        c->verbose++;
+    } else if (strcmp(name, "no-progress") == 0) {
+        c->no_progress = 1;
+    } else if (strcmp(name, "help") == 0) {
+        return 2;
+    } else if (strcmp(name, "version") == 0) {
+        return 3;
+    }
+    return 1;
+}
+
+adkcd_status
+cli_common_finish(struct cli_common *c, struct adkcd_err *err)
+{
+    char line[1024];
+    size_t n;
+
+    if (c->detailed_exitcode && !c->dry_run)
+        return adkcd_err_set(err, ADKCD_E_USAGE,
+                             "--detailed-exitcode goes with --dry-run");
+    if (c->json && c->ldif)
+        return adkcd_err_set(err, ADKCD_E_USAGE,
+                             "--json and --ldif exclude each other");
+    if (c->conn.keytab != NULL && c->password_stdin)
+        return adkcd_err_set(err, ADKCD_E_USAGE,
+                             "--keytab and --password-stdin exclude each "
+                             "other");
+    if ((c->conn.keytab != NULL || c->password_stdin) &&
+        c->conn.principal == NULL)
+        return adkcd_err_set(err, ADKCD_E_USAGE,
+                             "--keytab and --password-stdin need "
+                             "--principal");
+    if (c->conn.principal != NULL && c->conn.keytab == NULL &&
+        !c->password_stdin)
+        return adkcd_err_set(err, ADKCD_E_USAGE,
+                             "--principal needs --keytab or "
+                             "--password-stdin (a ticket from kinit needs "
+                             "neither)");
+    if (c->password_stdin) {
+        if (fgets(line, sizeof(line), stdin) == NULL) {
+            explicit_bzero(line, sizeof(line));
+            return adkcd_err_set(err, ADKCD_E_USAGE,
+                                 "--password-stdin: no password on stdin");
+        }
+        n = strcspn(line, "\r\n");
+        line[n] = '\0';
+        c->password = strdup(line);
+        explicit_bzero(line, sizeof(line));
+        if (c->password == NULL)
+            return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+        c->conn.password = c->password;
+    }
+    return ADKCD_OK;
+}
+
+void
+cli_common_free(struct cli_common *c)
+{
+    if (c->password != NULL) {
+        explicit_bzero(c->password, strlen(c->password));
+        free(c->password);
+        c->password = NULL;
+        c->conn.password = NULL;
+    }
+}
+
+void
+cli_print_options(FILE *f, const struct cli_option *opts)
+{
+    const struct cli_option *o;
+    char left[64];
+
+    for (o = opts; o->long_name != NULL; o++) {
+        if (o->short_name != 0)
+            snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name,
+                     o->long_name, o->arg ? " " : "", o->arg ? o->arg : "");
+        else
+            snprintf(left, sizeof(left), "    --%s%s%s", o->long_name,
+                     o->arg ? " " : "", o->arg ? o->arg : "");
+        fprintf(f, "  %-30s %s\n", left, o->help);
+    }
+}
+
+int
+cli_exit_code(adkcd_status st)
+{
+    switch (st) {
+    case ADKCD_OK:
+        return CLI_EXIT_OK;
+    case ADKCD_E_USAGE:
+        return CLI_EXIT_USAGE;
+    case ADKCD_E_NOTFOUND:
+        return CLI_EXIT_NOTFOUND;
+    case ADKCD_E_CONFLICT:
+        return CLI_EXIT_CONFLICT;
+    case ADKCD_E_AUTH:
+        return CLI_EXIT_AUTH;
+    case ADKCD_E_CONNECT:
+        return CLI_EXIT_UNREACHABLE;
+    case ADKCD_E_ACCESS:
+        return CLI_EXIT_REFUSED;
+    case ADKCD_E_PARTIAL:
+        return CLI_EXIT_PARTIAL;
+    case ADKCD_E_NOMEM:
+    case ADKCD_E_INVALID:
+    case ADKCD_E_DIRECTORY:
+    case ADKCD_E_IO:
+        return CLI_EXIT_ERROR;
+    }
+    return CLI_EXIT_ERROR;
+}
+
+adkcd_status
+cli_connect(struct cli_common *c, struct adkcd_conn **conn_out,
+            struct adkcd_err *err)
+{
+    adkcd_status st = adkcd_conn_open(&c->conn, cli_log, c, conn_out, err);
+
+    /* The password has done its job: wipe it now, not at exit. */
+    cli_common_free(c);
+    return st;
+}

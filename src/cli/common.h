@@ -1,0 +1,126 @@
+/*
+ * Shared by the adkcd front ends: the common option table (connection,
+ * credentials, output), exit codes, printing of errors, progress and JSON.
+ * The front ends parse, call the library, and print; nothing else.
+ */
+#ifndef ADKCD_CLI_COMMON_H
+#define ADKCD_CLI_COMMON_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "adkcd/conn.h"
+#include "adkcd/status.h"
+
+/* Exit codes: the one table, documented in adspn(1) and adkcd(1). */
+enum cli_exit {
+    CLI_EXIT_OK = 0,          /* done, or nothing to do ("unchanged") */
+    CLI_EXIT_ERROR = 1,       /* any other failure (I/O, memory, server) */
+    CLI_EXIT_PENDING = 2,     /* --dry-run --detailed-exitcode: changes */
+    CLI_EXIT_USAGE = 3,       /* bad command line or bad input */
+    CLI_EXIT_NOTFOUND = 4,    /* account not found or ambiguous */
+    CLI_EXIT_CONFLICT = 5,    /* duplicate SPN / lost compare-and-swap */
+    CLI_EXIT_AUTH = 6,        /* credentials / authentication */
+    CLI_EXIT_UNREACHABLE = 7, /* no server (or KDC) reachable */
+    CLI_EXIT_REFUSED = 8,     /* the server refused (rights, policy) */
+    CLI_EXIT_PARTIAL = 9,     /* part of a change set was applied */
+};
+
+/* Options every front end takes, before or after its own. */
+struct cli_common {
+    const char *tool;
+    struct adkcd_conn_opts conn;
+    int password_stdin;
+    char *password;       /* read from stdin; wiped by cli_common_free() */
+    int json;
+    int dry_run;
+    int ldif;
+    int detailed_exitcode;
+    int verbose;
+    int no_progress;
+    const char *journal;
+};
+
+/* One row of an option table; the help text is printed from it. */
+struct cli_option {
+    const char *long_name; /* without "--" */
+    char short_name;       /* 0 for none; case-sensitive */
+    const char *arg;       /* NULL when the option takes no argument */
+    const char *help;
+};
+
+extern const struct cli_option cli_common_options[];
+
+/*
+ * Try argv[*i] as a common option.  Returns 1 when it was one (and *i is
+ * moved past its argument), 0 when it is not a common option, -1 on a
+ * usage error (message in err).
+ */
+int
+cli_common_parse(struct cli_common *c, int argc, char **argv, int *i,
+                 struct adkcd_err *err);
+
+/* Checks after parsing (e.g. --detailed-exitcode needs --dry-run) and
+ * reading the password from stdin.  ADKCD_E_USAGE on a bad combination. */
+adkcd_status
+cli_common_finish(struct cli_common *c, struct adkcd_err *err);
+
+void
+cli_common_free(struct cli_common *c);
+
+/* Print an option table for --help. */
+void
+cli_print_options(FILE *f, const struct cli_option *opts);
+
+/* Map a library status to an exit code. */
+int
+cli_exit_code(adkcd_status st);
+
+/*
+ * Report a failure: "TOOL: message" on stderr and, with --json, a JSON
+ * error document on stdout.  Returns the exit code to use.
+ */
+int
+cli_fail(const struct cli_common *c, const struct adkcd_err *err);
+
+/* As cli_fail(), adding key: extra (stolen; may be NULL) to the JSON error
+ * document. */
+int
+cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
+              const char *key, json_t *extra);
+
+/* A usage error: message plus a hint to --help; returns CLI_EXIT_USAGE. */
+int
+cli_usage_error(const struct cli_common *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Library log callback (ctx is the struct cli_common). */
+void
+cli_log(void *ctx, int level, const char *msg);
+
+/* Progress callback for scans: "N SPNs read" on a terminal, unless -P. */
+void
+cli_progress(void *ctx, size_t seen);
+
+/* End a progress line (if one was drawn). */
+void
+cli_progress_done(const struct cli_common *c);
+
+/* Open the connection described by c (logs through cli_log). */
+adkcd_status
+cli_connect(struct cli_common *c, struct adkcd_conn **conn_out,
+            struct adkcd_err *err);
+
+/* JSON helpers (jansson): a document with "schema" and "tool" set. */
+json_t *
+cli_json_doc(const struct cli_common *c, const char *operation);
+
+json_t *
+cli_json_strv(char *const *v);
+
+/* Print doc on stdout and release it. */
+void
+cli_json_print(json_t *doc);
+
+#endif /* ADKCD_CLI_COMMON_H */

@@ -1,0 +1,130 @@
+/* Shared by the front ends: errors, logging, progress and JSON output. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+
+/* Bumped when a field changes meaning or goes away (docs/json-output.md). */
+#define JSON_SCHEMA 1
+
+static int progress_drawn;
+
+json_t *
+cli_json_doc(const struct cli_common *c, const char *operation)
+{
+    json_t *doc = json_object();
+
+    json_object_set_new(doc, "schema", json_integer(JSON_SCHEMA));
+    json_object_set_new(doc, "tool", json_string(c->tool));
+    if (operation != NULL)
+        json_object_set_new(doc, "operation", json_string(operation));
+    return doc;
+}
+
+json_t *
+cli_json_strv(char *const *v)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; v != NULL && v[i] != NULL; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+void
+cli_json_print(json_t *doc)
+{
+    json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    fflush(stdout);
+    json_decref(doc);
+}
+
+int
+cli_fail(const struct cli_common *c, const struct adkcd_err *err)
+{
+    return cli_fail_with(c, err, NULL, NULL);
+}
+
+int
+cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
+              const char *key, json_t *extra)
+{
+    int code = cli_exit_code(err->status);
+
+    cli_progress_done(c);
+    fprintf(stderr, "%s: %s\n", c->tool,
+            err->msg[0] ? err->msg : adkcd_status_str(err->status));
+    if (c->json) {
+        json_t *doc = cli_json_doc(c, NULL);
+        json_t *e = json_object();
+
+        json_object_set_new(e, "status",
+                            json_string(adkcd_status_str(err->status)));
+        json_object_set_new(e, "message", json_string(err->msg));
+        if (err->ldap_rc != 0)
+            json_object_set_new(e, "ldap_code", json_integer(err->ldap_rc));
+        json_object_set_new(doc, "error", e);
+        json_object_set_new(doc, "exit_code", json_integer(code));
+        if (key != NULL && extra != NULL) {
+            json_object_set_new(doc, key, extra);
+            extra = NULL;
+        }
+        cli_json_print(doc);
+    }
+    json_decref(extra);
+    return code;
+}
+
+int
+cli_usage_error(const struct cli_common *c, const char *fmt, ...)
+{
+    struct adkcd_err err;
+    va_list ap;
+
+    adkcd_err_clear(&err);
+    va_start(ap, fmt);
+    adkcd_err_setv(&err, ADKCD_E_USAGE, fmt, ap);
+    va_end(ap);
+    cli_fail(c, &err);
+    if (!c->json)
+        fprintf(stderr, "Try '%s --help'.\n", c->tool);
+    return CLI_EXIT_USAGE;
+}
+
+void
+cli_log(void *ctx, int level, const char *msg)
+{
+    const struct cli_common *c = ctx;
+
+    if (level > c->verbose)
+        return;
+    cli_progress_done(c);
+    fprintf(stderr, "%s: %s\n", c->tool, msg);
+}
+
+void
+cli_progress(void *ctx, size_t seen)
+{
+    const struct cli_common *c = ctx;
+
+    if (c->no_progress || !isatty(STDERR_FILENO))
+        return;
+    fprintf(stderr, "\r%s: %zu SPNs read", c->tool, seen);
+    fflush(stderr);
+    progress_drawn = 1;
+}
+
+void
+cli_progress_done(const struct cli_common *c)
+{
+    (void)c;
+    if (!progress_drawn)
+        return;
+    fputc('\n', stderr);
+    progress_drawn = 0;
+}

@@ -1,0 +1,96 @@
+/* adkcd internal: DC discovery through DNS SRV records. */
+#include <arpa/nameser.h>
+#include <netinet/in.h>
+#include <resolv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adkcd/strv.h"
+#include "discover.h"
+
+struct srv {
+    unsigned prio, weight, port;
+    char host[NS_MAXDNAME];
+};
+
+static int
+cmp_srv(const void *a, const void *b)
+{
+    const struct srv *x = a, *y = b;
+
+    if (x->prio != y->prio)
+        return x->prio < y->prio ? -1 : 1;
+    if (x->weight != y->weight)
+        return x->weight > y->weight ? -1 : 1;
+    return strcmp(x->host, y->host);
+}
+
+adkcd_status
+adkcd_discover_dcs(const char *domain, char ***hosts_out,
+                   struct adkcd_err *err)
+{
+    unsigned char answer[8192];
+    char qname[NS_MAXDNAME];
+    struct srv *srvs = NULL;
+    char **hosts = NULL;
+    ns_msg msg;
+    ns_rr rr;
+    int len, i, n = 0, count;
+    adkcd_status st = ADKCD_OK;
+
+    *hosts_out = NULL;
+    snprintf(qname, sizeof(qname), "_ldap._tcp.dc._msdcs.%s", domain);
+    len = res_query(qname, ns_c_in, ns_t_srv, answer, sizeof(answer));
+    if (len < 0)
+        return adkcd_err_set(err, ADKCD_E_CONNECT,
+                             "no DC found: DNS has no SRV record %s (give "
+                             "-H ldap://DC or --domain, or fix "
+                             "/etc/resolv.conf)",
+                             qname);
+    if (ns_initparse(answer, len, &msg) < 0)
+        return adkcd_err_set(err, ADKCD_E_CONNECT,
+                             "malformed DNS answer for %s", qname);
+    count = ns_msg_count(msg, ns_s_an);
+    srvs = calloc((size_t)count + 1, sizeof(*srvs));
+    if (srvs == NULL)
+        return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    for (i = 0; i < count; i++) {
+        const unsigned char *rd;
+
+        if (ns_parserr(&msg, ns_s_an, i, &rr) < 0 ||
+            ns_rr_type(rr) != ns_t_srv || ns_rr_rdlen(rr) < 7)
+            continue;
+        rd = ns_rr_rdata(rr);
+        srvs[n].prio = ns_get16(rd);
+        srvs[n].weight = ns_get16(rd + 2);
+        srvs[n].port = ns_get16(rd + 4);
+        if (dn_expand(ns_msg_base(msg), ns_msg_end(msg), rd + 6,
+                      srvs[n].host, sizeof(srvs[n].host)) < 0)
+            continue;
+        /* "." means "no such service here" (RFC 2782). */
+        if (strcmp(srvs[n].host, ".") == 0 || srvs[n].host[0] == '\0')
+            continue;
+        n++;
+    }
+    qsort(srvs, (size_t)n, sizeof(*srvs), cmp_srv);
+    for (i = 0; i < n && st == ADKCD_OK; i++) {
+        char hp[NS_MAXDNAME + 8];
+
+        snprintf(hp, sizeof(hp), "%s:%u", srvs[i].host, srvs[i].port);
+        if (adkcd_strv_add(&hosts, hp) != 0)
+            st = adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    }
+    free(srvs);
+    if (st == ADKCD_OK && hosts == NULL)
+        st = adkcd_err_set(err, ADKCD_E_CONNECT,
+                           "no DC found: the SRV records for %s name no "
+                           "host",
+                           qname);
+    if (st != ADKCD_OK) {
+        adkcd_strv_free(hosts);
+        return st;
+    }
+    *hosts_out = hosts;
+    return ADKCD_OK;
+}

@@ -1,0 +1,19 @@
+/*
+ * adkcd internal: finding domain controllers through DNS SRV records
+ * (_ldap._tcp.dc._msdcs.DOMAIN, MS-ADTS 6.3.2.3; RFC 2782 ordering).
+ */
+#ifndef ADKCD_DISCOVER_H
+#define ADKCD_DISCOVER_H
+
+#include "adkcd/status.h"
+
+/*
+ * Host names of the DCs of domain, lowest priority first and, within a
+ * priority, highest weight first.  *hosts_out is a strv of "host:port".
+ * ADKCD_E_CONNECT when there is no record.
+ */
+adkcd_status
+adkcd_discover_dcs(const char *domain, char ***hosts_out,
+                   struct adkcd_err *err);
+
+#endif /* ADKCD_DISCOVER_H */

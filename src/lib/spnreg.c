@@ -1,0 +1,621 @@
+/* adkcd: SPNs in the directory. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "adkcd/spnreg.h"
+#include "adkcd/strv.h"
+#include "buf.h"
+#include "ldapx.h"
+
+#define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
+
+/*
+ * Resolve a scope to a connection and a search base: the forest is the
+ * Global Catalog with base "" (every naming context it holds); a domain is
+ * its naming context, on this DC when it is ours, else through the GC.
+ */
+static adkcd_status
+scope_target(struct adkcd_conn *conn, const struct adkcd_scope *scope,
+             LDAP **ld_out, char **base_out, struct adkcd_err *err)
+{
+    LDAP *ld = adkcd_conn_ldap(conn);
+    char *attrs[] = {"nCName", NULL};
+    char *esc = NULL, *filter = NULL, *base = NULL;
+    char part[1200];
+    LDAPMessage *res = NULL, *e;
+    adkcd_status st = ADKCD_OK;
+    int rc;
+
+    *ld_out = NULL;
+    *base_out = NULL;
+    if (scope->forest) {
+        base = strdup("");
+        if (base == NULL)
+            return NOMEM(err);
+        st = adkcd_conn_gc(conn, ld_out, err);
+        if (st != ADKCD_OK) {
+            free(base);
+            return st;
+        }
+        *base_out = base;
+        return ADKCD_OK;
+    }
+    if (scope->domain == NULL) {
+        base = strdup(adkcd_conn_default_nc(conn));
+        if (base == NULL)
+            return NOMEM(err);
+        *ld_out = ld;
+        *base_out = base;
+        return ADKCD_OK;
+    }
+    /* -T DOMAIN: the crossRef in CN=Partitions names the domain's NC by its
+     * NetBIOS name or its DNS name. */
+    esc = adkcd_ldapx_filter_escape(scope->domain);
+    filter = esc ? malloc(2 * strlen(esc) + 128) : NULL;
+    if (filter == NULL) {
+        free(esc);
+        return NOMEM(err);
+    }
+    sprintf(filter,
+            "(&(objectClass=crossRef)(systemFlags:1.2.840.113556.1.4.803:=2)"
+            "(|(nETBIOSName=%s)(dnsRoot=%s)))",
+            esc, esc);
+    snprintf(part, sizeof(part), "CN=Partitions,%s",
+             adkcd_conn_config_nc(conn));
+    rc = ldap_search_ext_s(ld, part, LDAP_SCOPE_ONELEVEL, filter, attrs, 0,
+                           NULL, NULL, NULL, 0, &res);
+    if (rc != LDAP_SUCCESS)
+        st = adkcd_ldapx_error(err, ld, rc, "looking up domain '%s'",
+                               scope->domain);
+    e = st == ADKCD_OK ? ldap_first_entry(ld, res) : NULL;
+    if (st == ADKCD_OK && e != NULL)
+        base = adkcd_ldapx_value(ld, e, "nCName");
+    if (st == ADKCD_OK && base == NULL)
+        st = adkcd_err_set(err, ADKCD_E_NOTFOUND,
+                           "no domain '%s' in this forest (-T takes a "
+                           "domain's DNS or NetBIOS name)",
+                           scope->domain);
+    ldap_msgfree(res);
+    free(esc);
+    free(filter);
+    if (st == ADKCD_OK) {
+        if (strcasecmp(base, adkcd_conn_default_nc(conn)) == 0)
+            *ld_out = ld;
+        else
+            st = adkcd_conn_gc(conn, ld_out, err);
+    }
+    if (st != ADKCD_OK) {
+        free(base);
+        return st;
+    }
+    *base_out = base;
+    return ADKCD_OK;
+}
+
+adkcd_status
+adkcd_scope_describe(struct adkcd_conn *conn, const struct adkcd_scope *scope,
+                     char **text_out, struct adkcd_err *err)
+{
+    LDAP *ld = NULL;
+    char *base = NULL;
+    struct buf b = {0};
+    adkcd_status st;
+
+    *text_out = NULL;
+    st = scope_target(conn, scope, &ld, &base, err);
+    if (st != ADKCD_OK)
+        return st;
+    if (scope->forest)
+        buf_puts(&b, "forest (Global Catalog)");
+    else
+        buf_printf(&b, "domain %s", base);
+    free(base);
+    *text_out = buf_take(&b);
+    return *text_out != NULL ? ADKCD_OK : NOMEM(err);
+}
+
+adkcd_status
+adkcd_spn_read_mappings(struct adkcd_conn *conn,
+                        struct adkcd_spn_mappings **m_out,
+                        struct adkcd_err *err)
+{
+    LDAP *ld = adkcd_conn_ldap(conn);
+    char dn[1200];
+    char *attrs[] = {"sPNMappings", NULL};
+    char **values = NULL;
+    LDAPMessage *res = NULL, *e = NULL;
+    adkcd_status st;
+
+    *m_out = NULL;
+    snprintf(dn, sizeof(dn),
+             "CN=Directory Service,CN=Windows NT,CN=Services,%s",
+             adkcd_conn_config_nc(conn));
+    st = adkcd_ldapx_read(ld, dn, "(objectClass=*)", attrs, &res, &e, err);
+    if (st == ADKCD_OK && e != NULL)
+        st = adkcd_ldapx_values(ld, e, "sPNMappings", &values, NULL, err);
+    ldap_msgfree(res);
+    if (st == ADKCD_OK)
+        st = adkcd_spn_mappings_parse(values, m_out, err);
+    adkcd_strv_free(values);
+    return st;
+}
+
+void
+adkcd_spn_holders_free(struct adkcd_spn_holders *h)
+{
+    size_t i;
+
+    if (h == NULL)
+        return;
+    for (i = 0; i < h->n; i++) {
+        free(h->v[i].dn);
+        free(h->v[i].value);
+    }
+    free(h->v);
+    free(h);
+}
+
+static adkcd_status
+add_holder(struct adkcd_spn_holders *h, const char *dn, const char *value,
+           int via_alias, struct adkcd_err *err)
+{
+    struct adkcd_spn_holder *v = realloc(h->v, (h->n + 1) * sizeof(*v));
+
+    if (v == NULL)
+        return NOMEM(err);
+    h->v = v;
+    v[h->n].dn = strdup(dn);
+    v[h->n].value = strdup(value);
+    v[h->n].via_alias = via_alias;
+    if (v[h->n].dn == NULL || v[h->n].value == NULL) {
+        free(v[h->n].dn);
+        free(v[h->n].value);
+        return NOMEM(err);
+    }
+    h->n++;
+    return ADKCD_OK;
+}
+
+struct holders_ctx {
+    struct adkcd_spn_holders *h;
+    char **equivalents;
+    const char *spn;
+    const char *exclude_dn;
+};
+
+static adkcd_status
+holder_entry(void *vctx, LDAP *ld, LDAPMessage *e, struct adkcd_err *err)
+{
+    struct holders_ctx *ctx = vctx;
+    char **spns = NULL;
+    char *dn = ldap_get_dn(ld, e);
+    adkcd_status st = ADKCD_OK;
+    size_t i;
+
+    if (dn == NULL)
+        return NOMEM(err);
+    if (ctx->exclude_dn == NULL || strcasecmp(dn, ctx->exclude_dn) != 0) {
+        st = adkcd_ldapx_values(ld, e, "servicePrincipalName", &spns, NULL,
+                                err);
+        for (i = 0; st == ADKCD_OK && spns != NULL && spns[i] != NULL; i++) {
+            if (adkcd_strv_find_nocase(ctx->equivalents, spns[i]) >= 0)
+                st = add_holder(ctx->h, dn, spns[i],
+                                strcasecmp(spns[i], ctx->spn) != 0, err);
+        }
+    }
+    adkcd_strv_free(spns);
+    ldap_memfree(dn);
+    return st;
+}
+
+adkcd_status
+adkcd_spn_find_holders(struct adkcd_conn *conn,
+                       const struct adkcd_scope *scope,
+                       const struct adkcd_spn *spn,
+                       const struct adkcd_spn_mappings *m,
+                       const char *exclude_dn,
+                       struct adkcd_spn_holders **h_out,
+                       struct adkcd_err *err)
+{
+    char *attrs[] = {"servicePrincipalName", NULL};
+    struct holders_ctx ctx = {0};
+    struct buf f = {0};
+    char *filter = NULL, *base = NULL;
+    LDAP *ld = NULL;
+    adkcd_status st;
+    size_t i;
+
+    *h_out = NULL;
+    ctx.spn = spn->text;
+    ctx.exclude_dn = exclude_dn;
+    ctx.h = calloc(1, sizeof(*ctx.h));
+    if (ctx.h == NULL)
+        return NOMEM(err);
+    st = adkcd_spn_equivalents(spn, m, &ctx.equivalents, err);
+    if (st != ADKCD_OK)
+        goto cleanup;
+    buf_puts(&f, "(|");
+    for (i = 0; ctx.equivalents[i] != NULL; i++) {
+        char *esc = adkcd_ldapx_filter_escape(ctx.equivalents[i]);
+
+        if (esc == NULL) {
+            f.failed = 1;
+            break;
+        }
+        buf_printf(&f, "(servicePrincipalName=%s)", esc);
+        free(esc);
+    }
+    buf_puts(&f, ")");
+    filter = buf_take(&f);
+    if (filter == NULL) {
+        st = NOMEM(err);
+        goto cleanup;
+    }
+    st = scope_target(conn, scope, &ld, &base, err);
+    if (st == ADKCD_OK)
+        st = adkcd_ldapx_search_paged(ld, base, LDAP_SCOPE_SUBTREE, filter,
+                                      attrs, 500, holder_entry, &ctx, err);
+cleanup:
+    adkcd_strv_free(ctx.equivalents);
+    free(filter);
+    free(base);
+    if (st != ADKCD_OK) {
+        adkcd_spn_holders_free(ctx.h);
+        return st;
+    }
+    *h_out = ctx.h;
+    return ADKCD_OK;
+}
+
+/* A setspn -Q pattern as a filter value: escape everything but '*'. */
+static char *
+pattern_filter(const char *pattern)
+{
+    struct buf b = {0};
+    const char *p = pattern, *star;
+
+    buf_puts(&b, "(servicePrincipalName=");
+    while (*p != '\0') {
+        char *piece, *esc;
+
+        star = strchr(p, '*');
+        piece = strndup(p, star ? (size_t)(star - p) : strlen(p));
+        esc = piece ? adkcd_ldapx_filter_escape(piece) : NULL;
+        if (esc == NULL)
+            b.failed = 1;
+        else
+            buf_puts(&b, esc);
+        free(piece);
+        free(esc);
+        if (star == NULL)
+            break;
+        /* Collapse runs of '*': "**" is not a valid substring filter. */
+        if (b.len == 0 || b.s == NULL || b.s[b.len - 1] != '*')
+            buf_puts(&b, "*");
+        p = star + 1;
+    }
+    buf_puts(&b, ")");
+    return buf_take(&b);
+}
+
+struct query_ctx {
+    const char *pattern;
+    adkcd_spn_query_func fn;
+    void *ctx;
+    size_t count;
+};
+
+static adkcd_status
+query_entry(void *vctx, LDAP *ld, LDAPMessage *e, struct adkcd_err *err)
+{
+    struct query_ctx *q = vctx;
+    char **spns = NULL, **matched = NULL;
+    char *dn = ldap_get_dn(ld, e);
+    adkcd_status st;
+    size_t i;
+
+    if (dn == NULL)
+        return NOMEM(err);
+    st = adkcd_ldapx_values(ld, e, "servicePrincipalName", &spns, NULL, err);
+    for (i = 0; st == ADKCD_OK && spns != NULL && spns[i] != NULL; i++) {
+        if (adkcd_spn_match(q->pattern, spns[i]) &&
+            adkcd_strv_add(&matched, spns[i]) != 0)
+            st = NOMEM(err);
+    }
+    /* The server matched the filter; our glob decides what to show. */
+    if (st == ADKCD_OK && matched != NULL) {
+        q->count++;
+        st = q->fn(q->ctx, dn, spns, matched, err);
+    }
+    adkcd_strv_free(spns);
+    adkcd_strv_free(matched);
+    ldap_memfree(dn);
+    return st;
+}
+
+adkcd_status
+adkcd_spn_query(struct adkcd_conn *conn, const struct adkcd_scope *scope,
+                const char *pattern, adkcd_spn_query_func fn, void *ctx,
+                size_t *count_out, struct adkcd_err *err)
+{
+    char *attrs[] = {"servicePrincipalName", NULL};
+    struct query_ctx q = {pattern, fn, ctx, 0};
+    char *filter = NULL, *base = NULL;
+    const char *p;
+    LDAP *ld = NULL;
+    adkcd_status st;
+
+    if (count_out != NULL)
+        *count_out = 0;
+    if (pattern == NULL || pattern[0] == '\0')
+        return adkcd_err_set(err, ADKCD_E_USAGE, "empty SPN pattern");
+    for (p = pattern; *p != '\0'; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return adkcd_err_set(err, ADKCD_E_USAGE,
+                                 "SPN pattern contains a control character");
+    }
+    if (strspn(pattern, "*") == strlen(pattern))
+        pattern = "*"; /* "every SPN" */
+    filter = pattern_filter(pattern);
+    if (filter == NULL)
+        return NOMEM(err);
+    st = scope_target(conn, scope, &ld, &base, err);
+    if (st == ADKCD_OK)
+        st = adkcd_ldapx_search_paged(ld, base, LDAP_SCOPE_SUBTREE, filter,
+                                      attrs, 500, query_entry, &q, err);
+    free(filter);
+    free(base);
+    if (count_out != NULL)
+        *count_out = q.count;
+    return st;
+}
+
+/* Duplicate scan: (SPN, holder) pairs, sorted by SPN afterwards. */
+struct pair {
+    char *spn;    /* as stored */
+    size_t dn;    /* index into dns */
+};
+
+struct dup_ctx {
+    struct pair *pairs;
+    size_t n, cap;
+    char **dns;
+    size_t n_dns, cap_dns;
+    adkcd_progress_func progress;
+    void *ctx;
+};
+
+static adkcd_status
+dup_entry(void *vctx, LDAP *ld, LDAPMessage *e, struct adkcd_err *err)
+{
+    struct dup_ctx *d = vctx;
+    char **spns = NULL;
+    char *dn = ldap_get_dn(ld, e);
+    adkcd_status st;
+    size_t i;
+
+    if (dn == NULL)
+        return NOMEM(err);
+    if (d->n_dns == d->cap_dns) {
+        size_t cap = d->cap_dns ? 2 * d->cap_dns : 256;
+        char **v = realloc(d->dns, cap * sizeof(*v));
+
+        if (v == NULL) {
+            ldap_memfree(dn);
+            return NOMEM(err);
+        }
+        d->dns = v;
+        d->cap_dns = cap;
+    }
+    d->dns[d->n_dns] = strdup(dn);
+    ldap_memfree(dn);
+    if (d->dns[d->n_dns] == NULL)
+        return NOMEM(err);
+    d->n_dns++;
+    st = adkcd_ldapx_values(ld, e, "servicePrincipalName", &spns, NULL, err);
+    for (i = 0; st == ADKCD_OK && spns != NULL && spns[i] != NULL; i++) {
+        if (d->n == d->cap) {
+            size_t cap = d->cap ? 2 * d->cap : 1024;
+            struct pair *v = realloc(d->pairs, cap * sizeof(*v));
+
+            if (v == NULL) {
+                st = NOMEM(err);
+                break;
+            }
+            d->pairs = v;
+            d->cap = cap;
+        }
+        /* Move the string out of the strv rather than copying it. */
+        d->pairs[d->n].spn = spns[i];
+        spns[i] = NULL;
+        d->pairs[d->n].dn = d->n_dns - 1;
+        d->n++;
+    }
+    if (spns != NULL) {
+        /* On error, free what was not moved; the array itself always. */
+        for (; spns[i] != NULL; i++)
+            free(spns[i]);
+        free(spns);
+    }
+    if (d->progress != NULL)
+        d->progress(d->ctx, d->n);
+    return st;
+}
+
+static int
+cmp_pair(const void *a, const void *b)
+{
+    const struct pair *x = a, *y = b;
+    int c = strcasecmp(x->spn, y->spn);
+
+    if (c != 0)
+        return c;
+    return x->dn < y->dn ? -1 : x->dn > y->dn;
+}
+
+adkcd_status
+adkcd_spn_duplicates(struct adkcd_conn *conn, const struct adkcd_scope *scope,
+                     adkcd_progress_func progress, void *progress_ctx,
+                     adkcd_spn_dup_func fn,
+                     void *ctx, size_t *count_out, size_t *seen_out,
+                     struct adkcd_err *err)
+{
+    char *attrs[] = {"servicePrincipalName", NULL};
+    struct dup_ctx d = {0};
+    char *base = NULL;
+    LDAP *ld = NULL;
+    adkcd_status st;
+    size_t i, j, k, count = 0;
+
+    d.progress = progress;
+    d.ctx = progress_ctx;
+    st = scope_target(conn, scope, &ld, &base, err);
+    if (st == ADKCD_OK)
+        st = adkcd_ldapx_search_paged(ld, base, LDAP_SCOPE_SUBTREE,
+                                      "(servicePrincipalName=*)", attrs, 500,
+                                      dup_entry, &d, err);
+    if (st == ADKCD_OK)
+        qsort(d.pairs, d.n, sizeof(*d.pairs), cmp_pair);
+    for (i = 0; st == ADKCD_OK && i < d.n; i = j) {
+        for (j = i + 1;
+             j < d.n && strcasecmp(d.pairs[i].spn, d.pairs[j].spn) == 0; j++)
+            ;
+        if (j - i > 1) {
+            char **dns = NULL, **values = NULL;
+
+            for (k = i; k < j && st == ADKCD_OK; k++) {
+                if (adkcd_strv_add(&dns, d.dns[d.pairs[k].dn]) != 0 ||
+                    adkcd_strv_add(&values, d.pairs[k].spn) != 0)
+                    st = NOMEM(err);
+            }
+            count++;
+            if (st == ADKCD_OK)
+                st = fn(ctx, d.pairs[i].spn, dns, values, err);
+            adkcd_strv_free(dns);
+            adkcd_strv_free(values);
+        }
+    }
+    if (count_out != NULL)
+        *count_out = count;
+    if (seen_out != NULL)
+        *seen_out = d.n;
+    for (i = 0; i < d.n; i++)
+        free(d.pairs[i].spn);
+    free(d.pairs);
+    for (i = 0; i < d.n_dns; i++)
+        free(d.dns[i]);
+    free(d.dns);
+    free(base);
+    return st;
+}
+
+static adkcd_status
+label(const struct adkcd_account *acct, char *out, size_t size)
+{
+    snprintf(out, size, "%s %s", adkcd_account_class(acct), acct->sam);
+    return ADKCD_OK;
+}
+
+adkcd_status
+adkcd_spn_plan_add(struct adkcd_plan *plan, const struct adkcd_account *acct,
+                   char *const *spns, struct adkcd_err *err)
+{
+    struct adkcd_change *c = NULL;
+    char **desired = NULL;
+    char lbl[600];
+    adkcd_status st;
+    size_t i;
+
+    label(acct, lbl, sizeof(lbl));
+    desired = adkcd_strv_dup(acct->spns);
+    if (desired == NULL)
+        return NOMEM(err);
+    for (i = 0; spns != NULL && spns[i] != NULL; i++) {
+        if (adkcd_strv_add(&desired, spns[i]) != 0) {
+            adkcd_strv_free(desired);
+            return NOMEM(err);
+        }
+    }
+    st = adkcd_plan_change(plan, acct->dn, lbl, &c, err);
+    if (st == ADKCD_OK)
+        st = adkcd_change_set_values(c, "servicePrincipalName", acct->spns,
+                                     acct->spns_present, desired, 1,
+                                     ADKCD_CMP_NOCASE, err);
+    adkcd_strv_free(desired);
+    return st;
+}
+
+adkcd_status
+adkcd_spn_plan_delete(struct adkcd_plan *plan,
+                      const struct adkcd_account *acct, char *const *spns,
+                      struct adkcd_err *err)
+{
+    struct adkcd_change *c = NULL;
+    char **desired = NULL;
+    char lbl[600];
+    adkcd_status st;
+    size_t i;
+
+    label(acct, lbl, sizeof(lbl));
+    for (i = 0; acct->spns != NULL && acct->spns[i] != NULL; i++) {
+        if (adkcd_strv_find_nocase(spns, acct->spns[i]) >= 0)
+            continue;
+        if (adkcd_strv_add(&desired, acct->spns[i]) != 0) {
+            adkcd_strv_free(desired);
+            return NOMEM(err);
+        }
+    }
+    st = adkcd_plan_change(plan, acct->dn, lbl, &c, err);
+    if (st == ADKCD_OK)
+        st = adkcd_change_set_values(c, "servicePrincipalName", acct->spns,
+                                     acct->spns_present, desired,
+                                     desired != NULL, ADKCD_CMP_NOCASE, err);
+    adkcd_strv_free(desired);
+    return st;
+}
+
+adkcd_status
+adkcd_spn_reset_names(struct adkcd_conn *conn,
+                      const struct adkcd_account *acct, char ***spns_out,
+                      struct adkcd_err *err)
+{
+    char **v = NULL;
+    char *name = NULL;
+    char buf2[1200];
+    size_t len;
+    adkcd_status st = ADKCD_OK;
+
+    *spns_out = NULL;
+    if (!acct->is_computer)
+        return adkcd_err_set(err, ADKCD_E_USAGE,
+                             "-R resets the HOST/ SPNs of a computer; %s is "
+                             "a user account",
+                             acct->dn);
+    len = strlen(acct->sam);
+    name = strndup(acct->sam, len > 0 && acct->sam[len - 1] == '$' ? len - 1
+                                                                   : len);
+    if (name == NULL)
+        return NOMEM(err);
+    snprintf(buf2, sizeof(buf2), "HOST/%s", name);
+    if (adkcd_strv_add(&v, buf2) != 0)
+        st = NOMEM(err);
+    if (acct->dns_host_name != NULL && acct->dns_host_name[0] != '\0')
+        snprintf(buf2, sizeof(buf2), "HOST/%s", acct->dns_host_name);
+    else
+        snprintf(buf2, sizeof(buf2), "HOST/%s.%s", name,
+                 adkcd_conn_domain_dns(conn));
+    for (len = 5; buf2[len] != '\0'; len++)
+        buf2[len] = (char)tolower((unsigned char)buf2[len]);
+    if (st == ADKCD_OK && adkcd_strv_add(&v, buf2) != 0)
+        st = NOMEM(err);
+    free(name);
+    if (st != ADKCD_OK) {
+        adkcd_strv_free(v);
+        return st;
+    }
+    *spns_out = v;
+    return ADKCD_OK;
+}

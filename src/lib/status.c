@@ -1,0 +1,88 @@
+/* adkcd: status categories and error details. */
+#include <stdio.h>
+#include <string.h>
+
+#include "adkcd/status.h"
+
+const char *
+adkcd_status_str(adkcd_status status)
+{
+    switch (status) {
+    case ADKCD_OK:
+        return "ok";
+    case ADKCD_E_USAGE:
+        return "usage";
+    case ADKCD_E_NOMEM:
+        return "no-memory";
+    case ADKCD_E_CONNECT:
+        return "unreachable";
+    case ADKCD_E_AUTH:
+        return "authentication";
+    case ADKCD_E_ACCESS:
+        return "refused";
+    case ADKCD_E_NOTFOUND:
+        return "not-found";
+    case ADKCD_E_CONFLICT:
+        return "conflict";
+    case ADKCD_E_INVALID:
+        return "invalid";
+    case ADKCD_E_DIRECTORY:
+        return "directory";
+    case ADKCD_E_IO:
+        return "io";
+    case ADKCD_E_PARTIAL:
+        return "partial";
+    }
+    return "unknown";
+}
+
+void
+adkcd_err_clear(struct adkcd_err *err)
+{
+    if (err == NULL)
+        return;
+    err->status = ADKCD_OK;
+    err->ldap_rc = 0;
+    err->krb5_rc = 0;
+    err->msg[0] = '\0';
+}
+
+adkcd_status
+adkcd_err_setv(struct adkcd_err *err, adkcd_status status, const char *fmt,
+               va_list ap)
+{
+    if (err == NULL)
+        return status;
+    err->status = status;
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    return status;
+}
+
+adkcd_status
+adkcd_err_set(struct adkcd_err *err, adkcd_status status, const char *fmt,
+              ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    adkcd_err_setv(err, status, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+adkcd_status
+adkcd_err_prefix(struct adkcd_err *err, const char *fmt, ...)
+{
+    char prefix[ADKCD_ERR_MSG_SIZE];
+    char old[ADKCD_ERR_MSG_SIZE];
+    va_list ap;
+
+    if (err == NULL)
+        return ADKCD_OK;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    va_end(ap);
+    memcpy(old, err->msg, sizeof(old));
+    snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+    return err->status;
+}
