@@ -78,6 +78,17 @@ interact(LDAP *ld, unsigned flags, void *defaults, void *in)
     return LDAP_SUCCESS;
 }
 
+static void
+copy_tls_option(LDAP *ld, int option)
+{
+    char *value = NULL;
+
+    if (ldap_get_option(NULL, option, &value) == LDAP_OPT_SUCCESS &&
+        value != NULL)
+        ldap_set_option(ld, option, value);
+    ldap_memfree(value);
+}
+
 /* Open and bind one LDAP handle to uri. */
 static adkcd_status
 bind_uri(struct adkcd_conn *c, const char *uri, const char *host, LDAP **ld_out,
@@ -86,6 +97,7 @@ bind_uri(struct adkcd_conn *c, const char *uri, const char *host, LDAP **ld_out,
     LDAP *ld = NULL;
     struct timeval tv;
     int version = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
+    int cbinding = LDAP_OPT_X_SASL_CBINDING_TLS_ENDPOINT;
     int rc, tls;
     ber_len_t ssf = 0;
     char *diag = NULL;
@@ -107,11 +119,19 @@ bind_uri(struct adkcd_conn *c, const char *uri, const char *host, LDAP **ld_out,
     ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
     tls = c->starttls || strncasecmp(uri, "ldaps://", 8) == 0;
     if (tls) {
-        /* Verify the certificate whatever ldap.conf's TLS_REQCERT says. */
+        /* Verify the certificate whatever ldap.conf's TLS_REQCERT says.
+         * A handle's own TLS context does not inherit the CA settings of
+         * ldap.conf / LDAPTLS_CACERT, so hand them over explicitly. */
+        copy_tls_option(ld, LDAP_OPT_X_TLS_CACERTFILE);
+        copy_tls_option(ld, LDAP_OPT_X_TLS_CACERTDIR);
         ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
         ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
-        /* AD refuses a SASL security layer inside TLS; TLS protects. */
+        /* AD refuses a SASL security layer inside TLS; TLS protects.  It
+         * then wants the GSSAPI exchange bound to this TLS channel (LDAP
+         * channel binding, tls-server-end-point, RFC 5929), as Samba does
+         * with "ldap server require strong auth = yes". */
         ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS, "maxssf=0");
+        ldap_set_option(ld, LDAP_OPT_X_SASL_CBINDING, &cbinding);
     } else {
         /* Require sign and seal: never send anything in the clear. */
         ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS, "minssf=56");
@@ -136,7 +156,18 @@ bind_uri(struct adkcd_conn *c, const char *uri, const char *host, LDAP **ld_out,
     if (rc != LDAP_SUCCESS) {
         ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, (void *)&diag);
         st = adkcd_creds_explain_bind(err, rc, diag, host);
-        if (rc == LDAP_SERVER_DOWN && tls && diag == NULL)
+        if (rc == LDAP_STRONG_AUTH_REQUIRED && tls)
+            /* Samba's default "ldap server require strong auth = yes"
+             * wants a SASL layer, and refuses one inside TLS: GSSAPI over
+             * TLS only works with allow_sasl_over_tls (as on Windows). */
+            st = adkcd_err_set(err, ADKCD_E_AUTH,
+                               "%s refuses a Kerberos bind inside TLS (%s): "
+                               "use ldap:// without --starttls (the "
+                               "connection is then sealed by Kerberos), or "
+                               "on a Samba DC set 'ldap server require "
+                               "strong auth = allow_sasl_over_tls'",
+                               uri, diag ? diag : "strong auth required");
+        if (rc == LDAP_SERVER_DOWN && tls)
             adkcd_err_set(err, ADKCD_E_CONNECT,
                           "cannot reach %s over TLS (down, or the "
                           "certificate did not verify: check TLS_CACERT / "
