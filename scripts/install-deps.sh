@@ -36,8 +36,9 @@ die() { printf 'install-deps: %s\n' "$*" >&2; exit 1; }
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (try: sudo $0)"
-command -v dpkg-query >/dev/null && command -v apt-get >/dev/null ||
+if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
     die "needs a Debian-based system with apt-get and dpkg-query"
+fi
 
 # A package counts as present only when dpkg says "install ok installed".
 missing=()

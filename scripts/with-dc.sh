@@ -32,12 +32,13 @@
 # inside the namespace; everything dies with the namespace's pid 1.
 #
 # Environment: ADKCD_DC_TEMPLATE (template dir), ADKCD_DC_TIMEOUT (readiness
-# timeout, default 60 s), ADKCD_DC_VERBOSE=1 (timings on stderr), TMPDIR.
+# timeout, default 60 s), ADKCD_DC_VERBOSE=1 (timings on stderr; 2 also
+# shows every failed readiness probe), TMPDIR (where run copies go).
 set -euo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 SCRIPTS_DIR=$(dirname "$SELF")
-# shellcheck source=lib/dc.sh
+# shellcheck source-path=SCRIPTDIR
 . "$SCRIPTS_DIR/lib/dc.sh"
 
 usage() {
@@ -68,11 +69,11 @@ inner_provision() {
     # Options (sandbox-dc.md): "-s3fs" or the file server child dies and takes
     # the DC down; a private pid directory or a second DC refuses to start;
     # private ncalrpc and winbindd socket dirs for the same reason.
-    # Ours on top: --host-ip so DNS A records point at 127.0.0.10; a DNS
-    # ntp_signd socket in the DC dir, not /var/lib/samba; a DNS
-    # forwarder where nothing listens (provision would otherwise copy
-    # resolv.conf's nameserver, i.e. the DC itself: a forwarding loop); logs
-    # inside the DC dir.
+    # Ours on top: --host-ip so DNS A records point at 127.0.0.10; the
+    # ntp_signd socket in the DC dir (default: /var/lib/samba/ntp_signd, on
+    # the host and shared by parallel DCs); a DNS forwarder where nothing
+    # listens (provision would otherwise copy resolv.conf's nameserver, i.e.
+    # the DC itself: a forwarding loop); log files inside the DC dir.
     if ! samba-tool domain provision --targetdir="$tmpl" \
             --realm="$DC_REALM" --domain="$DC_NETBIOS" --server-role=dc \
             --dns-backend=SAMBA_INTERNAL --adminpass="$DC_ADMIN_PASS" \
@@ -157,6 +158,7 @@ inner_run() {
     local cmd_pid=""
     # On a signal: end CMD, then the EXIT trap stops samba. (When pid 1 of
     # the namespace exits, the kernel kills whatever is left anyway.)
+    # shellcheck disable=SC2317  # invoked by the traps below
     on_signal() {
         trap - TERM INT HUP
         [ -n "$cmd_pid" ] && kill -TERM "$cmd_pid" 2>/dev/null
@@ -239,23 +241,29 @@ main() {
     dc_verbose "copied template in $(dc_elapsed "$t0") s to $run"
 
     # --pid (+ --mount-proc): samba and its helpers die with the namespace's
-    # pid 1 whatever happens; --kill-child: and pid 1 gets SIGTERM if unshare
-    # itself is killed.
-    local upid rc=0 inner=""
+    # pid 1 whatever happens; --kill-child: pid 1 is SIGKILLed (taking the
+    # whole namespace with it) if unshare itself dies.
+    local upid rc=0 inner="" sig_rc=""
     unshare --net --mount --pid --fork --mount-proc --kill-child \
         -- bash "$SELF" __inner "$run" "$tmpl" "$@" <&0 &
     upid=$!
     # unshare blocks SIGINT/SIGTERM while waiting for its child, so forward
     # them to the namespace's pid 1 ourselves (the only child of unshare).
+    # (pid 1 cannot get SIGINT itself: it ignores it, being started in the
+    # background.) Exit with 128+N of the signal we got, as a shell would.
     forward() {
+        sig_rc=$1
         inner=$(cat "/proc/$upid/task/$upid/children" 2>/dev/null || true)
         if [ -n "$inner" ]; then
+            # shellcheck disable=SC2086  # "123 " as read from /proc
             kill -TERM $inner 2>/dev/null || true
         else
             kill -KILL "$upid" 2>/dev/null || true
         fi
     }
-    trap forward INT TERM HUP
+    trap 'forward 130' INT
+    trap 'forward 143' TERM
+    trap 'forward 129' HUP
     while :; do
         rc=0
         wait "$upid" || rc=$?
@@ -264,6 +272,7 @@ main() {
         kill -0 "$upid" 2>/dev/null || break
     done
     trap - INT TERM HUP
+    [ -z "$sig_rc" ] || rc=$sig_rc
 
     if [ "$keep" -eq 1 ]; then
         dc_log "kept $run (DC copy in $run/dc, log $run/samba.log)"

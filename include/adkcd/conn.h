@@ -44,6 +44,16 @@ adkcd_conn_open(const struct adkcd_conn_opts *opts, adkcd_log_func log,
                 void *log_ctx, struct adkcd_conn **conn_out,
                 struct adkcd_err *err);
 
+/*
+ * Start binding to the Global Catalog of the same DC in the background,
+ * for a caller that knows it will search the forest: the bind then
+ * overlaps with its other reads.  The first forest-wide search waits for
+ * it (and reports its failure).  Optional: without it the GC is bound on
+ * first use.
+ */
+void
+adkcd_conn_prefetch_gc(struct adkcd_conn *conn);
+
 /* Unbind and free; destroys a MEMORY ccache made here.  NULL is a no-op. */
 void
 adkcd_conn_free(struct adkcd_conn *conn);

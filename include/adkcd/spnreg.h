@@ -84,7 +84,7 @@ adkcd_spn_query(struct adkcd_conn *conn, const struct adkcd_scope *scope,
 /* Progress: SPNs read so far. */
 typedef void (*adkcd_progress_func)(void *ctx, size_t seen);
 
-/* A duplicate: one SPN (as first seen) and every DN holding it (a DN may
+/* A duplicate: one SPN (in lower case) and every DN holding it (a DN may
  * appear twice when one account holds the value in two spellings). */
 typedef adkcd_status (*adkcd_spn_dup_func)(void *ctx, const char *spn,
                                            char *const *dns,

@@ -6,6 +6,7 @@
 # ../shared/sandbox-dc.md (Debian 12, Samba 4.17, as real root).
 
 # --- The test domain --------------------------------------------------------
+# shellcheck disable=SC2034  # used by with-dc.sh, which sources this file
 DC_REALM=MYDOM.LOCAL
 DC_DOMAIN=mydom.local
 DC_NETBIOS=MYDOM
@@ -26,7 +27,7 @@ DC_READY_TIMEOUT=${ADKCD_DC_TIMEOUT:-60}
 
 dc_log() { printf 'with-dc: %s\n' "$*" >&2; }
 dc_die() { printf 'with-dc: error: %s\n' "$*" >&2; exit 1; }
-dc_verbose() { [ "${ADKCD_DC_VERBOSE:-0}" = 1 ] && dc_log "$@"; return 0; }
+dc_verbose() { [ "${ADKCD_DC_VERBOSE:-0}" = 0 ] || dc_log "$@"; return 0; }
 
 # Monotonic-enough wall clock in seconds with milliseconds, for timings.
 dc_now() { date +%s.%N | cut -c1-14; }
@@ -60,7 +61,11 @@ dc_template_ok() {
 # Write hosts, resolv.conf, krb5.conf and an empty ldap.conf into DIR.
 dc_write_client_files() {
     local d=$1
-    printf '127.0.0.1\tlocalhost\n%s\t%s %s\n' "$DC_ADDR" "$DC_FQDN" "$DC_HOST" >"$d/hosts"
+    # The machine's own name too, as Debian's /etc/hosts has it
+    # (127.0.1.1): libldap and Cyrus SASL resolve the local host name for
+    # every connection, and without it each lookup goes to the DC's DNS.
+    printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n%s\t%s %s\n' \
+        "$(hostname)" "$DC_ADDR" "$DC_FQDN" "$DC_HOST" >"$d/hosts"
     # Samba's own DNS server answers for the domain (SRV records included).
     printf 'nameserver %s\nsearch %s\n' "$DC_ADDR" "$DC_DOMAIN" >"$d/resolv.conf"
     # forwardable = true is required for S4U2Proxy (sandbox-dc.md); no DNS
@@ -281,19 +286,19 @@ dc_start() {
 
 # Stop the DC and wait until samba and every helper it forked have exited.
 dc_stop() {
-    local pid i
+    local pid
     pid=$(dc_read_pid)
     [ -n "$pid" ] || return 0
     if dc_group_alive "$pid"; then
         kill -TERM -- "-$pid" 2>/dev/null || true
-        for i in $(seq 1 200); do            # up to 10 s for a clean exit
+        for _ in $(seq 1 200); do            # up to 10 s for a clean exit
             dc_group_alive "$pid" || break
             sleep 0.05
         done
         if dc_group_alive "$pid"; then
             dc_log "samba (pgid $pid) ignored SIGTERM for 10 s; killing it"
             kill -KILL -- "-$pid" 2>/dev/null || true
-            for i in $(seq 1 100); do
+            for _ in $(seq 1 100); do
                 dc_group_alive "$pid" || break
                 sleep 0.05
             done

@@ -486,6 +486,9 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     size_t i;
 
     adkcd_err_clear(&err);
+    /* -S searches the forest: bind the GC while the account is resolved. */
+    if (a->mode == 'S' && a->domain == NULL)
+        adkcd_conn_prefetch_gc(conn);
     st = adkcd_account_resolve(conn, a->account, a->kind, &acct, &err);
     if (st == ADKCD_OK && a->mode == 'R') {
         st = adkcd_spn_reset_names(conn, acct, &spns, &err);

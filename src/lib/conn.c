@@ -1,5 +1,6 @@
 /* adkcd: the connection to a domain controller. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,10 @@
 struct adkcd_conn {
     LDAP *ld;
     LDAP *gc;            /* Global Catalog connection, opened on first use */
+    pthread_t gc_thread; /* binding the GC in the background (prefetch) */
+    int gc_started;
+    adkcd_status gc_status;
+    struct adkcd_err gc_err;
     struct adkcd_creds *creds;
     char *uri;           /* the URI that bound */
     char *scheme;        /* "ldap" or "ldaps" */
@@ -431,6 +436,8 @@ adkcd_conn_free(struct adkcd_conn *c)
 {
     if (c == NULL)
         return;
+    if (c->gc_started)
+        pthread_join(c->gc_thread, NULL);
     if (c->ld != NULL)
         ldap_unbind_ext_s(c->ld, NULL, NULL);
     if (c->gc != NULL)
@@ -455,19 +462,70 @@ adkcd_conn_ldap(struct adkcd_conn *c)
     return c->ld;
 }
 
+static void
+gc_uri(const struct adkcd_conn *c, char *uri, size_t size)
+{
+    /* The Global Catalog of the same DC: 3268, or 3269 over TLS. */
+    snprintf(uri, size, "%s://%s:%d", c->scheme, c->host,
+             strcasecmp(c->scheme, "ldaps") == 0 ? 3269 : 3268);
+}
+
+static void *
+gc_bind_thread(void *arg)
+{
+    struct adkcd_conn *c = arg;
+    char uri[1100];
+    int ssf = 0;
+
+    gc_uri(c, uri, sizeof(uri));
+    adkcd_err_clear(&c->gc_err);
+    c->gc_status = adkcd_creds_use_in_thread(c->creds, &c->gc_err);
+    if (c->gc_status == ADKCD_OK)
+        c->gc_status = bind_uri(c, uri, c->host, &c->gc, &ssf, &c->gc_err);
+    return NULL;
+}
+
+void
+adkcd_conn_prefetch_gc(struct adkcd_conn *c)
+{
+    char uri[1100];
+
+    if (c->gc != NULL || c->gc_started)
+        return;
+    gc_uri(c, uri, sizeof(uri));
+    logf_(c, 1, "connecting to the Global Catalog %s", uri);
+    /* libldap and Cyrus SASL were initialised by the DC's bind on this
+     * thread (their one-time set-up is not thread-safe); from here on,
+     * binding a second handle concurrently is. */
+    if (pthread_create(&c->gc_thread, NULL, gc_bind_thread, c) == 0)
+        c->gc_started = 1;
+}
+
 adkcd_status
 adkcd_conn_gc(struct adkcd_conn *c, LDAP **ld_out, struct adkcd_err *err)
 {
-    char uri[1100];
-    int ssf = 0;
     adkcd_status st;
 
     *ld_out = NULL;
-    if (c->gc == NULL) {
-        /* The Global Catalog of the same DC: 3268, or 3269 over TLS. */
-        snprintf(uri, sizeof(uri), "%s://%s:%d", c->scheme, c->host,
-                 strcasecmp(c->scheme, "ldaps") == 0 ? 3269 : 3268);
-        logf_(c, 1, "connecting to the Global Catalog %s", uri);
+    if (c->gc == NULL && !c->gc_started)
+        adkcd_conn_prefetch_gc(c);
+    if (c->gc_started) {
+        pthread_join(c->gc_thread, NULL);
+        c->gc_started = 0;
+        st = c->gc_status;
+        if (st != ADKCD_OK) {
+            if (err != NULL)
+                *err = c->gc_err;
+            return adkcd_err_prefix(err, "Global Catalog (forest-wide "
+                                         "search; use -T DOMAIN to search "
+                                         "one domain)");
+        }
+    } else if (c->gc == NULL) {
+        /* The thread could not be started: bind here. */
+        char uri[1100];
+        int ssf = 0;
+
+        gc_uri(c, uri, sizeof(uri));
         st = bind_uri(c, uri, c->host, &c->gc, &ssf, err);
         if (st != ADKCD_OK)
             return adkcd_err_prefix(err, "Global Catalog (forest-wide "

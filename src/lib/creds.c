@@ -15,6 +15,7 @@
 struct adkcd_creds {
     krb5_context ctx;
     krb5_ccache mem_cc; /* a MEMORY ccache made here, or NULL */
+    char ccname[128];   /* "MEMORY:..." when mem_cc is set */
     char *principal;
     char *realm;
 };
@@ -140,8 +141,6 @@ get_tgt(struct adkcd_creds *c, const struct adkcd_conn_opts *opts,
     krb5_get_init_creds_opt *gopt = NULL;
     krb5_creds cred;
     krb5_error_code code;
-    OM_uint32 minor;
-    char ccname[128];
     const char *name = NULL;
     adkcd_status st = ADKCD_OK;
     int have_cred = 0;
@@ -202,12 +201,8 @@ get_tgt(struct adkcd_creds *c, const struct adkcd_conn_opts *opts,
         goto cleanup;
     }
     name = krb5_cc_get_name(c->ctx, c->mem_cc);
-    snprintf(ccname, sizeof(ccname), "MEMORY:%s", name);
-    /* Cyrus SASL's GSSAPI plugin uses MIT's GSSAPI in this process: point
-     * it at our ccache rather than changing KRB5CCNAME for everyone. */
-    if (gss_krb5_ccache_name(&minor, ccname, NULL) != GSS_S_COMPLETE)
-        st = adkcd_err_set(err, ADKCD_E_AUTH,
-                           "cannot point GSSAPI at the MEMORY ccache");
+    snprintf(c->ccname, sizeof(c->ccname), "MEMORY:%s", name);
+    st = adkcd_creds_use_in_thread(c, err);
 cleanup:
     if (have_cred)
         krb5_free_cred_contents(c->ctx, &cred);
@@ -256,6 +251,21 @@ adkcd_creds_acquire(const struct adkcd_conn_opts *opts,
         return st;
     }
     *creds_out = c;
+    return ADKCD_OK;
+}
+
+adkcd_status
+adkcd_creds_use_in_thread(const struct adkcd_creds *c, struct adkcd_err *err)
+{
+    OM_uint32 minor;
+
+    if (c->mem_cc == NULL)
+        return ADKCD_OK;
+    /* Cyrus SASL's GSSAPI plugin uses MIT's GSSAPI in this process: point
+     * it at our ccache rather than changing KRB5CCNAME for everyone. */
+    if (gss_krb5_ccache_name(&minor, c->ccname, NULL) != GSS_S_COMPLETE)
+        return adkcd_err_set(err, ADKCD_E_AUTH,
+                             "cannot point GSSAPI at the MEMORY ccache");
     return ADKCD_OK;
 }
 

@@ -30,6 +30,14 @@ void
 adkcd_creds_free(struct adkcd_creds *creds);
 
 /*
+ * Point the calling thread's GSSAPI at the MEMORY ccache made here (MIT's
+ * gss_krb5_ccache_name() is per thread); a no-op for the default ccache.
+ */
+adkcd_status
+adkcd_creds_use_in_thread(const struct adkcd_creds *creds,
+                          struct adkcd_err *err);
+
+/*
  * Turn a failed SASL/GSSAPI bind's diagnostic into an actionable message:
  * clock skew, KDC unreachable, unknown server principal, expired ticket.
  * host is the DC's name used for the service ticket.

@@ -453,6 +453,11 @@ cmp_pair(const void *a, const void *b)
 
     if (c != 0)
         return c;
+    /* Ties (one SPN in several spellings or on several accounts): a
+     * deterministic order, whatever order the server returned. */
+    c = strcmp(x->spn, y->spn);
+    if (c != 0)
+        return c;
     return x->dn < y->dn ? -1 : x->dn > y->dn;
 }
 
@@ -484,7 +489,7 @@ adkcd_spn_duplicates(struct adkcd_conn *conn, const struct adkcd_scope *scope,
              j < d.n && strcasecmp(d.pairs[i].spn, d.pairs[j].spn) == 0; j++)
             ;
         if (j - i > 1) {
-            char **dns = NULL, **values = NULL;
+            char **dns = NULL, **values = NULL, *label = NULL;
 
             for (k = i; k < j && st == ADKCD_OK; k++) {
                 if (adkcd_strv_add(&dns, d.dns[d.pairs[k].dn]) != 0 ||
@@ -492,8 +497,16 @@ adkcd_spn_duplicates(struct adkcd_conn *conn, const struct adkcd_scope *scope,
                     st = NOMEM(err);
             }
             count++;
+            /* Name the group by its lower-case form: each holder's own
+             * spelling goes with it in values. */
+            label = strdup(d.pairs[i].spn);
+            if (label == NULL)
+                st = NOMEM(err);
+            for (k = 0; label != NULL && label[k] != '\0'; k++)
+                label[k] = (char)tolower((unsigned char)label[k]);
             if (st == ADKCD_OK)
-                st = fn(ctx, d.pairs[i].spn, dns, values, err);
+                st = fn(ctx, label, dns, values, err);
+            free(label);
             adkcd_strv_free(dns);
             adkcd_strv_free(values);
         }

@@ -396,6 +396,7 @@ kinit_as() {
 # LDAP and `ldbmodify -H sam.ldb` (even with relax) do not (sandbox-dc.md).
 # The running DC needs no restart: ldb_tdb re-reads on every operation, so
 # the change is visible over LDAP and GC at once (checked by smoke.sh).
+# shellcheck disable=SC2153  # ADKCD_DC_DIR comes from with-dc.sh
 dc_domain_db() {
     printf 'tdb://%s/private/sam.ldb.d/%s.ldb\n' "$ADKCD_DC_DIR" "${ADKCD_BASEDN^^}"
 }

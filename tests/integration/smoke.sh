@@ -4,6 +4,7 @@
 #
 #   scripts/with-dc.sh -- bash tests/integration/smoke.sh
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 ms_now() { date +%s%N; }
@@ -56,6 +57,8 @@ expect_eq "$(dc_attr smokeu1 userAccountControl)" "512" "userAccountControl"
 expect_eq "$(dc_attr smokeu1 userPrincipalName)" "smokeu1@$D" "UPN"
 expect_eq "$(dc_spns smokeu1)" "" "SPNs"
 cc=$(kinit_as smokeu1) || t_fail "kinit as smokeu1 failed"
+run klist -c "$cc"
+expect_out_contains "Default principal: smokeu1@$ADKCD_REALM"
 
 t_begin "mk_computer makes NAME\$ without SPNs, like samba-tool"
 t0=$(ms_now)
@@ -68,6 +71,8 @@ expect_eq "$(dc_spns 'smokec1$')" "" "SPNs"
 mk_computer smokec2 'Passw0rd!C0mp'
 expect_eq "$(dc_attr 'smokec2$' userAccountControl)" "4096" "userAccountControl with password"
 cc=$(kinit_as 'smokec2$' 'Passw0rd!C0mp') || t_fail "kinit as smokec2\$ failed"
+run klist -c "$cc"
+expect_out_contains "Default principal: smokec2\$@$ADKCD_REALM"
 
 t_begin "dc_snapshot is stable and sees changes"
 dc_snapshot "$T_TMP/s1"

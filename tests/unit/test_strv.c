@@ -1,1 +1,260 @@
-int main(void){return 0;}
+/* adkcd unit tests: string vectors (adkcd/strv.h). */
+#include "harness.h"
+
+#include "adkcd/strv.h"
+
+/* Build a strv by adding each string of src (NULL-terminated) in turn. */
+static char **
+build(const char *const *src)
+{
+    char **v = NULL;
+    size_t i;
+
+    for (i = 0; src[i] != NULL; i++) {
+        assert_int_equal(adkcd_strv_add(&v, src[i]), 0);
+        assert_non_null(v);
+        assert_int_equal(adkcd_strv_len(v), i + 1);
+        assert_null(v[i + 1]);
+    }
+    return v;
+}
+
+static void
+test_len_null_and_empty(void **state)
+{
+    char *empty[] = {NULL};
+
+    (void)state;
+    assert_int_equal(adkcd_strv_len(NULL), 0);
+    assert_int_equal(adkcd_strv_len(empty), 0);
+}
+
+static void
+test_add_copies(void **state)
+{
+    static const char *const want[] = {"http/x", "", "HOST/y", NULL};
+    char src[] = "http/x";
+    char **v = NULL;
+
+    (void)state;
+    assert_int_equal(adkcd_strv_add(&v, src), 0);
+    /* The vector owns a copy, not the caller's string. */
+    assert_ptr_not_equal(v[0], src);
+    src[0] = 'X';
+    assert_string_equal(v[0], "http/x");
+    assert_int_equal(adkcd_strv_add(&v, ""), 0);
+    assert_int_equal(adkcd_strv_add(&v, "HOST/y"), 0);
+    h_assert_strv("add", v, want);
+    adkcd_strv_free(v);
+}
+
+static void
+test_add_many(void **state)
+{
+    char **v = NULL;
+    char s[16];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 1000; i++) {
+        snprintf(s, sizeof(s), "s%zu", i);
+        assert_int_equal(adkcd_strv_add(&v, s), 0);
+    }
+    assert_int_equal(adkcd_strv_len(v), 1000);
+    for (i = 0; i < 1000; i++) {
+        snprintf(s, sizeof(s), "s%zu", i);
+        assert_string_equal(v[i], s);
+    }
+    assert_null(v[1000]);
+    adkcd_strv_free(v);
+}
+
+static void
+test_dup(void **state)
+{
+    static const char *const src[] = {"a", "B", "c/d", NULL};
+    char **v = build(src), **d;
+    size_t i;
+
+    (void)state;
+    d = adkcd_strv_dup(v);
+    assert_non_null(d);
+    assert_ptr_not_equal(d, v);
+    h_assert_strv("dup", d, src);
+    /* A deep copy: no string is shared. */
+    for (i = 0; v[i] != NULL; i++)
+        assert_ptr_not_equal(d[i], v[i]);
+    adkcd_strv_free(v);
+    adkcd_strv_free(d);
+}
+
+static void
+test_dup_null_and_empty(void **state)
+{
+    static const char *const none[] = {NULL};
+    char *empty[] = {NULL};
+    char **d;
+
+    (void)state;
+    /* NULL in, empty vector (not NULL) out. */
+    d = adkcd_strv_dup(NULL);
+    assert_non_null(d);
+    assert_null(d[0]);
+    h_assert_strv("dup(NULL)", d, none);
+    adkcd_strv_free(d);
+
+    d = adkcd_strv_dup(empty);
+    assert_non_null(d);
+    assert_ptr_not_equal(d, empty);
+    assert_null(d[0]);
+    adkcd_strv_free(d);
+}
+
+static void
+test_free_null(void **state)
+{
+    (void)state;
+    adkcd_strv_free(NULL);
+}
+
+struct find_case {
+    const char *s;
+    long want;
+};
+
+static void
+check_find(char *const *v, const struct find_case *c)
+{
+    long got = adkcd_strv_find_nocase(v, c->s);
+
+    if (got != c->want)
+        fail_msg("find_nocase(\"%s\") = %ld, expected %ld", h_esc(c->s), got,
+                 c->want);
+}
+
+static void
+test_find_nocase(void **state)
+{
+    static const char *const src[] = {"HTTP/x", "host/Y", "http/x", "", NULL};
+    static const struct find_case cases[] = {
+        {"HTTP/x", 0},
+        {"http/X", 0},      /* first of the two spellings */
+        {"HOST/y", 1},
+        {"host/Y", 1},
+        {"", 3},
+        {"http/x ", -1},    /* no trimming */
+        {"http/", -1},      /* no prefix match */
+        {"http/xx", -1},
+        {"cifs/x", -1},
+    };
+    char **v = build(src);
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N_ELEMS(cases); i++)
+        check_find(v, &cases[i]);
+    adkcd_strv_free(v);
+}
+
+static void
+test_find_nocase_null_and_empty(void **state)
+{
+    char *empty[] = {NULL};
+
+    (void)state;
+    assert_int_equal(adkcd_strv_find_nocase(NULL, "x"), -1);
+    assert_int_equal(adkcd_strv_find_nocase(NULL, ""), -1);
+    assert_int_equal(adkcd_strv_find_nocase(empty, "x"), -1);
+}
+
+struct sort_case {
+    const char *name;
+    const char *in[8];
+    const char *want[8];
+};
+
+static void
+check_sort(const struct sort_case *c)
+{
+    char **v = build(c->in);
+    char **v2;
+    size_t i, n = adkcd_strv_len(v);
+
+    adkcd_strv_sort_nocase(v);
+    h_assert_strv(c->name, v, c->want);
+
+    /* The order does not depend on the input order: sort the reverse. */
+    v2 = NULL;
+    for (i = n; i > 0; i--)
+        assert_int_equal(adkcd_strv_add(&v2, c->in[i - 1]), 0);
+    adkcd_strv_sort_nocase(v2);
+    h_assert_strv(c->name, v2, c->want);
+
+    adkcd_strv_free(v);
+    adkcd_strv_free(v2);
+}
+
+static void
+test_sort_nocase(void **state)
+{
+    static const struct sort_case cases[] = {
+        {"empty", {NULL}, {NULL}},
+        {"one", {"x", NULL}, {"x", NULL}},
+        {"sorted", {"a", "b", "c", NULL}, {"a", "b", "c", NULL}},
+        {"case ignored",
+         {"beta", "Alpha", "GAMMA", "delta", NULL},
+         {"Alpha", "beta", "delta", "GAMMA", NULL}},
+        /* Ties under case-folding fall back to byte order, so the result
+         * is deterministic: 'H' (0x48) sorts before 'h' (0x68). */
+        {"tie",
+         {"http/x", "HTTP/x", NULL},
+         {"HTTP/x", "http/x", NULL}},
+        {"ties among others",
+         {"http/x", "cifs/x", "Http/x", "HTTP/x", "host/x", "HTTP/X", NULL},
+         {"cifs/x", "host/x", "HTTP/X", "HTTP/x", "Http/x", "http/x", NULL}},
+        {"exact duplicates",
+         {"b", "a", "b", "A", NULL},
+         {"A", "a", "b", "b", NULL}},
+        /* Letters compare lower-cased: '-' (0x2d) < '_' (0x5f) < 'z'
+         * (0x7a), although 'Z' (0x5a) < '_' in plain byte order. */
+        {"punctuation",
+         {"a_b", "aZb", "a-b", NULL},
+         {"a-b", "a_b", "aZb", NULL}},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N_ELEMS(cases); i++)
+        check_sort(&cases[i]);
+}
+
+static void
+test_sort_nocase_null(void **state)
+{
+    char *empty[] = {NULL};
+
+    (void)state;
+    /* NULL is the empty vector (strv.h): sorting it is a no-op. */
+    adkcd_strv_sort_nocase(NULL);
+    adkcd_strv_sort_nocase(empty);
+    assert_null(empty[0]);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_len_null_and_empty),
+        cmocka_unit_test(test_add_copies),
+        cmocka_unit_test(test_add_many),
+        cmocka_unit_test(test_dup),
+        cmocka_unit_test(test_dup_null_and_empty),
+        cmocka_unit_test(test_free_null),
+        cmocka_unit_test(test_find_nocase),
+        cmocka_unit_test(test_find_nocase_null_and_empty),
+        cmocka_unit_test(test_sort_nocase),
+        cmocka_unit_test(test_sort_nocase_null),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
