@@ -34,8 +34,8 @@ struct adkcd_account {
     char *dns_host_name;/* dNSHostName or NULL */
     int is_computer;    /* objectClass includes computer */
     char *how;          /* why this object was chosen, for the output:
-                         * "computer tmg$", "user iosmdm (no computer
-                         * iosmdm$)" */
+                         * "computer tmg$", "user iosmdm, as no
+                         * computer iosmdm$ exists" */
     unsigned uac;       /* userAccountControl */
     int has_uac;
     char **spns;        /* servicePrincipalName values (strv, may be NULL) */
@@ -71,8 +71,8 @@ void
 adkcd_account_free(struct adkcd_account *acct);
 
 /*
- * Check a name for characters no account name can hold (NUL inside the
- * given length, control characters).  len is the byte count of name, so
+ * Check a name before anything is sent: no NUL inside the given length,
+ * no control characters, and a well-formed <GUID=...> / <SID=...>.  len is the byte count of name, so
  * callers that got the name from a file or a pipe can catch an embedded
  * NUL.  ADKCD_E_USAGE with a message on failure.
  */

@@ -24,9 +24,10 @@ typedef adkcd_status (*adkcd_applied_func)(void *ctx,
  * Apply every change of plan that has operations, in order.  Changes
  * without operations are skipped (nothing is sent).  On failure the
  * status is the failed change's (CONFLICT for a lost compare-and-swap or a
- * duplicate the server refused, ACCESS for missing rights, ...) and, when
- * earlier changes were applied, the message says how many; each change's
- * "applied" flag tells which.
+ * duplicate the server refused, ACCESS for missing rights, ...), or
+ * ADKCD_E_PARTIAL when earlier changes were applied (the message says how
+ * many, then the cause); each change's "applied" flag tells which.  A
+ * change the server accepted but whose read-back failed is "applied".
  */
 adkcd_status
 adkcd_apply(struct adkcd_conn *conn, struct adkcd_plan *plan,

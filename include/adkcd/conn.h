@@ -75,7 +75,8 @@ adkcd_conn_dns_host_name(const struct adkcd_conn *conn);
 const char *
 adkcd_conn_domain_dns(const struct adkcd_conn *conn); /* mydom.local */
 
-/* Security strength factor of the bind (SASL layer or TLS). */
+/* Security strength factor of the SASL layer (56 or more), or 0 when TLS
+ * protects the connection instead. */
 int
 adkcd_conn_ssf(const struct adkcd_conn *conn);
 

@@ -75,7 +75,8 @@ adkcd_plan_change(struct adkcd_plan *plan, const char *dn, const char *label,
  * its current values.  Only the difference becomes operations: deletes of
  * values that are not desired (the value exactly as stored), then adds of
  * desired values that are missing (as given).  Values equal under cmp are
- * kept as stored.  Records the images.
+ * kept as stored.  Records the images.  An attribute is planned once per
+ * change (ADKCD_E_INVALID otherwise).
  */
 adkcd_status
 adkcd_change_set_values(struct adkcd_change *change, const char *attr,
@@ -111,7 +112,9 @@ adkcd_plan_count_ops(const struct adkcd_plan *plan);
  *     servicePrincipalName: HOST/iosmdm
  *   + servicePrincipalName: http/iosmdm.mydom.local
  * Values that stay are indented, removed ones start with "- ", added ones
- * with "+ ".  Changes without operations are left out.  *text_out is a new
+ * with "+ ".  Values are written as LDIF writes them (base64, "attr:: ...",
+ * when they hold control characters or would be misread), so a value can
+ * never forge a line.  Changes without operations are left out.  *text_out is a new
  * string (free()).
  */
 adkcd_status

@@ -87,6 +87,13 @@ adkcd_spn_equivalents(const struct adkcd_spn *spn,
                       struct adkcd_err *err);
 
 /*
+ * Check a setspn -Q pattern before anything is sent: non-empty, printable
+ * ASCII, sane length.  ADKCD_E_USAGE with a message otherwise.
+ */
+adkcd_status
+adkcd_spn_pattern_check(const char *pattern, struct adkcd_err *err);
+
+/*
  * Non-zero when pattern (setspn -Q syntax: '*' matches any run of
  * characters, everything else literally, ASCII case-insensitive) matches
  * text.

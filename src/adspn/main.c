@@ -28,8 +28,10 @@ static const struct cli_option adspn_options[] = {
     {"L", 0, "ACCOUNT", "list the SPNs of ACCOUNT"},
     {"Q", 0, "PATTERN", "accounts holding SPNs matching PATTERN ('*' wild)"},
     {"X", 0, NULL, "SPNs registered more than once"},
-    {"F", 0, NULL, "forest scope (Global Catalog) for -Q and -X"},
-    {"T", 0, "DOMAIN", "scope to DOMAIN for -S, -Q and -X"},
+    {"F", 0, NULL,
+     "forest scope (Global Catalog) for -Q and -X; -S always checks the "
+     "forest unless -T"},
+    {"T", 0, "DOMAIN", "scope -S, -Q and -X to DOMAIN (DNS or NetBIOS name)"},
     {"C", 0, NULL, "ACCOUNT is a computer (NAME$)"},
     {"U", 0, NULL, "ACCOUNT is a user"},
     {"P", 0, NULL, "no progress on stderr"},
@@ -52,9 +54,11 @@ usage(FILE *f)
     const struct cli_option *o;
 
     fprintf(f,
-            "Usage: adspn [OPTIONS] -S|-A|-D SPN ACCOUNT\n"
-            "       adspn [OPTIONS] -L ACCOUNT | -R ACCOUNT\n"
-            "       adspn [OPTIONS] [-F] [-T DOMAIN] -Q PATTERN | -X\n"
+            "Usage: adspn [OPTIONS] [-C|-U] -S [-T DOMAIN] SPN ACCOUNT\n"
+            "       adspn [OPTIONS] [-C|-U] -A|-D SPN ACCOUNT\n"
+            "       adspn [OPTIONS] [-C|-U] -L ACCOUNT\n"
+            "       adspn [OPTIONS] -R COMPUTER\n"
+            "       adspn [OPTIONS] [-F | -T DOMAIN] -Q PATTERN | -X\n"
             "\n"
             "Manage service principal names in Active Directory, as setspn "
             "does,\nover LDAP with Kerberos (SASL GSSAPI, sign and seal).\n"
@@ -78,7 +82,7 @@ usage(FILE *f)
             "\nExit status: 0 ok or unchanged, 1 error, 2 changes pending "
             "(--dry-run\n--detailed-exitcode), 3 usage, 4 not found or "
             "ambiguous, 5 conflict,\n6 credentials, 7 unreachable, 8 "
-            "refused by the server.  See adspn(1).\n");
+            "refused by the server, 9 partly applied.\nSee adspn(1).\n");
 }
 
 /* Is a an setspn flag ("-s", "/S")?  Returns the upper-case letter. */
@@ -184,9 +188,9 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
                                pos[want], a->mode);
     if ((a->forest || a->domain) && strchr("SQX", a->mode) == NULL)
         return cli_usage_error(c, "-F and -T apply to -S, -Q and -X only");
-    if (a->forest && a->mode == 'S' && a->domain != NULL)
-        return cli_usage_error(c, "-S checks the forest, or the domain of "
-                                  "-T: not both");
+    if (a->forest && a->domain != NULL)
+        return cli_usage_error(c, "-F and -T exclude each other (the forest, "
+                                  "or one domain)");
     if ((c->dry_run || c->ldif) && strchr("ASDR", a->mode) == NULL)
         return cli_usage_error(c, "--dry-run and --ldif apply to changes "
                                   "(-S, -A, -D, -R)");
@@ -446,11 +450,13 @@ check_duplicates(struct adkcd_conn *conn, struct args *a,
         *conflicts_out = arr;
         if (h->v[0].via_alias)
             st = adkcd_err_set(err, ADKCD_E_CONFLICT,
-                               "duplicate SPN: %s already holds %s, a host "
-                               "alias of %s (sPNMappings; Windows DCs refuse "
-                               "this since KB5008382): not adding %s to %s",
+                               "duplicate SPN: %s already holds %s, which "
+                               "the KDC takes for the same service as %s "
+                               "(host alias in sPNMappings; Windows DCs "
+                               "refuse this since KB5008382): not adding it "
+                               "to %s",
                                h->v[0].dn, h->v[0].value, spn->text,
-                               spn->text, acct->dn);
+                               acct->dn);
         else
             st = adkcd_err_set(err, ADKCD_E_CONFLICT,
                                "duplicate SPN: %s already holds %s: not "
@@ -513,14 +519,24 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     changed = !adkcd_plan_is_empty(plan);
     before = adkcd_strv_dup(acct->spns);
     if (changed && !c->dry_run) {
-        if (c->ldif && adkcd_plan_ldif(plan, &text, &err) == ADKCD_OK) {
+        if (c->ldif) {
+            if (adkcd_plan_ldif(plan, &text, &err) != ADKCD_OK) {
+                rc = cli_fail(c, &err);
+                goto cleanup;
+            }
             fputs(text, stdout);
             free(text);
             text = NULL;
         }
         st = adkcd_apply(conn, plan, NULL, NULL, &err);
         if (st != ADKCD_OK) {
-            rc = cli_fail(c, &err);
+            /* Say whether the server took the change: a failed read-back
+             * comes after a write. */
+            rc = cli_fail_with(c, &err, "applied",
+                               json_boolean(plan->changes[0].applied));
+            if (plan->changes[0].applied && !c->json)
+                fprintf(stderr, "adspn: the change was applied; check it "
+                                "with adspn -L\n");
             goto cleanup;
         }
     }
@@ -596,6 +612,7 @@ main(int argc, char **argv)
     int rc;
 
     adkcd_err_clear(&err);
+    cli_prescan(&c, argc, argv);
     rc = parse(argc, argv, &c, &a);
     if (rc != 0) {
         cli_common_free(&c);
@@ -603,6 +620,11 @@ main(int argc, char **argv)
     }
     /* Validate everything local before touching the network. */
     if (a.spn != NULL && adkcd_spn_check(a.spn, &err) != ADKCD_OK) {
+        cli_common_free(&c);
+        return cli_fail(&c, &err);
+    }
+    if (a.pattern != NULL &&
+        adkcd_spn_pattern_check(a.pattern, &err) != ADKCD_OK) {
         cli_common_free(&c);
         return cli_fail(&c, &err);
     }

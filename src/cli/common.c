@@ -23,7 +23,8 @@ const struct cli_option cli_common_options[] = {
     {"timeout", 0, "SECONDS", "network timeout (default 10)"},
     {"dry-run", 'n', NULL, "show what would change as a diff; write nothing"},
     {"ldif", 0, NULL, "show the change as LDIF that ldapmodify accepts"},
-    {"json", 0, NULL, "print one JSON document (see adkcd-json(7))"},
+    {"json", 0, NULL,
+     "print one JSON document on stdout (docs/json-output.md)"},
     {"detailed-exitcode", 0, NULL,
      "with --dry-run: exit 2 when changes are pending, 0 when none"},
     {"verbose", 'v', NULL, "say which DC and identity are used"},
@@ -131,9 +132,6 @@ cli_common_parse(struct cli_common *c, int argc, char **argv, int *i,
 adkcd_status
 cli_common_finish(struct cli_common *c, struct adkcd_err *err)
 {
-    char line[1024];
-    size_t n;
-
     if (c->detailed_exitcode && !c->dry_run)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "--detailed-exitcode goes with --dry-run");
@@ -156,15 +154,21 @@ cli_common_finish(struct cli_common *c, struct adkcd_err *err)
                              "--password-stdin (a ticket from kinit needs "
                              "neither)");
     if (c->password_stdin) {
-        if (fgets(line, sizeof(line), stdin) == NULL) {
-            explicit_bzero(line, sizeof(line));
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n = getline(&line, &cap, stdin);
+
+        if (n <= 0) {
+            if (line != NULL)
+                explicit_bzero(line, cap);
+            free(line);
             return adkcd_err_set(err, ADKCD_E_USAGE,
                                  "--password-stdin: no password on stdin");
         }
-        n = strcspn(line, "\r\n");
-        line[n] = '\0';
+        line[strcspn(line, "\r\n")] = '\0';
         c->password = strdup(line);
-        explicit_bzero(line, sizeof(line));
+        explicit_bzero(line, cap);
+        free(line);
         if (c->password == NULL)
             return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
         c->conn.password = c->password;
@@ -234,8 +238,29 @@ cli_connect(struct cli_common *c, struct adkcd_conn **conn_out,
             struct adkcd_err *err)
 {
     adkcd_status st = adkcd_conn_open(&c->conn, cli_log, c, conn_out, err);
+    const char *who = NULL;
 
     /* The password has done its job: wipe it now, not at exit. */
     cli_common_free(c);
+    if (st == ADKCD_OK && c->verbose > 0 &&
+        adkcd_conn_identity(*conn_out, &who, err) == ADKCD_OK) {
+        char msg[600];
+
+        snprintf(msg, sizeof(msg), "the server knows us as %s", who);
+        cli_log(c, 1, msg);
+    }
     return st;
+}
+
+void
+cli_prescan(struct cli_common *c, int argc, char **argv)
+{
+    int i;
+
+    /* --json anywhere on the line decides how even a usage error that
+     * comes before it is reported. */
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            c->json = 1;
+    }
 }

@@ -39,7 +39,6 @@ struct cli_common {
     int detailed_exitcode;
     int verbose;
     int no_progress;
-    const char *journal;
 };
 
 /* One row of an option table; the help text is printed from it. */
@@ -60,6 +59,10 @@ extern const struct cli_option cli_common_options[];
 int
 cli_common_parse(struct cli_common *c, int argc, char **argv, int *i,
                  struct adkcd_err *err);
+
+/* Look ahead for options that shape error reporting (--json). */
+void
+cli_prescan(struct cli_common *c, int argc, char **argv);
 
 /* Checks after parsing (e.g. --detailed-exitcode needs --dry-run) and
  * reading the password from stdin.  ADKCD_E_USAGE on a bad combination. */

@@ -42,6 +42,9 @@ adkcd_account_class(const struct adkcd_account *a)
     return a->is_computer ? "computer" : "user";
 }
 
+static adkcd_status
+check_extended_dn(const char *name, struct adkcd_err *err);
+
 adkcd_status
 adkcd_account_check_name(const char *name, size_t len, struct adkcd_err *err)
 {
@@ -65,6 +68,8 @@ adkcd_account_check_name(const char *name, size_t len, struct adkcd_err *err)
     }
     if (len > 1024)
         return adkcd_err_set(err, ADKCD_E_USAGE, "account name too long");
+    if (name[0] == '<')
+        return check_extended_dn(name, err);
     return ADKCD_OK;
 }
 
@@ -205,18 +210,17 @@ valid_sid(const char *s)
     return 1;
 }
 
-/* <GUID=...> / <SID=...>: AD accepts these as search bases (MS-ADTS
- * 3.1.1.3.1.2.4, extended DN forms). */
+/* Check the syntax of <GUID=...> / <SID=...>. */
 static adkcd_status
-by_extended_dn(LDAP *ld, const char *name, struct adkcd_account *a,
-               struct adkcd_err *err)
+check_extended_dn(const char *name, struct adkcd_err *err)
 {
     size_t len = strlen(name);
     char inner[256];
-    char what[300];
     uuid_t u;
 
-    if (len < 8 || name[len - 1] != '>' || len - 7 >= sizeof(inner))
+    if (len < 8 || name[len - 1] != '>' || len - 7 >= sizeof(inner) ||
+        (strncasecmp(name, "<GUID=", 6) != 0 &&
+         strncasecmp(name, "<SID=", 5) != 0))
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "malformed '%s': expected <GUID=...> or "
                              "<SID=S-1-...>",
@@ -238,6 +242,20 @@ by_extended_dn(LDAP *ld, const char *name, struct adkcd_account *a,
                                  "S-1-5-21-...)",
                                  inner);
     }
+    return ADKCD_OK;
+}
+
+/* <GUID=...> / <SID=...>: AD accepts these as search bases (MS-ADTS
+ * 3.1.1.3.1.2.4, extended DN forms). */
+static adkcd_status
+by_extended_dn(LDAP *ld, const char *name, struct adkcd_account *a,
+               struct adkcd_err *err)
+{
+    char what[300];
+    adkcd_status st = check_extended_dn(name, err);
+
+    if (st != ADKCD_OK)
+        return st;
     snprintf(what, sizeof(what), "with %s", name);
     return one(ld, name, LDAP_SCOPE_BASE, ACCOUNT_FILTER, what, name, a, err);
 }
@@ -359,8 +377,8 @@ by_sam(LDAP *ld, const char *base, const char *name,
         e = pick_c;
     } else if (pick_u != NULL) {
         if (kind == ADKCD_ACCOUNT_ANY)
-            snprintf(how, sizeof(how), "user %s (no computer %s)", bare,
-                     comp);
+            snprintf(how, sizeof(how), "user %s, as no computer %s exists",
+                     bare, comp);
         else
             snprintf(how, sizeof(how), "user %s", bare);
         e = pick_u;
@@ -469,11 +487,11 @@ adkcd_account_resolve(struct adkcd_conn *conn, const char *name,
     /* -C / -U also hold for DNs, UPNs and SIDs. */
     if (st == ADKCD_OK && kind == ADKCD_ACCOUNT_COMPUTER && !a->is_computer)
         st = adkcd_err_set(err, ADKCD_E_NOTFOUND,
-                           "%s is a user account, not a computer (-C)",
+                           "%s is a user account, not a computer account",
                            a->dn);
     if (st == ADKCD_OK && kind == ADKCD_ACCOUNT_USER && a->is_computer)
         st = adkcd_err_set(err, ADKCD_E_NOTFOUND,
-                           "%s is a computer account, not a user (-U)",
+                           "%s is a computer account, not a user account",
                            a->dn);
     if (st == ADKCD_OK && (name[0] == '<' || looks_like_dn(name) ||
                            (bs == NULL && strchr(name, '@') != NULL))) {

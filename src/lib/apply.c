@@ -143,8 +143,14 @@ adkcd_apply(struct adkcd_conn *conn, struct adkcd_plan *plan,
             }
         }
     }
-    if (st != ADKCD_OK && done > 0 && done < todo)
+    if (st != ADKCD_OK && done > 0 && done < todo) {
+        /* Some objects changed and some did not: say so in the category,
+         * keeping the cause in the message. */
         adkcd_err_prefix(err, "%zu of %zu changes were applied, then", done,
                          todo);
+        if (err != NULL)
+            err->status = ADKCD_E_PARTIAL;
+        st = ADKCD_E_PARTIAL;
+    }
     return st;
 }

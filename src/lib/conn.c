@@ -184,8 +184,7 @@ bind_uri(struct adkcd_conn *c, const char *uri, const char *host, LDAP **ld_out,
     }
     ldap_get_option(ld, LDAP_OPT_X_SASL_SSF, &ssf);
     if (tls && ldap_tls_inplace(ld)) {
-        if (ssf < 1)
-            ssf = 256; /* report TLS as the protecting layer */
+        ssf = 0; /* TLS protects; libldap does not tell its strength */
     } else if (ssf < MIN_SSF) {
         ldap_unbind_ext_s(ld, NULL, NULL);
         return adkcd_err_set(err, ADKCD_E_AUTH,
@@ -207,7 +206,8 @@ is_builtin_default(const char *uri)
     if (ldap_url_parse(uri, &u) != LDAP_URL_SUCCESS)
         return 0;
     dflt = u->lud_next == NULL && strcasecmp(u->lud_scheme, "ldap") == 0 &&
-           u->lud_host != NULL && strcasecmp(u->lud_host, "localhost") == 0;
+           u->lud_host != NULL && strcasecmp(u->lud_host, "localhost") == 0 &&
+           (u->lud_port == 0 || u->lud_port == LDAP_PORT);
     ldap_free_urldesc(u);
     return dflt;
 }
@@ -425,8 +425,12 @@ adkcd_conn_open(const struct adkcd_conn_opts *opts, adkcd_log_func log,
         adkcd_conn_free(c);
         return st;
     }
-    logf_(c, 1, "bound to %s as %s (SSF %d)", c->uri,
-          adkcd_creds_principal(c->creds), c->ssf);
+    if (c->ssf > 0)
+        logf_(c, 1, "bound to %s as %s (SASL sign and seal, SSF %d)",
+              c->uri, adkcd_creds_principal(c->creds), c->ssf);
+    else
+        logf_(c, 1, "bound to %s as %s (TLS, certificate verified)", c->uri,
+              adkcd_creds_principal(c->creds));
     *conn_out = c;
     return ADKCD_OK;
 }

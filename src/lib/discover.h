@@ -1,6 +1,8 @@
 /*
  * adkcd internal: finding domain controllers through DNS SRV records
- * (_ldap._tcp.dc._msdcs.DOMAIN, MS-ADTS 6.3.2.3; RFC 2782 ordering).
+ * (_ldap._tcp.dc._msdcs.DOMAIN, MS-ADTS 6.3.2.3).  Ordered by priority
+ * (RFC 2782), then by weight, highest first, deterministically: RFC 2782's
+ * weighted random pick is left out so that runs are reproducible.
  */
 #ifndef ADKCD_DISCOVER_H
 #define ADKCD_DISCOVER_H

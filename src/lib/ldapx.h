@@ -52,8 +52,9 @@ typedef adkcd_status (*adkcd_ldapx_entry_func)(void *ctx, LDAP *ld,
                                                struct adkcd_err *err);
 
 /*
- * Search with the paged-results control (RFC 2696) when supported, calling
- * fn for each entry as pages arrive (memory stays proportional to a page).
+ * Search with the paged-results control (RFC 2696, sent as critical: every
+ * AD DC supports it), calling fn for each entry as pages arrive, so memory
+ * stays proportional to a page.
  */
 adkcd_status
 adkcd_ldapx_search_paged(LDAP *ld, const char *base, int scope,

@@ -114,10 +114,12 @@ image(struct adkcd_change *c, const char *attr, char *const *current,
     size_t i;
 
     for (i = 0; i < c->n_images; i++) {
-        if (strcasecmp(c->images[i].attr, attr) == 0) {
-            *img_out = &c->images[i];
-            return ADKCD_OK;
-        }
+        /* One attribute is planned once per change: a second plan would
+         * add operations the images no longer show. */
+        if (strcasecmp(c->images[i].attr, attr) == 0)
+            return adkcd_err_set(err, ADKCD_E_INVALID,
+                                 "internal error: %s of %s planned twice",
+                                 attr, c->dn);
     }
     v = realloc(c->images, (c->n_images + 1) * sizeof(*v));
     if (v == NULL)
@@ -265,6 +267,34 @@ has_op(const struct adkcd_change *c, enum adkcd_op_kind kind,
     return 0;
 }
 
+/* One "name: value" line through libldap's LDIF writer (base64 when the
+ * value needs it). */
+static void
+ldif_line(struct buf *b, const char *name, const char *value)
+{
+    char *line = ldif_put_wrap(LDIF_PUT_VALUE, name, value, strlen(value),
+                               LDIF_LINE_WIDTH_MAX);
+
+    if (line == NULL) {
+        b->failed = 1;
+        return;
+    }
+    buf_puts(b, line);
+    ber_memfree(line);
+}
+
+/* A diff line: marker, then the value as LDIF writes it, so that a value
+ * with a newline or control bytes (msDS-AllowedToDelegateTo holds any
+ * string) shows as "attr:: base64" and can never forge a line. */
+static void
+diff_line(struct buf *b, const char *marker, const char *attr,
+          const char *value)
+{
+    buf_puts(b, marker);
+    buf_puts(b, " ");
+    ldif_line(b, attr, value);
+}
+
 adkcd_status
 adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
                 struct adkcd_err *err)
@@ -284,36 +314,20 @@ adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
             const struct adkcd_image *img = &c->images[j];
 
             for (k = 0; img->before != NULL && img->before[k] != NULL; k++)
-                buf_printf(&b, "%s %s: %s\n",
-                           has_op(c, ADKCD_OP_DELETE, img->attr,
-                                  img->before[k])
-                               ? "-"
-                               : " ",
-                           img->attr, img->before[k]);
+                diff_line(&b,
+                          has_op(c, ADKCD_OP_DELETE, img->attr,
+                                 img->before[k])
+                              ? "-"
+                              : " ",
+                          img->attr, img->before[k]);
             for (k = 0; img->after != NULL && img->after[k] != NULL; k++) {
                 if (has_op(c, ADKCD_OP_ADD, img->attr, img->after[k]))
-                    buf_printf(&b, "+ %s: %s\n", img->attr, img->after[k]);
+                    diff_line(&b, "+", img->attr, img->after[k]);
             }
         }
     }
     *text_out = buf_take(&b);
     return *text_out != NULL ? ADKCD_OK : NOMEM(err);
-}
-
-/* One "name: value" line through libldap's LDIF writer (base64 when the
- * value needs it). */
-static void
-ldif_line(struct buf *b, const char *name, const char *value)
-{
-    char *line = ldif_put_wrap(LDIF_PUT_VALUE, name, value, strlen(value),
-                               LDIF_LINE_WIDTH_MAX);
-
-    if (line == NULL) {
-        b->failed = 1;
-        return;
-    }
-    buf_puts(b, line);
-    ber_memfree(line);
 }
 
 adkcd_status

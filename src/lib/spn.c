@@ -1,11 +1,42 @@
 /* adkcd: service principal names (pure: no LDAP). */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "adkcd/spn.h"
 #include "adkcd/strv.h"
+
+/* How much of an SPN a message quotes: enough to recognise it, little
+ * enough that the reason after it always fits. */
+#define QUOTE_MAX 80
+
+/*
+ * The SPN as shown in messages: at most QUOTE_MAX characters, control and
+ * non-ASCII bytes as \xNN, so that printing a message can never send
+ * escape sequences to a terminal.
+ */
+static void
+quote(const char *text, char *out, size_t size)
+{
+    size_t i, n = 0;
+
+    for (i = 0; text[i] != '\0' && n + 8 < size; i++) {
+        unsigned char c = (unsigned char)text[i];
+
+        if (i == QUOTE_MAX) {
+            memcpy(out + n, "...", 3);
+            n += 3;
+            break;
+        }
+        if (c < 0x20 || c >= 0x7f)
+            n += (size_t)snprintf(out + n, size - n, "\\x%02x", c);
+        else
+            out[n++] = (char)c;
+    }
+    out[n] = '\0';
+}
 
 static int
 is_class_char(unsigned char c)
@@ -23,24 +54,23 @@ is_host_char(unsigned char c)
 }
 
 static adkcd_status
-check_host(const char *text, const char *host, size_t len,
+check_host(const char *q, const char *host, size_t len,
            struct adkcd_err *err)
 {
     size_t i, label = 0;
 
     if (len == 0)
         return adkcd_err_set(err, ADKCD_E_USAGE,
-                             "invalid SPN '%s': the host part is empty", text);
+                             "invalid SPN '%s': the host part is empty", q);
     if (len > ADKCD_SPN_MAX_HOST)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "invalid SPN '%s': host name longer than %d "
                              "characters",
-                             text, ADKCD_SPN_MAX_HOST);
+                             q, ADKCD_SPN_MAX_HOST);
     if (host[0] == '.' || host[len - 1] == '.')
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "invalid SPN '%s': host name must not start or "
-                             "end with '.'",
-                             text);
+                             "end with '.'", q);
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)host[i];
 
@@ -48,26 +78,29 @@ check_host(const char *text, const char *host, size_t len,
             return adkcd_err_set(err, ADKCD_E_USAGE,
                                  "invalid SPN '%s': character '%c' is not "
                                  "allowed in a host name",
-                                 text, c);
+                                 q, c);
+        if (c == '-' && (label == 0 || i + 1 == len || host[i + 1] == '.'))
+            return adkcd_err_set(err, ADKCD_E_USAGE,
+                                 "invalid SPN '%s': a host name label must "
+                                 "not start or end with '-'",
+                                 q);
         if (c == '.') {
             if (label == 0)
                 return adkcd_err_set(err, ADKCD_E_USAGE,
                                      "invalid SPN '%s': empty label ('..') "
-                                     "in host name",
-                                     text);
+                                     "in host name", q);
             label = 0;
         } else if (++label > 63) {
             return adkcd_err_set(err, ADKCD_E_USAGE,
                                  "invalid SPN '%s': a host name label is "
-                                 "longer than 63 characters",
-                                 text);
+                                 "longer than 63 characters", q);
         }
     }
     return ADKCD_OK;
 }
 
 static adkcd_status
-check_port(const char *text, const char *p, size_t len, unsigned *port,
+check_port(const char *q, const char *p, size_t len, unsigned *port,
            struct adkcd_err *err)
 {
     unsigned long v = 0;
@@ -75,13 +108,18 @@ check_port(const char *text, const char *p, size_t len, unsigned *port,
 
     if (len == 0)
         return adkcd_err_set(err, ADKCD_E_USAGE,
-                             "invalid SPN '%s': empty port after ':'", text);
+                             "invalid SPN '%s': empty port after ':'", q);
+    if (len > 1 && p[0] == '0')
+        return adkcd_err_set(err, ADKCD_E_USAGE,
+                             "invalid SPN '%s': port must not have leading "
+                             "zeros (it would not match the same SPN "
+                             "without them)",
+                             q);
     for (i = 0; i < len; i++) {
         if (!isdigit((unsigned char)p[i]))
             return adkcd_err_set(err, ADKCD_E_USAGE,
                                  "invalid SPN '%s': port must be a number "
-                                 "from 1 to 65535",
-                                 text);
+                                 "from 1 to 65535", q);
         v = v * 10 + (unsigned long)(p[i] - '0');
         if (v > 65535)
             break;
@@ -89,8 +127,7 @@ check_port(const char *text, const char *p, size_t len, unsigned *port,
     if (v < 1 || v > 65535)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "invalid SPN '%s': port must be a number from "
-                             "1 to 65535",
-                             text);
+                             "1 to 65535", q);
     *port = (unsigned)v;
     return ADKCD_OK;
 }
@@ -106,67 +143,73 @@ parse(const char *text, struct adkcd_spn *out, struct adkcd_err *err)
     size_t len, class_len, host_len;
     unsigned port = 0;
     adkcd_status st;
+    char q[QUOTE_MAX * 4 + 16];
 
     if (text == NULL || text[0] == '\0')
         return adkcd_err_set(err, ADKCD_E_USAGE, "invalid SPN: it is empty");
     len = strlen(text);
+    quote(text, q, sizeof(q));
     if (len > ADKCD_SPN_MAX_LEN)
         return adkcd_err_set(err, ADKCD_E_USAGE,
-                             "invalid SPN '%.40s...': longer than %d "
-                             "characters",
-                             text, ADKCD_SPN_MAX_LEN);
+                             "invalid SPN '%s': longer than %d characters",
+                             q, ADKCD_SPN_MAX_LEN);
     for (p = text; *p != '\0'; p++) {
         unsigned char c = (unsigned char)*p;
 
-        if (c <= 0x20 || c == 0x7f)
+        if (c <= 0x20 || c >= 0x7f)
             return adkcd_err_set(err, ADKCD_E_USAGE,
-                                 "invalid SPN '%s': whitespace or control "
-                                 "character at position %zu",
-                                 text, (size_t)(p - text) + 1);
+                                 "invalid SPN '%s': whitespace, control or "
+                                 "non-ASCII character at position %zu",
+                                 q, (size_t)(p - text) + 1);
         if (c == '@')
             return adkcd_err_set(err, ADKCD_E_USAGE,
                                  "invalid SPN '%s': an SPN has no realm; "
                                  "drop the '@REALM' part",
-                                 text);
+                                 q);
     }
     slash1 = strchr(text, '/');
     if (slash1 == NULL)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "invalid SPN '%s': expected "
                              "class/host[:port][/name]",
-                             text);
+                             q);
     slash2 = strchr(slash1 + 1, '/');
     if (slash2 != NULL && strchr(slash2 + 1, '/') != NULL)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "invalid SPN '%s': too many '/' (expected "
                              "class/host[:port][/name])",
-                             text);
+                             q);
     class_len = (size_t)(slash1 - text);
     if (class_len == 0)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "invalid SPN '%s': the service class before "
                              "'/' is empty",
-                             text);
+                             q);
     if (class_len > ADKCD_SPN_MAX_CLASS)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "invalid SPN '%s': service class longer than "
                              "%d characters",
-                             text, ADKCD_SPN_MAX_CLASS);
+                             q, ADKCD_SPN_MAX_CLASS);
+    if (!isalnum((unsigned char)text[0]))
+        return adkcd_err_set(err, ADKCD_E_USAGE,
+                             "invalid SPN '%s': the service class must "
+                             "start with a letter or a digit",
+                             q);
     for (p = text; p < slash1; p++) {
         if (!is_class_char((unsigned char)*p))
             return adkcd_err_set(err, ADKCD_E_USAGE,
                                  "invalid SPN '%s': character '%c' is not "
                                  "allowed in a service class",
-                                 text, *p);
+                                 q, *p);
     }
     host_end = slash2 != NULL ? slash2 : text + len;
     colon = memchr(slash1 + 1, ':', (size_t)(host_end - slash1 - 1));
     host_len = (size_t)((colon != NULL ? colon : host_end) - slash1 - 1);
-    st = check_host(text, slash1 + 1, host_len, err);
+    st = check_host(q, slash1 + 1, host_len, err);
     if (st != ADKCD_OK)
         return st;
     if (colon != NULL) {
-        st = check_port(text, colon + 1, (size_t)(host_end - colon - 1),
+        st = check_port(q, colon + 1, (size_t)(host_end - colon - 1),
                         &port, err);
         if (st != ADKCD_OK)
             return st;
@@ -175,7 +218,7 @@ parse(const char *text, struct adkcd_spn *out, struct adkcd_err *err)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "invalid SPN '%s': the service name after the "
                              "second '/' is empty",
-                             text);
+                             q);
     if (out == NULL)
         return ADKCD_OK;
 
@@ -354,7 +397,9 @@ adkcd_spn_equivalents(const struct adkcd_spn *spn,
 
         if (strcasecmp(map->target, spn->svc_class) == 0) {
             /* host/x answers for every alias/x. */
-            for (j = 0; st == ADKCD_OK && map->aliases[j] != NULL; j++)
+            for (j = 0; st == ADKCD_OK && map->aliases != NULL &&
+                        map->aliases[j] != NULL;
+                 j++)
                 st = add_variant(&v, map->aliases[j], rest, err);
         } else if (adkcd_strv_find_nocase(map->aliases, spn->svc_class) >=
                    0) {
@@ -367,6 +412,29 @@ adkcd_spn_equivalents(const struct adkcd_spn *spn,
         return st;
     }
     *out = v;
+    return ADKCD_OK;
+}
+
+adkcd_status
+adkcd_spn_pattern_check(const char *pattern, struct adkcd_err *err)
+{
+    char q[QUOTE_MAX * 4 + 16];
+    const char *p;
+
+    if (pattern == NULL || pattern[0] == '\0')
+        return adkcd_err_set(err, ADKCD_E_USAGE, "empty SPN pattern");
+    quote(pattern, q, sizeof(q));
+    if (strlen(pattern) > ADKCD_SPN_MAX_LEN)
+        return adkcd_err_set(err, ADKCD_E_USAGE,
+                             "SPN pattern '%s' is longer than %d characters",
+                             q, ADKCD_SPN_MAX_LEN);
+    for (p = pattern; *p != '\0'; p++) {
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+            return adkcd_err_set(err, ADKCD_E_USAGE,
+                                 "SPN pattern '%s' has a whitespace, control "
+                                 "or non-ASCII character at position %zu",
+                                 q, (size_t)(p - pattern) + 1);
+    }
     return ADKCD_OK;
 }
 

@@ -344,19 +344,14 @@ adkcd_spn_query(struct adkcd_conn *conn, const struct adkcd_scope *scope,
     char *attrs[] = {"servicePrincipalName", NULL};
     struct query_ctx q = {pattern, fn, ctx, 0};
     char *filter = NULL, *base = NULL;
-    const char *p;
     LDAP *ld = NULL;
     adkcd_status st;
 
     if (count_out != NULL)
         *count_out = 0;
-    if (pattern == NULL || pattern[0] == '\0')
-        return adkcd_err_set(err, ADKCD_E_USAGE, "empty SPN pattern");
-    for (p = pattern; *p != '\0'; p++) {
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            return adkcd_err_set(err, ADKCD_E_USAGE,
-                                 "SPN pattern contains a control character");
-    }
+    st = adkcd_spn_pattern_check(pattern, err);
+    if (st != ADKCD_OK)
+        return st;
     if (strspn(pattern, "*") == strlen(pattern))
         pattern = "*"; /* "every SPN" */
     filter = pattern_filter(pattern);

@@ -98,5 +98,7 @@ cmp_nocase(const void *a, const void *b)
 void
 adkcd_strv_sort_nocase(char **v)
 {
+    if (v == NULL)
+        return; /* qsort() must not be given NULL, even for 0 items */
     qsort(v, adkcd_strv_len(v), sizeof(*v), cmp_nocase);
 }

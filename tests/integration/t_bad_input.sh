@@ -28,9 +28,9 @@ bad_spn "http/iosmdm:0"            "port must be a number from 1 to 65535"
 bad_spn "http/iosmdm:65536"        "port must be a number from 1 to 65535"
 bad_spn "http/iosmdm:80x"          "port must be a number"
 bad_spn "http/iosmdm:-1"           "port must be a number"
-bad_spn "http/ios mdm"             "whitespace or control character at position 9"
-bad_spn $'http/iosmdm\t'           "whitespace or control character"
-bad_spn $'http/ios\x01mdm'         "whitespace or control character"
+bad_spn "http/ios mdm"             "whitespace, control or non-ASCII character at position 9"
+bad_spn $'http/iosmdm\t'           "whitespace, control or non-ASCII character"
+bad_spn $'http/ios\x01mdm'         "whitespace, control or non-ASCII character"
 bad_spn "http/iosmdm/"             "the service name after the second '/' is empty"
 bad_spn "http/a/b/c"               "too many '/'"
 bad_spn "http/iosmdm@MYDOM.LOCAL"  "an SPN has no realm"
@@ -39,6 +39,9 @@ bad_spn "http/ios..mdm"            "empty label"
 bad_spn "ht*p/iosmdm"              "not allowed in a service class"
 bad_spn "http/ios(mdm)"            "not allowed in a host name"
 bad_spn "http/$(printf 'a%.0s' $(seq 1 70))" "longer than 63 characters"
+bad_spn "http/x:0080"              "port must not have leading zeros"
+bad_spn "http/-iosmdm"             "must not start or end with '-'"
+bad_spn $'http/x/caf\xc3\xa9'       "non-ASCII character at position 11"
 bad_spn "http/$(printf 'abcdefghi.%.0s' $(seq 1 110))x" "longer than 1024 characters"
 
 # Account names: escaped, so nothing matches (exit 4), never "everything".
@@ -105,7 +108,22 @@ run "$ADSPN" --principal x -L iosmdm;            expect_rc 3; expect_err_contain
 run "$ADSPN" -U -R tmg;                          expect_rc 3; expect_err_contains "-U does not apply"
 run "$ADSPN" -H 'http://dc1.mydom.local' -L iosmdm; expect_rc 3; expect_err_contains "invalid LDAP URI"
 run "$ADSPN" --json -K;                          expect_rc 3; expect_json '.error.status == "usage" and .exit_code == 3'
+run "$ADSPN" -K --json;                          expect_rc 3; expect_json '.error.status == "usage"'
+run "$ADSPN" -F -T MYDOM -Q 'http/*';            expect_rc 3; expect_err_contains "-F and -T exclude each other"
+run "$ADSPN" -L '<FOO=S-1-5-21-1>';              expect_rc 3; expect_err_contains "expected <GUID=...> or <SID=S-1-...>"
 expect_dc_unchanged "$ADKCD_TMP/s0"
+t_end
+
+t_begin "input is checked before anything is sent (no ticket needed to refuse it)"
+for args in "-S http/ bad" "-Q http/a\ b" "-L <GUID=x>"; do
+    # shellcheck disable=SC2086
+    KRB5CCNAME="FILE:$ADKCD_TMP/none" run "$ADSPN" $args
+    expect_rc 3
+done
+KRB5CCNAME="FILE:$ADKCD_TMP/none" run "$ADSPN" -Q ''
+expect_rc 3; expect_err_contains "empty SPN pattern"
+KRB5CCNAME="FILE:$ADKCD_TMP/none" run "$ADSPN" -Q $'http/\e[2J'
+expect_rc 3; expect_err_contains 'http/\x1b[2J'
 t_end
 
 t_begin "--help and --version"

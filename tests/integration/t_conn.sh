@@ -14,7 +14,7 @@ t_begin "no -H: DC found through DNS SRV for krb5.conf's default realm"
 run "$ADSPN" -v -L iosmdm
 expect_rc 0
 expect_err_contains "connecting to ldap://dc1.mydom.local:389"
-expect_err_contains "bound to ldap://dc1.mydom.local:389 as administrator@MYDOM.LOCAL (SSF 256)"
+expect_err_contains "bound to ldap://dc1.mydom.local:389 as administrator@MYDOM.LOCAL (SASL sign and seal, SSF 256)"
 run "$ADSPN" --domain mydom.local -L iosmdm
 expect_rc 0
 t_end

@@ -16,7 +16,7 @@ run "$ADSPN" -n -S "$SPN" iosmdm
 expect_rc 0
 expect_out_contains "+ servicePrincipalName: $SPN"
 expect_out_contains "dry run: nothing written"
-expect_out_contains "user iosmdm (no computer iosmdm\$)"
+expect_out_contains "user iosmdm, as no computer iosmdm\$ exists"
 expect_dc_unchanged "$ADKCD_TMP/s0"
 t_end
 
@@ -176,7 +176,7 @@ expect_rc 0
 expect_json '.schema == 1 and .tool == "adspn" and .operation == "add"'
 expect_json '.changed == true and .applied == true and .dry_run == false'
 expect_json ".dn == \"CN=iosmdm,CN=Users,$ADKCD_BASEDN\" and .object_class == \"user\""
-expect_json '.account.chosen == "user iosmdm (no computer iosmdm$)"'
+expect_json '.account.chosen == "user iosmdm, as no computer iosmdm$ exists"'
 expect_json '(.before | index("http/json.mydom.local")) == null'
 expect_json '(.after | index("http/json.mydom.local")) != null'
 expect_json '.added == ["http/json.mydom.local"] and .removed == []'

@@ -70,7 +70,7 @@ expect_rc 0
 dc_snapshot "$ADKCD_TMP/s1"
 run "$ADSPN" -S http/alias.mydom.local iosmdm
 expect_rc 5
-expect_err_contains "already holds host/alias.mydom.local, a host alias of http/alias.mydom.local"
+expect_err_contains "already holds host/alias.mydom.local, which the KDC takes for the same service as http/alias.mydom.local"
 expect_err_contains "KB5008382"
 run "$ADSPN" -S CIFS/Alias.mydom.local iosmdm
 expect_rc 5

@@ -588,6 +588,31 @@ test_diff(void **state)
                "- " SPN ": host/tmg\n");
 }
 
+/* With exact comparison, values that differ only in case are different
+ * values, and the diff marks each exactly as planned. */
+static void
+test_diff_exact_case(void **state)
+{
+    static const char *const cur[] = {"HTTP/X", "http/x", NULL};
+    static const char *const want[] = {"http/x", "Http/X", NULL};
+    struct adkcd_plan *plan = new_plan();
+    struct adkcd_change *c = new_change(plan, DN_TMG, "computer tmg$");
+    struct adkcd_err err;
+
+    (void)state;
+    h_err_init(&err);
+    h_assert_ok("set_values",
+                adkcd_change_set_values(c, A2D, (char *const *)cur, 1,
+                                        (char *const *)want, 1,
+                                        ADKCD_CMP_EXACT, &err),
+                &err);
+    check_diff("exact case", plan,
+               "dn: " DN_TMG " (computer tmg$)\n"
+               "- " A2D ": HTTP/X\n"
+               "  " A2D ": http/x\n"
+               "+ " A2D ": Http/X\n");
+}
+
 static void
 test_diff_empty(void **state)
 {
@@ -852,6 +877,63 @@ test_ldif_base64(void **state)
     free(want);
 }
 
+/* A value with a newline cannot forge a diff line: it is shown base64. */
+static void
+test_diff_value_cannot_forge_lines(void **state)
+{
+    char *cur[] = {"ok", NULL};
+    char *want[] = {"ok", "x\n+ servicePrincipalName: evil", NULL};
+    struct adkcd_plan *plan = NULL;
+    struct adkcd_change *c = NULL;
+    char *text = NULL;
+
+    (void)state;
+    assert_int_equal(adkcd_plan_new(&plan, NULL), ADKCD_OK);
+    assert_int_equal(adkcd_plan_change(plan, "CN=a", "user a", &c, NULL),
+                     ADKCD_OK);
+    assert_int_equal(adkcd_change_set_values(c, "msDS-AllowedToDelegateTo",
+                                             cur, 1, want, 1,
+                                             ADKCD_CMP_NOCASE, NULL),
+                     ADKCD_OK);
+    assert_int_equal(adkcd_plan_diff(plan, &text, NULL), ADKCD_OK);
+    assert_string_equal(text,
+                        "dn: CN=a (user a)\n"
+                        "  msDS-AllowedToDelegateTo: ok\n"
+                        "+ msDS-AllowedToDelegateTo:: "
+                        "eAorIHNlcnZpY2VQcmluY2lwYWxOYW1lOiBldmls\n");
+    free(text);
+    adkcd_plan_free(plan);
+}
+
+/* Planning one attribute twice in a change is refused: the images would
+ * no longer show every operation. */
+static void
+test_attribute_planned_twice(void **state)
+{
+    char *cur[] = {"A", NULL};
+    char *want1[] = {"A", "B", NULL};
+    char *want2[] = {"A", "C", NULL};
+    struct adkcd_plan *plan = NULL;
+    struct adkcd_change *c = NULL;
+    struct adkcd_err err;
+
+    (void)state;
+    adkcd_err_clear(&err);
+    assert_int_equal(adkcd_plan_new(&plan, NULL), ADKCD_OK);
+    assert_int_equal(adkcd_plan_change(plan, "CN=a", "", &c, NULL), ADKCD_OK);
+    assert_int_equal(adkcd_change_set_values(c, "x", cur, 1, want1, 1,
+                                             ADKCD_CMP_EXACT, NULL),
+                     ADKCD_OK);
+    assert_int_equal(adkcd_change_set_values(c, "X", cur, 1, want2, 1,
+                                             ADKCD_CMP_EXACT, &err),
+                     ADKCD_E_INVALID);
+    assert_non_null(strstr(err.msg, "planned twice"));
+    assert_int_equal(adkcd_change_swap(c, "x", "A", "C", NULL),
+                     ADKCD_E_INVALID);
+    assert_int_equal(adkcd_plan_count_ops(plan), 1);
+    adkcd_plan_free(plan);
+}
+
 int
 main(void)
 {
@@ -863,10 +945,13 @@ main(void)
         cmocka_unit_test(test_plan_free_null),
         cmocka_unit_test(test_plan_empty_and_count),
         cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_diff_exact_case),
         cmocka_unit_test(test_diff_empty),
         cmocka_unit_test(test_ldif),
         cmocka_unit_test(test_ldif_empty),
         cmocka_unit_test(test_ldif_base64),
+        cmocka_unit_test(test_diff_value_cannot_forge_lines),
+        cmocka_unit_test(test_attribute_planned_twice),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -240,6 +240,34 @@ struct bad_case {
     const char *phrase;
 };
 
+/*
+ * The SPN as a message quotes it: the first 80 characters ("..." after
+ * them), control and non-ASCII bytes as \xNN.
+ */
+static char *
+shown_of(const char *text)
+{
+    char *out = malloc(80 * 4 + 8);
+    size_t i, n = 0;
+
+    assert_non_null(out);
+    for (i = 0; text[i] != '\0'; i++) {
+        unsigned char c = (unsigned char)text[i];
+
+        if (i == 80) {
+            memcpy(out + n, "...", 3);
+            n += 3;
+            break;
+        }
+        if (c < 0x20 || c >= 0x7f)
+            n += (size_t)sprintf(out + n, "\\x%02x", c);
+        else
+            out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return out;
+}
+
 static void
 test_parse_bad(void **state)
 {
@@ -255,7 +283,16 @@ test_parse_bad(void **state)
         {"http/host:", "empty port after ':'"},
         {"http/host:/name", "empty port after ':'"},
         {"http/host:0", port_range},
-        {"http/host:00", port_range},
+        {"http/host:00", "port must not have leading zeros"},
+        {"http/host:0080", "port must not have leading zeros"},
+        {"http/-host", "must not start or end with '-'"},
+        {"http/host-", "must not start or end with '-'"},
+        {"http/a.-b.c", "must not start or end with '-'"},
+        {"http/a-.b", "must not start or end with '-'"},
+        {"-/host", "must start with a letter or a digit"},
+        {"./host", "must start with a letter or a digit"},
+        {"http/x/caf\xc3\xa9", "non-ASCII character at position 11"},
+        {"http/x/\xc2\x9b", "non-ASCII character at position 8"},
         {"http/host:65536", port_range},
         {"http/host:99999999999999999999999", port_range},
         {"http/host:80x", port_range},
@@ -264,15 +301,15 @@ test_parse_bad(void **state)
         {"http/host:+80", port_range},
         {"http/host:80:90", port_range},
         {"http/host:80/", "the service name after the second '/' is empty"},
-        {"http/ho st", "whitespace or control character at position 8"},
-        {"http/host\t", "whitespace or control character at position 10"},
-        {"ht tp/x", "whitespace or control character at position 3"},
-        {" http/x", "whitespace or control character at position 1"},
-        {"http/x ", "whitespace or control character at position 7"},
-        {"http/x/y z", "whitespace or control character at position 9"},
-        {"http/x\x01y", "whitespace or control character at position 7"},
-        {"http/x\x7f", "whitespace or control character at position 7"},
-        {"http/x\ny", "whitespace or control character at position 7"},
+        {"http/ho st", "whitespace, control or non-ASCII character at position 8"},
+        {"http/host\t", "whitespace, control or non-ASCII character at position 10"},
+        {"ht tp/x", "whitespace, control or non-ASCII character at position 3"},
+        {" http/x", "whitespace, control or non-ASCII character at position 1"},
+        {"http/x ", "whitespace, control or non-ASCII character at position 7"},
+        {"http/x/y z", "whitespace, control or non-ASCII character at position 9"},
+        {"http/x\x01y", "whitespace, control or non-ASCII character at position 7"},
+        {"http/x\x7f", "whitespace, control or non-ASCII character at position 7"},
+        {"http/x\ny", "whitespace, control or non-ASCII character at position 7"},
         {"http/host/", "the service name after the second '/' is empty"},
         {"http/a/b/c", "too many '/'"},
         {"http/a//", "too many '/'"},
@@ -292,8 +329,12 @@ test_parse_bad(void **state)
     size_t i;
 
     (void)state;
-    for (i = 0; i < N_ELEMS(cases); i++)
-        check_bad(cases[i].text, cases[i].text, cases[i].phrase);
+    for (i = 0; i < N_ELEMS(cases); i++) {
+        char *shown = shown_of(cases[i].text);
+
+        check_bad(cases[i].text, shown, cases[i].phrase);
+        free(shown);
+    }
 }
 
 static void
@@ -304,13 +345,26 @@ test_parse_bad_empty(void **state)
     check_bad(NULL, NULL, "it is empty");
 }
 
-/* Non-ASCII bytes are not host characters. */
+/* Non-ASCII bytes are refused anywhere, and never echoed raw. */
 static void
 test_parse_bad_non_ascii_host(void **state)
 {
     (void)state;
-    check_bad("http/h\xc3\xa9te", "http/h\xc3\xa9te",
-              "is not allowed in a host name");
+    check_bad("http/h\xc3\xa9te", "http/h\\xc3\\xa9te",
+              "non-ASCII character at position 7");
+    /* A terminal escape sequence in the input is shown escaped. */
+    check_bad("http/x\x1b[31m", "http/x\\x1b[31m",
+              "control or non-ASCII character at position 7");
+}
+
+/* check_bad() with the message's own quoting of text. */
+static void
+check_shown(const char *text, const char *phrase)
+{
+    char *shown = shown_of(text);
+
+    check_bad(text, shown, phrase);
+    free(shown);
 }
 
 /* Over the limits. */
@@ -320,12 +374,11 @@ test_parse_bad_limits(void **state)
     char *s, *text, *head, *label, *host;
 
     (void)state;
-    /* 1025 characters: the message quotes the first 40. */
+    /* 1025 characters: the message quotes the first 80. */
     s = repeat('a', ADKCD_SPN_MAX_LEN + 1 - strlen("http/"));
     text = concat("http/", s, NULL);
     assert_int_equal(strlen(text), ADKCD_SPN_MAX_LEN + 1);
-    head = strndup(text, 40);
-    assert_non_null(head);
+    head = shown_of(text);
     check_bad(text, head, "longer than 1024 characters");
     free(head);
     free(text);
@@ -334,17 +387,17 @@ test_parse_bad_limits(void **state)
     /* A 64-character label, alone and inside a name. */
     label = repeat('l', 64);
     text = concat("http/", label, NULL);
-    check_bad(text, text, "a host name label is longer than 63 characters");
+    check_shown(text, "a host name label is longer than 63 characters");
     free(text);
     text = concat("http/a.", label, ".mydom.local:80", NULL);
-    check_bad(text, text, "a host name label is longer than 63 characters");
+    check_shown(text, "a host name label is longer than 63 characters");
     free(text);
     free(label);
 
     /* A 65-character class. */
     s = repeat('c', ADKCD_SPN_MAX_CLASS + 1);
     text = concat(s, "/x", NULL);
-    check_bad(text, text, "service class longer than 64 characters");
+    check_shown(text, "service class longer than 64 characters");
     free(text);
     free(s);
 
@@ -353,23 +406,16 @@ test_parse_bad_limits(void **state)
     host = concat(label, ".", label, ".", label, ".", label, "a", NULL);
     assert_int_equal(strlen(host), ADKCD_SPN_MAX_HOST + 1);
     text = concat("http/", host, NULL);
-    check_bad(text, text, "host name longer than 255 characters");
+    check_shown(text, "host name longer than 255 characters");
     free(text);
     free(host);
     free(label);
 }
 
 /*
- * An SPN is accepted up to 1024 characters, but the message quotes it in
- * full in a buffer of ADKCD_ERR_MSG_SIZE (1024) bytes, so for a long SPN
- * the reason (what is wrong and where, spn.h) is cut off.
- *
- * BUG (src/lib/spn.c parse(), e.g. line 122): every message but the
- * "longer than 1024 characters" one quotes the whole SPN with '%s'; for a
- * 1008-character SPN with a blank at the end err->msg is
- * "invalid SPN 'http/x/aaaa...aaa" and never says "whitespace or control
- * character at position 1008".  Expected: the reason survives (quote at
- * most a bounded prefix, as the too-long message does with "%.40s...").
+ * An SPN is accepted up to 1024 characters; the message quotes only a
+ * bounded prefix so that the reason (what is wrong and where) always fits
+ * in ADKCD_ERR_MSG_SIZE.
  */
 static void
 test_parse_bad_long_message_keeps_reason(void **state)
@@ -387,8 +433,8 @@ test_parse_bad_long_message_keeps_reason(void **state)
     free(text);
     free(s);
     h_assert_failed("check(1008-character SPN ending in a blank)", st,
-                    ADKCD_E_USAGE, &err, "whitespace or control character",
-                    "position 1008");
+                    ADKCD_E_USAGE, &err, "whitespace, control or non-ASCII "
+                    "character", "position 1008");
 }
 
 /* ------------------------------------------------------------------ */
@@ -761,6 +807,33 @@ test_match_fast(void **state)
         fail_msg("10 matches took %.2f s", secs);
 }
 
+/* -Q patterns are checked before anything is sent. */
+static void
+test_pattern_check(void **state)
+{
+    struct adkcd_err err;
+    char *long_pattern = repeat('a', ADKCD_SPN_MAX_LEN + 1);
+
+    (void)state;
+    assert_int_equal(adkcd_spn_pattern_check("http/iosmdm*", NULL), ADKCD_OK);
+    assert_int_equal(adkcd_spn_pattern_check("*", NULL), ADKCD_OK);
+    assert_int_equal(adkcd_spn_pattern_check("x)(a=*", NULL), ADKCD_OK);
+    adkcd_err_clear(&err);
+    assert_int_equal(adkcd_spn_pattern_check("", &err), ADKCD_E_USAGE);
+    assert_non_null(strstr(err.msg, "empty SPN pattern"));
+    assert_int_equal(adkcd_spn_pattern_check(NULL, &err), ADKCD_E_USAGE);
+    assert_int_equal(adkcd_spn_pattern_check("http/a b", &err),
+                     ADKCD_E_USAGE);
+    assert_non_null(strstr(err.msg, "at position 7"));
+    assert_int_equal(adkcd_spn_pattern_check("http/\x1b[2J", &err),
+                     ADKCD_E_USAGE);
+    assert_null(strchr(err.msg, '\x1b'));
+    assert_int_equal(adkcd_spn_pattern_check(long_pattern, &err),
+                     ADKCD_E_USAGE);
+    assert_non_null(strstr(err.msg, "longer than 1024"));
+    free(long_pattern);
+}
+
 int
 main(void)
 {
@@ -781,6 +854,7 @@ main(void)
         cmocka_unit_test(test_match_fast),
         /* Last: today it crashes (see the BUG comment). */
         cmocka_unit_test(test_equivalents_target_without_aliases),
+        cmocka_unit_test(test_pattern_check),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

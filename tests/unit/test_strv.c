@@ -176,15 +176,19 @@ struct sort_case {
 static void
 check_sort(const struct sort_case *c)
 {
-    char **v = build(c->in);
-    char **v2;
-    size_t i, n = adkcd_strv_len(v);
+    char **v = adkcd_strv_dup(NULL), **v2 = adkcd_strv_dup(NULL);
+    size_t i, n;
 
+    /* Start from empty (non-NULL) vectors: sorting NULL is checked on its
+     * own, in test_sort_nocase_null. */
+    assert_non_null(v);
+    assert_non_null(v2);
+    for (n = 0; c->in[n] != NULL; n++)
+        assert_int_equal(adkcd_strv_add(&v, c->in[n]), 0);
     adkcd_strv_sort_nocase(v);
     h_assert_strv(c->name, v, c->want);
 
     /* The order does not depend on the input order: sort the reverse. */
-    v2 = NULL;
     for (i = n; i > 0; i--)
         assert_int_equal(adkcd_strv_add(&v2, c->in[i - 1]), 0);
     adkcd_strv_sort_nocase(v2);
@@ -229,15 +233,31 @@ test_sort_nocase(void **state)
 }
 
 static void
-test_sort_nocase_null(void **state)
+test_sort_nocase_empty(void **state)
 {
     char *empty[] = {NULL};
 
     (void)state;
-    /* NULL is the empty vector (strv.h): sorting it is a no-op. */
-    adkcd_strv_sort_nocase(NULL);
     adkcd_strv_sort_nocase(empty);
     assert_null(empty[0]);
+}
+
+/*
+ * NULL is the empty vector (strv.h), so sorting it must be a no-op.
+ *
+ * BUG (src/lib/strv.c:101, adkcd_strv_sort_nocase): it calls
+ * qsort(NULL, 0, ...), and glibc declares qsort's base __nonnull: that is
+ * undefined behaviour even with 0 elements (C11 7.22.5p1), and the
+ * ASan+UBSan build stops with "strv.c:101:5: runtime error: null pointer
+ * passed as argument 1, which is declared to never be null".  Expected:
+ * return early when v is NULL.  Passes in a plain build; fails under
+ * -fsanitize=undefined.  Kept last so that it does not hide the others.
+ */
+static void
+test_sort_nocase_null(void **state)
+{
+    (void)state;
+    adkcd_strv_sort_nocase(NULL);
 }
 
 int
@@ -253,6 +273,8 @@ main(void)
         cmocka_unit_test(test_find_nocase),
         cmocka_unit_test(test_find_nocase_null_and_empty),
         cmocka_unit_test(test_sort_nocase),
+        cmocka_unit_test(test_sort_nocase_empty),
+        /* Last: aborts under UBSan today (see the BUG comment). */
         cmocka_unit_test(test_sort_nocase_null),
     };
 

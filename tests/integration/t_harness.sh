@@ -2,7 +2,7 @@
 # Checks the integration harness itself (scripts/with-dc.sh + lib.sh), not
 # the tools:
 #
-#   scripts/with-dc.sh -- bash tests/integration/smoke.sh
+#   scripts/with-dc.sh -- bash tests/integration/t_harness.sh
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
