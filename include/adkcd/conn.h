@@ -26,6 +26,8 @@ struct adkcd_conn_opts {
                             * wipes it); never from argv */
     int starttls;          /* StartTLS, then bind over the TLS layer */
     int timeout;           /* network timeout in seconds; 0: 10 */
+    int prefetch_gc;       /* the caller will search the forest: bind the
+                            * Global Catalog alongside the DC */
 };
 
 /* Receives progress and diagnostics (e.g. "trying ldap://dc2"); the library
@@ -43,16 +45,6 @@ adkcd_status
 adkcd_conn_open(const struct adkcd_conn_opts *opts, adkcd_log_func log,
                 void *log_ctx, struct adkcd_conn **conn_out,
                 struct adkcd_err *err);
-
-/*
- * Start binding to the Global Catalog of the same DC in the background,
- * for a caller that knows it will search the forest: the bind then
- * overlaps with its other reads.  The first forest-wide search waits for
- * it (and reports its failure).  Optional: without it the GC is bound on
- * first use.
- */
-void
-adkcd_conn_prefetch_gc(struct adkcd_conn *conn);
 
 /* Unbind and free; destroys a MEMORY ccache made here.  NULL is a no-op. */
 void

@@ -492,9 +492,6 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     size_t i;
 
     adkcd_err_clear(&err);
-    /* -S searches the forest: bind the GC while the account is resolved. */
-    if (a->mode == 'S' && a->domain == NULL)
-        adkcd_conn_prefetch_gc(conn);
     st = adkcd_account_resolve(conn, a->account, a->kind, &acct, &err);
     if (st == ADKCD_OK && a->mode == 'R') {
         st = adkcd_spn_reset_names(conn, acct, &spns, &err);
@@ -634,6 +631,9 @@ main(int argc, char **argv)
         cli_common_free(&c);
         return cli_fail(&c, &err);
     }
+    /* -S checks the forest, as do -F -Q and -F -X: bind the Global Catalog
+     * alongside the DC. */
+    c.conn.prefetch_gc = (a.mode == 'S' && a.domain == NULL) || a.forest;
     if (cli_connect(&c, &conn, &err) != ADKCD_OK)
         return cli_fail(&c, &err);
     switch (a.mode) {

@@ -60,6 +60,75 @@ logf_(struct adkcd_conn *c, int level, const char *fmt, ...)
 }
 
 /*
+ * Cyrus SASL's first sasl_client_init() dlopen()s every plugin in its
+ * directory (NTLM, SCRAM with libcrypto, sasldb with libdb, ...): about
+ * half of this tool's instructions.  Only GSSAPI is ever used here, so the
+ * first init is ours, with a verify-file callback that skips the others;
+ * libldap's own init later only bumps Cyrus' reference count.
+ */
+static int
+sasl_verify_file(void *ctx, const char *file, sasl_verify_type_t type)
+{
+    const char *base = strrchr(file, '/');
+
+    (void)ctx;
+    if (type != SASL_VRFY_PLUGIN)
+        return SASL_OK;
+    base = base != NULL ? base + 1 : file;
+    return strncmp(base, "libgssapiv2.", 12) == 0 ? SASL_OK : SASL_CONTINUE;
+}
+
+/* Mutexes for Cyrus, of the same kind libldap installs after us (a
+ * malloc'd pthread mutex), so that either side may lock the other's. */
+static void *
+sasl_mutex_new(void)
+{
+    pthread_mutex_t *m = malloc(sizeof(*m));
+
+    if (m != NULL && pthread_mutex_init(m, NULL) != 0) {
+        free(m);
+        m = NULL;
+    }
+    return m;
+}
+
+static int
+sasl_mutex_lock(void *m)
+{
+    return pthread_mutex_lock(m) == 0 ? SASL_OK : SASL_FAIL;
+}
+
+static int
+sasl_mutex_unlock(void *m)
+{
+    return pthread_mutex_unlock(m) == 0 ? SASL_OK : SASL_FAIL;
+}
+
+static void
+sasl_mutex_free(void *m)
+{
+    pthread_mutex_destroy(m);
+    free(m);
+}
+
+static sasl_callback_t sasl_global_callbacks[] = {
+    /* Cyrus keeps callbacks as int (*)(void); the cast through void
+     * (*)(void) is the documented-safe way to say so. */
+    {SASL_CB_VERIFYFILE, (int (*)(void))(void (*)(void))sasl_verify_file,
+     NULL},
+    {SASL_CB_LIST_END, NULL, NULL},
+};
+
+static void
+sasl_init_once(void)
+{
+    sasl_set_mutex(sasl_mutex_new, sasl_mutex_lock, sasl_mutex_unlock,
+                   sasl_mutex_free);
+    /* On failure libldap's own init loads everything, as usual. */
+    (void)sasl_client_init(sasl_global_callbacks);
+}
+
+/*
  * SASL interaction: GSSAPI may ask for an authorization identity; we want
  * none (act as the ticket's principal).  Anything that would need a prompt
  * (a password) is refused: the library never prompts.
@@ -357,6 +426,65 @@ read_rootdse(struct adkcd_conn *c, struct adkcd_err *err)
     return ADKCD_OK;
 }
 
+static void
+gc_uri(const struct adkcd_conn *c, char *uri, size_t size)
+{
+    /* The Global Catalog of the same DC: 3268, or 3269 over TLS. */
+    snprintf(uri, size, "%s://%s:%d", c->scheme, c->host,
+             strcasecmp(c->scheme, "ldaps") == 0 ? 3269 : 3268);
+}
+
+static void *
+gc_bind_thread(void *arg)
+{
+    struct adkcd_conn *c = arg;
+    char uri[1100];
+    int ssf = 0;
+
+    gc_uri(c, uri, sizeof(uri));
+    adkcd_err_clear(&c->gc_err);
+    c->gc_status = adkcd_creds_use_in_thread(c->creds, &c->gc_err);
+    if (c->gc_status == ADKCD_OK)
+        c->gc_status = bind_uri(c, uri, c->host, &c->gc, &ssf, &c->gc_err);
+    return NULL;
+}
+
+/*
+ * Bind the Global Catalog of c->host on a second thread, so that its bind
+ * overlaps with the DC's (the client-side GSSAPI work and the round trips
+ * run side by side).  Without a thread the GC is bound on first use.
+ */
+static void
+prefetch_gc(struct adkcd_conn *c)
+{
+    char uri[1100];
+    char **mechs = NULL;
+
+    if (c->gc != NULL || c->gc_started)
+        return;
+    /* The one-time set-up of libldap and Cyrus SASL is not thread-safe:
+     * asking for the SASL mechanisms does it here, on this thread. */
+    ldap_get_option(NULL, LDAP_OPT_X_SASL_MECHLIST, &mechs);
+    gc_uri(c, uri, sizeof(uri));
+    logf_(c, 1, "connecting to the Global Catalog %s", uri);
+    if (pthread_create(&c->gc_thread, NULL, gc_bind_thread, c) == 0)
+        c->gc_started = 1;
+}
+
+/* Wait for a prefetch and drop what it got (the DC it was for failed). */
+static void
+discard_gc(struct adkcd_conn *c)
+{
+    if (c->gc_started) {
+        pthread_join(c->gc_thread, NULL);
+        c->gc_started = 0;
+    }
+    if (c->gc != NULL) {
+        ldap_unbind_ext_s(c->gc, NULL, NULL);
+        c->gc = NULL;
+    }
+}
+
 adkcd_status
 adkcd_conn_open(const struct adkcd_conn_opts *opts, adkcd_log_func log,
                 void *log_ctx, struct adkcd_conn **conn_out,
@@ -368,7 +496,11 @@ adkcd_conn_open(const struct adkcd_conn_opts *opts, adkcd_log_func log,
     adkcd_status st;
     size_t i;
 
+    static pthread_once_t sasl_once = PTHREAD_ONCE_INIT;
+
     *conn_out = NULL;
+    /* Before libldap's first call, which initialises Cyrus SASL. */
+    pthread_once(&sasl_once, sasl_init_once);
     c = calloc(1, sizeof(*c));
     if (c == NULL)
         return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
@@ -396,8 +528,12 @@ adkcd_conn_open(const struct adkcd_conn_opts *opts, adkcd_log_func log,
             st = adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
             break;
         }
+        if (opts->prefetch_gc)
+            prefetch_gc(c);
         logf_(c, 1, "connecting to %s", uris[i]);
         st = bind_uri(c, uris[i], c->host, &c->ld, &c->ssf, err);
+        if (st != ADKCD_OK)
+            discard_gc(c);
         if (st == ADKCD_E_CONNECT && uris[i + 1] != NULL) {
             /* Fall over to the next DC, remembering why. */
             size_t used = strlen(tried);
@@ -466,45 +602,6 @@ adkcd_conn_ldap(struct adkcd_conn *c)
     return c->ld;
 }
 
-static void
-gc_uri(const struct adkcd_conn *c, char *uri, size_t size)
-{
-    /* The Global Catalog of the same DC: 3268, or 3269 over TLS. */
-    snprintf(uri, size, "%s://%s:%d", c->scheme, c->host,
-             strcasecmp(c->scheme, "ldaps") == 0 ? 3269 : 3268);
-}
-
-static void *
-gc_bind_thread(void *arg)
-{
-    struct adkcd_conn *c = arg;
-    char uri[1100];
-    int ssf = 0;
-
-    gc_uri(c, uri, sizeof(uri));
-    adkcd_err_clear(&c->gc_err);
-    c->gc_status = adkcd_creds_use_in_thread(c->creds, &c->gc_err);
-    if (c->gc_status == ADKCD_OK)
-        c->gc_status = bind_uri(c, uri, c->host, &c->gc, &ssf, &c->gc_err);
-    return NULL;
-}
-
-void
-adkcd_conn_prefetch_gc(struct adkcd_conn *c)
-{
-    char uri[1100];
-
-    if (c->gc != NULL || c->gc_started)
-        return;
-    gc_uri(c, uri, sizeof(uri));
-    logf_(c, 1, "connecting to the Global Catalog %s", uri);
-    /* libldap and Cyrus SASL were initialised by the DC's bind on this
-     * thread (their one-time set-up is not thread-safe); from here on,
-     * binding a second handle concurrently is. */
-    if (pthread_create(&c->gc_thread, NULL, gc_bind_thread, c) == 0)
-        c->gc_started = 1;
-}
-
 adkcd_status
 adkcd_conn_gc(struct adkcd_conn *c, LDAP **ld_out, struct adkcd_err *err)
 {
@@ -512,7 +609,7 @@ adkcd_conn_gc(struct adkcd_conn *c, LDAP **ld_out, struct adkcd_err *err)
 
     *ld_out = NULL;
     if (c->gc == NULL && !c->gc_started)
-        adkcd_conn_prefetch_gc(c);
+        prefetch_gc(c);
     if (c->gc_started) {
         pthread_join(c->gc_thread, NULL);
         c->gc_started = 0;

@@ -72,6 +72,9 @@ adkcd_ldapx_filter_escape(const char *value)
     struct berval in, out = {0, NULL};
     char *copy;
 
+    /* libldap hands back no buffer at all for an empty value. */
+    if (value[0] == '\0')
+        return strdup("");
     in.bv_val = (char *)value;
     in.bv_len = strlen(value);
     if (ldap_bv2escaped_filter_value(&in, &out) != 0)

@@ -155,7 +155,7 @@ expect_err_contains "bound to ldaps://dc1.mydom.local"
 LDAPTLS_CACERT="$CA" run "$ADSPN" -H ldap://dc1.mydom.local --starttls -S http/tls.mydom.local iosmdm
 expect_rc 0
 expect_eq "$(dc_spns iosmdm)" "http/tls.mydom.local" "SPNs of iosmdm"
-"$ADSPN" -D http/tls.mydom.local iosmdm >/dev/null
+"$ADSPN" -H ldap://dc1.mydom.local -D http/tls.mydom.local iosmdm >/dev/null
 run "$ADSPN" -H ldaps://dc1.mydom.local -S http/x.mydom.local iosmdm
 expect_rc 7
 expect_err_contains "certificate did not verify"
