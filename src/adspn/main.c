@@ -526,6 +526,15 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
             text = NULL;
         }
         st = adkcd_apply(conn, plan, NULL, NULL, &err);
+        if (st == ADKCD_E_CONFLICT && a->mode == 'D' && err.ldap_rc == 19)
+            /* Seen on Samba 4.17: a value that another account also holds
+             * (a duplicate made past the DC's check) cannot be deleted by
+             * value from either holder; Windows DCs delete it. */
+            adkcd_err_prefix(&err, "the DC refused to delete the value; if "
+                                   "another account holds it too (see "
+                                   "adspn -X), Samba 4.17 refuses this: "
+                                   "remove it with samba-tool spn delete on "
+                                   "the DC");
         if (st != ADKCD_OK) {
             /* Say whether the server took the change: a failed read-back
              * comes after a write. */

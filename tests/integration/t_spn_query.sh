@@ -86,6 +86,15 @@ expect_out_contains "CN=other,CN=Users,$ADKCD_BASEDN"
 expect_out_contains "CN=tmg,CN=Computers,$ADKCD_BASEDN"
 t_end
 
+t_begin "-D of a duplicated value: Samba refuses, adspn explains, nothing changes"
+dc_snapshot "$ADKCD_TMP/dup"
+run "$ADSPN" -D http/iosmdm.mydom.local other
+expect_rc 5
+expect_err_contains "the DC refused to delete the value"
+expect_err_contains "LDAP 19"
+expect_dc_unchanged "$ADKCD_TMP/dup"
+t_end
+
 t_begin "no progress output when stderr is not a terminal"
 run "$ADSPN" -X
 expect_err_not_contains "SPNs read"
