@@ -2,9 +2,10 @@
  * adkcd: applying a plan to the directory.
  *
  * Each change (one object) is sent as one LDAP modify made only of
- * value-level adds and deletes, then read back on the same connection: the
- * change's after-images are replaced by what the server now holds, and an
- * operation the read-back does not show is an error.  A callback runs after
+ * value-level adds and deletes, then read back on the same connection into
+ * the images' "read" values.  The after-images keep what the change left;
+ * when the read-back differs (another writer changed the object right
+ * after), the change's read_differs is set for the caller to report.  A callback runs after
  * each change the server confirmed (the journal hooks in there), so a run
  * cut off half-way has recorded exactly what was applied.
  */

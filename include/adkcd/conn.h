@@ -74,7 +74,8 @@ adkcd_conn_ssf(const struct adkcd_conn *conn);
 
 /*
  * The bound identity as the server sees it (LDAP "Who am I?", e.g.
- * "u:MYDOM\Administrator"), asked on first use.  Borrowed.
+ * "u:MYDOM\Administrator"), asked on first use; where the server does not
+ * implement it (Samba), "krb5:" and the ticket's principal.  Borrowed.
  */
 adkcd_status
 adkcd_conn_identity(struct adkcd_conn *conn, const char **identity_out,

@@ -35,7 +35,10 @@ struct adkcd_image {
     int before_present;
     char **before; /* strv */
     int after_present;
-    char **after;  /* strv: planned; replaced by the read-back on apply */
+    char **after;  /* strv: what the change leaves (before + operations) */
+    int read_present;
+    char **read;   /* strv: read back right after the change was applied;
+                    * NULL until then */
 };
 
 struct adkcd_change {
@@ -46,6 +49,8 @@ struct adkcd_change {
     struct adkcd_image *images;
     size_t n_images;
     int applied;   /* set by adkcd_apply() once the server confirmed it */
+    int read_differs; /* the read-back differs from the after-images:
+                       * another writer changed the object right after */
 };
 
 struct adkcd_plan {

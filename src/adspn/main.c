@@ -10,6 +10,7 @@
 #include "adkcd/account.h"
 #include "adkcd/apply.h"
 #include "adkcd/conn.h"
+#include "adkcd/journal.h"
 #include "adkcd/plan.h"
 #include "adkcd/spn.h"
 #include "adkcd/spnreg.h"
@@ -46,6 +47,8 @@ struct args {
     const char *spn;
     const char *account;
     const char *pattern;
+    int argc;
+    char **argv;
 };
 
 static void
@@ -482,8 +485,10 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     struct adkcd_account *acct = NULL;
     struct adkcd_spn *spn = NULL;
     struct adkcd_plan *plan = NULL;
+    struct adkcd_journal *j = NULL;
     struct adkcd_err err;
     const struct adkcd_image *img;
+    char *jpath = NULL;
     json_t *conflicts = NULL;
     char **spns = NULL, **before = NULL;
     char *text = NULL;
@@ -525,7 +530,11 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
             free(text);
             text = NULL;
         }
-        st = adkcd_apply(conn, plan, NULL, NULL, &err);
+        /* The journal must be writable before anything is written. */
+        st = cli_journal_open(c, conn, a->argc, a->argv, NULL, &j, &jpath,
+                              &err);
+        if (st == ADKCD_OK)
+            st = adkcd_apply(conn, plan, adkcd_journal_record, j, &err);
         if (st == ADKCD_E_CONFLICT && a->mode == 'D' && err.ldap_rc == 19)
             /* Seen on Samba 4.17: a value that another account also holds
              * (a duplicate made past the DC's check) cannot be deleted by
@@ -546,6 +555,7 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
             goto cleanup;
         }
     }
+    cli_note_read_differs(c, plan);
     img = adkcd_change_image(&plan->changes[0], "servicePrincipalName");
     if (c->json) {
         json_t *doc = cli_json_doc(c, op_name(a->mode));
@@ -562,9 +572,19 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
                             json_string("servicePrincipalName"));
         json_object_set_new(doc, "spns", cli_json_strv(spns));
         json_object_set_new(doc, "before", cli_json_strv(img->before));
-        json_object_set_new(doc, "after", cli_json_strv(img->after));
+        /* What the DC holds now: the read-back when there was a write. */
+        json_object_set_new(doc, "after", cli_json_strv(img->read != NULL
+                                                            ? img->read
+                                                            : img->after));
+        json_object_set_new(doc, "read_back_differs",
+                            json_boolean(plan->changes[0].read_differs));
         json_object_set_new(doc, "added", json_minus(img->after, before));
         json_object_set_new(doc, "removed", json_minus(before, img->after));
+        json_object_set_new(doc, "run_id",
+                            j != NULL ? json_string(adkcd_journal_run_id(j))
+                                      : json_null());
+        json_object_set_new(doc, "journal",
+                            j != NULL ? json_string(jpath) : json_null());
         cli_json_print(doc);
     } else if (!changed) {
         for (i = 0; spns[i] != NULL; i++)
@@ -593,11 +613,14 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
                a->mode == 'D' ? "Unregistering" : "Registering", acct->dn,
                acct->how);
         fputs(text, stdout);
-        printf("Updated object\n");
+        printf("Updated object (run %s, journal %s)\n",
+               adkcd_journal_run_id(j), jpath);
     }
     if (c->dry_run && c->detailed_exitcode && changed)
         rc = CLI_EXIT_PENDING;
 cleanup:
+    adkcd_journal_close(j, rc == CLI_EXIT_OK ? ADKCD_OK : ADKCD_E_DIRECTORY);
+    free(jpath);
     json_decref(conflicts);
     free(text);
     adkcd_strv_free(spns);
@@ -618,6 +641,8 @@ main(int argc, char **argv)
     int rc;
 
     adkcd_err_clear(&err);
+    a.argc = argc;
+    a.argv = argv;
     cli_prescan(&c, argc, argv);
     rc = parse(argc, argv, &c, &a);
     if (rc != 0) {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adkcd/journal.h"
 #include "common.h"
 
 const struct cli_option cli_common_options[] = {
@@ -27,6 +28,9 @@ const struct cli_option cli_common_options[] = {
      "print one JSON document on stdout (docs/json-output.md)"},
     {"detailed-exitcode", 0, NULL,
      "with --dry-run: exit 2 when changes are pending, 0 when none"},
+    {"journal", 0, "FILE",
+     "the journal of applied changes (default: "
+     "$XDG_STATE_HOME/adkcd/journal.ldif)"},
     {"verbose", 'v', NULL, "say which DC and identity are used"},
     {"no-progress", 0, NULL, "no progress on stderr (as -P)"},
     {"help", 'h', NULL, "show this help"},
@@ -117,6 +121,8 @@ cli_common_parse(struct cli_common *c, int argc, char **argv, int *i,
         c->json = 1;
     } else if (strcmp(name, "detailed-exitcode") == 0) {
         c->detailed_exitcode = 1;
+    } else if (strcmp(name, "journal") == 0) {
+        c->journal = value;
     } else if (strcmp(name, "verbose") == 0) {
         c->verbose++;
     } else if (strcmp(name, "no-progress") == 0) {
@@ -252,6 +258,49 @@ cli_connect(struct cli_common *c, struct adkcd_conn **conn_out,
     return st;
 }
 
+char *
+cli_command_line(int argc, char **argv)
+{
+    size_t i, len = 1;
+    char *s, *p;
+
+    for (i = 0; i < (size_t)argc; i++)
+        len += 4 * strlen(argv[i]) + 3;
+    s = malloc(len);
+    if (s == NULL)
+        return NULL;
+    p = s;
+    for (i = 0; i < (size_t)argc; i++) {
+        const char *a = i == 0 ? (strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1
+                                                       : argv[0])
+                               : argv[i];
+        int plain = a[0] != '\0' &&
+                    strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                              "0123456789-_./:=,@+%") == strlen(a);
+
+        if (i > 0)
+            *p++ = ' ';
+        if (plain) {
+            strcpy(p, a);
+            p += strlen(a);
+            continue;
+        }
+        /* Single quotes, with ' written as '\'' (POSIX shell). */
+        *p++ = '\'';
+        for (; *a != '\0'; a++) {
+            if (*a == '\'') {
+                memcpy(p, "'\\''", 4);
+                p += 4;
+            } else {
+                *p++ = *a;
+            }
+        }
+        *p++ = '\'';
+    }
+    *p = '\0';
+    return s;
+}
+
 void
 cli_prescan(struct cli_common *c, int argc, char **argv)
 {
@@ -263,4 +312,50 @@ cli_prescan(struct cli_common *c, int argc, char **argv)
         if (strcmp(argv[i], "--json") == 0)
             c->json = 1;
     }
+}
+
+adkcd_status
+cli_journal_path(const struct cli_common *c, char **path_out,
+                 struct adkcd_err *err)
+{
+    *path_out = NULL;
+    if (c->journal != NULL) {
+        *path_out = strdup(c->journal);
+        return *path_out != NULL
+                   ? ADKCD_OK
+                   : adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    }
+    return adkcd_journal_default_path(path_out, err);
+}
+
+adkcd_status
+cli_journal_open(const struct cli_common *c, struct adkcd_conn *conn,
+                 int argc, char **argv, const char *rollback_of,
+                 struct adkcd_journal **j_out, char **path_out,
+                 struct adkcd_err *err)
+{
+    const char *who = NULL;
+    char *path = NULL, *cmd = NULL;
+    adkcd_status st;
+
+    *j_out = NULL;
+    *path_out = NULL;
+    st = cli_journal_path(c, &path, err);
+    if (st == ADKCD_OK)
+        st = adkcd_conn_identity(conn, &who, err);
+    if (st == ADKCD_OK) {
+        cmd = cli_command_line(argc, argv);
+        if (cmd == NULL)
+            st = adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    }
+    if (st == ADKCD_OK)
+        st = adkcd_journal_open(path, c->tool, cmd, adkcd_conn_uri(conn), who,
+                                rollback_of, j_out, err);
+    free(cmd);
+    if (st != ADKCD_OK) {
+        free(path);
+        return st;
+    }
+    *path_out = path;
+    return ADKCD_OK;
 }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "adkcd/conn.h"
+#include "adkcd/plan.h"
 #include "adkcd/status.h"
 
 /* Exit codes: the one table, documented in adspn(1) and adkcd(1). */
@@ -39,6 +40,7 @@ struct cli_common {
     int detailed_exitcode;
     int verbose;
     int no_progress;
+    const char *journal;  /* --journal, or NULL for the default */
 };
 
 /* One row of an option table; the help text is printed from it. */
@@ -58,6 +60,28 @@ extern const struct cli_option cli_common_options[];
  */
 int
 cli_common_parse(struct cli_common *c, int argc, char **argv, int *i,
+                 struct adkcd_err *err);
+
+/* argv as one shell-quoted line, for the journal (free()). */
+char *
+cli_command_line(int argc, char **argv);
+
+struct adkcd_journal;
+
+/* The journal file: --journal, or the default one (free()). */
+adkcd_status
+cli_journal_path(const struct cli_common *c, char **path_out,
+                 struct adkcd_err *err);
+
+/*
+ * Open the journal for a run that is about to write (before anything is
+ * written, so that an unwritable journal stops the run).  *path_out is the
+ * file (free()).
+ */
+adkcd_status
+cli_journal_open(const struct cli_common *c, struct adkcd_conn *conn,
+                 int argc, char **argv, const char *rollback_of,
+                 struct adkcd_journal **j_out, char **path_out,
                  struct adkcd_err *err);
 
 /* Look ahead for options that shape error reporting (--json). */
@@ -121,6 +145,11 @@ cli_json_doc(const struct cli_common *c, const char *operation);
 
 json_t *
 cli_json_strv(char *const *v);
+
+/* A note on stderr for each applied change whose read-back differs. */
+void
+cli_note_read_differs(const struct cli_common *c,
+                      const struct adkcd_plan *plan);
 
 /* Print doc on stdout and release it. */
 void

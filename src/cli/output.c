@@ -128,3 +128,17 @@ cli_progress_done(const struct cli_common *c)
     fputc('\n', stderr);
     progress_drawn = 0;
 }
+
+void
+cli_note_read_differs(const struct cli_common *c, const struct adkcd_plan *plan)
+{
+    size_t i;
+
+    for (i = 0; plan != NULL && i < plan->n; i++) {
+        if (plan->changes[i].applied && plan->changes[i].read_differs)
+            fprintf(stderr,
+                    "%s: note: %s was changed again by another writer right "
+                    "after this change (the change itself was applied)\n",
+                    c->tool, plan->changes[i].dn);
+    }
+}

@@ -695,10 +695,23 @@ adkcd_conn_identity(struct adkcd_conn *c, const char **identity_out,
     *identity_out = NULL;
     if (c->identity == NULL) {
         rc = ldap_whoami_s(c->ld, &id, NULL, NULL);
-        if (rc != LDAP_SUCCESS)
+        if (rc == LDAP_SUCCESS && id != NULL && id->bv_len > 0) {
+            c->identity = strndup(id->bv_val, id->bv_len);
+        } else if (rc == LDAP_SUCCESS || rc == LDAP_PROTOCOL_ERROR ||
+                   rc == LDAP_UNWILLING_TO_PERFORM ||
+                   rc == LDAP_UNAVAILABLE_CRITICAL_EXTENSION) {
+            /* Samba does not implement "Who am I?" (RFC 4532; Windows
+             * does): the identity is then the ticket's principal. */
+            size_t n = strlen(adkcd_creds_principal(c->creds)) + 6;
+
+            c->identity = malloc(n);
+            if (c->identity != NULL)
+                snprintf(c->identity, n, "krb5:%s",
+                         adkcd_creds_principal(c->creds));
+        } else {
+            ber_bvfree(id);
             return adkcd_ldapx_error(err, c->ld, rc, "asking who we are");
-        c->identity = id != NULL ? strndup(id->bv_val, id->bv_len)
-                                 : strdup("");
+        }
         ber_bvfree(id);
         if (c->identity == NULL)
             return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");

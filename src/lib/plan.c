@@ -36,6 +36,7 @@ free_change(struct adkcd_change *c)
         free(c->images[i].attr);
         adkcd_strv_free(c->images[i].before);
         adkcd_strv_free(c->images[i].after);
+        adkcd_strv_free(c->images[i].read);
     }
     free(c->images);
 }

@@ -38,6 +38,9 @@ ADKCD_USER_PASS=${ADKCD_USER_PASS:-'Passw0rd!Us3r'}
 
 # Scratch space of this test script (inside the run's $ADKCD_TMP).
 T_TMP=$(mktemp -d "${ADKCD_TMP:-/tmp}/t.XXXXXX")
+# The tools' journal goes to this run's scratch space, never to ~/.local.
+export XDG_STATE_HOME=$T_TMP/state
+ADKCD_JOURNAL=$XDG_STATE_HOME/adkcd/journal.ldif
 
 # --- Test bookkeeping -------------------------------------------------------
 T_PASSED=0

@@ -1,0 +1,183 @@
+/*
+ * adkcd: an account's outgoing Kerberos delegation, as on the Delegation
+ * tab of "Active Directory Users and Computers".
+ *
+ * The state is two attributes of the account: userAccountControl, where
+ * TRUSTED_FOR_DELEGATION (0x80000) is unconstrained delegation and
+ * TRUSTED_TO_AUTH_FOR_DELEGATION (0x1000000) is protocol transition ("use
+ * any authentication protocol"), and msDS-AllowedToDelegateTo, the services
+ * of constrained delegation (MS-ADTS 2.2.16, 3.1.1.5.3; MS-SFU 3.2.5.2).
+ * The modes are those of the tab's radio buttons: none, unconstrained,
+ * constrained (Kerberos only, or any protocol).
+ *
+ * Computing a desired state and planning it is pure; applying goes through
+ * the plan engine with compare-and-swap on userAccountControl.
+ */
+#ifndef ADKCD_DELEG_H
+#define ADKCD_DELEG_H
+
+#include "adkcd/account.h"
+#include "adkcd/conn.h"
+#include "adkcd/plan.h"
+#include "adkcd/status.h"
+
+/* The userAccountControl bits this module manages. */
+#define ADKCD_DELEG_UAC_MASK                                                 \
+    (ADKCD_UAC_TRUSTED_FOR_DELEGATION |                                      \
+     ADKCD_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION)
+
+#define ADKCD_DELEG_ATTR "msDS-AllowedToDelegateTo"
+
+/* How many times a lost compare-and-swap is retried before giving up. */
+#define ADKCD_DELEG_RETRIES 8
+
+enum adkcd_deleg_mode {
+    ADKCD_DELEG_NONE = 0,
+    ADKCD_DELEG_UNCONSTRAINED,
+    ADKCD_DELEG_CONSTRAINED,
+};
+
+/* What to do with the protocol-transition flag. */
+enum adkcd_deleg_pt {
+    ADKCD_PT_KEEP = 0,  /* leave it as it is */
+    ADKCD_PT_ANY,       /* --any-protocol: set it */
+    ADKCD_PT_KERBEROS,  /* --kerberos-only: clear it */
+};
+
+struct adkcd_deleg {
+    unsigned uac;
+    char **services; /* strv, never NULL (empty vector when absent) */
+};
+
+enum adkcd_deleg_verb {
+    ADKCD_DELEG_ADD = 0, /* add services; the account becomes constrained */
+    ADKCD_DELEG_REMOVE,  /* remove services; none left: mode none */
+    ADKCD_DELEG_SET,     /* declare the exact state */
+};
+
+struct adkcd_deleg_request {
+    enum adkcd_deleg_verb verb;
+    char **services;            /* ADD/REMOVE: the services; SET: the list */
+    int services_given;         /* SET: --services was given */
+    enum adkcd_deleg_mode mode; /* SET only */
+    enum adkcd_deleg_pt pt;
+    int force;                  /* --force: allow what the checks refuse */
+};
+
+/* A named userAccountControl bit. */
+struct adkcd_uac_flag {
+    unsigned bit;
+    const char *name;
+};
+
+/* Every userAccountControl bit with its MS-ADTS name, ending with {0, NULL}. */
+extern const struct adkcd_uac_flag adkcd_uac_flags[];
+
+/* "none", "unconstrained" or "constrained". */
+const char *
+adkcd_deleg_mode_name(enum adkcd_deleg_mode mode);
+
+/*
+ * The mode an account is in: unconstrained when TRUSTED_FOR_DELEGATION is
+ * set (whatever the services), constrained when it has services, else none.
+ */
+enum adkcd_deleg_mode
+adkcd_deleg_mode_of(const struct adkcd_deleg *d);
+
+/* Non-zero when TRUSTED_TO_AUTH_FOR_DELEGATION is set. */
+int
+adkcd_deleg_any_protocol(const struct adkcd_deleg *d);
+
+/*
+ * A person's summary: "none", "unconstrained", "constrained (Kerberos
+ * only)", "constrained (any authentication protocol)".  Static string.
+ */
+const char *
+adkcd_deleg_describe(const struct adkcd_deleg *d);
+
+/*
+ * The names of the bits set in uac, "NAME (0xBIT)" joined by ", " (unknown
+ * bits as hex).  *text_out is a new string.
+ */
+adkcd_status
+adkcd_uac_describe(unsigned uac, char **text_out, struct adkcd_err *err);
+
+/* The account's delegation state (copies; free with adkcd_deleg_clear). */
+adkcd_status
+adkcd_deleg_from_account(const struct adkcd_account *acct,
+                         struct adkcd_deleg *d, struct adkcd_err *err);
+
+void
+adkcd_deleg_clear(struct adkcd_deleg *d);
+
+/*
+ * Check a request before anything is sent: every service is a valid SPN
+ * (the DC accepts any string in msDS-AllowedToDelegateTo), options fit the
+ * verb and mode.  ADKCD_E_USAGE with a message otherwise.
+ */
+adkcd_status
+adkcd_deleg_check_request(const struct adkcd_deleg_request *req,
+                          struct adkcd_err *err);
+
+/*
+ * The state req asks for, from the current one (pure).  As the tab's radio
+ * buttons do: ADD makes the account constrained (unconstrained is switched
+ * off); REMOVE that leaves no service makes it none and clears protocol
+ * transition; SET none clears both flags and the services, SET
+ * unconstrained sets TRUSTED_FOR_DELEGATION and clears the rest, SET
+ * constrained sets exactly the services given.  Services are compared
+ * without regard to case; those already there keep their stored spelling.
+ * *want is filled (free with adkcd_deleg_clear()).
+ */
+adkcd_status
+adkcd_deleg_desired(const struct adkcd_deleg *cur,
+                    const struct adkcd_deleg_request *req,
+                    struct adkcd_deleg *want, struct adkcd_err *err);
+
+/*
+ * Refuse, unless force, to give unconstrained delegation or protocol
+ * transition to krbtgt or a domain controller (SERVER_TRUST_ACCOUNT):
+ * either lets that account impersonate anyone to anything; and to switch
+ * off a domain controller's own unconstrained delegation (which an "add"
+ * would do: constrained replaces unconstrained).  ADKCD_E_ACCESS with the
+ * reason.
+ */
+adkcd_status
+adkcd_deleg_check_safety(const struct adkcd_account *acct,
+                         const struct adkcd_deleg *cur,
+                         const struct adkcd_deleg *want, int force,
+                         struct adkcd_err *err);
+
+/*
+ * Plan going from cur to want on acct: userAccountControl by
+ * compare-and-swap, msDS-AllowedToDelegateTo value by value, in one change
+ * (one modify).  Nothing is planned when they are equal.
+ */
+adkcd_status
+adkcd_deleg_plan(struct adkcd_plan *plan, const struct adkcd_account *acct,
+                 const struct adkcd_deleg *cur,
+                 const struct adkcd_deleg *want, struct adkcd_err *err);
+
+/* Called after each confirmed change (the journal), as adkcd_applied_func. */
+typedef adkcd_status (*adkcd_deleg_applied_func)(void *ctx,
+                                                 const struct adkcd_change *c,
+                                                 struct adkcd_err *err);
+
+/*
+ * Plan req against acct's current state and, unless dry_run, apply it.
+ * When another writer changed userAccountControl or the services first
+ * (the compare-and-swap is refused), back off a random few milliseconds,
+ * re-read the account, plan again and retry, up to ADKCD_DELEG_RETRIES
+ * times, then fail with ADKCD_E_CONFLICT.
+ * On return acct holds the state read last, *before_out the state the
+ * final plan started from, *plan_out the final plan (empty: nothing to
+ * do).  The outputs are set whenever a plan was made, even on failure.
+ */
+adkcd_status
+adkcd_deleg_run(struct adkcd_conn *conn, struct adkcd_account *acct,
+                const struct adkcd_deleg_request *req, int dry_run,
+                adkcd_deleg_applied_func applied, void *ctx,
+                struct adkcd_deleg *before_out, struct adkcd_plan **plan_out,
+                int *attempts_out, struct adkcd_err *err);
+
+#endif /* ADKCD_DELEG_H */

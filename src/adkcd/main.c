@@ -1,0 +1,998 @@
+/*
+ * adkcd: the delegation editor.  Parses the command line, calls libadkcd,
+ * and prints; every decision is made in the library.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "adkcd/account.h"
+#include "adkcd/apply.h"
+#include "adkcd/conn.h"
+#include "adkcd/deleg.h"
+#include "adkcd/journal.h"
+#include "adkcd/plan.h"
+#include "adkcd/rollback.h"
+#include "adkcd/spn.h"
+#include "adkcd/spnreg.h"
+#include "adkcd/strv.h"
+#include "common.h"
+
+static const struct cli_option adkcd_options[] = {
+    {"any-protocol", 0, NULL,
+     "add/set: use any authentication protocol (protocol transition, "
+     "TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000)"},
+    {"kerberos-only", 0, NULL,
+     "add/set: Kerberos only (clears TRUSTED_TO_AUTH_FOR_DELEGATION)"},
+    {"mode", 0, "MODE", "set: none, unconstrained or constrained"},
+    {"services", 0, "S1,S2,...", "set: the exact services of constrained "
+                                 "delegation"},
+    {"force", 0, NULL,
+     "allow what the safety checks refuse (delegation for krbtgt or a DC; "
+     "rollback of drifted objects)"},
+    {"computer", 'C', NULL, "ACCOUNT is a computer (NAME$)"},
+    {"user", 'U', NULL, "ACCOUNT is a user"},
+    {NULL, 0, NULL, NULL},
+};
+
+struct args {
+    const char *verb;
+    char *pos[64];
+    int npos;
+    struct adkcd_deleg_request req;
+    int mode_given;
+    enum adkcd_account_kind kind;
+    int argc;
+    char **argv;
+};
+
+struct verb {
+    const char *name;
+    const char *synopsis;
+    const char *help;
+    int (*run)(struct cli_common *c, struct args *a);
+};
+
+static const struct verb verbs[];
+
+static void
+usage(FILE *f)
+{
+    const struct verb *v;
+
+    fprintf(f, "Usage: adkcd [OPTIONS] VERB [ARGS] [OPTIONS]\n\n"
+               "Edit an Active Directory account's Kerberos delegation, as "
+               "the Delegation tab\nof \"Active Directory Users and "
+               "Computers\" does, with dry-run diffs, a journal\nand exact "
+               "rollback.\n\nVerbs:\n");
+    for (v = verbs; v->name != NULL; v++)
+        fprintf(f, "  %-58s\n      %s\n", v->synopsis, v->help);
+    fprintf(f, "\nOptions of the verbs:\n");
+    cli_print_options(f, adkcd_options);
+    fprintf(f, "\nCommon options:\n");
+    cli_print_options(f, cli_common_options);
+    fprintf(f,
+            "\nACCOUNT: NAME (computer NAME$ if it exists, else user NAME), "
+            "NAME$,\n  DOMAIN\\NAME, user@upn, a DN, <GUID=...> or "
+            "<SID=...>.\nSERVICE: an SPN, class/host[:port][/name].\n"
+            "\nExit status: 0 ok or unchanged, 1 error, 2 changes pending "
+            "(--dry-run\n--detailed-exitcode), 3 usage, 4 not found, 5 "
+            "conflict or drift, 6 credentials,\n7 unreachable, 8 refused "
+            "(by the server or a safety check), 9 partly\napplied.  See "
+            "adkcd(1).\n");
+}
+
+/* ---- parsing ------------------------------------------------------- */
+
+/* Split "a,b,c"; an empty element is kept, so that "a,,b" or "a," is
+ * refused as an empty SPN rather than silently read as "a,b". */
+static int
+split_services(const char *list, char ***out)
+{
+    const char *p = list, *comma;
+
+    for (;;) {
+        char *item;
+
+        comma = strchr(p, ',');
+        item = strndup(p, comma != NULL ? (size_t)(comma - p) : strlen(p));
+        if (item == NULL || adkcd_strv_add(out, item) != 0) {
+            free(item);
+            return -1;
+        }
+        free(item);
+        if (comma == NULL)
+            return 0;
+        p = comma + 1;
+    }
+}
+
+/* An option of the verbs; 1 taken, 0 not ours, -1 usage error (printed). */
+static int
+verb_option(struct cli_common *c, struct args *a, int argc, char **argv,
+            int *i)
+{
+    const char *o = argv[*i];
+    const char *val = NULL;
+    const char *eq = strchr(o, '=');
+    size_t n = eq != NULL ? (size_t)(eq - o) : strlen(o);
+
+#define IS(lit) (n == strlen(lit) && strncmp(o, lit, n) == 0)
+    if (IS("--any-protocol") || IS("--kerberos-only")) {
+        enum adkcd_deleg_pt pt = IS("--any-protocol") ? ADKCD_PT_ANY
+                                                      : ADKCD_PT_KERBEROS;
+
+        if (a->req.pt != ADKCD_PT_KEEP && a->req.pt != pt) {
+            cli_usage_error(c, "--any-protocol and --kerberos-only exclude "
+                               "each other");
+            return -1;
+        }
+        a->req.pt = pt;
+        return 1;
+    }
+    if (IS("--force")) {
+        a->req.force = 1;
+        return 1;
+    }
+    if (strcmp(o, "-C") == 0 || IS("--computer") || strcmp(o, "-U") == 0 ||
+        IS("--user")) {
+        enum adkcd_account_kind k = (o[1] == 'C' || IS("--computer"))
+                                        ? ADKCD_ACCOUNT_COMPUTER
+                                        : ADKCD_ACCOUNT_USER;
+
+        if (a->kind != ADKCD_ACCOUNT_ANY && a->kind != k) {
+            cli_usage_error(c, "--computer and --user exclude each other");
+            return -1;
+        }
+        a->kind = k;
+        return 1;
+    }
+    if (IS("--mode") || IS("--services")) {
+        if (eq != NULL) {
+            val = eq + 1;
+        } else if (*i + 1 < argc) {
+            val = argv[++*i];
+        } else {
+            cli_usage_error(c, "%.*s needs a value", (int)n, o);
+            return -1;
+        }
+        if (IS("--mode")) {
+            if (strcmp(val, "none") == 0)
+                a->req.mode = ADKCD_DELEG_NONE;
+            else if (strcmp(val, "unconstrained") == 0)
+                a->req.mode = ADKCD_DELEG_UNCONSTRAINED;
+            else if (strcmp(val, "constrained") == 0)
+                a->req.mode = ADKCD_DELEG_CONSTRAINED;
+            else {
+                cli_usage_error(c, "--mode takes none, unconstrained or "
+                                   "constrained, not '%s'",
+                                val);
+                return -1;
+            }
+            a->mode_given = 1;
+        } else {
+            a->req.services_given = 1;
+            if (split_services(val, &a->req.services) != 0) {
+                cli_usage_error(c, "out of memory");
+                return -1;
+            }
+        }
+        return 1;
+    }
+#undef IS
+    return 0;
+}
+
+static const struct verb *
+find_verb(const char *name)
+{
+    const struct verb *v;
+
+    for (v = verbs; v->name != NULL; v++) {
+        if (strcmp(v->name, name) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+static int
+parse(int argc, char **argv, struct cli_common *c, struct args *a)
+{
+    struct adkcd_err err;
+    int i, r, only_pos = 0;
+
+    adkcd_err_clear(&err);
+    for (i = 1; i < argc; i++) {
+        if (!only_pos && strcmp(argv[i], "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        if (!only_pos && argv[i][0] == '-' && argv[i][1] != '\0') {
+            r = cli_common_parse(c, argc, argv, &i, &err);
+            if (r < 0)
+                return cli_usage_error(c, "%s", err.msg);
+            if (r == 2) {
+                usage(stdout);
+                exit(CLI_EXIT_OK);
+            }
+            if (r == 3) {
+                printf("adkcd %s\n", ADKCD_VERSION);
+                exit(CLI_EXIT_OK);
+            }
+            if (r == 1)
+                continue;
+            r = verb_option(c, a, argc, argv, &i);
+            if (r < 0)
+                return CLI_EXIT_USAGE;
+            if (r == 1)
+                continue;
+            return cli_usage_error(c, "unknown option '%s'", argv[i]);
+        }
+        if (a->verb == NULL) {
+            a->verb = argv[i];
+            continue;
+        }
+        if (a->npos == (int)(sizeof(a->pos) / sizeof(a->pos[0])))
+            return cli_usage_error(c, "too many arguments");
+        a->pos[a->npos++] = argv[i];
+    }
+    if (a->verb == NULL)
+        return cli_usage_error(c, "say what to do: show, add, remove, set, "
+                                  "history or rollback");
+    if (find_verb(a->verb) == NULL)
+        return cli_usage_error(c, "unknown verb '%s' (show, add, remove, "
+                                  "set, history, rollback)",
+                               a->verb);
+    if (cli_common_finish(c, &err) != ADKCD_OK)
+        return cli_usage_error(c, "%s", err.msg);
+    return 0;
+}
+
+/* Options that only some verbs take. */
+static int
+only_for(struct cli_common *c, struct args *a, int pt, int mode_services,
+         int force, int kind, int dry)
+{
+    if (!pt && a->req.pt != ADKCD_PT_KEEP)
+        return cli_usage_error(c, "%s takes neither --any-protocol nor "
+                                  "--kerberos-only",
+                               a->verb);
+    if (!mode_services && (a->mode_given || a->req.services_given))
+        return cli_usage_error(c, "--mode and --services go with set only");
+    if (!force && a->req.force)
+        return cli_usage_error(c, "%s takes no --force", a->verb);
+    if (!kind && a->kind != ADKCD_ACCOUNT_ANY)
+        return cli_usage_error(c, "%s takes no --computer/--user", a->verb);
+    if (!dry && (c->dry_run || c->ldif))
+        return cli_usage_error(c, "--dry-run and --ldif apply to changes "
+                                  "(add, remove, set, rollback)");
+    return 0;
+}
+
+/* ---- output helpers ------------------------------------------------ */
+
+static json_t *
+json_account(const struct adkcd_account *acct)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "input", json_string(acct->input));
+    json_object_set_new(o, "dn", json_string(acct->dn));
+    json_object_set_new(o, "sam_account_name", json_string(acct->sam));
+    json_object_set_new(o, "object_class",
+                        json_string(adkcd_account_class(acct)));
+    json_object_set_new(o, "chosen", json_string(acct->how));
+    return o;
+}
+
+static json_t *
+json_flags(unsigned uac)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; adkcd_uac_flags[i].name != NULL; i++) {
+        if (uac & adkcd_uac_flags[i].bit)
+            json_array_append_new(a, json_string(adkcd_uac_flags[i].name));
+    }
+    return a;
+}
+
+static json_t *
+json_deleg(const struct adkcd_deleg *d)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(
+        o, "mode", json_string(adkcd_deleg_mode_name(adkcd_deleg_mode_of(d))));
+    json_object_set_new(o, "protocol_transition",
+                        json_boolean(adkcd_deleg_any_protocol(d)));
+    json_object_set_new(o, "services", cli_json_strv(d->services));
+    json_object_set_new(o, "user_account_control", json_integer(d->uac));
+    json_object_set_new(o, "flags", json_flags(d->uac));
+    return o;
+}
+
+/* "+TRUSTED_TO_AUTH_FOR_DELEGATION (0x1000000)" per changed managed bit. */
+static void
+print_flag_changes(unsigned from, unsigned to)
+{
+    size_t i;
+    int any = 0;
+
+    for (i = 0; adkcd_uac_flags[i].name != NULL; i++) {
+        unsigned bit = adkcd_uac_flags[i].bit;
+
+        if (((from ^ to) & bit) == 0)
+            continue;
+        printf("%s%s%s (0x%x)", any ? ", " : "flags: ",
+               (to & bit) ? "+" : "-", adkcd_uac_flags[i].name, bit);
+        any = 1;
+    }
+    if (any)
+        printf("\n");
+}
+
+/* Warnings go to stderr and, with --json, into the document. */
+static void
+warn(struct cli_common *c, json_t *warnings, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+warn(struct cli_common *c, json_t *warnings, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s: warning: %s\n", c->tool, msg);
+    if (warnings != NULL)
+        json_array_append_new(warnings, json_string(msg));
+}
+
+/* The state an applied (or planned) change leaves, from its images. */
+static int
+after_state(const struct adkcd_plan *plan, const struct adkcd_deleg *before,
+            struct adkcd_deleg *after)
+{
+    const struct adkcd_change *ch = &plan->changes[0];
+    const struct adkcd_image *u = adkcd_change_image(ch, "userAccountControl");
+    const struct adkcd_image *s = adkcd_change_image(ch, ADKCD_DELEG_ATTR);
+
+    after->uac = u != NULL && u->after != NULL && u->after[0] != NULL
+                     ? (unsigned)strtol(u->after[0], NULL, 10)
+                     : before->uac;
+    after->services = adkcd_strv_dup(s != NULL ? s->after : before->services);
+    return after->services != NULL ? 0 : -1;
+}
+
+static int
+connect_or_fail(struct cli_common *c, struct adkcd_conn **conn)
+{
+    struct adkcd_err err;
+
+    adkcd_err_clear(&err);
+    if (cli_connect(c, conn, &err) != ADKCD_OK)
+        return cli_fail(c, &err);
+    return 0;
+}
+
+/* ---- show ---------------------------------------------------------- */
+
+/* Services no account holds (alias-aware, forest-wide): likely typos. */
+static void
+warn_unheld(struct cli_common *c, struct adkcd_conn *conn,
+            const struct adkcd_deleg *d, json_t *warnings)
+{
+    struct adkcd_scope forest = {1, NULL};
+    struct adkcd_spn_mappings *m = NULL;
+    struct adkcd_err err;
+    size_t i;
+
+    adkcd_err_clear(&err);
+    if (adkcd_spn_read_mappings(conn, &m, &err) != ADKCD_OK) {
+        warn(c, warnings, "could not check the services: %s", err.msg);
+        return;
+    }
+    for (i = 0; d->services[i] != NULL; i++) {
+        struct adkcd_spn *spn = NULL;
+        struct adkcd_spn_holders *h = NULL;
+
+        if (adkcd_spn_parse(d->services[i], &spn, &err) != ADKCD_OK) {
+            warn(c, warnings, "service %s is not a valid SPN: %s",
+                 d->services[i], err.msg);
+            continue;
+        }
+        if (adkcd_spn_find_holders(conn, &forest, spn, m, NULL, &h, &err) !=
+            ADKCD_OK)
+            warn(c, warnings, "could not check service %s: %s",
+                 d->services[i], err.msg);
+        else if (h->n == 0)
+            warn(c, warnings,
+                 "service %s is held by no account in the forest (a typo?): "
+                 "delegation to it cannot work",
+                 d->services[i]);
+        else if (h->n > 1)
+            warn(c, warnings,
+                 "service %s is held by %zu accounts (duplicate SPN): the KDC "
+                 "cannot issue tickets for it",
+                 d->services[i], h->n);
+        adkcd_spn_holders_free(h);
+        adkcd_spn_free(spn);
+    }
+    adkcd_spn_mappings_free(m);
+}
+
+static void
+warn_state(struct cli_common *c, const struct adkcd_account *acct,
+           const struct adkcd_deleg *d, json_t *warnings)
+{
+    enum adkcd_deleg_mode mode = adkcd_deleg_mode_of(d);
+
+    if (mode == ADKCD_DELEG_UNCONSTRAINED &&
+        !(acct->uac & ADKCD_UAC_SERVER_TRUST_ACCOUNT))
+        warn(c, warnings,
+             "unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000): "
+             "%s can impersonate its users to any service; prefer "
+             "constrained delegation",
+             acct->sam);
+    if (mode == ADKCD_DELEG_UNCONSTRAINED && d->services[0] != NULL)
+        warn(c, warnings,
+             "msDS-AllowedToDelegateTo is set but ignored while "
+             "TRUSTED_FOR_DELEGATION is on");
+    if (mode == ADKCD_DELEG_NONE && adkcd_deleg_any_protocol(d))
+        warn(c, warnings,
+             "TRUSTED_TO_AUTH_FOR_DELEGATION (0x1000000) is set without any "
+             "service: it has no effect until services are added");
+    if (acct->uac & ADKCD_UAC_ACCOUNTDISABLE)
+        warn(c, warnings,
+             "the account is disabled (ACCOUNTDISABLE 0x2): it can "
+             "delegate nothing");
+}
+
+static int
+cmd_show(struct cli_common *c, struct args *a)
+{
+    struct adkcd_conn *conn = NULL;
+    struct adkcd_account *acct = NULL;
+    struct adkcd_deleg d = {0, NULL};
+    struct adkcd_err err;
+    json_t *warnings = c->json ? json_array() : NULL;
+    char *flags = NULL;
+    int rc;
+    size_t i;
+
+    adkcd_err_clear(&err);
+    if (a->npos != 1) {
+        json_decref(warnings);
+        return cli_usage_error(c, "show needs exactly one ACCOUNT");
+    }
+    rc = only_for(c, a, 0, 0, 0, 1, 0);
+    if (rc == 0 &&
+        adkcd_account_check_name(a->pos[0], strlen(a->pos[0]), &err) !=
+            ADKCD_OK)
+        rc = cli_fail(c, &err);
+    c->conn.prefetch_gc = 1; /* the services are checked forest-wide */
+    if (rc == 0)
+        rc = connect_or_fail(c, &conn);
+    if (rc != 0) {
+        json_decref(warnings);
+        adkcd_conn_free(conn);
+        return rc;
+    }
+    if (adkcd_account_resolve(conn, a->pos[0], a->kind, &acct, &err) !=
+            ADKCD_OK ||
+        adkcd_deleg_from_account(acct, &d, &err) != ADKCD_OK ||
+        adkcd_uac_describe(d.uac, &flags, &err) != ADKCD_OK) {
+        rc = cli_fail(c, &err);
+        goto cleanup;
+    }
+    if (!c->json) {
+        printf("%s (%s)\n", acct->how, acct->dn);
+        printf("delegation: %s\n", adkcd_deleg_describe(&d));
+        printf("services:%s\n", d.services[0] ? "" : " none");
+        for (i = 0; d.services[i] != NULL; i++)
+            printf("\t%s\n", d.services[i]);
+        printf("userAccountControl: %u: %s\n", d.uac, flags);
+        fflush(stdout);
+    }
+    warn_state(c, acct, &d, warnings);
+    if (d.services[0] != NULL)
+        warn_unheld(c, conn, &d, warnings);
+    if (c->json) {
+        json_t *doc = cli_json_doc(c, "show");
+
+        json_object_set_new(doc, "account", json_account(acct));
+        json_object_set_new(doc, "dn", json_string(acct->dn));
+        json_object_set_new(doc, "object_class",
+                            json_string(adkcd_account_class(acct)));
+        json_object_set_new(doc, "delegation", json_deleg(&d));
+        json_object_set_new(doc, "disabled",
+                            json_boolean(acct->uac &
+                                         ADKCD_UAC_ACCOUNTDISABLE));
+        json_object_set_new(doc, "warnings", warnings);
+        warnings = NULL;
+        cli_json_print(doc);
+    }
+    rc = CLI_EXIT_OK;
+cleanup:
+    json_decref(warnings);
+    free(flags);
+    adkcd_deleg_clear(&d);
+    adkcd_account_free(acct);
+    adkcd_conn_free(conn);
+    return rc;
+}
+
+/* ---- add / remove / set -------------------------------------------- */
+
+static int
+cmd_change(struct cli_common *c, struct args *a)
+{
+    struct adkcd_conn *conn = NULL;
+    struct adkcd_account *acct = NULL;
+    struct adkcd_journal *j = NULL;
+    struct adkcd_plan *plan = NULL;
+    struct adkcd_deleg before = {0, NULL}, after = {0, NULL};
+    struct adkcd_err err;
+    json_t *warnings = c->json ? json_array() : NULL;
+    char *jpath = NULL, *text = NULL;
+    int rc = 0, attempts = 0, changed = 0;
+    adkcd_status st;
+    int i;
+
+    adkcd_err_clear(&err);
+    if (a->req.verb == ADKCD_DELEG_SET) {
+        if (a->npos != 1)
+            rc = cli_usage_error(c, "set needs exactly one ACCOUNT");
+        else if (!a->mode_given)
+            rc = cli_usage_error(c, "set needs --mode none|unconstrained|"
+                                    "constrained");
+    } else if (a->npos < 2) {
+        rc = cli_usage_error(c, "%s needs ACCOUNT and at least one SERVICE",
+                             a->verb);
+    } else {
+        for (i = 1; i < a->npos; i++) {
+            if (adkcd_strv_add(&a->req.services, a->pos[i]) != 0)
+                rc = cli_usage_error(c, "out of memory");
+        }
+    }
+    if (rc == 0)
+        rc = only_for(c, a, a->req.verb != ADKCD_DELEG_REMOVE,
+                      a->req.verb == ADKCD_DELEG_SET, 1, 1, 1);
+    /* Everything local is checked before the network is touched. */
+    if (rc == 0 && (adkcd_deleg_check_request(&a->req, &err) != ADKCD_OK ||
+                    adkcd_account_check_name(a->pos[0], strlen(a->pos[0]),
+                                             &err) != ADKCD_OK))
+        rc = cli_fail(c, &err);
+    if (rc == 0)
+        rc = connect_or_fail(c, &conn);
+    if (rc != 0)
+        goto cleanup;
+    st = adkcd_account_resolve(conn, a->pos[0], a->kind, &acct, &err);
+    /* The journal must be writable before anything is written. */
+    if (st == ADKCD_OK && !c->dry_run)
+        st = cli_journal_open(c, conn, a->argc, a->argv, NULL, &j, &jpath,
+                              &err);
+    if (st == ADKCD_OK)
+        st = adkcd_deleg_run(conn, acct, &a->req, c->dry_run,
+                             adkcd_journal_record, j, &before, &plan,
+                             &attempts, &err);
+    if (st != ADKCD_OK) {
+        int applied = plan != NULL && plan->n > 0 && plan->changes[0].applied;
+
+        rc = cli_fail_with(c, &err, "applied", json_boolean(applied));
+        goto cleanup;
+    }
+    changed = !adkcd_plan_is_empty(plan);
+    cli_note_read_differs(c, plan);
+    if (after_state(plan, &before, &after) != 0) {
+        adkcd_err_set(&err, ADKCD_E_NOMEM, "out of memory");
+        rc = cli_fail(c, &err);
+        goto cleanup;
+    }
+    if (adkcd_deleg_mode_of(&after) == ADKCD_DELEG_UNCONSTRAINED && changed)
+        warn(c, warnings,
+             "%s unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000): "
+             "%s can impersonate its users to any service",
+             c->dry_run ? "this would give" : "gave", acct->sam);
+    if (c->json) {
+        json_t *doc = cli_json_doc(c, a->verb);
+
+        json_object_set_new(doc, "changed", json_boolean(changed));
+        json_object_set_new(doc, "dry_run", json_boolean(c->dry_run));
+        json_object_set_new(doc, "applied",
+                            json_boolean(changed && !c->dry_run));
+        json_object_set_new(doc, "account", json_account(acct));
+        json_object_set_new(doc, "dn", json_string(acct->dn));
+        json_object_set_new(doc, "object_class",
+                            json_string(adkcd_account_class(acct)));
+        json_object_set_new(doc, "before", json_deleg(&before));
+        json_object_set_new(doc, "after", json_deleg(&after));
+        json_object_set_new(doc, "attempts", json_integer(attempts));
+        json_object_set_new(doc, "read_back_differs",
+                            json_boolean(plan->changes[0].read_differs));
+        json_object_set_new(
+            doc, "run_id",
+            j != NULL && changed && !c->dry_run
+                ? json_string(adkcd_journal_run_id(j))
+                : json_null());
+        json_object_set_new(doc, "journal",
+                            jpath != NULL && changed ? json_string(jpath)
+                                                     : json_null());
+        json_object_set_new(doc, "warnings", warnings);
+        warnings = NULL;
+        cli_json_print(doc);
+    } else if (!changed) {
+        printf("unchanged: %s already has that delegation: %s\n", acct->how,
+               adkcd_deleg_describe(&before));
+    } else if (c->ldif) {
+        if (adkcd_plan_ldif(plan, &text, &err) != ADKCD_OK) {
+            rc = cli_fail(c, &err);
+            goto cleanup;
+        }
+        fputs(text, stdout);
+    } else {
+        if (adkcd_plan_diff(plan, &text, &err) != ADKCD_OK) {
+            rc = cli_fail(c, &err);
+            goto cleanup;
+        }
+        printf("Account: %s\n", acct->how);
+        printf("delegation: %s -> %s\n", adkcd_deleg_describe(&before),
+               adkcd_deleg_describe(&after));
+        fputs(text, stdout);
+        print_flag_changes(before.uac, after.uac);
+        if (c->dry_run)
+            printf("dry run: nothing written\n");
+        else
+            printf("Updated object (run %s, journal %s)\n",
+                   adkcd_journal_run_id(j), jpath);
+    }
+    rc = c->dry_run && c->detailed_exitcode && changed ? CLI_EXIT_PENDING
+                                                       : CLI_EXIT_OK;
+cleanup:
+    adkcd_journal_close(j, rc == CLI_EXIT_OK || rc == CLI_EXIT_PENDING
+                               ? ADKCD_OK
+                               : ADKCD_E_DIRECTORY);
+    json_decref(warnings);
+    free(jpath);
+    free(text);
+    adkcd_deleg_clear(&before);
+    adkcd_deleg_clear(&after);
+    adkcd_plan_free(plan);
+    adkcd_account_free(acct);
+    adkcd_conn_free(conn);
+    return rc;
+}
+
+static int
+cmd_add(struct cli_common *c, struct args *a)
+{
+    a->req.verb = ADKCD_DELEG_ADD;
+    return cmd_change(c, a);
+}
+
+static int
+cmd_remove(struct cli_common *c, struct args *a)
+{
+    a->req.verb = ADKCD_DELEG_REMOVE;
+    return cmd_change(c, a);
+}
+
+static int
+cmd_set(struct cli_common *c, struct args *a)
+{
+    a->req.verb = ADKCD_DELEG_SET;
+    return cmd_change(c, a);
+}
+
+/* ---- history ------------------------------------------------------- */
+
+/* The accounts (labels) and attributes a run touched. */
+static void
+run_summary(const struct adkcd_journal_run *r, char ***accounts,
+            char ***attrs)
+{
+    size_t i, k;
+
+    for (i = 0; i < r->n_changes; i++) {
+        const struct adkcd_journal_change *ch = &r->changes[i];
+        const char *who = ch->label && ch->label[0] ? ch->label : ch->dn;
+
+        if (adkcd_strv_find_nocase(*accounts, who) < 0 &&
+            adkcd_strv_add(accounts, who) != 0)
+            return;
+        for (k = 0; k < ch->n_images; k++) {
+            if (adkcd_strv_find_nocase(*attrs, ch->images[k].attr) < 0 &&
+                adkcd_strv_add(attrs, ch->images[k].attr) != 0)
+                return;
+        }
+    }
+}
+
+static int
+load_journal(struct cli_common *c, struct adkcd_journal_runs **runs,
+             char **path)
+{
+    struct adkcd_err err;
+
+    adkcd_err_clear(&err);
+    if (cli_journal_path(c, path, &err) != ADKCD_OK ||
+        adkcd_journal_load(*path, runs, &err) != ADKCD_OK)
+        return cli_fail(c, &err);
+    return 0;
+}
+
+static int
+cmd_history(struct cli_common *c, struct args *a)
+{
+    struct adkcd_journal_runs *runs = NULL;
+    char *path = NULL;
+    json_t *list = NULL;
+    size_t i;
+    int rc;
+
+    if (a->npos != 0)
+        return cli_usage_error(c, "history takes no arguments");
+    rc = only_for(c, a, 0, 0, 0, 0, 0);
+    if (rc == 0)
+        rc = load_journal(c, &runs, &path);
+    if (rc != 0) {
+        free(path);
+        return rc;
+    }
+    if (c->json)
+        list = json_array();
+    else if (runs->n == 0)
+        printf("no runs in %s\n", path);
+    else
+        printf("%-36s  %-20s  %-5s  %-10s  %s\n", "RUN", "TIME", "TOOL",
+               "STATUS", "ACCOUNTS: ATTRIBUTES");
+    for (i = 0; i < runs->n; i++) {
+        const struct adkcd_journal_run *r = &runs->v[i];
+        char **accounts = NULL, **attrs = NULL;
+        size_t k;
+
+        run_summary(r, &accounts, &attrs);
+        if (c->json) {
+            json_t *o = json_object();
+
+            json_object_set_new(o, "id", json_string(r->id));
+            json_object_set_new(o, "time", json_string(r->time));
+            json_object_set_new(o, "tool", json_string(r->tool));
+            json_object_set_new(o, "status", json_string(r->status));
+            json_object_set_new(o, "server", json_string(r->server));
+            json_object_set_new(o, "identity", json_string(r->identity));
+            json_object_set_new(o, "command", json_string(r->command));
+            json_object_set_new(o, "rollback_of",
+                                r->rollback_of ? json_string(r->rollback_of)
+                                               : json_null());
+            json_object_set_new(o, "accounts", cli_json_strv(accounts));
+            json_object_set_new(o, "attributes", cli_json_strv(attrs));
+            json_object_set_new(o, "changes",
+                                json_integer((json_int_t)r->n_changes));
+            json_array_append_new(list, o);
+        } else {
+            printf("%-36s  %-20s  %-5s  %-10s  ", r->id, r->time, r->tool,
+                   r->status);
+            for (k = 0; accounts != NULL && accounts[k] != NULL; k++)
+                printf("%s%s", k ? ", " : "", accounts[k]);
+            printf(":");
+            for (k = 0; attrs != NULL && attrs[k] != NULL; k++)
+                printf(" %s", attrs[k]);
+            if (r->rollback_of != NULL)
+                printf(" (rollback of %s)", r->rollback_of);
+            printf("\n");
+        }
+        adkcd_strv_free(accounts);
+        adkcd_strv_free(attrs);
+    }
+    if (c->json) {
+        json_t *doc = cli_json_doc(c, "history");
+
+        json_object_set_new(doc, "journal", json_string(path));
+        json_object_set_new(doc, "runs", list);
+        cli_json_print(doc);
+    }
+    adkcd_journal_runs_free(runs);
+    free(path);
+    return CLI_EXIT_OK;
+}
+
+/* ---- rollback ------------------------------------------------------ */
+
+static int
+cmd_rollback(struct cli_common *c, struct args *a)
+{
+    struct adkcd_journal_runs *runs = NULL;
+    struct adkcd_conn *conn = NULL;
+    struct adkcd_journal *j = NULL;
+    struct adkcd_plan *plan = NULL;
+    struct adkcd_drifts *drifts = NULL;
+    struct adkcd_err err;
+    char **ids = NULL;
+    char *path = NULL, *jpath = NULL, *text = NULL, *of = NULL;
+    size_t i, oflen = 1;
+    int rc, changed;
+    adkcd_status st;
+
+    adkcd_err_clear(&err);
+    if (a->npos == 0)
+        return cli_usage_error(c, "rollback needs RUN-ID... or last");
+    rc = only_for(c, a, 0, 0, 1, 0, 1);
+    /* The journal is read, and the runs found, before connecting. */
+    if (rc == 0)
+        rc = load_journal(c, &runs, &path);
+    for (i = 0; rc == 0 && i < (size_t)a->npos; i++) {
+        const struct adkcd_journal_run *r;
+
+        if (strcmp(a->pos[i], "last") == 0)
+            r = runs->n > 0 ? &runs->v[runs->n - 1] : NULL;
+        else
+            r = adkcd_journal_find(runs, a->pos[i]);
+        if (r == NULL) {
+            adkcd_err_set(&err, ADKCD_E_NOTFOUND,
+                          "no run '%s' in %s (adkcd history lists them; a "
+                          "prefix must be at least 8 characters and "
+                          "unique)",
+                          a->pos[i], path);
+            rc = cli_fail(c, &err);
+        } else if (adkcd_strv_find_nocase(ids, r->id) < 0) {
+            if (adkcd_strv_add(&ids, r->id) != 0)
+                rc = cli_usage_error(c, "out of memory");
+            oflen += strlen(r->id) + 1;
+        }
+    }
+    if (rc == 0) {
+        of = calloc(1, oflen);
+        for (i = 0; of != NULL && ids[i] != NULL; i++) {
+            if (i > 0)
+                strcat(of, " ");
+            strcat(of, ids[i]);
+        }
+    }
+    if (rc == 0)
+        rc = connect_or_fail(c, &conn);
+    if (rc != 0)
+        goto cleanup;
+    st = adkcd_rollback_plan(conn, runs, ids, a->req.force, &plan, &drifts,
+                             &err);
+    for (i = 0; drifts != NULL && i < drifts->n && a->req.force; i++)
+        fprintf(stderr, "adkcd: warning: %s %s drifted since the run; "
+                        "--force restores it anyway\n",
+                drifts->v[i].dn, drifts->v[i].attr);
+    if (st == ADKCD_OK && !c->dry_run && !adkcd_plan_is_empty(plan))
+        st = cli_journal_open(c, conn, a->argc, a->argv, of, &j, &jpath,
+                              &err);
+    if (st == ADKCD_OK && !c->dry_run)
+        st = adkcd_apply(conn, plan, adkcd_journal_record, j, &err);
+    if (st != ADKCD_OK) {
+        json_t *applied = json_array();
+
+        for (i = 0; plan != NULL && i < plan->n; i++) {
+            if (plan->changes[i].applied)
+                json_array_append_new(applied,
+                                      json_string(plan->changes[i].dn));
+        }
+        rc = cli_fail_with(c, &err, "applied", applied);
+        goto cleanup;
+    }
+    changed = !adkcd_plan_is_empty(plan);
+    cli_note_read_differs(c, plan);
+    if (c->json) {
+        json_t *doc = cli_json_doc(c, "rollback");
+        json_t *objs = json_array();
+
+        for (i = 0; i < plan->n; i++) {
+            const struct adkcd_change *ch = &plan->changes[i];
+            json_t *o = json_object(), *im = json_object();
+            size_t k;
+
+            json_object_set_new(o, "dn", json_string(ch->dn));
+            json_object_set_new(o, "label", json_string(ch->label));
+            json_object_set_new(o, "changed", json_boolean(ch->n_ops > 0));
+            for (k = 0; k < ch->n_images; k++) {
+                json_t *x = json_object();
+
+                json_object_set_new(x, "before",
+                                    cli_json_strv(ch->images[k].before));
+                json_object_set_new(x, "after",
+                                    cli_json_strv(ch->images[k].after));
+                json_object_set_new(im, ch->images[k].attr, x);
+            }
+            json_object_set_new(o, "attributes", im);
+            json_array_append_new(objs, o);
+        }
+        json_object_set_new(doc, "runs", cli_json_strv(ids));
+        json_object_set_new(doc, "changed", json_boolean(changed));
+        json_object_set_new(doc, "dry_run", json_boolean(c->dry_run));
+        json_object_set_new(doc, "applied",
+                            json_boolean(changed && !c->dry_run));
+        json_object_set_new(doc, "objects", objs);
+        json_object_set_new(doc, "run_id",
+                            j != NULL ? json_string(adkcd_journal_run_id(j))
+                                      : json_null());
+        cli_json_print(doc);
+    } else if (!changed) {
+        printf("unchanged: the directory already holds what was there "
+               "before %s\n",
+               of);
+    } else {
+        st = c->ldif ? adkcd_plan_ldif(plan, &text, &err)
+                     : adkcd_plan_diff(plan, &text, &err);
+        if (st != ADKCD_OK) {
+            rc = cli_fail(c, &err);
+            goto cleanup;
+        }
+        if (!c->ldif)
+            printf("Rolling back %s\n", of);
+        fputs(text, stdout);
+        if (!c->ldif && c->dry_run)
+            printf("dry run: nothing written\n");
+        else if (!c->ldif)
+            printf("Rolled back (run %s, journal %s)\n",
+                   adkcd_journal_run_id(j), jpath);
+    }
+    rc = c->dry_run && c->detailed_exitcode && changed ? CLI_EXIT_PENDING
+                                                       : CLI_EXIT_OK;
+cleanup:
+    adkcd_journal_close(j, rc == CLI_EXIT_OK ? ADKCD_OK : ADKCD_E_DIRECTORY);
+    adkcd_drifts_free(drifts);
+    adkcd_plan_free(plan);
+    adkcd_journal_runs_free(runs);
+    adkcd_strv_free(ids);
+    free(text);
+    free(of);
+    free(path);
+    free(jpath);
+    adkcd_conn_free(conn);
+    return rc;
+}
+
+static const struct verb verbs[] = {
+    {"show", "show ACCOUNT",
+     "mode, services, flags, and warnings (unconstrained, unheld services, "
+     "disabled)",
+     cmd_show},
+    {"add", "add ACCOUNT SERVICE... [--any-protocol | --kerberos-only]",
+     "add services: constrained delegation (switches unconstrained off)",
+     cmd_add},
+    {"remove", "remove ACCOUNT SERVICE...",
+     "remove services; none left: mode none, protocol transition cleared",
+     cmd_remove},
+    {"set",
+     "set ACCOUNT --mode none|unconstrained|constrained [--services S,...]",
+     "declare the exact state; only the difference is written", cmd_set},
+    {"history", "history", "list the journaled runs (adspn's too)",
+     cmd_history},
+    {"rollback", "rollback RUN-ID...|last [--force]",
+     "undo runs exactly, newest first, as one run; refuses drifted objects",
+     cmd_rollback},
+    {NULL, NULL, NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+    struct cli_common c = {.tool = "adkcd"};
+    struct args a;
+    const struct verb *v;
+    int rc;
+
+    memset(&a, 0, sizeof(a));
+    a.argc = argc;
+    a.argv = argv;
+    cli_prescan(&c, argc, argv);
+    rc = parse(argc, argv, &c, &a);
+    if (rc == 0) {
+        v = find_verb(a.verb);
+        rc = v->run(&c, &a);
+    }
+    cli_common_free(&c);
+    adkcd_strv_free(a.req.services);
+    return rc;
+}

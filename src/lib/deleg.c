@@ -1,0 +1,419 @@
+/* adkcd: an account's outgoing Kerberos delegation. */
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "adkcd/apply.h"
+#include "adkcd/deleg.h"
+#include "adkcd/spn.h"
+#include "adkcd/strv.h"
+#include "buf.h"
+
+#define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
+
+/* MS-ADTS 2.2.16 userAccountControl bits. */
+const struct adkcd_uac_flag adkcd_uac_flags[] = {
+    {0x1u, "SCRIPT"},
+    {0x2u, "ACCOUNTDISABLE"},
+    {0x8u, "HOMEDIR_REQUIRED"},
+    {0x10u, "LOCKOUT"},
+    {0x20u, "PASSWD_NOTREQD"},
+    {0x40u, "PASSWD_CANT_CHANGE"},
+    {0x80u, "ENCRYPTED_TEXT_PWD_ALLOWED"},
+    {0x100u, "TEMP_DUPLICATE_ACCOUNT"},
+    {0x200u, "NORMAL_ACCOUNT"},
+    {0x800u, "INTERDOMAIN_TRUST_ACCOUNT"},
+    {0x1000u, "WORKSTATION_TRUST_ACCOUNT"},
+    {0x2000u, "SERVER_TRUST_ACCOUNT"},
+    {0x10000u, "DONT_EXPIRE_PASSWORD"},
+    {0x20000u, "MNS_LOGON_ACCOUNT"},
+    {0x40000u, "SMARTCARD_REQUIRED"},
+    {0x80000u, "TRUSTED_FOR_DELEGATION"},
+    {0x100000u, "NOT_DELEGATED"},
+    {0x200000u, "USE_DES_KEY_ONLY"},
+    {0x400000u, "DONT_REQ_PREAUTH"},
+    {0x800000u, "PASSWORD_EXPIRED"},
+    {0x1000000u, "TRUSTED_TO_AUTH_FOR_DELEGATION"},
+    {0x4000000u, "PARTIAL_SECRETS_ACCOUNT"},
+    {0, NULL},
+};
+
+const char *
+adkcd_deleg_mode_name(enum adkcd_deleg_mode mode)
+{
+    switch (mode) {
+    case ADKCD_DELEG_NONE:
+        return "none";
+    case ADKCD_DELEG_UNCONSTRAINED:
+        return "unconstrained";
+    case ADKCD_DELEG_CONSTRAINED:
+        return "constrained";
+    }
+    return "none";
+}
+
+enum adkcd_deleg_mode
+adkcd_deleg_mode_of(const struct adkcd_deleg *d)
+{
+    /* The KDC honours TRUSTED_FOR_DELEGATION whatever else is set. */
+    if (d->uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION)
+        return ADKCD_DELEG_UNCONSTRAINED;
+    if (adkcd_strv_len(d->services) > 0)
+        return ADKCD_DELEG_CONSTRAINED;
+    return ADKCD_DELEG_NONE;
+}
+
+int
+adkcd_deleg_any_protocol(const struct adkcd_deleg *d)
+{
+    return (d->uac & ADKCD_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION) != 0;
+}
+
+const char *
+adkcd_deleg_describe(const struct adkcd_deleg *d)
+{
+    switch (adkcd_deleg_mode_of(d)) {
+    case ADKCD_DELEG_UNCONSTRAINED:
+        return "unconstrained (any service)";
+    case ADKCD_DELEG_CONSTRAINED:
+        return adkcd_deleg_any_protocol(d)
+                   ? "constrained (use any authentication protocol)"
+                   : "constrained (Kerberos only)";
+    case ADKCD_DELEG_NONE:
+        break;
+    }
+    return "none";
+}
+
+adkcd_status
+adkcd_uac_describe(unsigned uac, char **text_out, struct adkcd_err *err)
+{
+    struct buf b = {0};
+    unsigned known = 0;
+    size_t i;
+
+    *text_out = NULL;
+    for (i = 0; adkcd_uac_flags[i].name != NULL; i++) {
+        known |= adkcd_uac_flags[i].bit;
+        if (uac & adkcd_uac_flags[i].bit)
+            buf_printf(&b, "%s%s (0x%x)", b.len ? ", " : "",
+                       adkcd_uac_flags[i].name, adkcd_uac_flags[i].bit);
+    }
+    if (uac & ~known)
+        buf_printf(&b, "%s0x%x", b.len ? ", " : "", uac & ~known);
+    *text_out = buf_take(&b);
+    return *text_out != NULL ? ADKCD_OK : NOMEM(err);
+}
+
+void
+adkcd_deleg_clear(struct adkcd_deleg *d)
+{
+    adkcd_strv_free(d->services);
+    d->services = NULL;
+    d->uac = 0;
+}
+
+adkcd_status
+adkcd_deleg_from_account(const struct adkcd_account *acct,
+                         struct adkcd_deleg *d, struct adkcd_err *err)
+{
+    d->uac = acct->uac;
+    d->services = adkcd_strv_dup(acct->delegate_to);
+    return d->services != NULL ? ADKCD_OK : NOMEM(err);
+}
+
+adkcd_status
+adkcd_deleg_check_request(const struct adkcd_deleg_request *req,
+                          struct adkcd_err *err)
+{
+    size_t i;
+    adkcd_status st;
+
+    for (i = 0; req->services != NULL && req->services[i] != NULL; i++) {
+        st = adkcd_spn_check(req->services[i], err);
+        if (st != ADKCD_OK)
+            return adkcd_err_prefix(err, "service %zu", i + 1);
+    }
+    switch (req->verb) {
+    case ADKCD_DELEG_ADD:
+    case ADKCD_DELEG_REMOVE:
+        if (adkcd_strv_len(req->services) == 0)
+            return adkcd_err_set(err, ADKCD_E_USAGE,
+                                 "name at least one SERVICE (an SPN such as "
+                                 "http/iosmdm.mydom.local)");
+        if (req->verb == ADKCD_DELEG_REMOVE && req->pt != ADKCD_PT_KEEP)
+            return adkcd_err_set(err, ADKCD_E_USAGE,
+                                 "remove takes neither --any-protocol nor "
+                                 "--kerberos-only (removing the last "
+                                 "service clears protocol transition)");
+        break;
+    case ADKCD_DELEG_SET:
+        if (req->mode == ADKCD_DELEG_CONSTRAINED &&
+            adkcd_strv_len(req->services) == 0)
+            return adkcd_err_set(err, ADKCD_E_USAGE,
+                                 "--mode constrained needs --services "
+                                 "S1,S2,...");
+        if (req->mode != ADKCD_DELEG_CONSTRAINED && req->services_given)
+            return adkcd_err_set(err, ADKCD_E_USAGE,
+                                 "--services goes with --mode constrained "
+                                 "only");
+        if (req->mode != ADKCD_DELEG_CONSTRAINED && req->pt != ADKCD_PT_KEEP)
+            return adkcd_err_set(err, ADKCD_E_USAGE,
+                                 "--any-protocol and --kerberos-only go with "
+                                 "--mode constrained only");
+        break;
+    }
+    return ADKCD_OK;
+}
+
+/* v plus the values of add not in v (nocase), minus those in del. */
+static adkcd_status
+merge(char *const *v, char *const *add, char *const *del, char ***out,
+      struct adkcd_err *err)
+{
+    char **r = NULL;
+    size_t i;
+
+    *out = NULL;
+    for (i = 0; v != NULL && v[i] != NULL; i++) {
+        if (adkcd_strv_find_nocase(del, v[i]) >= 0 ||
+            adkcd_strv_find_nocase(r, v[i]) >= 0)
+            continue;
+        if (adkcd_strv_add(&r, v[i]) != 0)
+            goto nomem;
+    }
+    for (i = 0; add != NULL && add[i] != NULL; i++) {
+        if (adkcd_strv_find_nocase(r, add[i]) >= 0)
+            continue;
+        if (adkcd_strv_add(&r, add[i]) != 0)
+            goto nomem;
+    }
+    if (r == NULL)
+        r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return NOMEM(err);
+    *out = r;
+    return ADKCD_OK;
+nomem:
+    adkcd_strv_free(r);
+    return NOMEM(err);
+}
+
+static unsigned
+with_pt(unsigned uac, enum adkcd_deleg_pt pt)
+{
+    if (pt == ADKCD_PT_ANY)
+        return uac | ADKCD_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION;
+    if (pt == ADKCD_PT_KERBEROS)
+        return uac & ~ADKCD_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION;
+    return uac;
+}
+
+adkcd_status
+adkcd_deleg_desired(const struct adkcd_deleg *cur,
+                    const struct adkcd_deleg_request *req,
+                    struct adkcd_deleg *want, struct adkcd_err *err)
+{
+    char *const none[] = {NULL};
+    unsigned uac = cur->uac;
+    adkcd_status st = ADKCD_OK;
+
+    want->uac = 0;
+    want->services = NULL;
+    switch (req->verb) {
+    case ADKCD_DELEG_ADD:
+        /* Constrained is a radio button: it switches unconstrained off. */
+        st = merge(cur->services, req->services, NULL, &want->services, err);
+        uac &= ~ADKCD_UAC_TRUSTED_FOR_DELEGATION;
+        uac = with_pt(uac, req->pt);
+        break;
+    case ADKCD_DELEG_REMOVE:
+        st = merge(cur->services, NULL, req->services, &want->services,
+                   err);
+        /* No service left: the mode is none, and protocol transition
+         * without services would only be a trap for later. */
+        if (st == ADKCD_OK && want->services[0] == NULL &&
+            !(uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION))
+            uac &= ~ADKCD_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION;
+        break;
+    case ADKCD_DELEG_SET:
+        switch (req->mode) {
+        case ADKCD_DELEG_NONE:
+            st = merge(none, NULL, NULL, &want->services, err);
+            uac &= ~ADKCD_DELEG_UAC_MASK;
+            break;
+        case ADKCD_DELEG_UNCONSTRAINED:
+            st = merge(none, NULL, NULL, &want->services, err);
+            uac &= ~ADKCD_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION;
+            uac |= ADKCD_UAC_TRUSTED_FOR_DELEGATION;
+            break;
+        case ADKCD_DELEG_CONSTRAINED: {
+            /* Exactly the services given; those already there keep their
+             * stored spelling, so that nothing is rewritten for case. */
+            char **keep = NULL;
+            size_t i;
+
+            for (i = 0; st == ADKCD_OK && cur->services != NULL &&
+                        cur->services[i] != NULL;
+                 i++) {
+                if (adkcd_strv_find_nocase(req->services, cur->services[i]) >=
+                        0 &&
+                    adkcd_strv_add(&keep, cur->services[i]) != 0)
+                    st = NOMEM(err);
+            }
+            if (st == ADKCD_OK)
+                st = merge(keep, req->services, NULL, &want->services, err);
+            adkcd_strv_free(keep);
+            uac &= ~ADKCD_UAC_TRUSTED_FOR_DELEGATION;
+            uac = with_pt(uac, req->pt);
+            break;
+        }
+        }
+        break;
+    }
+    if (st != ADKCD_OK) {
+        adkcd_deleg_clear(want);
+        return st;
+    }
+    want->uac = uac;
+    return ADKCD_OK;
+}
+
+adkcd_status
+adkcd_deleg_check_safety(const struct adkcd_account *acct,
+                         const struct adkcd_deleg *cur,
+                         const struct adkcd_deleg *want, int force,
+                         struct adkcd_err *err)
+{
+    unsigned gained = want->uac & ~cur->uac & ADKCD_DELEG_UAC_MASK;
+    const char *what;
+    const char *who;
+
+    if (force)
+        return ADKCD_OK;
+    /* A DC's own delegation is the domain's business: the KDC and
+     * replication rely on it, and constrained delegation replaces it. */
+    if ((acct->uac & ADKCD_UAC_SERVER_TRUST_ACCOUNT) &&
+        (cur->uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION) &&
+        !(want->uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION))
+        return adkcd_err_set(err, ADKCD_E_ACCESS,
+                             "refusing to switch off unconstrained "
+                             "delegation of a domain controller (%s): "
+                             "domain controllers need it; use --force if "
+                             "you really mean it",
+                             acct->dn);
+    if (gained == 0)
+        return ADKCD_OK;
+    if (acct->uac & ADKCD_UAC_SERVER_TRUST_ACCOUNT)
+        who = "a domain controller";
+    else if (strcasecmp(acct->sam, "krbtgt") == 0)
+        who = "krbtgt, the KDC's own account";
+    else
+        return ADKCD_OK;
+    what = (gained & ADKCD_UAC_TRUSTED_FOR_DELEGATION)
+               ? "unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000)"
+               : "protocol transition (TRUSTED_TO_AUTH_FOR_DELEGATION "
+                 "0x1000000)";
+    return adkcd_err_set(err, ADKCD_E_ACCESS,
+                         "refusing to give %s to %s (%s): it could then "
+                         "impersonate any user to the services it may reach; "
+                         "use --force if you really mean it",
+                         what, who, acct->dn);
+}
+
+adkcd_status
+adkcd_deleg_plan(struct adkcd_plan *plan, const struct adkcd_account *acct,
+                 const struct adkcd_deleg *cur,
+                 const struct adkcd_deleg *want, struct adkcd_err *err)
+{
+    struct adkcd_change *c = NULL;
+    char label[600], oldv[16], newv[16];
+    adkcd_status st;
+
+    snprintf(label, sizeof(label), "%s %s", adkcd_account_class(acct),
+             acct->sam);
+    st = adkcd_plan_change(plan, acct->dn, label, &c, err);
+    if (st != ADKCD_OK)
+        return st;
+    /* userAccountControl is a signed 32-bit integer in LDAP syntax. */
+    snprintf(oldv, sizeof(oldv), "%d", (int32_t)cur->uac);
+    snprintf(newv, sizeof(newv), "%d", (int32_t)want->uac);
+    st = adkcd_change_swap(c, "userAccountControl", oldv, newv, err);
+    if (st == ADKCD_OK)
+        st = adkcd_change_set_values(c, ADKCD_DELEG_ATTR, cur->services,
+                                     cur->services[0] != NULL,
+                                     want->services,
+                                     want->services[0] != NULL,
+                                     ADKCD_CMP_NOCASE, err);
+    return st;
+}
+
+adkcd_status
+adkcd_deleg_run(struct adkcd_conn *conn, struct adkcd_account *acct,
+                const struct adkcd_deleg_request *req, int dry_run,
+                adkcd_deleg_applied_func applied, void *ctx,
+                struct adkcd_deleg *before_out, struct adkcd_plan **plan_out,
+                int *attempts_out, struct adkcd_err *err)
+{
+    struct adkcd_deleg want = {0, NULL};
+    adkcd_status st = ADKCD_OK;
+    int attempt;
+
+    unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+
+    *plan_out = NULL;
+    before_out->uac = 0;
+    before_out->services = NULL;
+    for (attempt = 1; attempt <= ADKCD_DELEG_RETRIES; attempt++) {
+        *attempts_out = attempt;
+        if (attempt > 1) {
+            /* Back off with jitter before trying again, so that writers
+             * that keep colliding drift apart: up to 5 ms, 10 ms, 20 ms,
+             * ... capped at 160 ms. */
+            unsigned cap = 5u << (attempt - 2 < 5 ? attempt - 2 : 5);
+            struct timespec ts;
+
+            ts.tv_sec = 0;
+            ts.tv_nsec = (long)(1 + rand_r(&seed) % cap) * 1000000L;
+            nanosleep(&ts, NULL);
+        }
+        adkcd_plan_free(*plan_out);
+        *plan_out = NULL;
+        adkcd_deleg_clear(before_out);
+        adkcd_deleg_clear(&want);
+        /* The first attempt plans against the state just resolved; a
+         * retry re-reads it, on the same connection. */
+        if (attempt > 1)
+            st = adkcd_account_reload(conn, acct, err);
+        if (st == ADKCD_OK)
+            st = adkcd_deleg_from_account(acct, before_out, err);
+        if (st == ADKCD_OK)
+            st = adkcd_deleg_desired(before_out, req, &want, err);
+        if (st == ADKCD_OK)
+            st = adkcd_deleg_check_safety(acct, before_out, &want,
+                                          req->force, err);
+        if (st == ADKCD_OK)
+            st = adkcd_plan_new(plan_out, err);
+        if (st == ADKCD_OK)
+            st = adkcd_deleg_plan(*plan_out, acct, before_out, &want, err);
+        if (st != ADKCD_OK || dry_run || adkcd_plan_is_empty(*plan_out))
+            break;
+        st = adkcd_apply(conn, *plan_out, applied, ctx, err);
+        /* Lost the race: the old userAccountControl value is gone (16), or
+         * a service was added or removed by someone else (20, 16). */
+        if (st == ADKCD_E_CONFLICT && !(*plan_out)->changes[0].applied &&
+            err != NULL && (err->ldap_rc == 16 || err->ldap_rc == 20))
+            continue;
+        break;
+    }
+    if (st == ADKCD_E_CONFLICT && attempt > ADKCD_DELEG_RETRIES)
+        adkcd_err_prefix(err, "another writer kept changing %s (%d "
+                              "attempts)",
+                         acct->dn, ADKCD_DELEG_RETRIES);
+    adkcd_deleg_clear(&want);
+    return st;
+}

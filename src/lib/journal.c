@@ -1,0 +1,1459 @@
+/* adkcd: the journal of applied changes, and reading it back. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ldap.h>
+#include <ldif.h>
+#include <uuid/uuid.h>
+
+#include "adkcd/journal.h"
+#include "adkcd/strv.h"
+#include "buf.h"
+
+#define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
+
+/* Passed to libldap's record parser, which names its caller in debug
+ * output (only printed when LDAP debugging is switched on). */
+#define PARSER_NAME "adkcd journal"
+
+#define B64_ALPHABET                                                           \
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+/* One run's handle.  The header is built at open time, so that the run's
+ * time is when it started, but written only with the first change: a run
+ * that changes nothing leaves no trace in the file. */
+struct adkcd_journal {
+    int fd;
+    char *path;
+    char id[37];  /* uuid_unparse_lower() writes 36 characters + NUL */
+    char *header; /* the run header, written with the first change */
+    unsigned seq; /* changes recorded so far */
+};
+
+/* ------------------------------------------------------------------ */
+/* Where the journal lives                                             */
+/* ------------------------------------------------------------------ */
+
+/* The journal is "state" in the XDG sense (a history of actions that
+ * should survive restarts but is not worth backing up like data), hence
+ * XDG_STATE_HOME rather than XDG_DATA_HOME. */
+adkcd_status
+adkcd_journal_default_path(char **path_out, struct adkcd_err *err)
+{
+    const char *xdg = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    struct buf b = {0};
+    int n;
+
+    *path_out = NULL;
+    /* The XDG base directory spec says a relative XDG_STATE_HOME is
+     * invalid and must be ignored, like an empty one. */
+    if (xdg != NULL && xdg[0] == '/') {
+        n = (int)strlen(xdg);
+        while (n > 1 && xdg[n - 1] == '/')
+            n--;
+        buf_printf(&b, "%.*s/adkcd/journal.ldif", n, xdg);
+    } else if (home != NULL && home[0] != '\0') {
+        buf_printf(&b, "%s/.local/state/adkcd/journal.ldif", home);
+    } else {
+        return adkcd_err_set(err, ADKCD_E_IO,
+                             "no place for the journal: %s and HOME is not "
+                             "set; set HOME or XDG_STATE_HOME, or name the "
+                             "journal file",
+                             xdg != NULL && xdg[0] != '\0'
+                                 ? "XDG_STATE_HOME is not an absolute path"
+                                 : "XDG_STATE_HOME is not set");
+    }
+    *path_out = buf_take(&b);
+    return *path_out != NULL ? ADKCD_OK : NOMEM(err);
+}
+
+/* mkdir -p of the directory part of path, new directories 0700: the
+ * journal holds the directory's before-images, which are nobody else's
+ * business. */
+static adkcd_status
+make_parents(const char *path, struct adkcd_err *err)
+{
+    adkcd_status st = ADKCD_OK;
+    char *dir = strdup(path);
+    char *p;
+
+    if (dir == NULL)
+        return NOMEM(err);
+    for (p = strchr(dir + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
+        *p = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            st = adkcd_err_set(err, ADKCD_E_IO,
+                               "cannot create the journal's directory %s: "
+                               "%s",
+                               dir, strerror(errno));
+            break;
+        }
+        *p = '/';
+    }
+    free(dir);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                             */
+/* ------------------------------------------------------------------ */
+
+/* A header value on one line: a newline in a command line (quoted
+ * arguments may hold one) would otherwise start a line of its own that a
+ * reader takes for LDIF. */
+static void
+put_one_line(struct buf *b, const char *s)
+{
+    char *copy = strdup(s != NULL ? s : "");
+    char *p;
+
+    if (copy == NULL) {
+        b->failed = 1;
+        return;
+    }
+    for (p = copy; *p != '\0'; p++) {
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
+            *p = '?';
+    }
+    buf_puts(b, copy);
+    free(copy);
+}
+
+/* One "name: value" line through libldap's LDIF writer: base64 ("name::")
+ * when the value needs it, never folded, so that every line is whole. */
+static void
+ldif_line(struct buf *b, const char *prefix, const char *name,
+          const char *value)
+{
+    char *line = ldif_put_wrap(LDIF_PUT_VALUE, name, value, strlen(value),
+                               LDIF_LINE_WIDTH_MAX);
+
+    if (line == NULL) {
+        b->failed = 1;
+        return;
+    }
+    buf_puts(b, prefix);
+    buf_puts(b, line); /* ends with its newline */
+    ber_memfree(line);
+}
+
+static adkcd_status
+build_header(struct adkcd_journal *j, const char *tool, const char *command,
+             const char *server, const char *identity, const char *rollback_of,
+             struct adkcd_err *err)
+{
+    struct buf b = {0};
+    char when[32];
+    struct tm tm;
+    time_t now = time(NULL);
+
+    /* The time the run started (the journal is opened before anything is
+     * written), not the time of its first change. */
+    if (gmtime_r(&now, &tm) == NULL ||
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(when, sizeof(when), "unknown");
+    buf_printf(&b, "# run: %s\n# time: %s\n# tool: ", j->id, when);
+    put_one_line(&b, tool);
+    buf_puts(&b, "\n# server: ");
+    put_one_line(&b, server);
+    buf_puts(&b, "\n# identity: ");
+    put_one_line(&b, identity);
+    buf_puts(&b, "\n# command: ");
+    put_one_line(&b, command);
+    buf_puts(&b, "\n");
+    if (rollback_of != NULL && rollback_of[0] != '\0') {
+        buf_puts(&b, "# rollback-of: ");
+        put_one_line(&b, rollback_of);
+        buf_puts(&b, "\n");
+    }
+    buf_puts(&b, "\n");
+    j->header = buf_take(&b);
+    return j->header != NULL ? ADKCD_OK : NOMEM(err);
+}
+
+static void
+journal_free(struct adkcd_journal *j)
+{
+    if (j == NULL)
+        return;
+    if (j->fd >= 0)
+        close(j->fd);
+    free(j->path);
+    free(j->header);
+    free(j);
+}
+
+adkcd_status
+adkcd_journal_open(const char *path, const char *tool, const char *command,
+                   const char *server, const char *identity,
+                   const char *rollback_of, struct adkcd_journal **j_out,
+                   struct adkcd_err *err)
+{
+    struct adkcd_journal *j = NULL;
+    char *def = NULL;
+    adkcd_status st;
+    struct stat sb;
+    uuid_t uu;
+
+    *j_out = NULL;
+    j = calloc(1, sizeof(*j));
+    if (j == NULL)
+        return NOMEM(err);
+    j->fd = -1;
+    j->path = strdup(path);
+    if (j->path == NULL) {
+        st = NOMEM(err);
+        goto cleanup;
+    }
+    /* Only the default location is ours to create: a --journal FILE in
+     * a directory that does not exist is more likely a typo. */
+    st = ADKCD_OK;
+    if (adkcd_journal_default_path(&def, NULL) == ADKCD_OK &&
+        strcmp(def, path) == 0)
+        st = make_parents(path, err);
+    if (st != ADKCD_OK)
+        goto cleanup;
+    /* O_APPEND: every write lands at the end of the file, whatever other
+     * runs appended since we opened it.  0600: the before-images show who
+     * held which delegation, and the journal lets anyone replay changes.
+     * O_CLOEXEC: libraries below us (krb5, SASL plugins) may run helpers,
+     * which have no business holding the journal open. */
+    j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (j->fd < 0) {
+        st = adkcd_err_set(
+            err, ADKCD_E_IO, "cannot open the journal %s for appending: %s%s",
+            path, strerror(errno),
+            errno == ENOENT ? " (its directory does not exist)" : "");
+        goto cleanup;
+    }
+    /* A FIFO or a device would swallow the records that a rollback needs
+     * later; refuse it now, before anything is written to the directory. */
+    if (fstat(j->fd, &sb) != 0) {
+        st = adkcd_err_set(err, ADKCD_E_IO, "cannot stat the journal %s: %s",
+                           path, strerror(errno));
+        goto cleanup;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        st = adkcd_err_set(err, ADKCD_E_IO,
+                           "the journal %s is not a regular file", path);
+        goto cleanup;
+    }
+    /* A random id: runs on different hosts may end up in one journal (a
+     * shared home directory), so a counter or a timestamp would not do. */
+    uuid_generate(uu);
+    uuid_unparse_lower(uu, j->id);
+    st = build_header(j, tool, command, server, identity, rollback_of, err);
+    if (st != ADKCD_OK)
+        goto cleanup;
+    *j_out = j;
+    j = NULL;
+cleanup:
+    free(def);
+    journal_free(j);
+    return st;
+}
+
+const char *
+adkcd_journal_run_id(const struct adkcd_journal *j)
+{
+    return j->id;
+}
+
+/*
+ * Append text as one block: under an exclusive flock() so that a
+ * concurrent run appending to the same journal cannot land in the middle
+ * of it, then fsync() so that a record exists once this returns.  On a
+ * failed or short write the file is cut back to where the block started,
+ * so that a full disk leaves no half block for the reader to trip on.
+ */
+static adkcd_status
+append(struct adkcd_journal *j, const char *text, struct adkcd_err *err)
+{
+    size_t len = strlen(text), done = 0;
+    adkcd_status st = ADKCD_OK;
+    off_t start = -1;
+    struct stat sb;
+    ssize_t n;
+
+    /* flock() rather than fcntl() locks: they belong to the open file,
+     * not the process, so two handles in one process (two runs) exclude
+     * each other as two processes do. */
+    while (flock(j->fd, LOCK_EX) != 0) {
+        if (errno != EINTR)
+            return adkcd_err_set(err, ADKCD_E_IO,
+                                 "cannot lock the journal %s: %s", j->path,
+                                 strerror(errno));
+    }
+    /* Under the lock, the end of the file is where our block will start
+     * (O_APPEND), and nobody else can move it. */
+    if (fstat(j->fd, &sb) == 0)
+        start = sb.st_size;
+    while (done < len) {
+        n = write(j->fd, text + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            st = adkcd_err_set(err, ADKCD_E_IO,
+                               "cannot write to the journal %s: %s", j->path,
+                               n < 0 ? strerror(errno) : "nothing written");
+            break;
+        }
+        done += (size_t)n;
+    }
+    if (st != ADKCD_OK && done > 0 && start >= 0) {
+        if (ftruncate(j->fd, start) != 0) {
+            /* Best effort: the message already says the write failed, and
+             * the reader names the line where the torn block starts. */
+        }
+    }
+    if (st == ADKCD_OK && fsync(j->fd) != 0)
+        st = adkcd_err_set(err, ADKCD_E_IO,
+                           "cannot flush the journal %s to disk: %s", j->path,
+                           strerror(errno));
+    flock(j->fd, LOCK_UN);
+    return st;
+}
+
+/* Attribute descriptions (names, OIDs, ";options"): anything else would
+ * break the space-separated "# attrs:" line or the LDIF. */
+static int
+is_attr_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '-' || c == ';' || c == '.';
+}
+
+static int
+is_attr_name(const char *s)
+{
+    if (s == NULL || *s == '\0')
+        return 0;
+    for (; *s != '\0'; s++) {
+        if (!is_attr_char(*s))
+            return 0;
+    }
+    return 1;
+}
+
+/* Do a and b go in the same "add:"/"delete:" block of the record? */
+static int
+same_block(const struct adkcd_op *a, const struct adkcd_op *b)
+{
+    return a->kind == b->kind && strcasecmp(a->attr, b->attr) == 0;
+}
+
+/* The block of one change: comments with its images, then the modify
+ * record exactly as adkcd_apply() sent it, then a blank line. */
+static void
+change_block(struct buf *b, const char *id, unsigned seq,
+             const struct adkcd_change *c)
+{
+    size_t i, k;
+
+    buf_printf(b, "# change: %s %u\n# label: ", id, seq);
+    put_one_line(b, c->label);
+    buf_puts(b, "\n# attrs:");
+    for (i = 0; i < c->n_images; i++)
+        buf_printf(b, " %s", c->images[i].attr);
+    buf_puts(b, "\n");
+    for (i = 0; i < c->n_images; i++) {
+        const struct adkcd_image *img = &c->images[i];
+
+        for (k = 0; img->before_present && img->before != NULL &&
+                    img->before[k] != NULL;
+             k++)
+            ldif_line(b, "# before: ", img->attr, img->before[k]);
+    }
+    for (i = 0; i < c->n_images; i++) {
+        const struct adkcd_image *img = &c->images[i];
+
+        for (k = 0;
+             img->after_present && img->after != NULL && img->after[k] != NULL;
+             k++)
+            ldif_line(b, "# after: ", img->attr, img->after[k]);
+    }
+    ldif_line(b, "", "dn", c->dn);
+    buf_puts(b, "changetype: modify\n");
+    for (i = 0; i < c->n_ops; i++) {
+        const struct adkcd_op *op = &c->ops[i];
+
+        /* Consecutive ops of one kind on one attribute share a block, as
+         * in adkcd_plan_ldif(); the order is kept, so delete-old/add-new
+         * stays a compare-and-swap when ldapmodify replays it. */
+        if (i == 0 || !same_block(op, &c->ops[i - 1]))
+            buf_printf(b, "%s: %s\n",
+                       op->kind == ADKCD_OP_ADD ? "add" : "delete", op->attr);
+        ldif_line(b, "", op->attr, op->value);
+        if (i + 1 == c->n_ops || !same_block(op, &c->ops[i + 1]))
+            buf_puts(b, "-\n");
+    }
+    buf_puts(b, "\n");
+}
+
+adkcd_status
+adkcd_journal_record(void *ctx, const struct adkcd_change *change,
+                     struct adkcd_err *err)
+{
+    struct adkcd_journal *j = ctx;
+    struct buf b = {0};
+    adkcd_status st;
+    char *text;
+    size_t i;
+
+    if (j == NULL || j->fd < 0)
+        return adkcd_err_set(err, ADKCD_E_INVALID,
+                             "internal error: no journal is open to record "
+                             "the change of %s",
+                             change->dn);
+    /* A change without operations changed nothing: there is nothing to
+     * undo or replay (and an empty modify is not valid LDAP). */
+    if (change->n_ops == 0)
+        return ADKCD_OK;
+    for (i = 0; i < change->n_images; i++) {
+        if (!is_attr_name(change->images[i].attr))
+            return adkcd_err_set(err, ADKCD_E_INVALID,
+                                 "internal error: cannot journal attribute "
+                                 "name \"%s\" of %s",
+                                 change->images[i].attr, change->dn);
+    }
+    for (i = 0; i < change->n_ops; i++) {
+        if (!is_attr_name(change->ops[i].attr))
+            return adkcd_err_set(err, ADKCD_E_INVALID,
+                                 "internal error: cannot journal attribute "
+                                 "name \"%s\" of %s",
+                                 change->ops[i].attr, change->dn);
+    }
+    /* The header goes out with the first change, in the same locked
+     * write: a run that changes nothing leaves no trace, and a change can
+     * never be found without its run's header before it. */
+    if (j->seq == 0)
+        buf_puts(&b, j->header);
+    change_block(&b, j->id, j->seq + 1, change);
+    text = buf_take(&b);
+    if (text == NULL)
+        return NOMEM(err);
+    st = append(j, text, err);
+    free(text);
+    /* Only a change that is on disk counts: after a failed write the next
+     * record retries the header and reuses the sequence number. */
+    if (st == ADKCD_OK)
+        j->seq++;
+    return st;
+}
+
+void
+adkcd_journal_close(struct adkcd_journal *j, adkcd_status status)
+{
+    char line[80];
+
+    if (j == NULL)
+        return;
+    if (j->fd >= 0 && j->seq > 0) {
+        snprintf(line, sizeof(line), "# end: %s %s\n\n", j->id,
+                 status == ADKCD_OK ? "ok" : "failed");
+        /* Nobody to tell: without the end line the run reads back as
+         * "incomplete", which is what a crash would leave too. */
+        append(j, line, NULL);
+    }
+    journal_free(j);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                             */
+/* ------------------------------------------------------------------ */
+
+/* One logical line: LDIF folding undone, numbered as its first line. */
+struct line {
+    char *s;
+    unsigned long no;
+};
+
+/*
+ * The reader is a small state machine over logical lines:
+ *   TOP       between blocks (banner comments, blank lines);
+ *   HEADER    after "# run:", reading its "# key: value" lines;
+ *   COMMENTS  after "# change:", reading label, attrs, before, after;
+ *   RECORD    inside the change's LDIF record, up to a blank line.
+ * Blocks of different runs may alternate, so a change names its run and is
+ * filed under it, wherever the run's header was.
+ */
+struct parser {
+    const char *path;
+    struct adkcd_err *err;
+    struct adkcd_journal_runs *runs; /* built here, handed out at the end */
+    enum { TOP, HEADER, COMMENTS, RECORD } state;
+    size_t run;                      /* run of the header or change read */
+    struct adkcd_journal_change cur; /* the change being read */
+    unsigned long cur_no;            /* line of its "# change:" */
+    int have_attrs;
+    struct line *lines;
+    size_t rec_first, rec_end; /* its LDIF record: lines[first..end) */
+};
+
+static adkcd_status bad(struct parser *p, unsigned long no, const char *fmt,
+                        ...) __attribute__((format(printf, 3, 4)));
+
+/* ADKCD_E_INVALID as "PATH:LINE: what", the form editors jump to. */
+static adkcd_status
+bad(struct parser *p, unsigned long no, const char *fmt, ...)
+{
+    char what[ADKCD_ERR_MSG_SIZE];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    return adkcd_err_set(p->err, ADKCD_E_INVALID, "%s:%lu: %s", p->path, no,
+                         what);
+}
+
+/* The whole file, under a shared lock so that a block being appended by a
+ * running tool is seen whole or not at all.  *text_out is NULL when the
+ * file does not exist. */
+static adkcd_status
+read_all(const char *path, char **text_out, size_t *len_out,
+         struct adkcd_err *err)
+{
+    adkcd_status st = ADKCD_OK;
+    size_t len = 0, cap = 0;
+    char *text = NULL, *t;
+    ssize_t n;
+    int fd;
+
+    *text_out = NULL;
+    *len_out = 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return ADKCD_OK;
+        return adkcd_err_set(err, ADKCD_E_IO,
+                             "cannot open the journal %s for reading: %s", path,
+                             strerror(errno));
+    }
+    while (flock(fd, LOCK_SH) != 0) {
+        if (errno != EINTR) {
+            st =
+                adkcd_err_set(err, ADKCD_E_IO, "cannot lock the journal %s: %s",
+                              path, strerror(errno));
+            goto cleanup;
+        }
+    }
+    for (;;) {
+        if (len + 1 >= cap) {
+            cap = cap ? cap * 2 : 65536;
+            t = realloc(text, cap);
+            if (t == NULL) {
+                st = NOMEM(err);
+                goto cleanup;
+            }
+            text = t;
+        }
+        n = read(fd, text + len, cap - len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st =
+                adkcd_err_set(err, ADKCD_E_IO, "cannot read the journal %s: %s",
+                              path, strerror(errno));
+            goto cleanup;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    text[len] = '\0';
+    *text_out = text;
+    *len_out = len;
+    text = NULL;
+cleanup:
+    free(text);
+    close(fd); /* drops the lock */
+    return st;
+}
+
+/*
+ * Cut text into logical lines, in place: a line that begins with a space
+ * continues the one before (LDIF folding, RFC 2849; the writer never
+ * folds, but an editor or another tool may), and a CR before the newline
+ * is dropped.
+ */
+static adkcd_status
+split_lines(struct parser *p, char *text, size_t len, size_t *n_out)
+{
+    unsigned long no = 0;
+    char *s = text, *nl, *prev_end = NULL;
+    struct line *v = NULL, *nv;
+    size_t n = 0, cap = 0, k;
+
+    *n_out = 0;
+    if (memchr(text, '\0', len) != NULL) {
+        for (s = text; *s != '\0'; s++)
+            no += *s == '\n';
+        return bad(p, no + 1, "NUL byte: this is not a text file");
+    }
+    while (*s != '\0') {
+        no++;
+        nl = strchr(s, '\n');
+        if (nl != NULL)
+            *nl = '\0';
+        k = strlen(s);
+        if (k > 0 && s[k - 1] == '\r')
+            s[--k] = '\0';
+        if (s[0] == ' ' && prev_end != NULL) {
+            /* Continuation: move it to the end of the previous line. */
+            memmove(prev_end, s + 1, k);
+            prev_end += k - 1;
+        } else {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 256;
+                nv = realloc(v, cap * sizeof(*v));
+                if (nv == NULL) {
+                    free(v);
+                    return NOMEM(p->err);
+                }
+                v = nv;
+            }
+            v[n].s = s;
+            v[n].no = no;
+            n++;
+            /* A blank line ends a record; nothing continues it. */
+            prev_end = k > 0 ? s + k : NULL;
+        }
+        if (nl == NULL)
+            break;
+        s = nl + 1;
+    }
+    p->lines = v;
+    *n_out = n;
+    return ADKCD_OK;
+}
+
+/*
+ * What is wrong with an "attr: value" line that libldap's line parser
+ * would either act on (":<" makes it read a file or URL) or complain about
+ * on standard error (bad base64), or NULL.  Checked first so that the
+ * library stays silent and the message can name the line.
+ */
+static const char *
+line_problem(const char *line)
+{
+    const char *s = line;
+    size_t n, k;
+
+    while (is_attr_char(*s))
+        s++;
+    if (s == line || *s != ':')
+        return "expected \"attribute: value\"";
+    s++;
+    if (*s == '<')
+        return "URL values (\":<\") are not used in the journal";
+    if (*s != ':')
+        return NULL;
+    for (s++; *s == ' '; s++)
+        ;
+    n = strlen(s);
+    k = strspn(s, B64_ALPHABET);
+    if (n == 0 || n % 4 != 0 || n - k > 2 || strspn(s + k, "=") != n - k)
+        return "bad base64 value after \"::\"";
+    return NULL;
+}
+
+/* Parse an "attr: value" or "attr:: BASE64" line with libldap's own line
+ * parser.  *type_out and *value_out are new strings. */
+static adkcd_status
+parse_attr_value(struct parser *p, const char *line, unsigned long no,
+                 char **type_out, char **value_out)
+{
+    struct berval type = {0}, value = {0};
+    const char *why = line_problem(line);
+    adkcd_status st = ADKCD_OK;
+    char *copy = NULL, *t = NULL, *v = NULL;
+    int freeval = 0;
+
+    *type_out = NULL;
+    *value_out = NULL;
+    if (why != NULL)
+        return bad(p, no, "%s", why);
+    /* ldif_parse_line2() decodes in place. */
+    copy = strdup(line);
+    if (copy == NULL)
+        return NOMEM(p->err);
+    if (ldif_parse_line2(copy, &type, &value, &freeval) != 0) {
+        st = bad(p, no, "libldap cannot parse this LDIF line");
+        goto cleanup;
+    }
+    /* Journal values are C strings: a NUL would cut one short. */
+    if (value.bv_len > 0 && memchr(value.bv_val, '\0', value.bv_len) != NULL) {
+        st = bad(p, no, "the value of %s holds a NUL byte", type.bv_val);
+        goto cleanup;
+    }
+    t = strdup(type.bv_val);
+    v = malloc(value.bv_len + 1);
+    if (t == NULL || v == NULL) {
+        st = NOMEM(p->err);
+        goto cleanup;
+    }
+    if (value.bv_len > 0)
+        memcpy(v, value.bv_val, value.bv_len);
+    v[value.bv_len] = '\0';
+    *type_out = t;
+    *value_out = v;
+    t = v = NULL;
+cleanup:
+    if (freeval)
+        ber_memfree(value.bv_val);
+    free(copy);
+    free(t);
+    free(v);
+    return st;
+}
+
+/* "# key: value": the key (lower case and dashes) and the value, in
+ * place; 0 when the comment has another shape (a banner, a note). */
+static int
+split_comment(char *line, char **key, char **value)
+{
+    char *s = line + 1, *k;
+
+    while (*s == ' ')
+        s++;
+    k = s;
+    while (islower((unsigned char)*s) || *s == '-')
+        s++;
+    if (s == k || *s != ':')
+        return 0;
+    *s++ = '\0';
+    while (*s == ' ')
+        s++;
+    *key = k;
+    *value = s;
+    return 1;
+}
+
+/* Frees what c owns and zeroes it, so it can be freed again. */
+static void
+free_change(struct adkcd_journal_change *c)
+{
+    size_t i;
+
+    free(c->run_id);
+    free(c->dn);
+    free(c->label);
+    for (i = 0; i < c->n_images; i++) {
+        free(c->images[i].attr);
+        adkcd_strv_free(c->images[i].before);
+        adkcd_strv_free(c->images[i].after);
+    }
+    free(c->images);
+    for (i = 0; i < c->n_ops; i++) {
+        free(c->ops[i].attr);
+        free(c->ops[i].value);
+    }
+    free(c->ops);
+    memset(c, 0, sizeof(*c));
+}
+
+static void
+free_run(struct adkcd_journal_run *r)
+{
+    size_t i;
+
+    free(r->id);
+    free(r->time);
+    free(r->tool);
+    free(r->server);
+    free(r->identity);
+    free(r->command);
+    free(r->rollback_of);
+    free(r->status);
+    for (i = 0; i < r->n_changes; i++)
+        free_change(&r->changes[i]);
+    free(r->changes);
+}
+
+void
+adkcd_journal_runs_free(struct adkcd_journal_runs *runs)
+{
+    size_t i;
+
+    if (runs == NULL)
+        return;
+    for (i = 0; i < runs->n; i++)
+        free_run(&runs->v[i]);
+    free(runs->v);
+    free(runs);
+}
+
+/* Index of the run with exactly this id, or -1. */
+static long
+run_index(const struct adkcd_journal_runs *runs, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < runs->n; i++) {
+        if (strcmp(runs->v[i].id, id) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* "ID REST": the id in place, *rest after the space (or at ""). */
+static char *
+split_id(char *value, char **rest)
+{
+    char *sp = strchr(value, ' ');
+
+    *rest = sp != NULL ? sp + 1 : value + strlen(value);
+    if (sp != NULL)
+        *sp = '\0';
+    while (**rest == ' ')
+        (*rest)++;
+    return value;
+}
+
+/* "# run: ID": a new run, "incomplete" until its end line. */
+static adkcd_status
+start_run(struct parser *p, char *value, unsigned long no)
+{
+    struct adkcd_journal_runs *runs = p->runs;
+    struct adkcd_journal_run *v, *r;
+    char *rest, *id = split_id(value, &rest);
+
+    if (*id == '\0' || *rest != '\0')
+        return bad(p, no, "expected \"# run: ID\"");
+    /* Ids are random UUIDs: a second header with the same id means the
+     * file was pasted together twice, and a rollback would undo twice. */
+    if (run_index(runs, id) >= 0)
+        return bad(p, no, "run %s starts a second time", id);
+    v = realloc(runs->v, (runs->n + 1) * sizeof(*v));
+    if (v == NULL)
+        return NOMEM(p->err);
+    runs->v = v;
+    r = &v[runs->n];
+    memset(r, 0, sizeof(*r));
+    r->id = strdup(id);
+    r->status = strdup("incomplete");
+    if (r->id == NULL || r->status == NULL) {
+        free_run(r);
+        return NOMEM(p->err);
+    }
+    p->run = runs->n++;
+    p->state = HEADER;
+    return ADKCD_OK;
+}
+
+/* One "# key: value" line of a run header. */
+static adkcd_status
+header_field(struct parser *p, const char *key, const char *value,
+             unsigned long no)
+{
+    struct adkcd_journal_run *r = &p->runs->v[p->run];
+    char **field;
+
+    if (strcmp(key, "time") == 0)
+        field = &r->time;
+    else if (strcmp(key, "tool") == 0)
+        field = &r->tool;
+    else if (strcmp(key, "server") == 0)
+        field = &r->server;
+    else if (strcmp(key, "identity") == 0)
+        field = &r->identity;
+    else if (strcmp(key, "command") == 0)
+        field = &r->command;
+    else if (strcmp(key, "rollback-of") == 0)
+        field = &r->rollback_of;
+    else
+        return ADKCD_OK; /* a key a later version added */
+    if (*field != NULL)
+        return bad(p, no, "a second \"# %s:\" line in the header of run %s",
+                   key, r->id);
+    /* An empty rollback-of is no rollback: the field stays NULL. */
+    if (value[0] == '\0' && field == &r->rollback_of)
+        return ADKCD_OK;
+    *field = strdup(value);
+    return *field != NULL ? ADKCD_OK : NOMEM(p->err);
+}
+
+/* "# change: ID SEQ": a new change of a run seen before. */
+static adkcd_status
+start_change(struct parser *p, char *value, unsigned long no)
+{
+    char *rest, *end, *id = split_id(value, &rest);
+    unsigned long seq;
+    long r;
+
+    errno = 0;
+    seq = strtoul(rest, &end, 10);
+    if (*id == '\0' || !isdigit((unsigned char)*rest) || *end != '\0' ||
+        errno != 0 || seq == 0 || seq > UINT_MAX)
+        return bad(p, no, "expected \"# change: RUN-ID SEQUENCE\"");
+    /* The writer puts the header in the same write as the first change,
+     * so a change without a run before it means the file was cut or
+     * reordered: its metadata (server, identity) would be unknown. */
+    r = run_index(p->runs, id);
+    if (r < 0)
+        return bad(p, no,
+                   "change of run %s, whose \"# run:\" header does not come "
+                   "before it",
+                   id);
+    if (strcmp(p->runs->v[r].status, "incomplete") != 0)
+        return bad(p, no, "change of run %s after its \"# end:\" line", id);
+    memset(&p->cur, 0, sizeof(p->cur));
+    p->cur.run_id = strdup(id);
+    if (p->cur.run_id == NULL)
+        return NOMEM(p->err);
+    p->cur.seq = (unsigned)seq;
+    p->run = (size_t)r;
+    p->cur_no = no;
+    p->have_attrs = 0;
+    p->state = COMMENTS;
+    return ADKCD_OK;
+}
+
+/* "# end: ID STATUS": the run is over; no change of it may follow. */
+static adkcd_status
+end_run(struct parser *p, char *value, unsigned long no)
+{
+    char *status, *id = split_id(value, &status);
+    struct adkcd_journal_run *r;
+    long i = run_index(p->runs, id);
+    char *s;
+
+    if (i < 0)
+        return bad(p, no, "end of run %s, which has not started", id);
+    r = &p->runs->v[i];
+    if (strcmp(r->status, "incomplete") != 0)
+        return bad(p, no, "run %s ends a second time", id);
+    if (strcmp(status, "ok") != 0 && strcmp(status, "failed") != 0)
+        return bad(p, no, "run %s ends with \"%s\", expected ok or failed", id,
+                   status);
+    s = strdup(status);
+    if (s == NULL)
+        return NOMEM(p->err);
+    free(r->status);
+    r->status = s;
+    p->state = TOP;
+    return ADKCD_OK;
+}
+
+/* "# attrs: a b c": one image each, every vector allocated (empty when
+ * the attribute is absent) so that callers never meet NULL. */
+static adkcd_status
+change_attrs(struct parser *p, char *value, unsigned long no)
+{
+    struct adkcd_journal_change *c = &p->cur;
+    struct adkcd_image *v, *img;
+    char *save = NULL, *a;
+    size_t i;
+
+    if (p->have_attrs)
+        return bad(p, no, "a second \"# attrs:\" line in change %s %u",
+                   c->run_id, c->seq);
+    p->have_attrs = 1;
+    for (a = strtok_r(value, " \t", &save); a != NULL;
+         a = strtok_r(NULL, " \t", &save)) {
+        if (!is_attr_name(a))
+            return bad(p, no, "\"%s\" is not an attribute name", a);
+        for (i = 0; i < c->n_images; i++) {
+            if (strcasecmp(c->images[i].attr, a) == 0)
+                return bad(p, no, "%s is listed twice", a);
+        }
+        v = realloc(c->images, (c->n_images + 1) * sizeof(*v));
+        if (v == NULL)
+            return NOMEM(p->err);
+        c->images = v;
+        img = &v[c->n_images];
+        memset(img, 0, sizeof(*img));
+        img->attr = strdup(a);
+        img->before = calloc(1, sizeof(char *));
+        img->after = calloc(1, sizeof(char *));
+        c->n_images++;
+        if (img->attr == NULL || img->before == NULL || img->after == NULL)
+            return NOMEM(p->err); /* freed with the change */
+    }
+    return ADKCD_OK;
+}
+
+/* "# before: attr: value" / "# after: ...": one value of an image. */
+static adkcd_status
+change_value(struct parser *p, const char *key, const char *value,
+             unsigned long no)
+{
+    struct adkcd_journal_change *c = &p->cur;
+    char *attr = NULL, *v = NULL;
+    struct adkcd_image *img = NULL;
+    adkcd_status st;
+    size_t i;
+
+    if (!p->have_attrs)
+        return bad(p, no, "\"# %s:\" line before the \"# attrs:\" line", key);
+    st = parse_attr_value(p, value, no, &attr, &v);
+    if (st != ADKCD_OK)
+        return st;
+    /* LDAP attribute names are case-insensitive. */
+    for (i = 0; i < c->n_images && img == NULL; i++) {
+        if (strcasecmp(c->images[i].attr, attr) == 0)
+            img = &c->images[i];
+    }
+    if (img == NULL) {
+        st =
+            bad(p, no, "a value of %s, which \"# attrs:\" does not list", attr);
+    } else if (key[0] == 'b') {
+        if (adkcd_strv_add(&img->before, v) != 0)
+            st = NOMEM(p->err);
+        img->before_present = 1;
+    } else {
+        if (adkcd_strv_add(&img->after, v) != 0)
+            st = NOMEM(p->err);
+        img->after_present = 1;
+    }
+    free(attr);
+    free(v);
+    return st;
+}
+
+/*
+ * Check the shape of the LDIF record line by line (libldap's parser only
+ * says "bad parameter", without a line): dn, "changetype: modify", then
+ * blocks of "add:"/"delete:" ATTR, its values, "-".  The record text for
+ * libldap is built on the way (comment lines left out).
+ */
+static adkcd_status
+check_record(struct parser *p, struct buf *text)
+{
+    enum { DN, CHANGETYPE, MODOP, VALUES } want = DN;
+    const struct adkcd_journal_change *c = &p->cur;
+    char *type = NULL, *value = NULL, *mod_attr = NULL;
+    const char *mod_kind = "";
+    unsigned long no = p->lines[p->rec_first].no;
+    adkcd_status st = ADKCD_OK;
+    size_t i, n_values = 0;
+
+    for (i = p->rec_first; i < p->rec_end && st == ADKCD_OK; i++) {
+        const char *s = p->lines[i].s;
+
+        no = p->lines[i].no;
+        if (s[0] == '#')
+            continue; /* an LDIF comment inside the record */
+        buf_puts(text, s);
+        buf_puts(text, "\n");
+        if (strcmp(s, "-") == 0) {
+            if (want != VALUES)
+                st = bad(p, no,
+                         "\"-\" without an \"add:\" or \"delete:\" "
+                         "line before it");
+            else if (n_values == 0)
+                st = bad(p, no,
+                         "\"%s: %s\" without values (the journal holds "
+                         "only value-level operations)",
+                         mod_kind, mod_attr);
+            want = MODOP;
+            continue;
+        }
+        free(type);
+        free(value);
+        st = parse_attr_value(p, s, no, &type, &value);
+        if (st != ADKCD_OK)
+            break;
+        switch (want) {
+        case DN:
+            if (strcasecmp(type, "dn") != 0)
+                st = bad(p, no,
+                         "the record of change %s %u must start with "
+                         "\"dn:\"",
+                         c->run_id, c->seq);
+            want = CHANGETYPE;
+            break;
+        case CHANGETYPE:
+            if (strcasecmp(type, "changetype") != 0)
+                st = bad(p, no,
+                         "expected \"changetype: modify\" after "
+                         "\"dn:\"");
+            else if (strcasecmp(value, "modify") != 0)
+                st = bad(p, no,
+                         "a \"changetype: %s\" record: the journal holds "
+                         "only \"changetype: modify\"",
+                         value);
+            want = MODOP;
+            break;
+        case MODOP:
+            if (strcasecmp(type, "replace") == 0 ||
+                strcasecmp(type, "increment") == 0) {
+                st = bad(p, no,
+                         "\"%s: %s\": the journal holds only value-level "
+                         "add and delete",
+                         type, value);
+            } else if (strcasecmp(type, "add") != 0 &&
+                       strcasecmp(type, "delete") != 0) {
+                st = bad(p, no,
+                         "expected \"add: ATTR\" or \"delete: ATTR\", "
+                         "not \"%s:\"",
+                         type);
+            } else if (!is_attr_name(value)) {
+                st = bad(p, no, "\"%s\" is not an attribute name", value);
+            } else {
+                free(mod_attr);
+                mod_attr = value;
+                value = NULL;
+                mod_kind = strcasecmp(type, "add") == 0 ? "add" : "delete";
+                n_values = 0;
+                want = VALUES;
+            }
+            break;
+        case VALUES:
+            if (strcasecmp(type, mod_attr) != 0)
+                st = bad(p, no,
+                         "a value of %s inside the \"%s: %s\" block (missing "
+                         "\"-\"?)",
+                         type, mod_kind, mod_attr);
+            n_values++;
+            break;
+        }
+    }
+    /* libldap accepts a last block without its "-"; so do we. */
+    if (st == ADKCD_OK && want == CHANGETYPE)
+        st = bad(p, no, "the record of change %s %u has no \"changetype:\"",
+                 c->run_id, c->seq);
+    if (st == ADKCD_OK && want == VALUES && n_values == 0)
+        st = bad(p, no, "\"%s: %s\" without values", mod_kind, mod_attr);
+    free(type);
+    free(value);
+    free(mod_attr);
+    return st;
+}
+
+/* Append one operation to the change being read; the value is copied
+ * out of libldap's record, which is freed right after. */
+static adkcd_status
+add_op(struct parser *p, enum adkcd_op_kind kind, const char *attr,
+       const struct berval *bv)
+{
+    struct adkcd_journal_change *c = &p->cur;
+    struct adkcd_op *v;
+    char *a, *val;
+
+    v = realloc(c->ops, (c->n_ops + 1) * sizeof(*v));
+    if (v == NULL)
+        return NOMEM(p->err);
+    c->ops = v;
+    a = strdup(attr);
+    val = malloc(bv->bv_len + 1);
+    if (a == NULL || val == NULL) {
+        free(a);
+        free(val);
+        return NOMEM(p->err);
+    }
+    if (bv->bv_len > 0)
+        memcpy(val, bv->bv_val, bv->bv_len);
+    val[bv->bv_len] = '\0';
+    v[c->n_ops].kind = kind;
+    v[c->n_ops].attr = a;
+    v[c->n_ops].value = val;
+    c->n_ops++;
+    return ADKCD_OK;
+}
+
+/* The record through libldap's own LDIF parser (what ldapmodify uses), its
+ * modifications turned into the change's operations, in order. */
+static adkcd_status
+parse_record(struct parser *p, char *text)
+{
+    unsigned long no = p->lines[p->rec_first].no;
+    struct adkcd_journal_change *c = &p->cur;
+    struct berval rbuf;
+    adkcd_status st = ADKCD_OK;
+    LDIFRecord lr;
+    LDAPMod **mods;
+    size_t i, k;
+    int rc, kind;
+
+    /* The parser moves rbuf.bv_val along the text and writes into it. */
+    rbuf.bv_val = text;
+    rbuf.bv_len = strlen(text);
+    memset(&lr, 0, sizeof(lr));
+    rc = ldap_parse_ldif_record(&rbuf, no, &lr, PARSER_NAME, 0);
+    if (rc != LDAP_SUCCESS)
+        return bad(p, no,
+                   "libldap cannot parse the record of change %s %u: "
+                   "%s",
+                   c->run_id, c->seq, ldap_err2string(rc));
+    if (lr.lr_op != LDAP_REQ_MODIFY) {
+        st = bad(p, no, "the record of change %s %u is not a modify record",
+                 c->run_id, c->seq);
+        goto cleanup;
+    }
+    if (lr.lr_dn.bv_val == NULL ||
+        memchr(lr.lr_dn.bv_val, '\0', lr.lr_dn.bv_len) != NULL) {
+        st = bad(p, no, "the DN of change %s %u holds a NUL byte", c->run_id,
+                 c->seq);
+        goto cleanup;
+    }
+    c->dn = strndup(lr.lr_dn.bv_val, lr.lr_dn.bv_len);
+    if (c->dn == NULL) {
+        st = NOMEM(p->err);
+        goto cleanup;
+    }
+    mods = lr.lrop_mods;
+    for (i = 0; mods != NULL && mods[i] != NULL && st == ADKCD_OK; i++) {
+        struct berval **vals = mods[i]->mod_bvalues;
+
+        /* mod_op carries LDAP_MOD_BVALUES too: the values are bervals. */
+        kind = mods[i]->mod_op & LDAP_MOD_OP;
+        /* check_record() let only these through; defence in depth. */
+        if ((kind != LDAP_MOD_ADD && kind != LDAP_MOD_DELETE) || vals == NULL) {
+            st = bad(p, no,
+                     "change %s %u holds an operation other than a "
+                     "value-level add or delete",
+                     c->run_id, c->seq);
+            break;
+        }
+        for (k = 0; vals[k] != NULL && st == ADKCD_OK; k++) {
+            if (vals[k]->bv_len > 0 &&
+                memchr(vals[k]->bv_val, '\0', vals[k]->bv_len) != NULL)
+                st = bad(p, no,
+                         "a value of %s in change %s %u holds a NUL "
+                         "byte",
+                         mods[i]->mod_type, c->run_id, c->seq);
+            else
+                st = add_op(
+                    p, kind == LDAP_MOD_ADD ? ADKCD_OP_ADD : ADKCD_OP_DELETE,
+                    mods[i]->mod_type, vals[k]);
+        }
+    }
+cleanup:
+    ldap_ldif_record_done(&lr);
+    return st;
+}
+
+/* The change's record has been read: parse it, file the change. */
+static adkcd_status
+finish_change(struct parser *p)
+{
+    struct adkcd_journal_run *r = &p->runs->v[p->run];
+    struct adkcd_journal_change *v;
+    struct buf b = {0};
+    adkcd_status st;
+    char *text;
+
+    st = check_record(p, &b);
+    text = buf_take(&b);
+    if (st != ADKCD_OK) {
+        free(text);
+        return st;
+    }
+    if (text == NULL)
+        return NOMEM(p->err);
+    st = parse_record(p, text);
+    free(text);
+    if (st != ADKCD_OK)
+        return st;
+    /* A missing label reads as "", like a missing header field. */
+    if (p->cur.label == NULL) {
+        p->cur.label = strdup("");
+        if (p->cur.label == NULL)
+            return NOMEM(p->err);
+    }
+    /* The change moves into its run; p->cur no longer owns anything. */
+    v = realloc(r->changes, (r->n_changes + 1) * sizeof(*v));
+    if (v == NULL)
+        return NOMEM(p->err);
+    r->changes = v;
+    v[r->n_changes++] = p->cur;
+    memset(&p->cur, 0, sizeof(p->cur));
+    p->state = TOP;
+    return ADKCD_OK;
+}
+
+/* A "#" line: structure ("# run:", "# change:", "# end:"), a field of the
+ * header or change being read, or a comment to ignore. */
+static adkcd_status
+on_comment(struct parser *p, struct line *l)
+{
+    struct adkcd_journal_change *c = &p->cur;
+    char *key, *value;
+
+    /* Inside a record a "# run:" etc. means a block lost its blank line
+     * (or its end): say where, rather than guess where the record ends. */
+    if (p->state == RECORD) {
+        char *copy = strdup(l->s);
+        int structural = 0;
+
+        if (copy == NULL)
+            return NOMEM(p->err);
+        if (split_comment(copy, &key, &value))
+            structural = strcmp(key, "run") == 0 ||
+                         strcmp(key, "change") == 0 || strcmp(key, "end") == 0;
+        free(copy);
+        if (!structural)
+            return ADKCD_OK; /* an LDIF comment inside the record */
+        return bad(p, l->no,
+                   "a new block inside the record of change %s %u (line "
+                   "%lu): a blank line must end each record",
+                   c->run_id, c->seq, p->cur_no);
+    }
+    if (!split_comment(l->s, &key, &value))
+        return ADKCD_OK; /* a banner or a note */
+    if (p->state == COMMENTS &&
+        (strcmp(key, "run") == 0 || strcmp(key, "change") == 0 ||
+         strcmp(key, "end") == 0))
+        return bad(p, l->no, "change %s %u (line %lu) has no LDIF record",
+                   c->run_id, c->seq, p->cur_no);
+    if (strcmp(key, "run") == 0)
+        return start_run(p, value, l->no);
+    if (strcmp(key, "change") == 0)
+        return start_change(p, value, l->no);
+    if (strcmp(key, "end") == 0)
+        return end_run(p, value, l->no);
+    if (p->state == HEADER)
+        return header_field(p, key, value, l->no);
+    if (p->state != COMMENTS)
+        return ADKCD_OK;
+    if (strcmp(key, "label") == 0) {
+        if (c->label != NULL)
+            return bad(p, l->no, "a second \"# label:\" line in change %s %u",
+                       c->run_id, c->seq);
+        c->label = strdup(value);
+        return c->label != NULL ? ADKCD_OK : NOMEM(p->err);
+    }
+    if (strcmp(key, "attrs") == 0)
+        return change_attrs(p, value, l->no);
+    if (strcmp(key, "before") == 0 || strcmp(key, "after") == 0)
+        return change_value(p, key, value, l->no);
+    return ADKCD_OK;
+}
+
+/* One logical line, by the state of the reader. */
+static adkcd_status
+on_line(struct parser *p, size_t i)
+{
+    struct line *l = &p->lines[i];
+
+    if (l->s[0] == '\0') {
+        if (p->state == COMMENTS)
+            return bad(p, l->no, "change %s %u (line %lu) has no LDIF record",
+                       p->cur.run_id, p->cur.seq, p->cur_no);
+        if (p->state == RECORD)
+            return finish_change(p);
+        p->state = TOP;
+        return ADKCD_OK;
+    }
+    if (l->s[0] == '#')
+        return on_comment(p, l);
+    /* Any other line is LDIF: the first one after a change's comments
+     * starts its record. */
+    if (p->state == COMMENTS) {
+        p->state = RECORD;
+        p->rec_first = i;
+    }
+    if (p->state != RECORD)
+        return bad(p, l->no,
+                   "LDIF outside a change block (every record follows a "
+                   "\"# change: RUN-ID SEQUENCE\" line)");
+    p->rec_end = i + 1;
+    return ADKCD_OK;
+}
+
+/* Header lines that were missing read as "" rather than NULL. */
+static adkcd_status
+fill_missing(struct parser *p)
+{
+    size_t i, k;
+
+    for (i = 0; i < p->runs->n; i++) {
+        struct adkcd_journal_run *r = &p->runs->v[i];
+        char **f[] = {&r->time, &r->tool, &r->server, &r->identity,
+                      &r->command};
+
+        for (k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+            if (*f[k] == NULL)
+                *f[k] = strdup("");
+            if (*f[k] == NULL)
+                return NOMEM(p->err);
+        }
+    }
+    return ADKCD_OK;
+}
+
+adkcd_status
+adkcd_journal_load(const char *path, struct adkcd_journal_runs **runs_out,
+                   struct adkcd_err *err)
+{
+    struct parser p;
+    adkcd_status st;
+    char *text = NULL;
+    size_t len = 0, n = 0, i;
+
+    *runs_out = NULL;
+    memset(&p, 0, sizeof(p));
+    p.path = path;
+    p.err = err;
+    p.state = TOP;
+    p.runs = calloc(1, sizeof(*p.runs));
+    if (p.runs == NULL)
+        return NOMEM(err);
+    /* Read everything first (under a shared lock), then parse: the lock is
+     * held as briefly as possible, and writers are never kept waiting on
+     * our parsing. */
+    st = read_all(path, &text, &len, err);
+    if (st == ADKCD_OK && text != NULL)
+        st = split_lines(&p, text, len, &n);
+    for (i = 0; i < n && st == ADKCD_OK; i++)
+        st = on_line(&p, i);
+    /* The file may end without the blank line after the last record. */
+    if (st == ADKCD_OK && p.state == RECORD)
+        st = finish_change(&p);
+    if (st == ADKCD_OK && p.state == COMMENTS)
+        st = bad(&p, p.cur_no, "change %s %u has no LDIF record", p.cur.run_id,
+                 p.cur.seq);
+    if (st == ADKCD_OK)
+        st = fill_missing(&p);
+    if (st == ADKCD_OK) {
+        *runs_out = p.runs;
+        p.runs = NULL;
+    }
+    free_change(&p.cur);
+    adkcd_journal_runs_free(p.runs);
+    free(p.lines);
+    free(text);
+    return st;
+}
+
+const struct adkcd_journal_run *
+adkcd_journal_find(const struct adkcd_journal_runs *runs, const char *id)
+{
+    const struct adkcd_journal_run *found = NULL;
+    size_t i, len;
+
+    if (runs == NULL || id == NULL)
+        return NULL;
+    /* Ids are printed in lower case; accept what a person retypes. */
+    for (i = 0; i < runs->n; i++) {
+        if (strcasecmp(runs->v[i].id, id) == 0)
+            return &runs->v[i];
+    }
+    /* Eight hex digits (32 random bits) make an accidental match between
+     * the runs of one journal unlikely; a shorter prefix is refused rather
+     * than risk undoing the wrong run. */
+    len = strlen(id);
+    if (len < 8)
+        return NULL;
+    for (i = 0; i < runs->n; i++) {
+        if (strncasecmp(runs->v[i].id, id, len) != 0)
+            continue;
+        if (found != NULL)
+            return NULL; /* ambiguous */
+        found = &runs->v[i];
+    }
+    return found;
+}

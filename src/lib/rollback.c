@@ -1,0 +1,369 @@
+/* adkcd: undoing journaled runs. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "adkcd/deleg.h"
+#include "adkcd/rollback.h"
+#include "adkcd/strv.h"
+#include "buf.h"
+#include "ldapx.h"
+
+#define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
+
+/* One attribute of one object, simulated from "now" back in time. */
+struct attr_state {
+    char *attr;
+    char **now;     /* read from the server */
+    int now_present;
+    char **sim;     /* after undoing the changes seen so far */
+    int sim_present;
+};
+
+struct object {
+    char *dn;
+    char *label;
+    struct attr_state *attrs;
+    size_t n;
+};
+
+static int
+is_uac(const char *attr)
+{
+    return strcasecmp(attr, "userAccountControl") == 0;
+}
+
+static unsigned
+uac_of(char *const *v)
+{
+    return v != NULL && v[0] != NULL ? (unsigned)strtol(v[0], NULL, 10) : 0;
+}
+
+/* Equal states: for userAccountControl the delegation bits, for the rest
+ * the same set of values (as stored). */
+static int
+same(const char *attr, char *const *a, char *const *b)
+{
+    size_t i;
+
+    if (is_uac(attr))
+        return ((uac_of(a) ^ uac_of(b)) & ADKCD_DELEG_UAC_MASK) == 0;
+    if (adkcd_strv_len(a) != adkcd_strv_len(b))
+        return 0;
+    for (i = 0; a != NULL && a[i] != NULL; i++) {
+        size_t j;
+        int found = 0;
+
+        for (j = 0; !found && b[j] != NULL; j++)
+            found = strcmp(a[i], b[j]) == 0;
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+static void
+free_objects(struct object *o, size_t n)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < o[i].n; j++) {
+            free(o[i].attrs[j].attr);
+            adkcd_strv_free(o[i].attrs[j].now);
+            adkcd_strv_free(o[i].attrs[j].sim);
+        }
+        free(o[i].attrs);
+        free(o[i].dn);
+        free(o[i].label);
+    }
+    free(o);
+}
+
+void
+adkcd_drifts_free(struct adkcd_drifts *d)
+{
+    size_t i;
+
+    if (d == NULL)
+        return;
+    for (i = 0; i < d->n; i++) {
+        free(d->v[i].dn);
+        free(d->v[i].attr);
+        adkcd_strv_free(d->v[i].expected);
+        adkcd_strv_free(d->v[i].actual);
+    }
+    free(d->v);
+    free(d);
+}
+
+static adkcd_status
+add_drift(struct adkcd_drifts *d, const char *dn, const char *attr,
+          char *const *expected, char *const *actual, struct adkcd_err *err)
+{
+    struct adkcd_drift *v = realloc(d->v, (d->n + 1) * sizeof(*v));
+
+    if (v == NULL)
+        return NOMEM(err);
+    d->v = v;
+    v[d->n].dn = strdup(dn);
+    v[d->n].attr = strdup(attr);
+    v[d->n].expected = adkcd_strv_dup(expected);
+    v[d->n].actual = adkcd_strv_dup(actual);
+    d->n++;
+    if (v[d->n - 1].dn == NULL || v[d->n - 1].attr == NULL ||
+        v[d->n - 1].expected == NULL || v[d->n - 1].actual == NULL)
+        return NOMEM(err);
+    return ADKCD_OK;
+}
+
+/* The object for dn (created when new) and its state for attr. */
+static adkcd_status
+state_for(struct object **objs, size_t *n, const char *dn, const char *label,
+          const char *attr, struct attr_state **out, struct adkcd_err *err)
+{
+    struct object *o = NULL;
+    struct attr_state *v;
+    size_t i;
+
+    *out = NULL;
+    for (i = 0; i < *n; i++) {
+        if (strcasecmp((*objs)[i].dn, dn) == 0)
+            o = &(*objs)[i];
+    }
+    if (o == NULL) {
+        struct object *nv = realloc(*objs, (*n + 1) * sizeof(*nv));
+
+        if (nv == NULL)
+            return NOMEM(err);
+        *objs = nv;
+        o = &nv[*n];
+        memset(o, 0, sizeof(*o));
+        (*n)++;
+        o->dn = strdup(dn);
+        o->label = strdup(label != NULL ? label : "");
+        if (o->dn == NULL || o->label == NULL)
+            return NOMEM(err);
+    }
+    for (i = 0; i < o->n; i++) {
+        if (strcasecmp(o->attrs[i].attr, attr) == 0) {
+            *out = &o->attrs[i];
+            return ADKCD_OK;
+        }
+    }
+    v = realloc(o->attrs, (o->n + 1) * sizeof(*v));
+    if (v == NULL)
+        return NOMEM(err);
+    o->attrs = v;
+    memset(&v[o->n], 0, sizeof(v[o->n]));
+    v[o->n].attr = strdup(attr);
+    if (v[o->n].attr == NULL)
+        return NOMEM(err);
+    *out = &v[o->n];
+    o->n++;
+    return ADKCD_OK;
+}
+
+/* Read the current values of every tracked attribute of o. */
+static adkcd_status
+read_now(struct adkcd_conn *conn, struct object *o, struct adkcd_err *err)
+{
+    LDAP *ld = adkcd_conn_ldap(conn);
+    LDAPMessage *res = NULL, *e = NULL;
+    char **attrs = NULL;
+    adkcd_status st = ADKCD_OK;
+    size_t i;
+
+    for (i = 0; i < o->n && st == ADKCD_OK; i++) {
+        if (adkcd_strv_add(&attrs, o->attrs[i].attr) != 0)
+            st = NOMEM(err);
+    }
+    if (st == ADKCD_OK)
+        st = adkcd_ldapx_read(ld, o->dn, "(objectClass=*)", attrs, &res, &e,
+                              err);
+    if (st == ADKCD_OK && e == NULL)
+        st = adkcd_err_set(err, ADKCD_E_NOTFOUND,
+                           "%s no longer exists: it cannot be rolled back",
+                           o->dn);
+    for (i = 0; i < o->n && st == ADKCD_OK; i++) {
+        struct attr_state *a = &o->attrs[i];
+
+        st = adkcd_ldapx_values(ld, e, a->attr, &a->now, &a->now_present,
+                                err);
+        if (st == ADKCD_OK && a->now == NULL)
+            a->now = calloc(1, sizeof(char *));
+        if (st == ADKCD_OK)
+            a->sim = adkcd_strv_dup(a->now);
+        a->sim_present = a->now_present;
+        if (st == ADKCD_OK && (a->now == NULL || a->sim == NULL))
+            st = NOMEM(err);
+    }
+    ldap_msgfree(res);
+    adkcd_strv_free(attrs);
+    return st;
+}
+
+static int
+selected(char *const *ids, const char *id)
+{
+    size_t i;
+
+    for (i = 0; ids != NULL && ids[i] != NULL; i++) {
+        if (strcmp(ids[i], id) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void
+join(struct buf *b, char *const *v)
+{
+    size_t i;
+
+    buf_puts(b, "[");
+    for (i = 0; v != NULL && v[i] != NULL; i++)
+        buf_printf(b, "%s%s", i ? ", " : "", v[i]);
+    buf_puts(b, "]");
+}
+
+/* Undo one change on the simulated state, noting drift. */
+static adkcd_status
+undo(struct object **objs, size_t *n, const struct adkcd_journal_change *c,
+     struct adkcd_drifts *drifts, struct adkcd_err *err)
+{
+    adkcd_status st = ADKCD_OK;
+    size_t i;
+
+    for (i = 0; i < c->n_images && st == ADKCD_OK; i++) {
+        const struct adkcd_image *img = &c->images[i];
+        struct attr_state *a = NULL;
+        char **next;
+
+        st = state_for(objs, n, c->dn, c->label, img->attr, &a, err);
+        if (st != ADKCD_OK)
+            break;
+        if (a->sim == NULL)
+            continue; /* first pass: only collecting attributes */
+        /* What the run left, or already what it found (a rollback cut off
+         * half-way got this far): anything else is someone else's. */
+        if (!same(img->attr, a->sim, img->after) &&
+            !same(img->attr, a->sim, img->before))
+            st = add_drift(drifts, c->dn, img->attr, img->after, a->sim, err);
+        if (st != ADKCD_OK)
+            break;
+        if (is_uac(img->attr)) {
+            /* Only the bits this tool manages go back. */
+            char v[16];
+            unsigned u = (uac_of(a->sim) & ~ADKCD_DELEG_UAC_MASK) |
+                         (uac_of(img->before) & ADKCD_DELEG_UAC_MASK);
+
+            snprintf(v, sizeof(v), "%d", (int32_t)u);
+            next = NULL;
+            if (adkcd_strv_add(&next, v) != 0)
+                return NOMEM(err);
+        } else {
+            next = adkcd_strv_dup(img->before);
+            if (next == NULL)
+                return NOMEM(err);
+            a->sim_present = img->before_present;
+        }
+        adkcd_strv_free(a->sim);
+        a->sim = next;
+    }
+    return st;
+}
+
+/* Newest first: runs in reverse journal order, changes in reverse. */
+static adkcd_status
+walk(struct object **objs, size_t *n, const struct adkcd_journal_runs *runs,
+     char *const *ids, struct adkcd_drifts *drifts, struct adkcd_err *err)
+{
+    adkcd_status st = ADKCD_OK;
+    size_t r, k;
+
+    for (r = runs->n; r > 0 && st == ADKCD_OK; r--) {
+        const struct adkcd_journal_run *run = &runs->v[r - 1];
+
+        if (!selected(ids, run->id))
+            continue;
+        for (k = run->n_changes; k > 0 && st == ADKCD_OK; k--)
+            st = undo(objs, n, &run->changes[k - 1], drifts, err);
+    }
+    return st;
+}
+
+adkcd_status
+adkcd_rollback_plan(struct adkcd_conn *conn,
+                    const struct adkcd_journal_runs *runs, char *const *ids,
+                    int force, struct adkcd_plan **plan_out,
+                    struct adkcd_drifts **drifts_out, struct adkcd_err *err)
+{
+    struct object *objs = NULL;
+    struct adkcd_drifts *drifts = NULL;
+    struct adkcd_plan *plan = NULL;
+    adkcd_status st;
+    size_t n = 0, i, j;
+
+    *plan_out = NULL;
+    *drifts_out = NULL;
+    drifts = calloc(1, sizeof(*drifts));
+    if (drifts == NULL)
+        return NOMEM(err);
+    /* Pass 1 collects the objects and attributes; then their values now;
+     * pass 2 walks back in time over them. */
+    st = walk(&objs, &n, runs, ids, drifts, err);
+    for (i = 0; i < n && st == ADKCD_OK; i++)
+        st = read_now(conn, &objs[i], err);
+    if (st == ADKCD_OK)
+        st = walk(&objs, &n, runs, ids, drifts, err);
+    if (st == ADKCD_OK)
+        st = adkcd_plan_new(&plan, err);
+    for (i = 0; i < n && st == ADKCD_OK; i++) {
+        struct adkcd_change *c = NULL;
+
+        st = adkcd_plan_change(plan, objs[i].dn, objs[i].label, &c, err);
+        for (j = 0; j < objs[i].n && st == ADKCD_OK; j++) {
+            struct attr_state *a = &objs[i].attrs[j];
+
+            if (is_uac(a->attr))
+                st = adkcd_change_swap(c, a->attr,
+                                       a->now[0] ? a->now[0] : "0",
+                                       a->sim[0] ? a->sim[0] : "0", err);
+            else
+                st = adkcd_change_set_values(c, a->attr, a->now,
+                                             a->now_present, a->sim,
+                                             a->sim_present, ADKCD_CMP_EXACT,
+                                             err);
+        }
+    }
+    if (st == ADKCD_OK && drifts->n > 0 && !force) {
+        struct buf b = {0};
+
+        buf_printf(&b, "%zu attribute%s drifted since the run%s (changed by "
+                       "someone else): ",
+                   drifts->n, drifts->n == 1 ? "" : "s",
+                   adkcd_strv_len(ids) == 1 ? "" : "s");
+        for (i = 0; i < drifts->n; i++) {
+            buf_printf(&b, "%s%s %s: the run left ", i ? "; " : "",
+                       drifts->v[i].dn, drifts->v[i].attr);
+            join(&b, drifts->v[i].expected);
+            buf_puts(&b, ", now ");
+            join(&b, drifts->v[i].actual);
+        }
+        buf_puts(&b, "; nothing written (--force restores the earlier "
+                     "values anyway)");
+        {
+            char *msg = buf_take(&b);
+
+            st = adkcd_err_set(err, ADKCD_E_CONFLICT, "%s",
+                               msg ? msg : "drift");
+            free(msg);
+        }
+    }
+    free_objects(objs, n);
+    *plan_out = plan;
+    *drifts_out = drifts;
+    return st;
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# adkcd history and rollback: exact restores (absent stays absent), several
+# runs and accounts as one run, adspn runs too, drift refusal, LDIF, and a
+# rollback cut off half-way by the DC dying, then finished.
+. "$(dirname "$0")/lib.sh"
+
+mk_user iosmdm
+mk_computer tmg 'Tmg-Passw0rd!'
+mk_computer web 'Web-Passw0rd!'
+SPN=http/iosmdm.mydom.local
+uac() { dc_attr "$1" userAccountControl; }
+svcs() { dc_attr "$1" msDS-AllowedToDelegateTo; }
+last_id() { "$ADKCD" history --json | jq -r '.runs[-1].id'; }
+
+t_begin "rollback last restores exactly, attribute absent again"
+dc_snapshot "$ADKCD_TMP/s0"
+"$ADKCD" add tmg "$SPN" --any-protocol >/dev/null
+id1=$(last_id)
+run "$ADKCD" rollback last
+expect_rc 0
+expect_out_contains "Rolling back $id1"
+expect_out_contains "- msDS-AllowedToDelegateTo: $SPN"
+expect_out_contains "Rolled back (run "
+expect_dc_unchanged "$ADKCD_TMP/s0"
+expect_eq "$(dc_search -b "CN=tmg,CN=Computers,$ADKCD_BASEDN" -s base '(msDS-AllowedToDelegateTo=*)' 1.1 | grep -c '^dn:')" "0" "attribute absent"
+t_end
+
+t_begin "history lists runs, the rollback with what it undid"
+run "$ADKCD" history
+expect_rc 0
+expect_out_contains "$id1"
+expect_out_contains "computer tmg\$: userAccountControl msDS-AllowedToDelegateTo"
+expect_out_contains "(rollback of $id1)"
+run "$ADKCD" history --json
+expect_json '(.runs | length) == 2 and .runs[0].tool == "adkcd" and .runs[0].status == "ok"'
+expect_json ".runs[1].rollback_of == \"$id1\" and .runs[0].identity != \"\""
+expect_json '.runs[0].command | startswith("adkcd add tmg http/iosmdm.mydom.local --any-protocol")'
+t_end
+
+t_begin "rolling back a run already undone: unchanged"
+dc_snapshot "$ADKCD_TMP/s1"
+run "$ADKCD" rollback "$id1"
+expect_rc 0
+expect_out_contains "unchanged"
+expect_dc_unchanged "$ADKCD_TMP/s1"
+t_end
+
+t_begin "several runs and accounts, adspn's too, undone newest first as one run"
+dc_snapshot "$ADKCD_TMP/s2"
+"$ADKCD" add tmg "$SPN" >/dev/null; a=$(last_id)
+"$ADKCD" add tmg http/web.mydom.local --any-protocol >/dev/null; b=$(last_id)
+"$ADSPN" -S http/svc.mydom.local web >/dev/null; c=$(last_id)
+"$ADKCD" set web --mode unconstrained >/dev/null 2>&1; d=$(last_id)
+run "$ADKCD" rollback "$a" "$b" "$c" "$d" --dry-run
+expect_rc 0
+expect_out_contains "dry run: nothing written"
+run "$ADKCD" rollback "${a:0:8}" "$b" "$c" "$d"
+expect_rc 0
+expect_dc_unchanged "$ADKCD_TMP/s2"
+expect_eq "$("$ADKCD" history --json | jq -r '.runs[-1].rollback_of | split(" ") | length')" "4" "runs undone by one rollback"
+t_end
+
+t_begin "rollback --dry-run --ldif: the inverse as LDIF that ldapmodify applies"
+dc_snapshot "$ADKCD_TMP/s3"
+"$ADKCD" add tmg "$SPN" --any-protocol >/dev/null
+run "$ADKCD" rollback last --dry-run --ldif
+expect_rc 0
+expect_out_contains "delete: msDS-AllowedToDelegateTo"
+expect_out_contains "delete: userAccountControl"
+printf '%s\n' "$OUT" > "$ADKCD_TMP/undo.ldif"
+ldif_modify "$ADKCD_TMP/undo.ldif" >/dev/null 2>&1 || t_fail "ldapmodify refused the rollback LDIF"
+expect_dc_unchanged "$ADKCD_TMP/s3"
+t_end
+
+t_begin "drift: refused with the drift listed, nothing written; --force restores"
+"$ADKCD" add tmg "$SPN" >/dev/null
+ldif_modify >/dev/null <<LDIF
+dn: CN=tmg,CN=Computers,$ADKCD_BASEDN
+changetype: modify
+add: msDS-AllowedToDelegateTo
+msDS-AllowedToDelegateTo: cifs/someone.else
+-
+LDIF
+dc_snapshot "$ADKCD_TMP/s4"
+run "$ADKCD" rollback last
+expect_rc 5
+expect_err_contains "drifted since the run"
+expect_err_contains "CN=tmg,CN=Computers,$ADKCD_BASEDN msDS-AllowedToDelegateTo: the run left [$SPN], now ["
+expect_err_contains "cifs/someone.else"
+expect_dc_unchanged "$ADKCD_TMP/s4"
+run "$ADKCD" rollback last --force
+expect_rc 0
+expect_err_contains "--force restores it anyway"
+expect_dc_unchanged "$ADKCD_TMP/s3"
+t_end
+
+t_begin "unknown run, empty journal, journal that cannot be read or written"
+run "$ADKCD" rollback 00000000-0000-0000-0000-000000000000
+expect_rc 4
+expect_err_contains "no run '00000000-0000-0000-0000-000000000000'"
+run "$ADKCD" --journal "$ADKCD_TMP/none.ldif" rollback last
+expect_rc 4
+run "$ADKCD" --journal "$ADKCD_TMP/none.ldif" history
+expect_rc 0
+expect_out_contains "no runs in $ADKCD_TMP/none.ldif"
+printf 'dn: garbage\nchangetype: modify\nreplace: x\nx: y\n-\n' > "$ADKCD_TMP/bad.ldif"
+run "$ADKCD" --journal "$ADKCD_TMP/bad.ldif" history
+expect_rc 1
+expect_err_contains "$ADKCD_TMP/bad.ldif"
+mkdir -p "$ADKCD_TMP/dir.ldif"
+dc_snapshot "$ADKCD_TMP/s5"
+run "$ADKCD" --journal "$ADKCD_TMP/dir.ldif" add tmg http/web.mydom.local
+expect_rc 1
+expect_err_contains "$ADKCD_TMP/dir.ldif"
+run "$ADSPN" --journal "$ADKCD_TMP/dir.ldif" -S http/x.mydom.local iosmdm
+expect_rc 1
+expect_dc_unchanged "$ADKCD_TMP/s5"
+t_end
+
+t_begin "a rollback cut off half-way by the DC dying: journal = what was applied; then finished"
+N=40
+for i in $(seq 1 $N); do mk_computer "h$i" 'H-Passw0rd!x'; done
+dc_snapshot "$ADKCD_TMP/before"
+ids=()
+for i in $(seq 1 $N); do
+    "$ADKCD" add "h$i" "$SPN" --any-protocol >/dev/null
+    ids+=("$(last_id)")
+done
+dc_snapshot "$ADKCD_TMP/mid"
+nrb=$(grep -c '^# rollback-of:' "$ADKCD_JOURNAL")
+"$ADKCD" rollback "${ids[@]}" >"$ADKCD_TMP/rb.out" 2>&1 &
+rb=$!
+# Kill the DC once this rollback has recorded its first change (its run
+# header is written with it).
+for _ in $(seq 1 1000); do
+    [ "$(grep -c '^# rollback-of:' "$ADKCD_JOURNAL")" -gt "$nrb" ] && break
+    sleep 0.005
+done
+"$ADKCD_DC_CTL" stop
+wait "$rb"; rbrc=$?
+[ "$rbrc" -ne 0 ] || t_fail "the rollback did not notice the DC going away"
+rbid=$("$ADKCD" history --json | jq -r '.runs[-1].id')
+done_n=$("$ADKCD" history --json | jq '.runs[-1].changes')
+expect_eq "$("$ADKCD" history --json | jq -r '.runs[-1].status')" "failed" "status of the cut-off rollback"
+[ "$done_n" -ge 1 ] && [ "$done_n" -lt "$N" ] || t_fail "expected a partial rollback, journal has $done_n of $N"
+"$ADKCD_DC_CTL" start
+# Exactly the recorded objects were rolled back; the others are untouched.
+mapfile -t rolled < <("$ADKCD" history --json | jq -r '.runs[-1].accounts[]' | sed 's/^computer //; s/\$$//')
+for i in $(seq 1 $N); do
+    want=16781312
+    for r in "${rolled[@]}"; do [ "$r" = "h$i" ] && want=4096; done
+    expect_eq "$(uac "h$i")" "$want" "userAccountControl of h$i after the cut-off rollback"
+done
+run "$ADKCD" rollback "${ids[@]}"
+expect_rc 0
+expect_dc_unchanged "$ADKCD_TMP/before"
+t_end
+
+t_summary
