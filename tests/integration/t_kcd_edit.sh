@@ -144,7 +144,15 @@ expect_out_contains "unchanged"
 expect_dc_unchanged "$ADKCD_TMP/s3"
 t_end
 
-t_begin "set --mode none clears everything"
+t_begin "set --mode none clears everything (from unconstrained too)"
+run "$ADKCD" set tmg --mode unconstrained
+expect_rc 0
+expect_eq "$(uac tmg)" "528384" "userAccountControl"
+run "$ADKCD" set tmg --mode none
+expect_rc 0
+expect_out_contains "delegation: unconstrained (any service) -> none"
+expect_eq "$(uac tmg)" "4096" "userAccountControl"
+"$ADKCD" set tmg --mode constrained --services "$SPN" --any-protocol >/dev/null
 run "$ADKCD" set tmg --mode none
 expect_rc 0
 expect_eq "$(uac tmg)" "4096" "userAccountControl"
