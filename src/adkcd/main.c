@@ -274,20 +274,6 @@ only_for(struct cli_common *c, struct args *a, int pt, int mode_services,
 /* ---- output helpers ------------------------------------------------ */
 
 static json_t *
-json_account(const struct adkcd_account *acct)
-{
-    json_t *o = json_object();
-
-    json_object_set_new(o, "input", json_string(acct->input));
-    json_object_set_new(o, "dn", json_string(acct->dn));
-    json_object_set_new(o, "sam_account_name", json_string(acct->sam));
-    json_object_set_new(o, "object_class",
-                        json_string(adkcd_account_class(acct)));
-    json_object_set_new(o, "chosen", json_string(acct->how));
-    return o;
-}
-
-static json_t *
 json_flags(unsigned uac)
 {
     json_t *a = json_array();
@@ -506,7 +492,7 @@ cmd_show(struct cli_common *c, struct args *a)
     if (c->json) {
         json_t *doc = cli_json_doc(c, "show");
 
-        json_object_set_new(doc, "account", json_account(acct));
+        json_object_set_new(doc, "account", cli_json_account(acct));
         json_object_set_new(doc, "dn", json_string(acct->dn));
         json_object_set_new(doc, "object_class",
                             json_string(adkcd_account_class(acct)));
@@ -607,7 +593,7 @@ cmd_change(struct cli_common *c, struct args *a)
         json_object_set_new(doc, "dry_run", json_boolean(c->dry_run));
         json_object_set_new(doc, "applied",
                             json_boolean(changed && !c->dry_run));
-        json_object_set_new(doc, "account", json_account(acct));
+        json_object_set_new(doc, "account", cli_json_account(acct));
         json_object_set_new(doc, "dn", json_string(acct->dn));
         json_object_set_new(doc, "object_class",
                             json_string(adkcd_account_class(acct)));

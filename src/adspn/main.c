@@ -216,20 +216,6 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
     return 0;
 }
 
-static json_t *
-json_account(const struct adkcd_account *acct)
-{
-    json_t *o = json_object();
-
-    json_object_set_new(o, "input", json_string(acct->input));
-    json_object_set_new(o, "dn", json_string(acct->dn));
-    json_object_set_new(o, "sam_account_name", json_string(acct->sam));
-    json_object_set_new(o, "object_class",
-                        json_string(adkcd_account_class(acct)));
-    json_object_set_new(o, "chosen", json_string(acct->how));
-    return o;
-}
-
 /* Values in a but not in b (case-insensitive). */
 static json_t *
 json_minus(char *const *a, char *const *b)
@@ -259,7 +245,7 @@ cmd_list(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     if (c->json) {
         json_t *doc = cli_json_doc(c, "list");
 
-        json_object_set_new(doc, "account", json_account(acct));
+        json_object_set_new(doc, "account", cli_json_account(acct));
         json_object_set_new(doc, "spns", cli_json_strv(acct->spns));
         cli_json_print(doc);
     } else {
@@ -564,7 +550,7 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
         json_object_set_new(doc, "dry_run", json_boolean(c->dry_run));
         json_object_set_new(doc, "applied",
                             json_boolean(changed && !c->dry_run));
-        json_object_set_new(doc, "account", json_account(acct));
+        json_object_set_new(doc, "account", cli_json_account(acct));
         json_object_set_new(doc, "dn", json_string(acct->dn));
         json_object_set_new(doc, "object_class",
                             json_string(adkcd_account_class(acct)));

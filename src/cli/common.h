@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "adkcd/account.h"
 #include "adkcd/conn.h"
 #include "adkcd/plan.h"
 #include "adkcd/status.h"
@@ -150,6 +151,10 @@ cli_json_strv(char *const *v);
 void
 cli_note_read_differs(const struct cli_common *c,
                       const struct adkcd_plan *plan);
+
+/* The "account" object of the JSON documents (docs/json-output.md). */
+json_t *
+cli_json_account(const struct adkcd_account *acct);
 
 /* Print doc on stdout and release it. */
 void

@@ -35,6 +35,20 @@ cli_json_strv(char *const *v)
     return a;
 }
 
+json_t *
+cli_json_account(const struct adkcd_account *acct)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "input", json_string(acct->input));
+    json_object_set_new(o, "dn", json_string(acct->dn));
+    json_object_set_new(o, "sam_account_name", json_string(acct->sam));
+    json_object_set_new(o, "object_class",
+                        json_string(adkcd_account_class(acct)));
+    json_object_set_new(o, "chosen", json_string(acct->how));
+    return o;
+}
+
 void
 cli_json_print(json_t *doc)
 {
