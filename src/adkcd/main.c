@@ -349,10 +349,14 @@ after_state(const struct adkcd_plan *plan, const struct adkcd_deleg *before,
     const struct adkcd_image *u = adkcd_change_image(ch, "userAccountControl");
     const struct adkcd_image *s = adkcd_change_image(ch, ADKCD_DELEG_ATTR);
 
-    after->uac = u != NULL && u->after != NULL && u->after[0] != NULL
-                     ? (unsigned)strtol(u->after[0], NULL, 10)
+    /* What the DC holds: the read-back after a write, else the plan. */
+    char *const *uv = u == NULL ? NULL : u->read != NULL ? u->read : u->after;
+    char *const *sv = s == NULL ? NULL : s->read != NULL ? s->read : s->after;
+
+    after->uac = uv != NULL && uv[0] != NULL
+                     ? (unsigned)strtol(uv[0], NULL, 10)
                      : before->uac;
-    after->services = adkcd_strv_dup(s != NULL ? s->after : before->services);
+    after->services = adkcd_strv_dup(s != NULL ? sv : before->services);
     return after->services != NULL ? 0 : -1;
 }
 
@@ -553,7 +557,8 @@ cmd_change(struct cli_common *c, struct args *a)
     /* Everything local is checked before the network is touched. */
     if (rc == 0 && (adkcd_deleg_check_request(&a->req, &err) != ADKCD_OK ||
                     adkcd_account_check_name(a->pos[0], strlen(a->pos[0]),
-                                             &err) != ADKCD_OK))
+                                             &err) != ADKCD_OK ||
+                    (!c->dry_run && cli_journal_check(c, &err) != ADKCD_OK)))
         rc = cli_fail(c, &err);
     if (rc == 0)
         rc = connect_or_fail(c, &conn);
@@ -841,6 +846,8 @@ cmd_rollback(struct cli_common *c, struct args *a)
             strcat(of, ids[i]);
         }
     }
+    if (rc == 0 && !c->dry_run && cli_journal_check(c, &err) != ADKCD_OK)
+        rc = cli_fail(c, &err);
     if (rc == 0)
         rc = connect_or_fail(c, &conn);
     if (rc != 0)
@@ -857,14 +864,22 @@ cmd_rollback(struct cli_common *c, struct args *a)
     if (st == ADKCD_OK && !c->dry_run)
         st = adkcd_apply(conn, plan, adkcd_journal_record, j, &err);
     if (st != ADKCD_OK) {
-        json_t *applied = json_array();
+        json_t *extra = json_object(), *dns = json_array();
+        int any = 0;
 
         for (i = 0; plan != NULL && i < plan->n; i++) {
-            if (plan->changes[i].applied)
-                json_array_append_new(applied,
-                                      json_string(plan->changes[i].dn));
+            if (plan->changes[i].applied) {
+                json_array_append_new(dns, json_string(plan->changes[i].dn));
+                any = 1;
+            }
         }
-        rc = cli_fail_with(c, &err, "applied", applied);
+        json_object_set_new(extra, "applied", json_boolean(any));
+        json_object_set_new(extra, "applied_dns", dns);
+        json_object_set_new(extra, "run_id",
+                            j != NULL && any
+                                ? json_string(adkcd_journal_run_id(j))
+                                : json_null());
+        rc = cli_fail_with(c, &err, NULL, extra);
         goto cleanup;
     }
     changed = !adkcd_plan_is_empty(plan);
@@ -902,6 +917,8 @@ cmd_rollback(struct cli_common *c, struct args *a)
         json_object_set_new(doc, "run_id",
                             j != NULL ? json_string(adkcd_journal_run_id(j))
                                       : json_null());
+        json_object_set_new(doc, "journal",
+                            j != NULL ? json_string(jpath) : json_null());
         cli_json_print(doc);
     } else if (!changed) {
         printf("unchanged: the directory already holds what was there "

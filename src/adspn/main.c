@@ -640,6 +640,11 @@ main(int argc, char **argv)
         cli_common_free(&c);
         return cli_fail(&c, &err);
     }
+    if (strchr("ASDR", a.mode) != NULL && !c.dry_run &&
+        cli_journal_check(&c, &err) != ADKCD_OK) {
+        cli_common_free(&c);
+        return cli_fail(&c, &err);
+    }
     if (a.pattern != NULL &&
         adkcd_spn_pattern_check(a.pattern, &err) != ADKCD_OK) {
         cli_common_free(&c);

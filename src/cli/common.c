@@ -329,6 +329,16 @@ cli_journal_path(const struct cli_common *c, char **path_out,
 }
 
 adkcd_status
+cli_journal_check(const struct cli_common *c, struct adkcd_err *err)
+{
+    char *path = NULL;
+    adkcd_status st = cli_journal_path(c, &path, err);
+
+    free(path);
+    return st;
+}
+
+adkcd_status
 cli_journal_open(const struct cli_common *c, struct adkcd_conn *conn,
                  int argc, char **argv, const char *rollback_of,
                  struct adkcd_journal **j_out, char **path_out,

@@ -74,6 +74,11 @@ adkcd_status
 cli_journal_path(const struct cli_common *c, char **path_out,
                  struct adkcd_err *err);
 
+/* Check, before connecting, that a journal file can be named at all
+ * (--journal, XDG_STATE_HOME or HOME). */
+adkcd_status
+cli_journal_check(const struct cli_common *c, struct adkcd_err *err);
+
 /*
  * Open the journal for a run that is about to write (before anything is
  * written, so that an unwritable journal stops the run).  *path_out is the
@@ -113,7 +118,7 @@ int
 cli_fail(const struct cli_common *c, const struct adkcd_err *err);
 
 /* As cli_fail(), adding key: extra (stolen; may be NULL) to the JSON error
- * document. */
+ * document; with key NULL, extra is an object whose keys are all added. */
 int
 cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
               const char *key, json_t *extra);

@@ -87,6 +87,9 @@ cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
         if (key != NULL && extra != NULL) {
             json_object_set_new(doc, key, extra);
             extra = NULL;
+        } else if (key == NULL && json_is_object(extra)) {
+            /* Several keys at once. */
+            json_object_update(doc, extra);
         }
         cli_json_print(doc);
     }

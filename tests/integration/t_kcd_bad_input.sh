@@ -72,6 +72,16 @@ expect_dc_unchanged "$ADKCD_TMP/s0"
 [ ! -e "$ADKCD_JOURNAL" ] || t_fail "refused commands wrote the journal"
 t_end
 
+t_begin "no place for the journal: refused before connecting, nothing written"
+( unset XDG_STATE_HOME; HOME="" KRB5CCNAME="FILE:$ADKCD_TMP/none" \
+    "$ADKCD" add tmg http/x.mydom.local ) >"$ADKCD_TMP/o" 2>"$ADKCD_TMP/e"
+expect_eq "$?" "1" "exit status"
+grep -q "no place for the journal" "$ADKCD_TMP/e" || t_fail "no journal message: $(cat "$ADKCD_TMP/e")"
+( unset XDG_STATE_HOME; HOME="" "$ADSPN" -S http/x.mydom.local tmg ) >/dev/null 2>&1 &&
+    t_fail "adspn wrote without a journal"
+expect_dc_unchanged "$ADKCD_TMP/s0"
+t_end
+
 t_begin "--help and --version"
 run "$ADKCD" --help
 expect_rc 0; expect_out_contains "Usage: adkcd"; expect_out_contains "rollback RUN-ID...|last"
