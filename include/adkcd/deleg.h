@@ -89,8 +89,9 @@ int
 adkcd_deleg_any_protocol(const struct adkcd_deleg *d);
 
 /*
- * A person's summary: "none", "unconstrained", "constrained (Kerberos
- * only)", "constrained (any authentication protocol)".  Static string.
+ * A person's summary: "none", "unconstrained (any service)", "constrained
+ * (Kerberos only)", "constrained (use any authentication protocol)".
+ * Static string.
  */
 const char *
 adkcd_deleg_describe(const struct adkcd_deleg *d);

@@ -84,9 +84,11 @@ adkcd_err_setv(struct adkcd_err *err, adkcd_status status, const char *fmt,
 
 /*
  * Put a prefix in front of an existing message ("resolving tmg: ...").
- * Keeps the status.  Returns err->status.
+ * Keeps the status.  err may be NULL.  (It returns nothing on purpose:
+ * with err NULL there is no status to return, so callers return their
+ * own.)
  */
-adkcd_status
+void
 adkcd_err_prefix(struct adkcd_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -617,9 +617,9 @@ adkcd_conn_gc(struct adkcd_conn *c, LDAP **ld_out, struct adkcd_err *err)
         if (st != ADKCD_OK) {
             if (err != NULL)
                 *err = c->gc_err;
-            return adkcd_err_prefix(err, "Global Catalog (forest-wide "
-                                         "search; use -T DOMAIN to search "
-                                         "one domain)");
+            adkcd_err_prefix(err, "Global Catalog (forest-wide search; use "
+                                  "-T DOMAIN to search one domain)");
+            return st;
         }
     } else if (c->gc == NULL) {
         /* The thread could not be started: bind here. */
@@ -628,10 +628,11 @@ adkcd_conn_gc(struct adkcd_conn *c, LDAP **ld_out, struct adkcd_err *err)
 
         gc_uri(c, uri, sizeof(uri));
         st = bind_uri(c, uri, c->host, &c->gc, &ssf, err);
-        if (st != ADKCD_OK)
-            return adkcd_err_prefix(err, "Global Catalog (forest-wide "
-                                         "search; use -T DOMAIN to search "
-                                         "one domain)");
+        if (st != ADKCD_OK) {
+            adkcd_err_prefix(err, "Global Catalog (forest-wide search; use "
+                                  "-T DOMAIN to search one domain)");
+            return st;
+        }
     }
     *ld_out = c->gc;
     return ADKCD_OK;

@@ -38,6 +38,7 @@ const struct adkcd_uac_flag adkcd_uac_flags[] = {
     {0x400000u, "DONT_REQ_PREAUTH"},
     {0x800000u, "PASSWORD_EXPIRED"},
     {0x1000000u, "TRUSTED_TO_AUTH_FOR_DELEGATION"},
+    {0x2000000u, "NO_AUTH_DATA_REQUIRED"},
     {0x4000000u, "PARTIAL_SECRETS_ACCOUNT"},
     {0, NULL},
 };
@@ -135,8 +136,10 @@ adkcd_deleg_check_request(const struct adkcd_deleg_request *req,
 
     for (i = 0; req->services != NULL && req->services[i] != NULL; i++) {
         st = adkcd_spn_check(req->services[i], err);
-        if (st != ADKCD_OK)
-            return adkcd_err_prefix(err, "service %zu", i + 1);
+        if (st != ADKCD_OK) {
+            adkcd_err_prefix(err, "service %zu", i + 1);
+            return st;
+        }
     }
     switch (req->verb) {
     case ADKCD_DELEG_ADD:

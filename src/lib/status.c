@@ -70,7 +70,7 @@ adkcd_err_set(struct adkcd_err *err, adkcd_status status, const char *fmt,
     return status;
 }
 
-adkcd_status
+void
 adkcd_err_prefix(struct adkcd_err *err, const char *fmt, ...)
 {
     char prefix[ADKCD_ERR_MSG_SIZE];
@@ -78,11 +78,10 @@ adkcd_err_prefix(struct adkcd_err *err, const char *fmt, ...)
     va_list ap;
 
     if (err == NULL)
-        return ADKCD_OK;
+        return;
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
     memcpy(old, err->msg, sizeof(old));
     snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
-    return err->status;
 }
