@@ -120,6 +120,13 @@ verb_option(struct cli_common *c, struct args *a, int argc, char **argv,
     size_t n = eq != NULL ? (size_t)(eq - o) : strlen(o);
 
 #define IS(lit) (n == strlen(lit) && strncmp(o, lit, n) == 0)
+    if (eq != NULL && !IS("--mode") && !IS("--services") &&
+        (IS("--any-protocol") || IS("--kerberos-only") || IS("--force") ||
+         IS("--computer") || IS("--user"))) {
+        /* "--force=no" must not mean --force. */
+        cli_usage_error(c, "%.*s takes no value", (int)n, o);
+        return -1;
+    }
     if (IS("--any-protocol") || IS("--kerberos-only")) {
         enum adkcd_deleg_pt pt = IS("--any-protocol") ? ADKCD_PT_ANY
                                                       : ADKCD_PT_KERBEROS;
@@ -432,8 +439,9 @@ warn_state(struct cli_common *c, const struct adkcd_account *acct,
              acct->sam);
     if (mode == ADKCD_DELEG_UNCONSTRAINED && d->services[0] != NULL)
         warn(c, warnings,
-             "msDS-AllowedToDelegateTo is set but ignored while "
-             "TRUSTED_FOR_DELEGATION is on");
+             "msDS-AllowedToDelegateTo is set as well, but with "
+             "TRUSTED_FOR_DELEGATION the account may delegate to any "
+             "service: the list does not limit it");
     if (mode == ADKCD_DELEG_NONE && adkcd_deleg_any_protocol(d))
         warn(c, warnings,
              "TRUSTED_TO_AUTH_FOR_DELEGATION (0x1000000) is set without any "
@@ -560,6 +568,9 @@ cmd_change(struct cli_common *c, struct args *a)
                                              &err) != ADKCD_OK ||
                     (!c->dry_run && cli_journal_check(c, &err) != ADKCD_OK)))
         rc = cli_fail(c, &err);
+    /* The services added are checked forest-wide for typos. */
+    c->conn.prefetch_gc = a->req.verb != ADKCD_DELEG_REMOVE &&
+                          a->req.services != NULL;
     if (rc == 0)
         rc = connect_or_fail(c, &conn);
     if (rc != 0)
@@ -585,6 +596,11 @@ cmd_change(struct cli_common *c, struct args *a)
         adkcd_err_set(&err, ADKCD_E_NOMEM, "out of memory");
         rc = cli_fail(c, &err);
         goto cleanup;
+    }
+    if (a->req.verb != ADKCD_DELEG_REMOVE && a->req.services != NULL) {
+        struct adkcd_deleg asked = {0, a->req.services};
+
+        warn_unheld(c, conn, &asked, warnings);
     }
     if (adkcd_deleg_mode_of(&after) == ADKCD_DELEG_UNCONSTRAINED && changed)
         warn(c, warnings,
@@ -627,6 +643,9 @@ cmd_change(struct cli_common *c, struct args *a)
             goto cleanup;
         }
         fputs(text, stdout);
+        if (!c->dry_run)
+            fprintf(stderr, "adkcd: applied (run %s, journal %s)\n",
+                    adkcd_journal_run_id(j), jpath);
     } else {
         if (adkcd_plan_diff(plan, &text, &err) != ADKCD_OK) {
             rc = cli_fail(c, &err);

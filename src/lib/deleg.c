@@ -286,6 +286,15 @@ adkcd_deleg_desired(const struct adkcd_deleg *cur,
     return ADKCD_OK;
 }
 
+/* A writable DC (SERVER_TRUST_ACCOUNT) or a read-only one (a workstation
+ * trust with PARTIAL_SECRETS_ACCOUNT, MS-ADTS 2.2.16). */
+static int
+is_dc(const struct adkcd_account *acct)
+{
+    return (acct->uac & ADKCD_UAC_SERVER_TRUST_ACCOUNT) ||
+           (acct->uac & 0x4000000u);
+}
+
 adkcd_status
 adkcd_deleg_check_safety(const struct adkcd_account *acct,
                          const struct adkcd_deleg *cur,
@@ -300,8 +309,7 @@ adkcd_deleg_check_safety(const struct adkcd_account *acct,
         return ADKCD_OK;
     /* A DC's own delegation is the domain's business: the KDC and
      * replication rely on it, and constrained delegation replaces it. */
-    if ((acct->uac & ADKCD_UAC_SERVER_TRUST_ACCOUNT) &&
-        (cur->uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION) &&
+    if (is_dc(acct) && (cur->uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION) &&
         !(want->uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION))
         return adkcd_err_set(err, ADKCD_E_ACCESS,
                              "refusing to switch off unconstrained "
@@ -311,10 +319,11 @@ adkcd_deleg_check_safety(const struct adkcd_account *acct,
                              acct->dn);
     if (gained == 0)
         return ADKCD_OK;
-    if (acct->uac & ADKCD_UAC_SERVER_TRUST_ACCOUNT)
+    if (is_dc(acct))
         who = "a domain controller";
-    else if (strcasecmp(acct->sam, "krbtgt") == 0)
-        who = "krbtgt, the KDC's own account";
+    else if (strcasecmp(acct->sam, "krbtgt") == 0 ||
+             strncasecmp(acct->sam, "krbtgt_", 7) == 0)
+        who = "a KDC's own account (krbtgt)";
     else
         return ADKCD_OK;
     what = (gained & ADKCD_UAC_TRUSTED_FOR_DELEGATION)

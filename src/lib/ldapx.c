@@ -54,6 +54,14 @@ adkcd_ldapx_error(struct adkcd_err *err, LDAP *ld, int rc, const char *fmt,
     va_end(ap);
     if (ld != NULL)
         ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, (void *)&diag);
+    if (diag != NULL) {
+        /* Samba ends some diagnostics with a newline. */
+        size_t n = strlen(diag);
+
+        while (n > 0 && (diag[n - 1] == '\n' || diag[n - 1] == '\r' ||
+                         diag[n - 1] == ' '))
+            diag[--n] = '\0';
+    }
     if (diag != NULL && diag[0] != '\0')
         adkcd_err_set(err, st, "%s: %s (LDAP %d): %s", what,
                       ldap_err2string(rc), rc, diag);

@@ -64,6 +64,10 @@ run "$ADKCD"
 expect_rc 3; expect_err_contains "say what to do"
 run "$ADKCD" frobnicate
 expect_rc 3; expect_err_contains "unknown verb 'frobnicate'"
+run "$ADKCD" set tmg --mode none --force=no
+expect_rc 3; expect_err_contains "--force takes no value"
+run "$ADKCD" add tmg http/x.mydom.local --any-protocol=yes
+expect_rc 3; expect_err_contains "--any-protocol takes no value"
 run "$ADKCD" add tmg http/x.mydom.local --bogus
 expect_rc 3; expect_err_contains "unknown option '--bogus'"
 run "$ADKCD" --json add tmg

@@ -192,7 +192,9 @@ ldif_modify "$ADKCD_TMP/rm.ldif" >/dev/null 2>&1 && t_fail "stale LDIF applied t
 t_end
 
 t_begin "show warns: a service nobody holds, a disabled account"
-"$ADKCD" add off http/typo.mydom.local >/dev/null
+run "$ADKCD" add off http/typo.mydom.local
+expect_rc 0
+expect_err_contains "warning: service http/typo.mydom.local is held by no account in the forest (a typo?)"
 run "$ADKCD" show off
 expect_rc 0
 expect_err_contains "warning: service http/typo.mydom.local is held by no account in the forest (a typo?)"
@@ -215,10 +217,10 @@ run "$ADKCD" set dc1 --mode unconstrained --force --dry-run
 expect_rc 0
 run "$ADKCD" set krbtgt --mode unconstrained
 expect_rc 8
-expect_err_contains "refusing to give unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000) to krbtgt"
+expect_err_contains "refusing to give unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000) to a KDC's own account (krbtgt)"
 run "$ADKCD" add krbtgt "$SPN" --any-protocol
 expect_rc 8
-expect_err_contains "refusing to give protocol transition (TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000) to krbtgt"
+expect_err_contains "refusing to give protocol transition (TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000) to a KDC's own account (krbtgt)"
 expect_dc_unchanged "$ADKCD_TMP/s4"
 run "$ADKCD" add krbtgt "$SPN" --any-protocol --force
 expect_rc 0
