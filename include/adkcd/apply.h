@@ -28,7 +28,9 @@ typedef adkcd_status (*adkcd_applied_func)(void *ctx,
  * duplicate the server refused, ACCESS for missing rights, ...), or
  * ADKCD_E_PARTIAL when earlier changes were applied (the message says how
  * many, then the cause); each change's "applied" flag tells which.  A
- * change the server accepted but whose read-back failed is "applied".
+ * change the server accepted but whose read-back failed is "applied".  When
+ * the callback fails for a change the server applied (the journal could
+ * not be written), the status is ADKCD_E_PARTIAL and the message says so.
  */
 adkcd_status
 adkcd_apply(struct adkcd_conn *conn, struct adkcd_plan *plan,

@@ -99,6 +99,18 @@ adkcd_change_swap(struct adkcd_change *change, const char *attr,
                   const char *old_value, const char *new_value,
                   struct adkcd_err *err);
 
+/*
+ * Guard a modify with the current value of a single-valued attribute:
+ * delete value and add it back in the same modify.  The modify then fails
+ * (noSuchAttribute) if another writer changed the attribute since it was
+ * read, like a compare-and-swap that changes nothing.  Plan it only
+ * together with other operations (alone it would be a write that changes
+ * nothing).
+ */
+adkcd_status
+adkcd_change_guard(struct adkcd_change *change, const char *attr,
+                   const char *value, struct adkcd_err *err);
+
 /* The image of attr in change, or NULL. */
 const struct adkcd_image *
 adkcd_change_image(const struct adkcd_change *change, const char *attr);

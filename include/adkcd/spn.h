@@ -1,7 +1,9 @@
 /*
  * adkcd: service principal names (pure: no LDAP).
  *
- * An SPN is "class/host[:port][/name]" (MS-ADTS 5.1.1.4.2 and setspn).
+ * An SPN is "class/host[:port][/name]" (MS-ADTS 5.1.1.4.2 and setspn),
+ * where the port may also be an instance name starting with a letter, as
+ * SQL Server registers "MSSQLSvc/host:SQLEXPRESS".
  * Validation happens here, before anything is sent: the DC accepts many
  * malformed strings (in msDS-AllowedToDelegateTo, any string at all).
  * Comparison is case-insensitive everywhere, because AD's Kerberos lookups
@@ -21,7 +23,7 @@ struct adkcd_spn {
     char *text;      /* the SPN as given */
     char *svc_class; /* "http" */
     char *host;      /* "iosmdm.mydom.local" (without the port) */
-    unsigned port;   /* 0 when no port was given */
+    unsigned port;   /* 0 when no port was given (or an instance name) */
     char *name;      /* service name after the second '/', or NULL */
 };
 

@@ -86,6 +86,15 @@ usage(FILE *f)
 
 /* ---- parsing ------------------------------------------------------- */
 
+static int
+cli_nomem(const struct cli_common *c)
+{
+    struct adkcd_err err;
+
+    adkcd_err_set(&err, ADKCD_E_NOMEM, "out of memory");
+    return cli_fail(c, &err);
+}
+
 /* Split "a,b,c"; an empty element is kept, so that "a,,b" or "a," is
  * refused as an empty SPN rather than silently read as "a,b". */
 static int
@@ -182,7 +191,7 @@ verb_option(struct cli_common *c, struct args *a, int argc, char **argv,
         } else {
             a->req.services_given = 1;
             if (split_services(val, &a->req.services) != 0) {
-                cli_usage_error(c, "out of memory");
+                cli_nomem(c);
                 return -1;
             }
         }
@@ -342,7 +351,9 @@ warn(struct cli_common *c, json_t *warnings, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s: warning: %s\n", c->tool, msg);
+    fprintf(stderr, "%s: warning: ", c->tool);
+    cli_put_safe(stderr, msg);
+    fputc('\n', stderr);
     if (warnings != NULL)
         json_array_append_new(warnings, json_string(msg));
 }
@@ -493,8 +504,11 @@ cmd_show(struct cli_common *c, struct args *a)
         printf("%s (%s)\n", acct->how, acct->dn);
         printf("delegation: %s\n", adkcd_deleg_describe(&d));
         printf("services:%s\n", d.services[0] ? "" : " none");
-        for (i = 0; d.services[i] != NULL; i++)
-            printf("\t%s\n", d.services[i]);
+        for (i = 0; d.services[i] != NULL; i++) {
+            putchar('\t');
+            cli_put_safe(stdout, d.services[i]);
+            putchar('\n');
+        }
         printf("userAccountControl: %u: %s\n", d.uac, flags);
         fflush(stdout);
     }
@@ -556,7 +570,7 @@ cmd_change(struct cli_common *c, struct args *a)
     } else {
         for (i = 1; i < a->npos; i++) {
             if (adkcd_strv_add(&a->req.services, a->pos[i]) != 0)
-                rc = cli_usage_error(c, "out of memory");
+                rc = cli_nomem(c);
         }
     }
     if (rc == 0)
@@ -853,7 +867,7 @@ cmd_rollback(struct cli_common *c, struct args *a)
             rc = cli_fail(c, &err);
         } else if (adkcd_strv_find_nocase(ids, r->id) < 0) {
             if (adkcd_strv_add(&ids, r->id) != 0)
-                rc = cli_usage_error(c, "out of memory");
+                rc = cli_nomem(c);
             oflen += strlen(r->id) + 1;
         }
     }

@@ -217,6 +217,15 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
 }
 
 /* Values in a but not in b (case-insensitive). */
+/* A directory value on stdout, control characters escaped. */
+static void
+print_value(const char *before, const char *value, const char *after)
+{
+    fputs(before, stdout);
+    cli_put_safe(stdout, value);
+    fputs(after, stdout);
+}
+
 static json_t *
 json_minus(char *const *a, char *const *b)
 {
@@ -252,7 +261,7 @@ cmd_list(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
         printf("Registered ServicePrincipalNames for %s (%s):\n", acct->dn,
                acct->how);
         for (i = 0; acct->spns != NULL && acct->spns[i] != NULL; i++)
-            printf("\t%s\n", acct->spns[i]);
+            print_value("\t", acct->spns[i], "\n");
     }
     adkcd_account_free(acct);
     return CLI_EXIT_OK;
@@ -284,9 +293,9 @@ print_match(void *ctx, const char *dn, char *const *spns,
         json_array_append_new(q->accounts, o);
     } else {
         cli_progress_done(q->c);
-        printf("%s\n", dn);
+        print_value("", dn, "\n");
         for (i = 0; sorted[i] != NULL; i++)
-            printf("\t%s\n", sorted[i]);
+            print_value("\t", sorted[i], "\n");
         fflush(stdout);
     }
     adkcd_strv_free(sorted);
@@ -359,9 +368,11 @@ print_dup(void *ctx, const char *spn, char *const *dns, char *const *values,
         return ADKCD_OK;
     }
     cli_progress_done(q->c);
-    printf("%s is registered on these accounts:\n", spn);
-    for (i = 0; dns[i] != NULL; i++)
-        printf("\t%s (as %s)\n", dns[i], values[i]);
+    print_value("", spn, " is registered on these accounts:\n");
+    for (i = 0; dns[i] != NULL; i++) {
+        print_value("\t", dns[i], " (as ");
+        print_value("", values[i], ")\n");
+    }
     return ADKCD_OK;
 }
 

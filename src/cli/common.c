@@ -162,7 +162,12 @@ cli_common_finish(struct cli_common *c, struct adkcd_err *err)
     if (c->password_stdin) {
         char *line = NULL;
         size_t cap = 0;
-        ssize_t n = getline(&line, &cap, stdin);
+        ssize_t n;
+
+        /* Unbuffered, so that no copy of the password stays in stdio's
+         * buffer after ours is wiped. */
+        setvbuf(stdin, NULL, _IONBF, 0);
+        n = getline(&line, &cap, stdin);
 
         if (n <= 0) {
             if (line != NULL)

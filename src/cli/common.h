@@ -117,6 +117,10 @@ cli_exit_code(adkcd_status st);
 int
 cli_fail(const struct cli_common *c, const struct adkcd_err *err);
 
+/* Print s, control characters as \xNN. */
+void
+cli_put_safe(FILE *f, const char *s);
+
 /* As cli_fail(), adding key: extra (stolen; may be NULL) to the JSON error
  * document; with key NULL, extra is an object whose keys are all added. */
 int

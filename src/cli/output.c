@@ -58,6 +58,21 @@ cli_json_print(json_t *doc)
     json_decref(doc);
 }
 
+void
+cli_put_safe(FILE *f, const char *s)
+{
+    /* Directory values and server messages can hold any byte: never send
+     * control characters (terminal escape sequences) to the terminal. */
+    for (; *s != '\0'; s++) {
+        unsigned char ch = (unsigned char)*s;
+
+        if (ch < 0x20 || ch == 0x7f)
+            fprintf(f, "\\x%02x", ch);
+        else
+            fputc(ch, f);
+    }
+}
+
 int
 cli_fail(const struct cli_common *c, const struct adkcd_err *err)
 {
@@ -71,8 +86,9 @@ cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
     int code = cli_exit_code(err->status);
 
     cli_progress_done(c);
-    fprintf(stderr, "%s: %s\n", c->tool,
-            err->msg[0] ? err->msg : adkcd_status_str(err->status));
+    fprintf(stderr, "%s: ", c->tool);
+    cli_put_safe(stderr, err->msg[0] ? err->msg : adkcd_status_str(err->status));
+    fputc('\n', stderr);
     if (c->json) {
         json_t *doc = cli_json_doc(c, NULL);
         json_t *e = json_object();
@@ -121,7 +137,9 @@ cli_log(void *ctx, int level, const char *msg)
     if (level > c->verbose)
         return;
     cli_progress_done(c);
-    fprintf(stderr, "%s: %s\n", c->tool, msg);
+    fprintf(stderr, "%s: ", c->tool);
+    cli_put_safe(stderr, msg);
+    fputc('\n', stderr);
 }
 
 void

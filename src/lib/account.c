@@ -218,7 +218,9 @@ check_extended_dn(const char *name, struct adkcd_err *err)
     char inner[256];
     uuid_t u;
 
-    if (len < 8 || name[len - 1] != '>' || len - 7 >= sizeof(inner) ||
+    /* The inner part is len - 7 bytes for <GUID=...>, len - 6 for
+     * <SID=...>: both must fit with their NUL. */
+    if (len < 8 || name[len - 1] != '>' || len - 6 >= sizeof(inner) ||
         (strncasecmp(name, "<GUID=", 6) != 0 &&
          strncasecmp(name, "<SID=", 5) != 0))
         return adkcd_err_set(err, ADKCD_E_USAGE,

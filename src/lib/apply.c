@@ -144,9 +144,19 @@ adkcd_apply(struct adkcd_conn *conn, struct adkcd_plan *plan,
             adkcd_err_clear(&jerr);
             jst = applied(ctx, c, &jerr);
             if (jst != ADKCD_OK && st == ADKCD_OK) {
-                st = jst;
-                if (err != NULL)
+                /* The directory changed but the record of it did not: the
+                 * worst place to stop, so say exactly that. */
+                if (err != NULL) {
                     *err = jerr;
+                    adkcd_err_prefix(err,
+                                     "the change of %s WAS applied to the "
+                                     "directory but could not be recorded "
+                                     "(it cannot be rolled back from the "
+                                     "journal; undo it by hand if needed)",
+                                     c->dn);
+                    err->status = ADKCD_E_PARTIAL;
+                }
+                st = ADKCD_E_PARTIAL;
             }
         }
     }

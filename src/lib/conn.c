@@ -24,6 +24,7 @@ struct adkcd_conn {
     LDAP *ld;
     LDAP *gc;            /* Global Catalog connection, opened on first use */
     pthread_t gc_thread; /* binding the GC in the background (prefetch) */
+    LDAP *gc_pending;    /* the thread's handle, published after the join */
     int gc_started;
     adkcd_status gc_status;
     struct adkcd_err gc_err;
@@ -444,8 +445,11 @@ gc_bind_thread(void *arg)
     gc_uri(c, uri, sizeof(uri));
     adkcd_err_clear(&c->gc_err);
     c->gc_status = adkcd_creds_use_in_thread(c->creds, &c->gc_err);
+    /* Only gc_pending and gc_status/gc_err are the thread's: the main
+     * thread reads them after pthread_join(). */
     if (c->gc_status == ADKCD_OK)
-        c->gc_status = bind_uri(c, uri, c->host, &c->gc, &ssf, &c->gc_err);
+        c->gc_status = bind_uri(c, uri, c->host, &c->gc_pending, &ssf,
+                                &c->gc_err);
     return NULL;
 }
 
@@ -478,6 +482,8 @@ discard_gc(struct adkcd_conn *c)
     if (c->gc_started) {
         pthread_join(c->gc_thread, NULL);
         c->gc_started = 0;
+        c->gc = c->gc_pending;
+        c->gc_pending = NULL;
     }
     if (c->gc != NULL) {
         ldap_unbind_ext_s(c->gc, NULL, NULL);
@@ -576,8 +582,10 @@ adkcd_conn_free(struct adkcd_conn *c)
 {
     if (c == NULL)
         return;
-    if (c->gc_started)
+    if (c->gc_started) {
         pthread_join(c->gc_thread, NULL);
+        c->gc = c->gc_pending;
+    }
     if (c->ld != NULL)
         ldap_unbind_ext_s(c->ld, NULL, NULL);
     if (c->gc != NULL)
@@ -608,11 +616,13 @@ adkcd_conn_gc(struct adkcd_conn *c, LDAP **ld_out, struct adkcd_err *err)
     adkcd_status st;
 
     *ld_out = NULL;
-    if (c->gc == NULL && !c->gc_started)
+    if (!c->gc_started && c->gc == NULL)
         prefetch_gc(c);
     if (c->gc_started) {
         pthread_join(c->gc_thread, NULL);
         c->gc_started = 0;
+        c->gc = c->gc_pending;
+        c->gc_pending = NULL;
         st = c->gc_status;
         if (st != ADKCD_OK) {
             if (err != NULL)

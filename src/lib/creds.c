@@ -310,14 +310,24 @@ adkcd_creds_default_realm(void)
     return copy;
 }
 
+static adkcd_status
+explain(struct adkcd_err *err, int ldap_rc, const char *d, const char *host);
+
 adkcd_status
 adkcd_creds_explain_bind(struct adkcd_err *err, int ldap_rc,
                          const char *diag, const char *host)
 {
     const char *d = diag != NULL ? diag : "";
+    adkcd_status st = explain(err, ldap_rc, d, host);
 
     if (err != NULL)
         err->ldap_rc = ldap_rc;
+    return st;
+}
+
+static adkcd_status
+explain(struct adkcd_err *err, int ldap_rc, const char *d, const char *host)
+{
     /* The GSSAPI minor status text ends up in the SASL diagnostic. */
     if (strstr(d, "Server not found in Kerberos database") != NULL ||
         strstr(d, "not found in Kerberos database") != NULL)

@@ -337,6 +337,21 @@ adkcd_deleg_check_safety(const struct adkcd_account *acct,
                          what, who, acct->dn);
 }
 
+/* The same services, ignoring order and case. */
+static int
+same_services(char *const *a, char *const *b)
+{
+    size_t i;
+
+    if (adkcd_strv_len(a) != adkcd_strv_len(b))
+        return 0;
+    for (i = 0; a[i] != NULL; i++) {
+        if (adkcd_strv_find_nocase(b, a[i]) < 0)
+            return 0;
+    }
+    return 1;
+}
+
 adkcd_status
 adkcd_deleg_plan(struct adkcd_plan *plan, const struct adkcd_account *acct,
                  const struct adkcd_deleg *cur,
@@ -354,7 +369,13 @@ adkcd_deleg_plan(struct adkcd_plan *plan, const struct adkcd_account *acct,
     /* userAccountControl is a signed 32-bit integer in LDAP syntax. */
     snprintf(oldv, sizeof(oldv), "%d", (int32_t)cur->uac);
     snprintf(newv, sizeof(newv), "%d", (int32_t)want->uac);
-    st = adkcd_change_swap(c, "userAccountControl", oldv, newv, err);
+    /* The flags are part of the state the services were planned against:
+     * swap them, or at least guard them, so that the modify fails (and is
+     * retried) when another writer changed them in between. */
+    if (cur->uac != want->uac)
+        st = adkcd_change_swap(c, "userAccountControl", oldv, newv, err);
+    else if (!same_services(cur->services, want->services))
+        st = adkcd_change_guard(c, "userAccountControl", oldv, err);
     if (st == ADKCD_OK)
         st = adkcd_change_set_values(c, ADKCD_DELEG_ATTR, cur->services,
                                      cur->services[0] != NULL,

@@ -201,9 +201,20 @@ adkcd_ldapx_values(LDAP *ld, LDAPMessage *entry, const char *attr,
         free(desc);
         desc = NULL;
         if (st == ADKCD_OK) {
+            long prev = hi;
+
             hi = range_desc(ld, e, attr, &desc);
-            vals = desc != NULL ? ldap_get_values_len(ld, e, desc) : NULL;
-            st = append_bervals(vals, &v, err);
+            /* Each range must move on, or a broken server loops us. */
+            if (hi >= 0 && hi <= prev)
+                st = adkcd_err_set(err, ADKCD_E_DIRECTORY,
+                                   "%s: the server returned the range of %s "
+                                   "ending at %ld again",
+                                   dn, attr, hi);
+            vals = desc != NULL && st == ADKCD_OK
+                       ? ldap_get_values_len(ld, e, desc)
+                       : NULL;
+            if (st == ADKCD_OK)
+                st = append_bervals(vals, &v, err);
             ldap_value_free_len(vals);
             if (desc == NULL)
                 hi = -1;

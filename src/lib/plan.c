@@ -225,6 +225,22 @@ adkcd_change_swap(struct adkcd_change *c, const char *attr,
     return ADKCD_OK;
 }
 
+adkcd_status
+adkcd_change_guard(struct adkcd_change *c, const char *attr,
+                   const char *value, struct adkcd_err *err)
+{
+    char *cur[2] = {(char *)value, NULL};
+    struct adkcd_image *img = NULL;
+    adkcd_status st;
+
+    st = image(c, attr, cur, 1, &img, err);
+    if (st == ADKCD_OK)
+        st = add_op(c, ADKCD_OP_DELETE, attr, value, err);
+    if (st == ADKCD_OK)
+        st = add_op(c, ADKCD_OP_ADD, attr, value, err);
+    return st;
+}
+
 const struct adkcd_image *
 adkcd_change_image(const struct adkcd_change *c, const char *attr)
 {
@@ -314,15 +330,19 @@ adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
         for (j = 0; j < c->n_images; j++) {
             const struct adkcd_image *img = &c->images[j];
 
+            /* A value deleted and added back is a guard: it stays. */
             for (k = 0; img->before != NULL && img->before[k] != NULL; k++)
                 diff_line(&b,
                           has_op(c, ADKCD_OP_DELETE, img->attr,
-                                 img->before[k])
+                                 img->before[k]) &&
+                                  !has_op(c, ADKCD_OP_ADD, img->attr,
+                                          img->before[k])
                               ? "-"
                               : " ",
                           img->attr, img->before[k]);
             for (k = 0; img->after != NULL && img->after[k] != NULL; k++) {
-                if (has_op(c, ADKCD_OP_ADD, img->attr, img->after[k]))
+                if (has_op(c, ADKCD_OP_ADD, img->attr, img->after[k]) &&
+                    !has_op(c, ADKCD_OP_DELETE, img->attr, img->after[k]))
                     diff_line(&b, "+", img->attr, img->after[k]);
             }
         }

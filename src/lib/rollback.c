@@ -20,6 +20,9 @@ struct attr_state {
     int now_present;
     char **sim;     /* after undoing the changes seen so far */
     int sim_present;
+    char **newest_after;    /* what the newest change left (borrowed) */
+    char ***chain_befores;  /* before-states, newest first (borrowed) */
+    size_t chain_n;
 };
 
 struct object {
@@ -74,6 +77,7 @@ free_objects(struct object *o, size_t n)
             free(o[i].attrs[j].attr);
             adkcd_strv_free(o[i].attrs[j].now);
             adkcd_strv_free(o[i].attrs[j].sim);
+            free(o[i].attrs[j].chain_befores);
         }
         free(o[i].attrs);
         free(o[i].dn);
@@ -228,10 +232,29 @@ join(struct buf *b, char *const *v)
     buf_puts(b, "]");
 }
 
-/* Undo one change on the simulated state, noting drift. */
+/* Did change c really change attr (not just guard or read it)? */
+static int
+changed_attr(const struct adkcd_journal_change *c,
+             const struct adkcd_image *img)
+{
+    size_t i;
+    int has_op = 0;
+
+    for (i = 0; i < c->n_ops && !has_op; i++)
+        has_op = strcasecmp(c->ops[i].attr, img->attr) == 0;
+    /* A compare-and-swap guard deletes and re-adds the same value: the
+     * images are then equal, and the change left the attribute alone. */
+    return has_op && !same(img->attr, img->before, img->after);
+}
+
+/*
+ * Undo one change on the simulated state.  Drift is judged once per
+ * object and attribute, against the whole chain of changes the selected
+ * runs made to it (see check_chains): here the state only moves back.
+ */
 static adkcd_status
 undo(struct object **objs, size_t *n, const struct adkcd_journal_change *c,
-     struct adkcd_drifts *drifts, struct adkcd_err *err)
+     struct adkcd_err *err)
 {
     adkcd_status st = ADKCD_OK;
     size_t i;
@@ -241,18 +264,24 @@ undo(struct object **objs, size_t *n, const struct adkcd_journal_change *c,
         struct attr_state *a = NULL;
         char **next;
 
+        if (!changed_attr(c, img))
+            continue;
         st = state_for(objs, n, c->dn, c->label, img->attr, &a, err);
         if (st != ADKCD_OK)
             break;
         if (a->sim == NULL)
             continue; /* first pass: only collecting attributes */
-        /* What the run left, or already what it found (a rollback cut off
-         * half-way got this far): anything else is someone else's. */
-        if (!same(img->attr, a->sim, img->after) &&
-            !same(img->attr, a->sim, img->before))
-            st = add_drift(drifts, c->dn, img->attr, img->after, a->sim, err);
-        if (st != ADKCD_OK)
-            break;
+        if (a->chain_n == 0)
+            a->newest_after = img->after;
+        {
+            char ***v = realloc(a->chain_befores,
+                                (a->chain_n + 1) * sizeof(*v));
+
+            if (v == NULL)
+                return NOMEM(err);
+            a->chain_befores = v;
+            v[a->chain_n++] = img->before;
+        }
         if (is_uac(img->attr)) {
             /* Only the bits this tool manages go back. */
             char v[16];
@@ -275,10 +304,41 @@ undo(struct object **objs, size_t *n, const struct adkcd_journal_change *c,
     return st;
 }
 
+/*
+ * The values now must be what the newest selected change left, or any
+ * state along the chain back to the oldest before-state (the runs were
+ * partly or wholly undone already, e.g. by a rollback cut off half-way).
+ * Anything else was written by someone else: drift.
+ */
+static adkcd_status
+check_chains(struct object *objs, size_t n, struct adkcd_drifts *drifts,
+             struct adkcd_err *err)
+{
+    adkcd_status st = ADKCD_OK;
+    size_t i, j, k;
+
+    for (i = 0; i < n && st == ADKCD_OK; i++) {
+        for (j = 0; j < objs[i].n && st == ADKCD_OK; j++) {
+            struct attr_state *a = &objs[i].attrs[j];
+            int ok;
+
+            if (a->chain_n == 0)
+                continue;
+            ok = same(a->attr, a->now, a->newest_after);
+            for (k = 0; !ok && k < a->chain_n; k++)
+                ok = same(a->attr, a->now, a->chain_befores[k]);
+            if (!ok)
+                st = add_drift(drifts, objs[i].dn, a->attr, a->newest_after,
+                               a->now, err);
+        }
+    }
+    return st;
+}
+
 /* Newest first: runs in reverse journal order, changes in reverse. */
 static adkcd_status
 walk(struct object **objs, size_t *n, const struct adkcd_journal_runs *runs,
-     char *const *ids, struct adkcd_drifts *drifts, struct adkcd_err *err)
+     char *const *ids, struct adkcd_err *err)
 {
     adkcd_status st = ADKCD_OK;
     size_t r, k;
@@ -289,7 +349,7 @@ walk(struct object **objs, size_t *n, const struct adkcd_journal_runs *runs,
         if (!selected(ids, run->id))
             continue;
         for (k = run->n_changes; k > 0 && st == ADKCD_OK; k--)
-            st = undo(objs, n, &run->changes[k - 1], drifts, err);
+            st = undo(objs, n, &run->changes[k - 1], err);
     }
     return st;
 }
@@ -313,11 +373,13 @@ adkcd_rollback_plan(struct adkcd_conn *conn,
         return NOMEM(err);
     /* Pass 1 collects the objects and attributes; then their values now;
      * pass 2 walks back in time over them. */
-    st = walk(&objs, &n, runs, ids, drifts, err);
+    st = walk(&objs, &n, runs, ids, err);
     for (i = 0; i < n && st == ADKCD_OK; i++)
         st = read_now(conn, &objs[i], err);
     if (st == ADKCD_OK)
-        st = walk(&objs, &n, runs, ids, drifts, err);
+        st = walk(&objs, &n, runs, ids, err);
+    if (st == ADKCD_OK)
+        st = check_chains(objs, n, drifts, err);
     if (st == ADKCD_OK)
         st = adkcd_plan_new(&plan, err);
     for (i = 0; i < n && st == ADKCD_OK; i++) {

@@ -109,6 +109,25 @@ check_port(const char *q, const char *p, size_t len, unsigned *port,
     if (len == 0)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "invalid SPN '%s': empty port after ':'", q);
+    if (isalpha((unsigned char)p[0])) {
+        /* Not a port but an instance name, as SQL Server registers for
+         * named instances: MSSQLSvc/host:SQLEXPRESS. */
+        if (len > 64)
+            return adkcd_err_set(err, ADKCD_E_USAGE,
+                                 "invalid SPN '%s': instance name after ':' "
+                                 "longer than 64 characters",
+                                 q);
+        for (i = 0; i < len; i++) {
+            if (!isalnum((unsigned char)p[i]) && p[i] != '_' &&
+                p[i] != '-' && p[i] != '$' && p[i] != '#')
+                return adkcd_err_set(err, ADKCD_E_USAGE,
+                                     "invalid SPN '%s': character '%c' is "
+                                     "not allowed in an instance name",
+                                     q, p[i]);
+        }
+        *port = 0;
+        return ADKCD_OK;
+    }
     if (len > 1 && p[0] == '0')
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "invalid SPN '%s': port must not have leading "
@@ -119,7 +138,8 @@ check_port(const char *q, const char *p, size_t len, unsigned *port,
         if (!isdigit((unsigned char)p[i]))
             return adkcd_err_set(err, ADKCD_E_USAGE,
                                  "invalid SPN '%s': port must be a number "
-                                 "from 1 to 65535", q);
+                                 "from 1 to 65535 (or an instance name "
+                                 "starting with a letter)", q);
         v = v * 10 + (unsigned long)(p[i] - '0');
         if (v > 65535)
             break;

@@ -54,6 +54,9 @@ adkcd_err_setv(struct adkcd_err *err, adkcd_status status, const char *fmt,
     if (err == NULL)
         return status;
     err->status = status;
+    /* A new error: codes of an earlier one must not linger. */
+    err->ldap_rc = 0;
+    err->krb5_rc = 0;
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     return status;
 }

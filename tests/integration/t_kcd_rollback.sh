@@ -60,6 +60,29 @@ expect_dc_unchanged "$ADKCD_TMP/s2"
 expect_eq "$("$ADKCD" history --json | jq -r '.runs[-1].rollback_of | split(" ") | length')" "4" "runs undone by one rollback"
 t_end
 
+t_begin "a run that changed only services: a later flag change by someone else is no drift and stays"
+"$ADKCD" add web http/one.mydom.local >/dev/null; r1=$(last_id)
+"$ADKCD" add web http/one.mydom.local --any-protocol --journal "$ADKCD_TMP/other.ldif" >/dev/null
+run "$ADKCD" rollback "$r1"
+expect_rc 0
+expect_eq "$(svcs web)" "" "services of web after the rollback"
+expect_eq "$(uac web)" "16781312" "the other admin's protocol transition is kept"
+"$ADKCD" set web --mode none --journal "$ADKCD_TMP/other.ldif" >/dev/null
+t_end
+
+t_begin "rolling back the same runs twice, and chains of changes to one attribute"
+dc_snapshot "$ADKCD_TMP/c0"
+"$ADKCD" add web http/a.mydom.local >/dev/null; ra=$(last_id)
+"$ADKCD" add web http/b.mydom.local >/dev/null; rb=$(last_id)
+run "$ADKCD" rollback "$ra" "$rb"
+expect_rc 0
+expect_dc_unchanged "$ADKCD_TMP/c0"
+run "$ADKCD" rollback "$ra" "$rb"
+expect_rc 0
+expect_out_contains "unchanged"
+expect_dc_unchanged "$ADKCD_TMP/c0"
+t_end
+
 t_begin "rollback --dry-run --ldif: the inverse as LDIF that ldapmodify applies"
 dc_snapshot "$ADKCD_TMP/s3"
 "$ADKCD" add tmg "$SPN" --any-protocol >/dev/null

@@ -188,6 +188,15 @@ expect_rc 0
 expect_json '.operation == "list" and (.spns | index("http/json.mydom.local")) != null'
 t_end
 
+t_begin "SQL Server named-instance SPNs (host:INSTANCE)"
+run "$ADSPN" -S MSSQLSvc/sql1.mydom.local:SQLEXPRESS iosmdm
+expect_rc 0
+expect_out_contains "+ servicePrincipalName: MSSQLSvc/sql1.mydom.local:SQLEXPRESS"
+run "$ADSPN" -D mssqlsvc/SQL1.mydom.local:sqlexpress iosmdm
+expect_rc 0
+expect_out_contains "- servicePrincipalName: MSSQLSvc/sql1.mydom.local:SQLEXPRESS"
+t_end
+
 t_begin "-R adds the HOST/ SPNs a computer is missing"
 run "$ADSPN" -R tmg
 expect_rc 0
