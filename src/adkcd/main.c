@@ -226,17 +226,9 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
             continue;
         }
         if (!only_pos && argv[i][0] == '-' && argv[i][1] != '\0') {
-            r = cli_common_parse(c, argc, argv, &i, &err);
+            r = cli_common_parse(c, argc, argv, &i, usage, &err);
             if (r < 0)
                 return cli_usage_error(c, "%s", err.msg);
-            if (r == 2) {
-                usage(stdout);
-                exit(CLI_EXIT_OK);
-            }
-            if (r == 3) {
-                printf("adkcd %s\n", ADKCD_VERSION);
-                exit(CLI_EXIT_OK);
-            }
             if (r == 1)
                 continue;
             r = verb_option(c, a, argc, argv, &i);

@@ -117,17 +117,9 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
             continue;
         }
         if (!only_pos) {
-            r = cli_common_parse(c, argc, argv, &i, &err);
+            r = cli_common_parse(c, argc, argv, &i, usage, &err);
             if (r < 0)
                 return cli_usage_error(c, "%s", err.msg);
-            if (r == 2) {
-                usage(stdout);
-                exit(CLI_EXIT_OK);
-            }
-            if (r == 3) {
-                printf("adspn %s\n", ADKCD_VERSION);
-                exit(CLI_EXIT_OK);
-            }
             if (r == 1)
                 continue;
             f = spn_flag(argv[i]);

@@ -70,7 +70,7 @@ lookup(const char *a, const char **value)
 
 int
 cli_common_parse(struct cli_common *c, int argc, char **argv, int *i,
-                 struct adkcd_err *err)
+                 void (*usage)(FILE *f), struct adkcd_err *err)
 {
     const struct cli_option *o;
     const char *value = NULL, *name;
@@ -128,9 +128,11 @@ cli_common_parse(struct cli_common *c, int argc, char **argv, int *i,
     } else if (strcmp(name, "no-progress") == 0) {
         c->no_progress = 1;
     } else if (strcmp(name, "help") == 0) {
-        return 2;
+        usage(stdout);
+        exit(CLI_EXIT_OK);
     } else if (strcmp(name, "version") == 0) {
-        return 3;
+        printf("%s %s\n", c->tool, ADKCD_VERSION);
+        exit(CLI_EXIT_OK);
     }
     return 1;
 }

@@ -57,11 +57,12 @@ extern const struct cli_option cli_common_options[];
 /*
  * Try argv[*i] as a common option.  Returns 1 when it was one (and *i is
  * moved past its argument), 0 when it is not a common option, -1 on a
- * usage error (message in err).
+ * usage error (message in err).  --help prints usage(stdout) and
+ * --version the version, then exit 0.
  */
 int
 cli_common_parse(struct cli_common *c, int argc, char **argv, int *i,
-                 struct adkcd_err *err);
+                 void (*usage)(FILE *f), struct adkcd_err *err);
 
 /* argv as one shell-quoted line, for the journal (free()). */
 char *
