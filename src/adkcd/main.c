@@ -821,6 +821,24 @@ cmd_history(struct cli_common *c, struct args *a)
 
 /* ---- rollback ------------------------------------------------------ */
 
+static json_t *
+json_drifts(const struct adkcd_drifts *d)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; d != NULL && i < d->n; i++) {
+        json_t *o = json_object();
+
+        json_object_set_new(o, "dn", json_string(d->v[i].dn));
+        json_object_set_new(o, "attribute", json_string(d->v[i].attr));
+        json_object_set_new(o, "run_left", cli_json_strv(d->v[i].expected));
+        json_object_set_new(o, "now", cli_json_strv(d->v[i].actual));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
 static int
 cmd_rollback(struct cli_common *c, struct args *a)
 {
@@ -900,6 +918,7 @@ cmd_rollback(struct cli_common *c, struct args *a)
         }
         json_object_set_new(extra, "applied", json_boolean(any));
         json_object_set_new(extra, "applied_dns", dns);
+        json_object_set_new(extra, "drifts", json_drifts(drifts));
         json_object_set_new(extra, "run_id",
                             j != NULL && any
                                 ? json_string(adkcd_journal_run_id(j))
@@ -939,6 +958,7 @@ cmd_rollback(struct cli_common *c, struct args *a)
         json_object_set_new(doc, "applied",
                             json_boolean(changed && !c->dry_run));
         json_object_set_new(doc, "objects", objs);
+        json_object_set_new(doc, "drifts", json_drifts(drifts));
         json_object_set_new(doc, "run_id",
                             j != NULL ? json_string(adkcd_journal_run_id(j))
                                       : json_null());

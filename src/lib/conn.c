@@ -28,6 +28,7 @@ struct adkcd_conn {
     int gc_started;
     adkcd_status gc_status;
     struct adkcd_err gc_err;
+    int gc_failed;       /* the GC bind failed: gc_err says why */
     struct adkcd_creds *creds;
     char *uri;           /* the URI that bound */
     char *scheme;        /* "ldap" or "ldaps" */
@@ -616,6 +617,13 @@ adkcd_conn_gc(struct adkcd_conn *c, LDAP **ld_out, struct adkcd_err *err)
     adkcd_status st;
 
     *ld_out = NULL;
+    /* One failed bind is enough: do not pay its timeout again for every
+     * forest-wide search of this run. */
+    if (c->gc_failed) {
+        if (err != NULL)
+            *err = c->gc_err;
+        return c->gc_err.status;
+    }
     if (!c->gc_started && c->gc == NULL)
         prefetch_gc(c);
     if (c->gc_started) {
@@ -625,10 +633,13 @@ adkcd_conn_gc(struct adkcd_conn *c, LDAP **ld_out, struct adkcd_err *err)
         c->gc_pending = NULL;
         st = c->gc_status;
         if (st != ADKCD_OK) {
+            adkcd_err_prefix(&c->gc_err, "Global Catalog (forest-wide "
+                                         "search; use -T DOMAIN to search "
+                                         "one domain)");
+            c->gc_err.status = st;
+            c->gc_failed = 1;
             if (err != NULL)
                 *err = c->gc_err;
-            adkcd_err_prefix(err, "Global Catalog (forest-wide search; use "
-                                  "-T DOMAIN to search one domain)");
             return st;
         }
     } else if (c->gc == NULL) {
@@ -637,10 +648,16 @@ adkcd_conn_gc(struct adkcd_conn *c, LDAP **ld_out, struct adkcd_err *err)
         int ssf = 0;
 
         gc_uri(c, uri, sizeof(uri));
-        st = bind_uri(c, uri, c->host, &c->gc, &ssf, err);
+        adkcd_err_clear(&c->gc_err);
+        st = bind_uri(c, uri, c->host, &c->gc, &ssf, &c->gc_err);
         if (st != ADKCD_OK) {
-            adkcd_err_prefix(err, "Global Catalog (forest-wide search; use "
-                                  "-T DOMAIN to search one domain)");
+            adkcd_err_prefix(&c->gc_err, "Global Catalog (forest-wide "
+                                         "search; use -T DOMAIN to search "
+                                         "one domain)");
+            c->gc_err.status = st;
+            c->gc_failed = 1;
+            if (err != NULL)
+                *err = c->gc_err;
             return st;
         }
     }

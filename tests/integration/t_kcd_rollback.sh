@@ -111,6 +111,11 @@ expect_err_contains "drifted since the run"
 expect_err_contains "CN=tmg,CN=Computers,$ADKCD_BASEDN msDS-AllowedToDelegateTo: the run left [$SPN], now ["
 expect_err_contains "cifs/someone.else"
 expect_dc_unchanged "$ADKCD_TMP/s4"
+run "$ADKCD" --json rollback last
+expect_rc 5
+expect_json '.error.status == "conflict" and .applied == false and (.drifts | length) == 1'
+expect_json '.drifts[0].attribute == "msDS-AllowedToDelegateTo" and .drifts[0].run_left == ["http/iosmdm.mydom.local"]'
+expect_dc_unchanged "$ADKCD_TMP/s4"
 run "$ADKCD" rollback last --force
 expect_rc 0
 expect_err_contains "--force restores it anyway"
