@@ -614,16 +614,8 @@ cmd_change(struct cli_common *c, struct args *a)
              "%s can impersonate its users to any service",
              c->dry_run ? "this would give" : "gave", acct->sam);
     if (c->json) {
-        json_t *doc = cli_json_doc(c, a->verb);
+        json_t *doc = cli_json_change_doc(c, a->verb, changed, acct);
 
-        json_object_set_new(doc, "changed", json_boolean(changed));
-        json_object_set_new(doc, "dry_run", json_boolean(c->dry_run));
-        json_object_set_new(doc, "applied",
-                            json_boolean(changed && !c->dry_run));
-        json_object_set_new(doc, "account", cli_json_account(acct));
-        json_object_set_new(doc, "dn", json_string(acct->dn));
-        json_object_set_new(doc, "object_class",
-                            json_string(adkcd_account_class(acct)));
         json_object_set_new(doc, "before", json_deleg(&before));
         json_object_set_new(doc, "after", json_deleg(&after));
         json_object_set_new(doc, "attempts", json_integer(attempts));

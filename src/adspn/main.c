@@ -547,16 +547,8 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     cli_note_read_differs(c, plan);
     img = adkcd_change_image(&plan->changes[0], "servicePrincipalName");
     if (c->json) {
-        json_t *doc = cli_json_doc(c, op_name(a->mode));
+        json_t *doc = cli_json_change_doc(c, op_name(a->mode), changed, acct);
 
-        json_object_set_new(doc, "changed", json_boolean(changed));
-        json_object_set_new(doc, "dry_run", json_boolean(c->dry_run));
-        json_object_set_new(doc, "applied",
-                            json_boolean(changed && !c->dry_run));
-        json_object_set_new(doc, "account", cli_json_account(acct));
-        json_object_set_new(doc, "dn", json_string(acct->dn));
-        json_object_set_new(doc, "object_class",
-                            json_string(adkcd_account_class(acct)));
         json_object_set_new(doc, "attribute",
                             json_string("servicePrincipalName"));
         json_object_set_new(doc, "spns", cli_json_strv(spns));

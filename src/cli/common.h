@@ -166,6 +166,12 @@ cli_note_read_differs(const struct cli_common *c,
 json_t *
 cli_json_account(const struct adkcd_account *acct);
 
+/* The head every change document shares: changed, dry_run, applied,
+ * account, dn, object_class (docs/json-output.md). */
+json_t *
+cli_json_change_doc(const struct cli_common *c, const char *operation,
+                    int changed, const struct adkcd_account *acct);
+
 /* Print doc on stdout and release it. */
 void
 cli_json_print(json_t *doc);

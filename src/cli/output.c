@@ -49,6 +49,22 @@ cli_json_account(const struct adkcd_account *acct)
     return o;
 }
 
+json_t *
+cli_json_change_doc(const struct cli_common *c, const char *operation,
+                    int changed, const struct adkcd_account *acct)
+{
+    json_t *doc = cli_json_doc(c, operation);
+
+    json_object_set_new(doc, "changed", json_boolean(changed));
+    json_object_set_new(doc, "dry_run", json_boolean(c->dry_run));
+    json_object_set_new(doc, "applied", json_boolean(changed && !c->dry_run));
+    json_object_set_new(doc, "account", cli_json_account(acct));
+    json_object_set_new(doc, "dn", json_string(acct->dn));
+    json_object_set_new(doc, "object_class",
+                        json_string(adkcd_account_class(acct)));
+    return doc;
+}
+
 void
 cli_json_print(json_t *doc)
 {

@@ -611,6 +611,19 @@ adkcd_conn_ldap(struct adkcd_conn *c)
     return c->ld;
 }
 
+/* Remember why the GC bind failed, for this and every later call. */
+static adkcd_status
+gc_fail(struct adkcd_conn *c, adkcd_status st, struct adkcd_err *err)
+{
+    adkcd_err_prefix(&c->gc_err, "Global Catalog (forest-wide search; use "
+                                 "-T DOMAIN to search one domain)");
+    c->gc_err.status = st;
+    c->gc_failed = 1;
+    if (err != NULL)
+        *err = c->gc_err;
+    return st;
+}
+
 adkcd_status
 adkcd_conn_gc(struct adkcd_conn *c, LDAP **ld_out, struct adkcd_err *err)
 {
@@ -633,14 +646,7 @@ adkcd_conn_gc(struct adkcd_conn *c, LDAP **ld_out, struct adkcd_err *err)
         c->gc_pending = NULL;
         st = c->gc_status;
         if (st != ADKCD_OK) {
-            adkcd_err_prefix(&c->gc_err, "Global Catalog (forest-wide "
-                                         "search; use -T DOMAIN to search "
-                                         "one domain)");
-            c->gc_err.status = st;
-            c->gc_failed = 1;
-            if (err != NULL)
-                *err = c->gc_err;
-            return st;
+            return gc_fail(c, st, err);
         }
     } else if (c->gc == NULL) {
         /* The thread could not be started: bind here. */
@@ -651,14 +657,7 @@ adkcd_conn_gc(struct adkcd_conn *c, LDAP **ld_out, struct adkcd_err *err)
         adkcd_err_clear(&c->gc_err);
         st = bind_uri(c, uri, c->host, &c->gc, &ssf, &c->gc_err);
         if (st != ADKCD_OK) {
-            adkcd_err_prefix(&c->gc_err, "Global Catalog (forest-wide "
-                                         "search; use -T DOMAIN to search "
-                                         "one domain)");
-            c->gc_err.status = st;
-            c->gc_failed = 1;
-            if (err != NULL)
-                *err = c->gc_err;
-            return st;
+            return gc_fail(c, st, err);
         }
     }
     *ld_out = c->gc;

@@ -8,7 +8,7 @@
 
 mk_computer tmg 'Tmg-Passw0rd!'
 DN="CN=tmg,CN=Computers,$ADKCD_BASEDN"
-N=25
+N=40
 
 # Writer a adds its services and flips protocol transition each round;
 # writer b only adds services: its modifies carry no flag change, only the
@@ -26,18 +26,21 @@ worker() {  # NAME
     return $fail
 }
 
-# A third writer on one connection, about fifty writes a second: flips
-# DONT_EXPIRE_PASSWORD (0x10000) by compare-and-swap pairs, continuing past
-# the swaps it loses (whenever adkcd changed the value in between).  Often
-# enough that adkcd's compare-and-swaps lose races, not so often that no
-# writer could ever get a turn.
+# A third writer, in bursts: ten compare-and-swap flips of
+# DONT_EXPIRE_PASSWORD (0x10000) on one connection, then a pause, over
+# and over, continuing past the swaps it loses (whenever adkcd changed the
+# value in between).  Bursts make adkcd lose races often; the pauses bound
+# them whatever the machine's speed, so that jittered retries find a gap
+# (a writer that never pauses would rightly starve the others).
 toggler() {
-    local a=4096 b=$((4096 | 0x10000))
+    local a=4096 b=$((4096 | 0x10000)) k
     while [ ! -e "$ADKCD_TMP/stop" ]; do
-        sleep 0.02
-        printf 'dn: %s\nchangetype: modify\ndelete: userAccountControl\nuserAccountControl: %s\n-\nadd: userAccountControl\nuserAccountControl: %s\n-\n\n' \
-            "$DN" "$a" "$b" "$DN" "$b" "$a"
-    done | ldapmodify -c -Q -Y GSSAPI -H "$ADKCD_DC_URI" >/dev/null 2>&1
+        for k in 1 2 3 4 5; do
+            printf 'dn: %s\nchangetype: modify\ndelete: userAccountControl\nuserAccountControl: %s\n-\nadd: userAccountControl\nuserAccountControl: %s\n-\n\n' \
+                "$DN" "$a" "$b" "$DN" "$b" "$a"
+        done | ldapmodify -c -Q -Y GSSAPI -H "$ADKCD_DC_URI" >/dev/null 2>&1
+        sleep 0.1
+    done
     return 0
 }
 
