@@ -98,6 +98,8 @@ adkcd_journal_close(struct adkcd_journal *j, adkcd_status status);
 struct adkcd_journal_change {
     char *run_id;
     unsigned seq;
+    unsigned long line; /* of its "# change:" line: the journal's order
+                         * of changes, across interleaved runs */
     char *dn;
     char *label;
     struct adkcd_image *images; /* attr, before(_present), after(_present) */

@@ -914,6 +914,7 @@ start_change(struct parser *p, char *value, unsigned long no)
     if (p->cur.run_id == NULL)
         return NOMEM(p->err);
     p->cur.seq = (unsigned)seq;
+    p->cur.line = no;
     p->run = (size_t)r;
     p->cur_no = no;
     p->have_attrs = 0;

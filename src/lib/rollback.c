@@ -335,22 +335,55 @@ check_chains(struct object *objs, size_t n, struct adkcd_drifts *drifts,
     return st;
 }
 
-/* Newest first: runs in reverse journal order, changes in reverse. */
+static int
+cmp_newest_first(const void *a, const void *b)
+{
+    const struct adkcd_journal_change *x =
+        *(const struct adkcd_journal_change *const *)a;
+    const struct adkcd_journal_change *y =
+        *(const struct adkcd_journal_change *const *)b;
+
+    return x->line < y->line ? 1 : x->line > y->line ? -1 : 0;
+}
+
+/*
+ * Newest first, in the journal's order of changes: blocks of concurrent
+ * runs interleave there, and it is the order the server applied them in
+ * (each block is written once the server confirmed its change).
+ */
 static adkcd_status
 walk(struct object **objs, size_t *n, const struct adkcd_journal_runs *runs,
      char *const *ids, struct adkcd_err *err)
 {
+    const struct adkcd_journal_change **v = NULL;
     adkcd_status st = ADKCD_OK;
-    size_t r, k;
+    size_t r, k, m = 0, cap = 0;
 
-    for (r = runs->n; r > 0 && st == ADKCD_OK; r--) {
-        const struct adkcd_journal_run *run = &runs->v[r - 1];
+    for (r = 0; r < runs->n; r++) {
+        const struct adkcd_journal_run *run = &runs->v[r];
 
         if (!selected(ids, run->id))
             continue;
-        for (k = run->n_changes; k > 0 && st == ADKCD_OK; k--)
-            st = undo(objs, n, &run->changes[k - 1], err);
+        for (k = 0; k < run->n_changes; k++) {
+            if (m == cap) {
+                const struct adkcd_journal_change **nv;
+
+                cap = cap ? 2 * cap : 64;
+                nv = realloc(v, cap * sizeof(*nv));
+                if (nv == NULL) {
+                    free(v);
+                    return NOMEM(err);
+                }
+                v = nv;
+            }
+            v[m++] = &run->changes[k];
+        }
     }
+    if (m > 0)
+        qsort(v, m, sizeof(*v), cmp_newest_first);
+    for (k = 0; k < m && st == ADKCD_OK; k++)
+        st = undo(objs, n, v[k], err);
+    free(v);
     return st;
 }
 

@@ -145,6 +145,38 @@ expect_rc 1
 expect_dc_unchanged "$ADKCD_TMP/s5"
 t_end
 
+t_begin "runs that interleave on one object are undone in the journal's order of changes"
+mk_computer i1 'I-Passw0rd!x'; mk_computer i2 'I-Passw0rd!x'
+dc_snapshot "$ADKCD_TMP/i0"
+A=11111111-1111-4111-8111-111111111111 B=22222222-2222-4222-8222-222222222222
+I1="CN=i1,CN=Computers,$ADKCD_BASEDN" I2="CN=i2,CN=Computers,$ADKCD_BASEDN"
+A2D=msDS-AllowedToDelegateTo
+hdr() { printf '# run: %s\n# time: 2026-11-24T15:00:00Z\n# tool: adkcd\n# server: %s\n# identity: krb5:administrator@%s\n# command: %s\n\n' "$1" "$ADKCD_DC_URI" "$ADKCD_REALM" "$2"; }
+chg() {  # RUN SEQ LABEL DN VALUE [BEFORE-VALUE]
+    printf '# change: %s %s\n# label: %s\n# attrs: %s\n' "$1" "$2" "$3" "$A2D"
+    [ -z "${6:-}" ] || printf '# before: %s: %s\n# after: %s: %s\n' "$A2D" "$6" "$A2D" "$6"
+    printf '# after: %s: %s\ndn: %s\nchangetype: modify\nadd: %s\n%s: %s\n-\n\n' "$A2D" "$5" "$4" "$A2D" "$A2D" "$5"
+}
+# Run A starts first (its header comes first), run B's change to i1 is
+# applied between two of A's changes.
+{
+    hdr "$A" "adkcd add (run A)"
+    chg "$A" 1 'computer i2$' "$I2" http/a2.mydom.local
+    hdr "$B" "adkcd add (run B)"
+    chg "$B" 1 'computer i1$' "$I1" http/b.mydom.local
+    chg "$A" 2 'computer i1$' "$I1" http/a1.mydom.local http/b.mydom.local
+    printf '# end: %s ok\n\n# end: %s ok\n\n' "$B" "$A"
+} > "$ADKCD_TMP/interleaved.ldif"
+# The directory as those runs left it.
+grep -v '^#' "$ADKCD_TMP/interleaved.ldif" | ldif_modify >/dev/null ||
+    t_fail "could not apply the interleaved runs"
+run "$ADKCD" --journal "$ADKCD_TMP/interleaved.ldif" rollback "$A" "$B" --dry-run
+expect_rc 0
+run "$ADKCD" --journal "$ADKCD_TMP/interleaved.ldif" rollback "$B" "$A"
+expect_rc 0
+expect_dc_unchanged "$ADKCD_TMP/i0"
+t_end
+
 t_begin "a rollback cut off half-way by the DC dying: journal = what was applied; then finished"
 N=40
 for i in $(seq 1 $N); do mk_computer "h$i" 'H-Passw0rd!x'; done
