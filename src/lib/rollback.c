@@ -189,7 +189,11 @@ read_now(struct adkcd_conn *conn, struct object *o, struct adkcd_err *err)
                               err);
     if (st == ADKCD_OK && e == NULL)
         st = adkcd_err_set(err, ADKCD_E_NOTFOUND,
-                           "%s no longer exists: it cannot be rolled back",
+                           "%s no longer exists (deleted or moved): it "
+                           "cannot be rolled back, and nothing was written; "
+                           "roll back the runs that did not touch it "
+                           "separately (adkcd history lists what each run "
+                           "touched)",
                            o->dn);
     for (i = 0; i < o->n && st == ADKCD_OK; i++) {
         struct attr_state *a = &o->attrs[i];
