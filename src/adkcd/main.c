@@ -621,14 +621,7 @@ cmd_change(struct cli_common *c, struct args *a)
         json_object_set_new(doc, "attempts", json_integer(attempts));
         json_object_set_new(doc, "read_back_differs",
                             json_boolean(plan->changes[0].read_differs));
-        json_object_set_new(
-            doc, "run_id",
-            j != NULL && changed && !c->dry_run
-                ? json_string(adkcd_journal_run_id(j))
-                : json_null());
-        json_object_set_new(doc, "journal",
-                            jpath != NULL && changed ? json_string(jpath)
-                                                     : json_null());
+        cli_json_run(doc, j, jpath, changed && !c->dry_run);
         json_object_set_new(doc, "warnings", warnings);
         warnings = NULL;
         cli_json_print(doc);
@@ -951,11 +944,7 @@ cmd_rollback(struct cli_common *c, struct args *a)
                             json_boolean(changed && !c->dry_run));
         json_object_set_new(doc, "objects", objs);
         json_object_set_new(doc, "drifts", json_drifts(drifts));
-        json_object_set_new(doc, "run_id",
-                            j != NULL ? json_string(adkcd_journal_run_id(j))
-                                      : json_null());
-        json_object_set_new(doc, "journal",
-                            j != NULL ? json_string(jpath) : json_null());
+        cli_json_run(doc, j, jpath, changed && !c->dry_run);
         cli_json_print(doc);
     } else if (!changed) {
         printf("unchanged: the directory already holds what was there "

@@ -561,11 +561,7 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
                             json_boolean(plan->changes[0].read_differs));
         json_object_set_new(doc, "added", json_minus(img->after, before));
         json_object_set_new(doc, "removed", json_minus(before, img->after));
-        json_object_set_new(doc, "run_id",
-                            j != NULL ? json_string(adkcd_journal_run_id(j))
-                                      : json_null());
-        json_object_set_new(doc, "journal",
-                            j != NULL ? json_string(jpath) : json_null());
+        cli_json_run(doc, j, jpath, changed && !c->dry_run);
         cli_json_print(doc);
     } else if (!changed) {
         for (i = 0; spns[i] != NULL; i++)

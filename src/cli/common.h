@@ -172,6 +172,13 @@ json_t *
 cli_json_change_doc(const struct cli_common *c, const char *operation,
                     int changed, const struct adkcd_account *acct);
 
+/* "run_id" and "journal" of a document: the run's id and the journal file
+ * when the run wrote (wrote and j set), else null. */
+struct adkcd_journal;
+void
+cli_json_run(json_t *doc, const struct adkcd_journal *j, const char *path,
+             int wrote);
+
 /* Print doc on stdout and release it. */
 void
 cli_json_print(json_t *doc);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adkcd/journal.h"
 #include "common.h"
 
 /* Bumped when a field changes meaning or goes away (docs/json-output.md). */
@@ -63,6 +64,18 @@ cli_json_change_doc(const struct cli_common *c, const char *operation,
     json_object_set_new(doc, "object_class",
                         json_string(adkcd_account_class(acct)));
     return doc;
+}
+
+void
+cli_json_run(json_t *doc, const struct adkcd_journal *j, const char *path,
+             int wrote)
+{
+    int on = wrote && j != NULL;
+
+    json_object_set_new(doc, "run_id",
+                        on ? json_string(adkcd_journal_run_id(j))
+                           : json_null());
+    json_object_set_new(doc, "journal", on ? json_string(path) : json_null());
 }
 
 void

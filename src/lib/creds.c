@@ -17,7 +17,6 @@ struct adkcd_creds {
     krb5_ccache mem_cc; /* a MEMORY ccache made here, or NULL */
     char ccname[128];   /* "MEMORY:..." when mem_cc is set */
     char *principal;
-    char *realm;
 };
 
 /* Copy a krb5 error text into err, freeing it the krb5 way. */
@@ -45,8 +44,7 @@ set_names(struct adkcd_creds *c, krb5_principal p, struct adkcd_err *err)
         return krb_error(err, c->ctx, code, ADKCD_E_AUTH, "reading the client principal");
     c->principal = strdup(name);
     krb5_free_unparsed_name(c->ctx, name);
-    c->realm = strndup(p->realm.data, p->realm.length);
-    if (c->principal == NULL || c->realm == NULL)
+    if (c->principal == NULL)
         return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
     return ADKCD_OK;
 }
@@ -275,12 +273,6 @@ adkcd_creds_principal(const struct adkcd_creds *creds)
     return creds->principal;
 }
 
-const char *
-adkcd_creds_realm(const struct adkcd_creds *creds)
-{
-    return creds->realm;
-}
-
 void
 adkcd_creds_free(struct adkcd_creds *creds)
 {
@@ -289,7 +281,6 @@ adkcd_creds_free(struct adkcd_creds *creds)
     if (creds->mem_cc != NULL)
         krb5_cc_destroy(creds->ctx, creds->mem_cc);
     free(creds->principal);
-    free(creds->realm);
     krb5_free_context(creds->ctx);
     free(creds);
 }

@@ -22,10 +22,6 @@ adkcd_creds_acquire(const struct adkcd_conn_opts *opts,
 const char *
 adkcd_creds_principal(const struct adkcd_creds *creds);
 
-/* The realm of the client principal; borrowed. */
-const char *
-adkcd_creds_realm(const struct adkcd_creds *creds);
-
 void
 adkcd_creds_free(struct adkcd_creds *creds);
 
