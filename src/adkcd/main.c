@@ -18,6 +18,7 @@
 #include "adkcd/spn.h"
 #include "adkcd/spnreg.h"
 #include "adkcd/strv.h"
+#include "adkcd.h"
 #include "common.h"
 
 static const struct cli_option adkcd_options[] = {
@@ -34,26 +35,24 @@ static const struct cli_option adkcd_options[] = {
      "rollback of drifted objects)"},
     {"computer", 'C', NULL, "ACCOUNT is a computer (NAME$)"},
     {"user", 'U', NULL, "ACCOUNT is a user"},
+    {"impersonate", 0, "USER",
+     "check, verify: the user to impersonate (S4U2Self)"},
+    {"forest", 'F', NULL, "audit: the whole forest, through the Global "
+                          "Catalog"},
     {NULL, 0, NULL, NULL},
 };
 
-struct args {
-    const char *verb;
-    char *pos[64];
-    int npos;
-    struct adkcd_deleg_request req;
-    int mode_given;
-    enum adkcd_account_kind kind;
-    int argc;
-    char **argv;
-};
 
 struct verb {
     const char *name;
     const char *synopsis;
     const char *help;
     int (*run)(struct cli_common *c, struct args *a);
+    unsigned takes; /* TAKES_*: verb options beyond front_only_for's */
 };
+
+#define TAKES_IMPERSONATE 0x1u
+#define TAKES_FOREST 0x2u
 
 static const struct verb verbs[];
 
@@ -86,8 +85,8 @@ usage(FILE *f)
 
 /* ---- parsing ------------------------------------------------------- */
 
-static int
-cli_nomem(const struct cli_common *c)
+int
+front_nomem(const struct cli_common *c)
 {
     struct adkcd_err err;
 
@@ -165,6 +164,30 @@ verb_option(struct cli_common *c, struct args *a, int argc, char **argv,
         a->kind = k;
         return 1;
     }
+    if (strcmp(o, "-F") == 0 || IS("--forest")) {
+        if (eq != NULL) {
+            cli_usage_error(c, "%.*s takes no value", (int)n, o);
+            return -1;
+        }
+        a->forest = 1;
+        return 1;
+    }
+    if (IS("--impersonate")) {
+        if (eq != NULL) {
+            val = eq + 1;
+        } else if (*i + 1 < argc) {
+            val = argv[++*i];
+        } else {
+            cli_usage_error(c, "--impersonate needs a user");
+            return -1;
+        }
+        if (val[0] == '\0') {
+            cli_usage_error(c, "--impersonate needs a user, not ''");
+            return -1;
+        }
+        a->impersonate = val;
+        return 1;
+    }
     if (IS("--mode") || IS("--services")) {
         if (eq != NULL) {
             val = eq + 1;
@@ -191,7 +214,7 @@ verb_option(struct cli_common *c, struct args *a, int argc, char **argv,
         } else {
             a->req.services_given = 1;
             if (split_services(val, &a->req.services) != 0) {
-                cli_nomem(c);
+                front_nomem(c);
                 return -1;
             }
         }
@@ -248,10 +271,12 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
     }
     if (a->verb == NULL)
         return cli_usage_error(c, "say what to do: show, add, remove, set, "
-                                  "history or rollback");
+                                  "history, rollback, check, verify or "
+                                  "audit");
     if (find_verb(a->verb) == NULL)
         return cli_usage_error(c, "unknown verb '%s' (show, add, remove, "
-                                  "set, history, rollback)",
+                                  "set, history, rollback, check, verify, "
+                                  "audit)",
                                a->verb);
     if (cli_common_finish(c, &err) != ADKCD_OK)
         return cli_usage_error(c, "%s", err.msg);
@@ -259,9 +284,9 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
 }
 
 /* Options that only some verbs take. */
-static int
-only_for(struct cli_common *c, struct args *a, int pt, int mode_services,
-         int force, int kind, int dry)
+int
+front_only_for(struct cli_common *c, struct args *a, int pt,
+               int mode_services, int force, int kind, int dry)
 {
     if (!pt && a->req.pt != ADKCD_PT_KEEP)
         return cli_usage_error(c, "%s takes neither --any-protocol nor "
@@ -281,8 +306,8 @@ only_for(struct cli_common *c, struct args *a, int pt, int mode_services,
 
 /* ---- output helpers ------------------------------------------------ */
 
-static json_t *
-json_flags(unsigned uac)
+json_t *
+front_json_flags(unsigned uac)
 {
     json_t *a = json_array();
     size_t i;
@@ -294,8 +319,8 @@ json_flags(unsigned uac)
     return a;
 }
 
-static json_t *
-json_deleg(const struct adkcd_deleg *d)
+json_t *
+front_json_deleg(const struct adkcd_deleg *d)
 {
     json_t *o = json_object();
 
@@ -305,7 +330,7 @@ json_deleg(const struct adkcd_deleg *d)
                         json_boolean(adkcd_deleg_any_protocol(d)));
     json_object_set_new(o, "services", cli_json_strv(d->services));
     json_object_set_new(o, "user_account_control", json_integer(d->uac));
-    json_object_set_new(o, "flags", json_flags(d->uac));
+    json_object_set_new(o, "flags", front_json_flags(d->uac));
     return o;
 }
 
@@ -330,12 +355,8 @@ print_flag_changes(unsigned from, unsigned to)
 }
 
 /* Warnings go to stderr and, with --json, into the document. */
-static void
-warn(struct cli_common *c, json_t *warnings, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-warn(struct cli_common *c, json_t *warnings, const char *fmt, ...)
+void
+front_warn(struct cli_common *c, json_t *warnings, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -370,8 +391,8 @@ after_state(const struct adkcd_plan *plan, const struct adkcd_deleg *before,
     return after->services != NULL ? 0 : -1;
 }
 
-static int
-connect_or_fail(struct cli_common *c, struct adkcd_conn **conn)
+int
+front_connect(struct cli_common *c, struct adkcd_conn **conn)
 {
     struct adkcd_err err;
 
@@ -395,7 +416,7 @@ warn_unheld(struct cli_common *c, struct adkcd_conn *conn,
 
     adkcd_err_clear(&err);
     if (adkcd_spn_read_mappings(conn, &m, &err) != ADKCD_OK) {
-        warn(c, warnings, "could not check the services: %s", err.msg);
+        front_warn(c, warnings, "could not check the services: %s", err.msg);
         return;
     }
     for (i = 0; d->services[i] != NULL; i++) {
@@ -403,21 +424,21 @@ warn_unheld(struct cli_common *c, struct adkcd_conn *conn,
         struct adkcd_spn_holders *h = NULL;
 
         if (adkcd_spn_parse(d->services[i], &spn, &err) != ADKCD_OK) {
-            warn(c, warnings, "service %s is not a valid SPN: %s",
+            front_warn(c, warnings, "service %s is not a valid SPN: %s",
                  d->services[i], err.msg);
             continue;
         }
         if (adkcd_spn_find_holders(conn, &forest, spn, m, NULL, &h, &err) !=
             ADKCD_OK)
-            warn(c, warnings, "could not check service %s: %s",
+            front_warn(c, warnings, "could not check service %s: %s",
                  d->services[i], err.msg);
         else if (h->n == 0)
-            warn(c, warnings,
+            front_warn(c, warnings,
                  "service %s is held by no account in the forest (a typo?): "
                  "delegation to it cannot work",
                  d->services[i]);
         else if (h->n > 1)
-            warn(c, warnings,
+            front_warn(c, warnings,
                  "service %s is held by %zu accounts (duplicate SPN): the KDC "
                  "cannot issue tickets for it",
                  d->services[i], h->n);
@@ -435,22 +456,22 @@ warn_state(struct cli_common *c, const struct adkcd_account *acct,
 
     if (mode == ADKCD_DELEG_UNCONSTRAINED &&
         !(acct->uac & ADKCD_UAC_SERVER_TRUST_ACCOUNT))
-        warn(c, warnings,
+        front_warn(c, warnings,
              "unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000): "
              "%s can impersonate its users to any service; prefer "
              "constrained delegation",
              acct->sam);
     if (mode == ADKCD_DELEG_UNCONSTRAINED && d->services[0] != NULL)
-        warn(c, warnings,
+        front_warn(c, warnings,
              "msDS-AllowedToDelegateTo is set as well, but with "
              "TRUSTED_FOR_DELEGATION the account may delegate to any "
              "service: the list does not limit it");
     if (mode == ADKCD_DELEG_NONE && adkcd_deleg_any_protocol(d))
-        warn(c, warnings,
+        front_warn(c, warnings,
              "TRUSTED_TO_AUTH_FOR_DELEGATION (0x1000000) is set without any "
              "service: it has no effect until services are added");
     if (acct->uac & ADKCD_UAC_ACCOUNTDISABLE)
-        warn(c, warnings,
+        front_warn(c, warnings,
              "the account is disabled (ACCOUNTDISABLE 0x2): it can "
              "delegate nothing");
 }
@@ -472,14 +493,14 @@ cmd_show(struct cli_common *c, struct args *a)
         json_decref(warnings);
         return cli_usage_error(c, "show needs exactly one ACCOUNT");
     }
-    rc = only_for(c, a, 0, 0, 0, 1, 0);
+    rc = front_only_for(c, a, 0, 0, 0, 1, 0);
     if (rc == 0 &&
         adkcd_account_check_name(a->pos[0], strlen(a->pos[0]), &err) !=
             ADKCD_OK)
         rc = cli_fail(c, &err);
     c->conn.prefetch_gc = 1; /* the services are checked forest-wide */
     if (rc == 0)
-        rc = connect_or_fail(c, &conn);
+        rc = front_connect(c, &conn);
     if (rc != 0) {
         json_decref(warnings);
         adkcd_conn_free(conn);
@@ -514,7 +535,7 @@ cmd_show(struct cli_common *c, struct args *a)
         json_object_set_new(doc, "dn", json_string(acct->dn));
         json_object_set_new(doc, "object_class",
                             json_string(adkcd_account_class(acct)));
-        json_object_set_new(doc, "delegation", json_deleg(&d));
+        json_object_set_new(doc, "delegation", front_json_deleg(&d));
         json_object_set_new(doc, "disabled",
                             json_boolean(acct->uac &
                                          ADKCD_UAC_ACCOUNTDISABLE));
@@ -562,11 +583,11 @@ cmd_change(struct cli_common *c, struct args *a)
     } else {
         for (i = 1; i < a->npos; i++) {
             if (adkcd_strv_add(&a->req.services, a->pos[i]) != 0)
-                rc = cli_nomem(c);
+                rc = front_nomem(c);
         }
     }
     if (rc == 0)
-        rc = only_for(c, a, a->req.verb != ADKCD_DELEG_REMOVE,
+        rc = front_only_for(c, a, a->req.verb != ADKCD_DELEG_REMOVE,
                       a->req.verb == ADKCD_DELEG_SET, 1, 1, 1);
     /* Everything local is checked before the network is touched. */
     if (rc == 0 && (adkcd_deleg_check_request(&a->req, &err) != ADKCD_OK ||
@@ -578,7 +599,7 @@ cmd_change(struct cli_common *c, struct args *a)
     c->conn.prefetch_gc = a->req.verb != ADKCD_DELEG_REMOVE &&
                           a->req.services != NULL;
     if (rc == 0)
-        rc = connect_or_fail(c, &conn);
+        rc = front_connect(c, &conn);
     if (rc != 0)
         goto cleanup;
     st = adkcd_account_resolve(conn, a->pos[0], a->kind, &acct, &err);
@@ -609,15 +630,15 @@ cmd_change(struct cli_common *c, struct args *a)
         warn_unheld(c, conn, &asked, warnings);
     }
     if (adkcd_deleg_mode_of(&after) == ADKCD_DELEG_UNCONSTRAINED && changed)
-        warn(c, warnings,
+        front_warn(c, warnings,
              "%s unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000): "
              "%s can impersonate its users to any service",
              c->dry_run ? "this would give" : "gave", acct->sam);
     if (c->json) {
         json_t *doc = cli_json_change_doc(c, a->verb, changed, acct);
 
-        json_object_set_new(doc, "before", json_deleg(&before));
-        json_object_set_new(doc, "after", json_deleg(&after));
+        json_object_set_new(doc, "before", front_json_deleg(&before));
+        json_object_set_new(doc, "after", front_json_deleg(&after));
         json_object_set_new(doc, "attempts", json_integer(attempts));
         json_object_set_new(doc, "read_back_differs",
                             json_boolean(plan->changes[0].read_differs));
@@ -739,7 +760,7 @@ cmd_history(struct cli_common *c, struct args *a)
 
     if (a->npos != 0)
         return cli_usage_error(c, "history takes no arguments");
-    rc = only_for(c, a, 0, 0, 0, 0, 0);
+    rc = front_only_for(c, a, 0, 0, 0, 0, 0);
     if (rc == 0)
         rc = load_journal(c, &runs, &path);
     if (rc != 0) {
@@ -842,7 +863,7 @@ cmd_rollback(struct cli_common *c, struct args *a)
     adkcd_err_clear(&err);
     if (a->npos == 0)
         return cli_usage_error(c, "rollback needs RUN-ID... or last");
-    rc = only_for(c, a, 0, 0, 1, 0, 1);
+    rc = front_only_for(c, a, 0, 0, 1, 0, 1);
     /* The journal is read, and the runs found, before connecting. */
     if (rc == 0)
         rc = load_journal(c, &runs, &path);
@@ -862,7 +883,7 @@ cmd_rollback(struct cli_common *c, struct args *a)
             rc = cli_fail(c, &err);
         } else if (adkcd_strv_find_nocase(ids, r->id) < 0) {
             if (adkcd_strv_add(&ids, r->id) != 0)
-                rc = cli_nomem(c);
+                rc = front_nomem(c);
             oflen += strlen(r->id) + 1;
         }
     }
@@ -877,7 +898,7 @@ cmd_rollback(struct cli_common *c, struct args *a)
     if (rc == 0 && !c->dry_run && cli_journal_check(c, &err) != ADKCD_OK)
         rc = cli_fail(c, &err);
     if (rc == 0)
-        rc = connect_or_fail(c, &conn);
+        rc = front_connect(c, &conn);
     if (rc != 0)
         goto cleanup;
     st = adkcd_rollback_plan(conn, runs, ids, a->req.force, &plan, &drifts,
@@ -986,22 +1007,33 @@ static const struct verb verbs[] = {
     {"show", "show ACCOUNT",
      "mode, services, flags, and warnings (unconstrained, unheld services, "
      "disabled)",
-     cmd_show},
+     cmd_show, 0},
     {"add", "add ACCOUNT SERVICE... [--any-protocol | --kerberos-only]",
      "add services: constrained delegation (switches unconstrained off)",
-     cmd_add},
+     cmd_add, 0},
     {"remove", "remove ACCOUNT SERVICE...",
      "remove services; none left: mode none, protocol transition cleared",
-     cmd_remove},
+     cmd_remove, 0},
     {"set",
      "set ACCOUNT --mode none|unconstrained|constrained [--services S,...]",
-     "declare the exact state; only the difference is written", cmd_set},
+     "declare the exact state; only the difference is written", cmd_set, 0},
     {"history", "history", "list the journaled runs (adspn's too)",
-     cmd_history},
+     cmd_history, 0},
     {"rollback", "rollback RUN-ID...|last [--force]",
      "undo runs exactly, newest first, as one run; refuses drifted objects",
-     cmd_rollback},
-    {NULL, NULL, NULL, NULL},
+     cmd_rollback, 0},
+    {"check", "check ACCOUNT SERVICE [--impersonate USER]",
+     "diagnose a delegation from the directory alone: pass/warn/fail",
+     cmd_check, TAKES_IMPERSONATE},
+    {"verify",
+     "verify ACCOUNT SERVICE --impersonate USER [--keytab F | "
+     "--password-stdin]",
+     "prove it: S4U2Self then S4U2Proxy as ACCOUNT; explain a failure",
+     cmd_verify, TAKES_IMPERSONATE},
+    {"audit", "audit [-F]",
+     "every delegation in the domain (-F: forest), with risk labels",
+     cmd_audit, TAKES_FOREST},
+    {NULL, NULL, NULL, NULL, 0},
 };
 
 int
@@ -1019,7 +1051,14 @@ main(int argc, char **argv)
     rc = parse(argc, argv, &c, &a);
     if (rc == 0) {
         v = find_verb(a.verb);
-        rc = v->run(&c, &a);
+        if (a.impersonate != NULL && !(v->takes & TAKES_IMPERSONATE))
+            rc = cli_usage_error(&c, "--impersonate goes with check and "
+                                     "verify, not %s", a.verb);
+        else if (a.forest && !(v->takes & TAKES_FOREST))
+            rc = cli_usage_error(&c, "-F/--forest goes with audit, not %s",
+                                 a.verb);
+        else
+            rc = v->run(&c, &a);
     }
     cli_common_free(&c);
     adkcd_strv_free(a.req.services);

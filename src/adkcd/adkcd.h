@@ -1,0 +1,66 @@
+/*
+ * adkcd front end: what the verb files share (the parsed arguments and a
+ * few printing helpers).  Each verb parses nothing itself and decides
+ * nothing: it calls the library and prints.
+ */
+#ifndef ADKCD_FRONT_H
+#define ADKCD_FRONT_H
+
+#include <jansson.h>
+
+#include "adkcd/account.h"
+#include "adkcd/conn.h"
+#include "adkcd/deleg.h"
+#include "common.h"
+
+struct args {
+    const char *verb;
+    char *pos[64];
+    int npos;
+    struct adkcd_deleg_request req;
+    int mode_given;
+    enum adkcd_account_kind kind;
+    const char *impersonate; /* check, verify: --impersonate USER */
+    int forest;              /* audit: -F/--forest */
+    int argc;
+    char **argv;
+};
+
+/* Report "out of memory"; returns the exit code. */
+int
+front_nomem(const struct cli_common *c);
+
+/* Connect (cli_connect) or report the failure: 0, or the exit code. */
+int
+front_connect(struct cli_common *c, struct adkcd_conn **conn);
+
+/* A warning on stderr and, with --json, appended to warnings (may be
+ * NULL). */
+void
+front_warn(struct cli_common *c, json_t *warnings, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Refuse options that the verb does not take: 0, or CLI_EXIT_USAGE. */
+int
+front_only_for(struct cli_common *c, struct args *a, int pt,
+               int mode_services, int force, int kind, int dry);
+
+/* Refuse --impersonate / -F on verbs that do not take them. */
+int
+front_check_extra(struct cli_common *c, struct args *a, int impersonate,
+                  int forest);
+
+/* The names of the userAccountControl bits set in uac, as a JSON array. */
+json_t *
+front_json_flags(unsigned uac);
+
+/* A delegation state as JSON (mode, protocol_transition, services, ...). */
+json_t *
+front_json_deleg(const struct adkcd_deleg *d);
+
+/* The verbs. */
+int cmd_check(struct cli_common *c, struct args *a);
+int cmd_verify(struct cli_common *c, struct args *a);
+int cmd_audit(struct cli_common *c, struct args *a);
+
+#endif /* ADKCD_FRONT_H */
