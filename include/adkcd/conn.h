@@ -24,6 +24,10 @@ struct adkcd_conn_opts {
     const char *principal; /* client principal for keytab or password */
     const char *password;  /* get a TGT with this password (the caller
                             * wipes it); never from argv */
+    const char *ccache;    /* bind with the TGT in this ccache (e.g. the
+                            * "MEMORY:..." of adkcd_tgt_ccache()) instead
+                            * of the default one; excludes keytab and
+                            * password */
     int starttls;          /* StartTLS, then bind over the TLS layer */
     int timeout;           /* network timeout in seconds; 0: 10 */
     int prefetch_gc;       /* the caller will search the forest: bind the

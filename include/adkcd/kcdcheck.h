@@ -71,12 +71,20 @@ const char *
 adkcd_verdict_name(enum adkcd_verdict v);
 
 /*
- * Check acct (resolved and read by the caller) against opts.  Directory
- * reads that are refused become findings of verdict skip with the reason,
- * not errors.  ADKCD_E_USAGE when the service is not a valid SPN or the
- * user name is not a valid account name; ADKCD_E_DIRECTORY/CONNECT when
- * the directory cannot be read at all.  *out is filled (free with
- * adkcd_findings_clear()) on success.
+ * Check acct (resolved and read by the caller) against opts.  It reads:
+ * the holders of the service forest-wide through the Global Catalog,
+ * host-alias aware (sPNMappings), or in this domain only when the GC
+ * cannot be searched (service-holder then says so); the holder's
+ * userAccountControl and msDS-AllowedToActOnBehalfOfOtherIdentity, and
+ * acct's objectSid to compare with it; the user (a user account first,
+ * then any account), its tokenGroups and the domain's SID for Protected
+ * Users (memberOf when tokenGroups cannot be read).  It works with the
+ * rights of an ordinary account, e.g. the delegating account itself.
+ * Directory reads that are refused become findings of verdict skip with
+ * the reason, not errors.  ADKCD_E_USAGE when the service is not a valid
+ * SPN or the user name is not a valid account name (nothing is sent);
+ * ADKCD_E_CONNECT when the connection to the DC is lost; ADKCD_E_NOMEM.
+ * *out is filled (free with adkcd_findings_clear()) on success.
  */
 adkcd_status
 adkcd_kcd_check(struct adkcd_conn *conn, const struct adkcd_account *acct,
@@ -95,6 +103,121 @@ void
 adkcd_findings_clear(struct adkcd_findings *f);
 
 /*
+ * The pure half of adkcd_kcd_check(): what it read, and the decision.
+ * adkcd_kcd_check() fills this from the directory and calls
+ * adkcd_kcd_decide(); tests (and other callers that already hold the
+ * facts) call adkcd_kcd_decide() directly.  Every pointer is borrowed.
+ */
+
+/* Resource-based delegation on the service's account. */
+enum adkcd_kcd_rbcd {
+    ADKCD_RBCD_UNKNOWN = 0, /* not read: rbcd_note says why */
+    ADKCD_RBCD_NOT_SET,     /* msDS-AllowedToActOnBehalfOfOtherIdentity empty */
+    ADKCD_RBCD_ALLOWS,      /* its DACL allows the delegating account's SID */
+    ADKCD_RBCD_OTHERS,      /* set, but for other accounts only */
+};
+
+/* One account that holds the service (as adkcd_spn_find_holders() gives:
+ * an account may appear once per matching value). */
+struct adkcd_kcd_holder {
+    const char *dn;
+    const char *value; /* the SPN as the account holds it */
+    int via_alias;     /* it holds the host-alias target ("host/x" for
+                        * "http/x"), which the KDC uses only when no
+                        * account holds the SPN itself */
+};
+
+struct adkcd_kcd_facts {
+    /* The question. */
+    const char *service;          /* the SPN to reach */
+    const char *user;             /* the name given for the user, or NULL */
+    int need_protocol_transition; /* as in adkcd_kcd_check_opts */
+
+    /* The delegating account. */
+    const char *account;      /* its sAMAccountName, for messages ("tmg$") */
+    const char *account_arg;  /* ACCOUNT for the commands in fixes ("tmg") */
+    unsigned uac;
+    int has_uac;              /* 0: userAccountControl could not be read */
+    char *const *delegate_to; /* msDS-AllowedToDelegateTo (strv, may be NULL) */
+
+    /* Who holds the service. */
+    int holders_read;         /* 0: not read; holders_note says why */
+    int holders_domain_only;  /* only this domain was searched; holders_note
+                               * says why the forest could not be */
+    const char *holders_note; /* or NULL */
+    const struct adkcd_kcd_holder *holders;
+    size_t n_holders;
+
+    /* The one account the KDC would use for the service, when there is
+     * exactly one (see adkcd_kcd_holder.via_alias). */
+    const char *holder_sam;   /* NULL when not read */
+    unsigned holder_uac;
+    int holder_has_uac;       /* 0: holder_note says why */
+    const char *holder_note;
+    enum adkcd_kcd_rbcd rbcd;
+    const char *rbcd_note;    /* UNKNOWN: why; OTHERS: which, or NULL */
+
+    /* The user (when user is not NULL). */
+    int user_found;           /* 1 found, 0 no such account, -1 could not
+                               * look (user_note says why in both cases) */
+    const char *user_note;
+    const char *user_sam;
+    const char *user_dn;
+    unsigned user_uac;
+    int user_protected;       /* 1 in Protected Users, 0 not, -1 unknown */
+    const char *user_protected_note; /* how it was decided, or why not */
+};
+
+/*
+ * The findings for facts, in the order of the table at the top (pure).
+ * The verdicts (the KDC's rules of MS-SFU 3.2.5, as Windows DCs and
+ * Samba's KDC apply them):
+ *
+ *   account-enabled     fail when disabled (its TGT is refused)
+ *   account-sensitive   fail when NOT_DELEGATED (its own tickets are not
+ *                       forwardable); warn when resource-based delegation
+ *                       allows it (which accepts non-forwardable tickets)
+ *   mode                pass constrained; warn when TRUSTED_FOR_DELEGATION
+ *                       is set as well; fail none or unconstrained alone,
+ *                       unless resource-based delegation allows it (none:
+ *                       pass, unconstrained: warn, as it is not needed)
+ *   service-listed      pass when listed (case-insensitive, whole value:
+ *                       the KDC compares the SPN it is asked for, without
+ *                       realm, to each value, so "http/x@REALM" never
+ *                       matches); fail otherwise, naming the near miss or
+ *                       the value with a realm; pass when resource-based
+ *                       delegation allows it instead
+ *   protocol-transition pass when set, or when resource-based delegation
+ *                       allows it (non-forwardable S4U2Self tickets do);
+ *                       else fail with need_protocol_transition, warn
+ *                       without
+ *   service-holder      pass for one account; fail for none ("Server not
+ *                       found") or several (duplicate SPN); warn for none
+ *                       when only this domain could be searched; skip when
+ *                       not read
+ *   service-dc          warn when the holder is a domain controller
+ *                       (SERVER_TRUST_ACCOUNT), pass otherwise, skip
+ *                       without a single holder
+ *   resource-based      pass when the holder's descriptor allows the
+ *                       account (Windows KDCs honour it; Samba 4.17's
+ *                       does not), skip otherwise (not set, other
+ *                       accounts only, not read)
+ *   user-found          pass, fail (no such account), skip (no user, or
+ *                       the lookup failed)
+ *   user-enabled        fail when disabled
+ *   user-sensitive      fail when NOT_DELEGATED (resource-based included)
+ *   user-protected      fail when in Protected Users (Windows DCs refuse;
+ *                       Samba 4.17's KDC does not enforce it), skip when
+ *                       it could not be decided
+ *
+ * *out is filled on success (free with adkcd_findings_clear()); only
+ * ADKCD_E_NOMEM fails.
+ */
+adkcd_status
+adkcd_kcd_decide(const struct adkcd_kcd_facts *facts,
+                 struct adkcd_findings *out, struct adkcd_err *err);
+
+/*
  * The value of list closest to want (case-insensitive edit distance), when
  * it is a near miss: at most a third of want's length apart and not equal.
  * NULL otherwise.  Borrowed from list.  Pure; used for "did you mean".
@@ -102,7 +225,8 @@ adkcd_findings_clear(struct adkcd_findings *f);
 const char *
 adkcd_near_miss(const char *want, char *const *list);
 
-/* Case-insensitive Levenshtein distance (bytes). */
+/* Case-insensitive (ASCII) Levenshtein distance in bytes; SIZE_MAX when
+ * out of memory. */
 size_t
 adkcd_edit_distance(const char *a, const char *b);
 

@@ -58,8 +58,12 @@ adkcd_sid_to_string(const unsigned char *buf, size_t len, size_t *used_out,
 
 /*
  * The SIDs that the DACL allows (ACCESS_ALLOWED and ACCESS_ALLOWED_OBJECT
- * ACEs), in order, without repeats, minus any SID an ACCESS_DENIED ACE
- * names; *sids_out is a new strv (empty when none).
+ * ACEs with a non-zero mask that apply to the object itself, i.e. not
+ * INHERIT_ONLY), in order, without repeats, minus any SID an
+ * ACCESS_DENIED or ACCESS_DENIED_OBJECT ACE names; *sids_out is a new strv
+ * (empty when none).  A descriptor without a DACL, or with a NULL DACL,
+ * grants everything to everyone (MS-DTYP 2.5.3.2): the result is then
+ * Everyone, S-1-1-0.
  */
 adkcd_status
 adkcd_sd_allowed_sids(const struct adkcd_sd *sd, char ***sids_out,

@@ -278,6 +278,8 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
                                   "set, history, rollback, check, verify, "
                                   "audit)",
                                a->verb);
+    /* verify acts as ACCOUNT: its keys, its principal by default. */
+    c->principal_from_account = strcmp(a->verb, "verify") == 0;
     if (cli_common_finish(c, &err) != ADKCD_OK)
         return cli_usage_error(c, "%s", err.msg);
     return 0;

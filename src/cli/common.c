@@ -151,12 +151,12 @@ cli_common_finish(struct cli_common *c, struct adkcd_err *err)
                              "--keytab and --password-stdin exclude each "
                              "other");
     if ((c->conn.keytab != NULL || c->password_stdin) &&
-        c->conn.principal == NULL)
+        c->conn.principal == NULL && !c->principal_from_account)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "--keytab and --password-stdin need "
                              "--principal");
     if (c->conn.principal != NULL && c->conn.keytab == NULL &&
-        !c->password_stdin)
+        !c->password_stdin && !c->principal_from_account)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "--principal needs --keytab or "
                              "--password-stdin (a ticket from kinit needs "

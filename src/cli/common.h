@@ -42,6 +42,9 @@ struct cli_common {
     int verbose;
     int no_progress;
     const char *journal;  /* --journal, or NULL for the default */
+    int principal_from_account; /* set before parsing ends: --keytab and
+                                 * --password-stdin are the ACCOUNT's
+                                 * (adkcd verify), --principal optional */
 };
 
 /* One row of an option table; the help text is printed from it. */

@@ -15,7 +15,8 @@
 struct adkcd_creds {
     krb5_context ctx;
     krb5_ccache mem_cc; /* a MEMORY ccache made here, or NULL */
-    char ccname[128];   /* "MEMORY:..." when mem_cc is set */
+    char ccname[256];   /* "MEMORY:..." when mem_cc is set, or the
+                         * caller's ccache (opts->ccache) */
     char *principal;
 };
 
@@ -54,7 +55,8 @@ set_names(struct adkcd_creds *c, krb5_principal p, struct adkcd_err *err)
  * missing or stale ticket gets "run kinit" instead of a GSSAPI error.
  */
 static adkcd_status
-check_default_ccache(struct adkcd_creds *c, struct adkcd_err *err)
+check_default_ccache(struct adkcd_creds *c, const char *name,
+                     struct adkcd_err *err)
 {
     krb5_ccache cc = NULL;
     krb5_principal p = NULL;
@@ -67,7 +69,8 @@ check_default_ccache(struct adkcd_creds *c, struct adkcd_err *err)
     int found = 0;
     long end = 0;
 
-    code = krb5_cc_default(c->ctx, &cc);
+    code = name != NULL ? krb5_cc_resolve(c->ctx, name, &cc)
+                        : krb5_cc_default(c->ctx, &cc);
     if (code != 0)
         return krb_error(err, c->ctx, code, ADKCD_E_AUTH, "opening the default credentials cache");
     krb5_cc_get_full_name(c->ctx, cc, &ccname);
@@ -220,6 +223,14 @@ adkcd_creds_acquire(const struct adkcd_conn_opts *opts,
     adkcd_status st;
 
     *creds_out = NULL;
+    if (opts->ccache != NULL &&
+        (opts->keytab != NULL || opts->password != NULL))
+        return adkcd_err_set(err, ADKCD_E_USAGE,
+                             "a ccache excludes --keytab and "
+                             "--password-stdin");
+    if (opts->ccache != NULL &&
+        strlen(opts->ccache) >= sizeof(((struct adkcd_creds *)0)->ccname))
+        return adkcd_err_set(err, ADKCD_E_USAGE, "ccache name too long");
     if ((opts->keytab != NULL || opts->password != NULL) &&
         opts->principal == NULL)
         return adkcd_err_set(err, ADKCD_E_USAGE,
@@ -240,10 +251,15 @@ adkcd_creds_acquire(const struct adkcd_conn_opts *opts,
                              "KRB5_CONFIG?): error %ld",
                              (long)code);
     }
-    if (opts->keytab != NULL || opts->password != NULL)
+    if (opts->keytab != NULL || opts->password != NULL) {
         st = get_tgt(c, opts, err);
-    else
-        st = check_default_ccache(c, err);
+    } else {
+        st = check_default_ccache(c, opts->ccache, err);
+        if (st == ADKCD_OK && opts->ccache != NULL) {
+            snprintf(c->ccname, sizeof(c->ccname), "%s", opts->ccache);
+            st = adkcd_creds_use_in_thread(c, err);
+        }
+    }
     if (st != ADKCD_OK) {
         adkcd_creds_free(c);
         return st;
@@ -257,7 +273,7 @@ adkcd_creds_use_in_thread(const struct adkcd_creds *c, struct adkcd_err *err)
 {
     OM_uint32 minor;
 
-    if (c->mem_cc == NULL)
+    if (c->ccname[0] == '\0')
         return ADKCD_OK;
     /* Cyrus SASL's GSSAPI plugin uses MIT's GSSAPI in this process: point
      * it at our ccache rather than changing KRB5CCNAME for everyone. */

@@ -1,0 +1,864 @@
+/*
+ * adkcd unit tests: the pure parts of adkcd/kcdcheck.h: verdict names,
+ * edit distance and near misses, the findings accessors, and
+ * adkcd_kcd_decide(), which turns what the directory says into findings.
+ * adkcd_kcd_check() reads a DC and is covered by the integration tests
+ * (t_kcd_verify.sh).
+ */
+#include "harness.h"
+
+#include "adkcd/account.h"
+#include "adkcd/kcdcheck.h"
+
+#define SVC "http/iosmdm.mydom.local"
+#define DN_IOSMDM "CN=iosmdm,CN=Users,DC=mydom,DC=local"
+#define DN_WEB "CN=web,CN=Computers,DC=mydom,DC=local"
+#define DN_DC1 "CN=DC1,OU=Domain Controllers,DC=mydom,DC=local"
+#define DN_ALICE "CN=alice,CN=Users,DC=mydom,DC=local"
+
+#define WS ADKCD_UAC_WORKSTATION_TRUST_ACCOUNT
+#define T2A ADKCD_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION
+#define TFD ADKCD_UAC_TRUSTED_FOR_DELEGATION
+#define NOTDEL ADKCD_UAC_NOT_DELEGATED
+#define DIS ADKCD_UAC_ACCOUNTDISABLE
+#define NORMAL 0x200u
+
+/* The ids in the order the header promises. */
+static const char *const ids[] = {
+    "account-enabled", "account-sensitive", "mode",
+    "service-listed",  "protocol-transition", "service-holder",
+    "service-dc",      "resource-based",    "user-found",
+    "user-enabled",    "user-sensitive",    "user-protected",
+};
+
+/* ------------------------------------------------------------------ */
+/* adkcd_verdict_name                                                  */
+/* ------------------------------------------------------------------ */
+
+static void
+test_verdict_name(void **state)
+{
+    (void)state;
+    assert_string_equal(adkcd_verdict_name(ADKCD_PASS), "pass");
+    assert_string_equal(adkcd_verdict_name(ADKCD_WARN), "warn");
+    assert_string_equal(adkcd_verdict_name(ADKCD_FAIL), "fail");
+    assert_string_equal(adkcd_verdict_name(ADKCD_SKIP), "skip");
+    /* Out of range: never NULL. */
+    assert_string_equal(adkcd_verdict_name((enum adkcd_verdict)42), "skip");
+}
+
+/* ------------------------------------------------------------------ */
+/* adkcd_edit_distance                                                 */
+/* ------------------------------------------------------------------ */
+
+static void
+test_edit_distance(void **state)
+{
+    static const struct {
+        const char *a, *b;
+        size_t d;
+    } cases[] = {
+        {"", "", 0},
+        {"abc", "", 3},
+        {"", "abc", 3},
+        {"abc", "abc", 0},
+        {"kitten", "sitting", 3},
+        {"flaw", "lawn", 2},
+        /* Case is ignored (ASCII). */
+        {"HTTP/IOSMDM.mydom.local", SVC, 0},
+        {"A", "a", 0},
+        {SVC, "http/iosmdm.mydom.locl", 1},   /* one byte dropped */
+        {SVC, "http/iosmdm.mydom.locall", 1}, /* one byte added */
+        {SVC, "http/iosmdn.mydom.local", 1},  /* one byte changed */
+        {SVC, "host/iosmdm.mydom.local", 3},  /* another class */
+        {SVC, "http/iosmdm.mydom.local@MYDOM.LOCAL", 12},
+        {"ab", "ba", 2}, /* no transpositions in Levenshtein */
+        /* Bytes, not characters: the "é" is two. */
+        {"caf\xc3\xa9", "cafe", 2},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N_ELEMS(cases); i++) {
+        size_t d1 = adkcd_edit_distance(cases[i].a, cases[i].b);
+        size_t d2 = adkcd_edit_distance(cases[i].b, cases[i].a);
+
+        if (d1 != cases[i].d || d2 != cases[i].d)
+            fail_msg("edit_distance(\"%s\", \"%s\") = %zu / %zu, expected "
+                     "%zu",
+                     h_esc(cases[i].a), h_esc(cases[i].b), d1, d2,
+                     cases[i].d);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* adkcd_near_miss                                                     */
+/* ------------------------------------------------------------------ */
+
+struct near_case {
+    const char *name;
+    const char *want;
+    const char *list[6];
+    int has_list; /* 0: list is NULL */
+    int pick;     /* index of the expected value, -1 for NULL */
+};
+
+static void
+test_near_miss(void **state)
+{
+    static const struct near_case cases[] = {
+        {"typo'd host", SVC, {"http/iosmdm.mydom.locl", NULL}, 1, 0},
+        {"different class, same host", SVC,
+         {"host/iosmdm.mydom.local", NULL}, 1, 0},
+        {"the closest of several", SVC,
+         {"cifs/fs1.mydom.local", "http/iosmdm.mydom.lo",
+          "http/iosmdm.mydom.locl", NULL},
+         1, 2},
+        {"ties: the first", SVC,
+         {"http/iosmdm.mydom.locax", "http/iosmdm.mydom.locay", NULL}, 1,
+         0},
+        /* Equal without regard to case: a match, not a near miss. */
+        {"case difference only", SVC, {"HTTP/IOSMDM.MYDOM.LOCAL", NULL}, 1,
+         -1},
+        {"case difference, and a near miss next to it", SVC,
+         {"HTTP/IOSMDM.MYDOM.LOCAL", "http/iosmdm.mydom.locl", NULL}, 1, 1},
+        {"unrelated values", SVC,
+         {"cifs/fs1.mydom.local", "MSSQLSvc/sql1.mydom.local:1433", NULL},
+         1, -1},
+        {"empty list", SVC, {NULL}, 1, -1},
+        {"NULL list", SVC, {NULL}, 0, -1},
+        {"empty want", "", {"a", NULL}, 1, -1},
+        /* "http/abcd" is 9 bytes: a third is 3. */
+        {"threshold: 3 of 9 is near", "http/abcd", {"http/axyz", NULL}, 1,
+         0},
+        {"threshold: 4 of 9 is not", "http/abcd", {"http/wxyz", NULL}, 1,
+         -1},
+        {"threshold: 3 added to 9 is near", "http/abcd",
+         {"http/abcdefg", NULL}, 1, 0},
+        {"threshold: 4 added to 9 is not", "http/abcd",
+         {"http/abcdefgh", NULL}, 1, -1},
+        /* 10 bytes: a third is 3.33, so 3 is near and 4 is not. */
+        {"threshold: 3 of 10", "http/abcde", {"http/abxyz", NULL}, 1, 0},
+        {"threshold: 4 of 10", "http/abcde", {"http/awxyz", NULL}, 1, -1},
+        {"the realm is too far to be a near miss", SVC,
+         {"http/iosmdm.mydom.local@MYDOM.LOCAL", NULL}, 1, -1},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N_ELEMS(cases); i++) {
+        const struct near_case *k = &cases[i];
+        char *const *list = k->has_list ? (char *const *)k->list : NULL;
+        const char *got = adkcd_near_miss(k->want, list);
+        const char *want = k->pick >= 0 ? k->list[k->pick] : NULL;
+
+        if (got != want)
+            fail_msg("near_miss(%s): got \"%s\", expected \"%s\"", k->name,
+                     h_esc(got), h_esc(want));
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* adkcd_kcd_decide                                                    */
+/* ------------------------------------------------------------------ */
+
+static char *good_list[] = {SVC, NULL};
+static const struct adkcd_kcd_holder holder_iosmdm[] = {
+    {DN_IOSMDM, SVC, 0},
+};
+
+/*
+ * The facts of a delegation that works: tmg$ (typed as "tmg") trusted to
+ * delegate to SVC with protocol transition, SVC held by iosmdm alone, no
+ * resource-based delegation, alice an ordinary enabled user.
+ */
+static struct adkcd_kcd_facts
+good(void)
+{
+    struct adkcd_kcd_facts f;
+
+    memset(&f, 0, sizeof(f));
+    f.service = SVC;
+    f.user = "alice";
+    f.need_protocol_transition = 1;
+    f.account = "tmg$";
+    f.account_arg = "tmg";
+    f.uac = WS | T2A;
+    f.has_uac = 1;
+    f.delegate_to = good_list;
+    f.holders_read = 1;
+    f.holders = holder_iosmdm;
+    f.n_holders = 1;
+    f.holder_sam = "iosmdm";
+    f.holder_uac = NORMAL;
+    f.holder_has_uac = 1;
+    f.rbcd = ADKCD_RBCD_NOT_SET;
+    f.user_found = 1;
+    f.user_sam = "alice";
+    f.user_dn = DN_ALICE;
+    f.user_uac = NORMAL;
+    f.user_protected = 0;
+    f.user_protected_note = "from its groups in tokenGroups";
+    return f;
+}
+
+/* A phrase expected in a finding's message or fix. */
+struct phrase {
+    const char *id;
+    int in_fix; /* 0: in the message, 1: in the fix */
+    const char *text;
+};
+
+static enum adkcd_verdict
+verdict_of(char c)
+{
+    switch (c) {
+    case 'P':
+        return ADKCD_PASS;
+    case 'W':
+        return ADKCD_WARN;
+    case 'F':
+        return ADKCD_FAIL;
+    default:
+        return ADKCD_SKIP;
+    }
+}
+
+/*
+ * Decide f and check: the ids in order; the verdicts (one letter per
+ * finding, P W F S, in the order of ids); a message for every finding; a
+ * fix exactly for warn and fail; and each phrase.
+ */
+static void
+check_decide(const char *name, const struct adkcd_kcd_facts *f,
+             const char *verdicts, const struct phrase *phrases,
+             size_t n_phrases)
+{
+    struct adkcd_findings out = {(struct adkcd_finding *)&out, 99};
+    struct adkcd_err err;
+    size_t i;
+
+    assert_int_equal(strlen(verdicts), N_ELEMS(ids));
+    h_err_init(&err);
+    h_assert_ok(name, adkcd_kcd_decide(f, &out, &err), &err);
+    if (out.n != N_ELEMS(ids))
+        fail_msg("%s: %zu findings, expected %zu", name, out.n,
+                 N_ELEMS(ids));
+    for (i = 0; i < out.n; i++) {
+        const struct adkcd_finding *fd = &out.v[i];
+        enum adkcd_verdict want = verdict_of(verdicts[i]);
+
+        if (strcmp(fd->id, ids[i]) != 0)
+            fail_msg("%s: finding %zu is %s, expected %s", name, i, fd->id,
+                     ids[i]);
+        if (fd->verdict != want)
+            fail_msg("%s: %s is %s, expected %s (message: %s)", name,
+                     fd->id, adkcd_verdict_name(fd->verdict),
+                     adkcd_verdict_name(want), h_esc(fd->message));
+        if (fd->message == NULL || fd->message[0] == '\0')
+            fail_msg("%s: %s has no message", name, fd->id);
+        if ((fd->verdict == ADKCD_WARN || fd->verdict == ADKCD_FAIL) !=
+            (fd->fix != NULL))
+            fail_msg("%s: %s (%s) %s a fix (%s)", name, fd->id,
+                     adkcd_verdict_name(fd->verdict),
+                     fd->fix ? "has" : "has no", h_esc(fd->fix));
+        if (fd->fix != NULL && fd->fix[0] == '\0')
+            fail_msg("%s: %s has an empty fix", name, fd->id);
+    }
+    for (i = 0; i < n_phrases; i++) {
+        const struct adkcd_finding *fd =
+            adkcd_findings_get(&out, phrases[i].id);
+        char what[200];
+
+        snprintf(what, sizeof(what), "%s: %s %s", name, phrases[i].id,
+                 phrases[i].in_fix ? "fix" : "message");
+        if (fd == NULL)
+            fail_msg("%s: no finding", what);
+        h_assert_contains(what, phrases[i].in_fix ? fd->fix : fd->message,
+                          phrases[i].text);
+    }
+    adkcd_findings_clear(&out);
+    assert_null(out.v);
+    assert_int_equal(out.n, 0);
+}
+
+#define CHECK(name, f, verdicts, ...)                                        \
+    do {                                                                     \
+        static const struct phrase ph_[] = {__VA_ARGS__};                    \
+        check_decide(name, &(f), verdicts, ph_, N_ELEMS(ph_));               \
+    } while (0)
+
+/* Everything in order; resource-based is not set (skip). */
+static void
+test_decide_good(void **state)
+{
+    struct adkcd_kcd_facts f = good();
+
+    (void)state;
+    CHECK("good", f, "PPPPPPPSPPPP",
+          {"account-enabled", 0, "tmg$ is enabled"},
+          {"mode", 0, "constrained delegation (use any authentication "
+                      "protocol) to 1 service"},
+          {"service-listed", 0, SVC " is in msDS-AllowedToDelegateTo of "
+                                "tmg$"},
+          {"protocol-transition", 0, "forwardable"},
+          {"service-holder", 0, SVC " is held by " DN_IOSMDM},
+          {"service-dc", 0, "iosmdm, not a domain controller"},
+          {"resource-based", 0, "iosmdm has no resource-based delegation"},
+          {"user-found", 0, "alice exists: " DN_ALICE},
+          {"user-protected", 0, "tokenGroups"});
+}
+
+/* Without a user, every user-* finding is skipped and says how to
+ * check the user. */
+static void
+test_decide_no_user(void **state)
+{
+    struct adkcd_kcd_facts f = good();
+
+    (void)state;
+    f.user = NULL;
+    f.user_found = 0;
+    f.user_sam = NULL;
+    f.need_protocol_transition = 0;
+    CHECK("no user", f, "PPPPPPPSSSSS",
+          {"user-found", 0, "--impersonate USER"},
+          {"user-enabled", 0, "--impersonate USER"},
+          {"user-sensitive", 0, "--impersonate USER"},
+          {"user-protected", 0, "--impersonate USER"});
+}
+
+static void
+test_decide_account(void **state)
+{
+    struct adkcd_kcd_facts f = good();
+
+    (void)state;
+    f.uac = WS | T2A | DIS;
+    CHECK("delegating account disabled", f, "FPPPPPPSPPPP",
+          {"account-enabled", 0, "tmg$ is disabled (ACCOUNTDISABLE 0x2)"},
+          {"account-enabled", 0, "KDC_ERR_CLIENT_REVOKED"},
+          {"account-enabled", 1, "samba-tool user enable 'tmg$'"});
+
+    f = good();
+    f.uac = WS | T2A | NOTDEL;
+    CHECK("delegating account sensitive", f, "PFPPPPPSPPPP",
+          {"account-sensitive", 0, "NOT_DELEGATED 0x100000"},
+          {"account-sensitive", 0, "KDC_ERR_BADOPTION"},
+          {"account-sensitive", 1, "clear \"Account is sensitive and "
+                                   "cannot be delegated\" on tmg$"});
+
+    /* Resource-based delegation takes non-forwardable tickets. */
+    f.rbcd = ADKCD_RBCD_ALLOWS;
+    CHECK("delegating account sensitive, resource-based", f,
+          "PWPPPPPPPPPP",
+          {"account-sensitive", 0, "accepts non-forwardable tickets"});
+
+    f = good();
+    f.has_uac = 0;
+    CHECK("no userAccountControl", f, "SSSPSPPSPPPP",
+          {"account-enabled", 0, "could not be read"},
+          {"mode", 0, "could not be read"});
+}
+
+static void
+test_decide_mode(void **state)
+{
+    static char *none[] = {NULL};
+    struct adkcd_kcd_facts f = good();
+
+    (void)state;
+    f.uac = WS;
+    f.delegate_to = NULL;
+    CHECK("no delegation", f, "PPFFFPPSPPPP",
+          {"mode", 0, "tmg$ has no delegation"},
+          {"mode", 1, "adkcd add tmg " SVC " --any-protocol"},
+          {"service-listed", 0, "(it has no values)"},
+          {"service-listed", 1, "adkcd add tmg " SVC " --any-protocol"});
+
+    /* An empty vector reads like NULL. */
+    f.delegate_to = none;
+    CHECK("no delegation, empty vector", f, "PPFFFPPSPPPP",
+          {"service-listed", 0, "(it has no values)"});
+
+    f.uac = WS | TFD;
+    f.delegate_to = NULL;
+    CHECK("unconstrained only", f, "PPFFFPPSPPPP",
+          {"mode", 0, "unconstrained delegation is not constrained "
+                      "delegation"},
+          {"mode", 0, "S4U2Proxy needs msDS-AllowedToDelegateTo"},
+          {"mode", 0, "only forward the tickets users send it"},
+          {"mode", 1, "adkcd set tmg --mode constrained --services " SVC
+                      " --any-protocol"});
+
+    f.need_protocol_transition = 0;
+    f.user = NULL;
+    CHECK("unconstrained only, no user", f, "PPFFWPPSSSSS",
+          {"mode", 1, "--services " SVC},
+          {"protocol-transition", 1, "if it impersonates users: adkcd add "
+                                     "tmg " SVC " --any-protocol"});
+
+    f = good();
+    f.uac = WS | TFD | T2A;
+    CHECK("unconstrained and a list", f, "PPWPPPPSPPPP",
+          {"mode", 0, "as well as msDS-AllowedToDelegateTo"},
+          {"mode", 1, "adkcd set tmg --mode constrained --services " SVC});
+
+    f = good();
+    f.uac = WS;
+    f.need_protocol_transition = 0;
+    CHECK("Kerberos only", f, "PPPPWPPSPPPP",
+          {"mode", 0, "constrained delegation (Kerberos only) to 1 "
+                      "service"});
+}
+
+static void
+test_decide_listed(void **state)
+{
+    static char *cased[] = {"HTTP/IOSMDM.mydom.local", NULL};
+    static char *typo[] = {"cifs/fs1.mydom.local", "http/iosmdm.mydom.locl",
+                           NULL};
+    static char *realm[] = {"http/iosmdm.mydom.local@MYDOM.LOCAL", NULL};
+    static char *host[] = {"host/iosmdm.mydom.local", NULL};
+    static char *others[] = {"cifs/fs1.mydom.local", "ldap/x.mydom.local",
+                             NULL};
+    static char *many[] = {"cifs/a", "cifs/b", "cifs/c", "cifs/d", "cifs/e",
+                           "cifs/f", "cifs/g", NULL};
+    struct adkcd_kcd_facts f = good();
+
+    (void)state;
+    /* The KDC ignores case (samba_kdc_check_s4u2proxy: strncasecmp). */
+    f.delegate_to = cased;
+    CHECK("case differs", f, "PPPPPPPSPPPP",
+          {"service-listed", 0, "(as HTTP/IOSMDM.mydom.local: the KDC "
+                                "ignores the difference in case)"});
+
+    f.delegate_to = typo;
+    CHECK("typo in the list", f, "PPPFPPPSPPPP",
+          {"service-listed", 0, "closest value: http/iosmdm.mydom.locl "
+                                "(a typo on one side?)"},
+          {"service-listed", 0, "KDC_ERR_BADOPTION"},
+          {"service-listed", 1, "adkcd set tmg --mode constrained "
+                                "--services cifs/fs1.mydom.local," SVC},
+          {"service-listed", 1, "ask for http/iosmdm.mydom.locl"});
+
+    f.delegate_to = realm;
+    CHECK("value with a realm", f, "PPPFPPPSPPPP",
+          {"service-listed", 0, "it holds " SVC "@MYDOM.LOCAL, with a "
+                                "realm, which never matches"},
+          {"service-listed", 1, "--services " SVC});
+
+    f.delegate_to = host;
+    CHECK("another class", f, "PPPFPPPSPPPP",
+          {"service-listed", 0, "closest value: host/iosmdm.mydom.local "
+                                "(another service class: the KDC applies "
+                                "no host alias to this list)"},
+          {"service-listed", 1, "adkcd add tmg " SVC " --any-protocol"});
+
+    f.delegate_to = others;
+    CHECK("not listed", f, "PPPFPPPSPPPP",
+          {"service-listed", 0, "(it lists cifs/fs1.mydom.local, "
+                                "ldap/x.mydom.local)"},
+          {"service-listed", 1, "adkcd add tmg " SVC " --any-protocol"});
+
+    f.delegate_to = many;
+    CHECK("not listed, long list", f, "PPPFPPPSPPPP",
+          {"service-listed", 0, "cifs/e and 2 more)"});
+
+    /* The typo is in the question: no account holds the service asked
+     * for, and the list's value next to it is right. */
+    f = good();
+    f.service = "http/iosmdm.mydom.locl";
+    f.holders = NULL;
+    f.n_holders = 0;
+    f.holder_sam = NULL;
+    f.holder_has_uac = 0;
+    CHECK("typo in the service asked for", f, "PPPFPFSSPPPP",
+          {"service-listed", 0, "closest value: " SVC},
+          {"service-listed", 1, "ask for " SVC ": http/iosmdm.mydom.locl "
+                                "is held by no account"});
+    f.holders_domain_only = 1; /* the forest unsearched: not sure */
+    CHECK("typo in the question, domain only", f, "PPPFPWSSPPPP",
+          {"service-listed", 1, "adkcd set tmg --mode constrained"});
+    f = good();
+
+    /* Not listed, but the target allows tmg$: MS-SFU 3.2.5.2.1 goes on to
+     * resource-based delegation. */
+    f.delegate_to = typo;
+    f.rbcd = ADKCD_RBCD_ALLOWS;
+    CHECK("not listed, resource-based", f, "PPPPPPPPPPPP",
+          {"service-listed", 0, "but resource-based delegation on iosmdm "
+                                "allows tmg$"},
+          {"service-listed", 0, "Samba 4.17's KDC does not"});
+}
+
+static void
+test_decide_protocol_transition(void **state)
+{
+    struct adkcd_kcd_facts f = good();
+
+    (void)state;
+    f.uac = WS;
+    CHECK("Kerberos only, impersonating", f, "PPPPFPPSPPPP",
+          {"protocol-transition", 0, "tmg$ is Kerberos only"},
+          {"protocol-transition", 0, "KDC_ERR_BADOPTION"},
+          {"protocol-transition", 1, "adkcd add tmg " SVC
+                                     " --any-protocol"});
+
+    f.need_protocol_transition = 0;
+    CHECK("Kerberos only, not impersonating", f, "PPPPWPPSPPPP",
+          {"protocol-transition", 0, "only users who authenticated to it "
+                                     "with Kerberos"});
+
+    /* Resource-based delegation accepts a non-forwardable S4U2Self
+     * ticket (MS-SFU 3.2.5.2.2). */
+    f.need_protocol_transition = 1;
+    f.rbcd = ADKCD_RBCD_ALLOWS;
+    CHECK("Kerberos only, resource-based", f, "PPPPPPPPPPPP",
+          {"protocol-transition", 0, "resource-based delegation does not "
+                                     "mind"});
+}
+
+static void
+test_decide_holders(void **state)
+{
+    static const struct adkcd_kcd_holder two[] = {
+        {DN_IOSMDM, SVC, 0},
+        {DN_WEB, "HTTP/iosmdm.mydom.local", 0},
+    };
+    static const struct adkcd_kcd_holder twice[] = {
+        {DN_IOSMDM, SVC, 0},
+        {DN_IOSMDM, "HTTP/iosmdm.mydom.local", 0},
+    };
+    static const struct adkcd_kcd_holder alias[] = {
+        {DN_WEB, "host/iosmdm.mydom.local", 1},
+    };
+    static const struct adkcd_kcd_holder direct_and_alias[] = {
+        {DN_WEB, "host/iosmdm.mydom.local", 1},
+        {DN_IOSMDM, SVC, 0},
+    };
+    static const struct adkcd_kcd_holder two_alias[] = {
+        {DN_WEB, "host/iosmdm.mydom.local", 1},
+        {DN_DC1, "HOST/iosmdm.mydom.local", 1},
+    };
+    struct adkcd_kcd_facts f = good();
+
+    (void)state;
+    f.n_holders = 0;
+    CHECK("held by no account", f, "PPPPPFSSPPPP",
+          {"service-holder", 0, "held by no account in the forest: a typo?"},
+          {"service-holder", 0, "KDC_ERR_S_PRINCIPAL_UNKNOWN"},
+          {"service-holder", 1, "adspn -S " SVC " ACCOUNT"},
+          {"service-dc", 0, "no single account holds " SVC},
+          {"resource-based", 0, "no single account holds " SVC});
+
+    f.holders_domain_only = 1;
+    f.holders_note = "the Global Catalog could not be searched: down";
+    CHECK("held by no account in this domain", f, "PPPPPWSSPPPP",
+          {"service-holder", 0, "other domains could not be searched (the "
+                                "Global Catalog could not be searched: "
+                                "down)"});
+
+    f = good();
+    f.holders = two;
+    f.n_holders = 2;
+    CHECK("held by two", f, "PPPPPFSSPPPP",
+          {"service-holder", 0, "held by 2 accounts: " DN_IOSMDM " (" SVC
+                                "); " DN_WEB " (HTTP/iosmdm.mydom.local)"},
+          {"service-holder", 0, "duplicate SPN"},
+          {"service-holder", 1, "'adspn -X' lists duplicates"});
+
+    /* One account holding two spellings is one holder. */
+    f.holders = twice;
+    CHECK("one account, two spellings", f, "PPPPPPPSPPPP",
+          {"service-holder", 0, "held by " DN_IOSMDM});
+
+    f.holders = alias;
+    f.n_holders = 1;
+    f.holder_sam = "web$";
+    CHECK("through the host alias", f, "PPPPPPPSPPPP",
+          {"service-holder", 0, "held by " DN_WEB " through "
+                                "host/iosmdm.mydom.local (host alias)"},
+          {"service-dc", 0, "belongs to web$"});
+
+    /* The KDC uses the alias only when no account holds the SPN. */
+    f.holders = direct_and_alias;
+    f.n_holders = 2;
+    f.holder_sam = "iosmdm";
+    CHECK("direct and alias", f, "PPPPPPPSPPPP",
+          {"service-holder", 0, "held by " DN_IOSMDM});
+
+    f.holders = two_alias;
+    CHECK("two alias holders", f, "PPPPPFSSPPPP",
+          {"service-holder", 0, "held by 2 accounts"});
+
+    f = good();
+    f.holders_read = 0;
+    f.holders = NULL;
+    f.n_holders = 0;
+    f.holders_note = "Insufficient access (LDAP 50)";
+    CHECK("holders not read", f, "PPPPPSSSPPPP",
+          {"service-holder", 0, "could not find out who holds " SVC
+                                ": Insufficient access (LDAP 50)"});
+
+    f = good();
+    f.holders_domain_only = 1;
+    f.holders_note = "the Global Catalog could not be searched: down";
+    CHECK("held in this domain", f, "PPPPPPPSPPPP",
+          {"service-holder", 0, "(this domain only: the Global Catalog"});
+}
+
+static void
+test_decide_dc(void **state)
+{
+    static const struct adkcd_kcd_holder dc[] = {
+        {DN_DC1, "ldap/dc1.mydom.local", 0},
+    };
+    static char *list[] = {"ldap/dc1.mydom.local", NULL};
+    struct adkcd_kcd_facts f = good();
+
+    (void)state;
+    f.service = "ldap/dc1.mydom.local";
+    f.delegate_to = list;
+    f.holders = dc;
+    f.holder_sam = "DC1$";
+    f.holder_uac = ADKCD_UAC_SERVER_TRUST_ACCOUNT | TFD;
+    CHECK("a DC's service", f, "PPPPPPWSPPPP",
+          {"service-dc", 0, "ldap/dc1.mydom.local belongs to domain "
+                            "controller DC1$"},
+          {"service-dc", 0, "domain compromise"},
+          {"service-dc", 1, "member server"});
+
+    f.holder_has_uac = 0;
+    f.holder_note = "Insufficient access";
+    CHECK("a holder's flags not read", f, "PPPPPPSSPPPP",
+          {"service-dc", 0, "could not be read: Insufficient access"});
+}
+
+static void
+test_decide_rbcd(void **state)
+{
+    struct adkcd_kcd_facts f = good();
+
+    (void)state;
+    /* Pure resource-based delegation: nothing on tmg$ itself. */
+    f.uac = WS;
+    f.delegate_to = NULL;
+    f.rbcd = ADKCD_RBCD_ALLOWS;
+    CHECK("resource-based only", f, "PPPPPPPPPPPP",
+          {"mode", 0, "has no delegation of its own, and needs none"},
+          {"resource-based", 0, "iosmdm allows tmg$ by resource-based "
+                                "delegation"},
+          {"resource-based", 0, "Samba 4.17's KDC does not"});
+
+    f.uac = WS | TFD;
+    CHECK("resource-based, and unconstrained", f, "PPWPPPPPPPPP",
+          {"mode", 1, "adkcd set tmg --mode none"});
+
+    /* Users who may not be delegated are not by this path either. */
+    f.uac = WS;
+    f.user_uac = NORMAL | NOTDEL;
+    CHECK("resource-based, sensitive user", f, "PPPPPPPPPPFP",
+          {"user-sensitive", 0, "resource-based delegation included"});
+
+    f = good();
+    f.rbcd = ADKCD_RBCD_OTHERS;
+    f.rbcd_note = "S-1-5-21-1-2-3-1105";
+    CHECK("resource-based, for others", f, "PPPPPPPSPPPP",
+          {"resource-based", 0, "from other accounts only, not from tmg$ "
+                                "(S-1-5-21-1-2-3-1105)"});
+
+    f.rbcd = ADKCD_RBCD_UNKNOWN;
+    f.rbcd_note = "it is in another domain";
+    CHECK("resource-based, unknown", f, "PPPPPPPSPPPP",
+          {"resource-based", 0, "could not be read: it is in another "
+                                "domain"});
+}
+
+static void
+test_decide_user(void **state)
+{
+    struct adkcd_kcd_facts f = good();
+
+    (void)state;
+    f.user = "nosuch";
+    f.user_found = 0;
+    f.user_note = "no computer 'nosuch$' or user 'nosuch' in "
+                  "DC=mydom,DC=local";
+    CHECK("no such user", f, "PPPPPPPSFSSS",
+          {"user-found", 0, "no computer 'nosuch$' or user 'nosuch'"},
+          {"user-found", 0, "KDC_ERR_C_PRINCIPAL_UNKNOWN"},
+          {"user-found", 1, "--impersonate"},
+          {"user-enabled", 0, "nosuch: the user was not found"});
+
+    f.user_found = -1;
+    f.user_note = "Insufficient access (LDAP 50)";
+    CHECK("user not looked up", f, "PPPPPPPSSSSS",
+          {"user-found", 0, "could not look up nosuch: Insufficient"},
+          {"user-protected", 0, "nosuch: the user was not looked up"});
+
+    f = good();
+    f.user_uac = NORMAL | DIS;
+    CHECK("disabled user", f, "PPPPPPPSPFPP",
+          {"user-enabled", 0, "alice is disabled"},
+          {"user-enabled", 0, "KDC_ERR_POLICY"},
+          {"user-enabled", 1, "samba-tool user enable alice"});
+
+    f = good();
+    f.user_uac = NORMAL | NOTDEL;
+    CHECK("sensitive user", f, "PPPPPPPSPPFP",
+          {"user-sensitive", 0, "alice is marked \"Account is sensitive "
+                                "and cannot be delegated\" (NOT_DELEGATED "
+                                "0x100000)"},
+          {"user-sensitive", 1, "clear \"Account is sensitive and cannot "
+                                "be delegated\" on alice (userAccountControl "
+                                "0x100000)"});
+
+    f = good();
+    f.user_protected = 1;
+    f.user_protected_note = "a direct member, from memberOf";
+    CHECK("protected user", f, "PPPPPPPSPPPF",
+          {"user-protected", 0, "alice is in Protected Users (a direct "
+                                "member, from memberOf)"},
+          {"user-protected", 0, "Windows DCs (2012 R2 and later) never "
+                                "delegate its members"},
+          {"user-protected", 0, "Samba 4.17's KDC does not enforce this"},
+          {"user-protected", 1, "take alice out of Protected Users"});
+
+    f = good();
+    f.user = "alice@mydom.local";
+    CHECK("user by UPN", f, "PPPPPPPSPPPP",
+          {"user-found", 0, "alice@mydom.local is alice: " DN_ALICE});
+
+    f = good();
+    f.user_protected = -1;
+    f.user_protected_note = "not a direct member (memberOf), but "
+                            "membership through nested groups could not "
+                            "be checked";
+    CHECK("protection unknown", f, "PPPPPPPSPPPS",
+          {"user-protected", 0, "could not tell whether alice is in "
+                                "Protected Users: not a direct member"});
+}
+
+/* Names in commands are quoted for a shell where they need it. */
+static void
+test_decide_quoting(void **state)
+{
+    struct adkcd_kcd_facts f = good();
+
+    (void)state;
+    f.uac = WS;
+    f.account_arg = "tmg$";
+    CHECK("tmg$", f, "PPPPFPPSPPPP",
+          {"protocol-transition", 1, "adkcd add 'tmg$' " SVC});
+
+    f.account_arg = "CN=o'neil,CN=Computers,DC=mydom,DC=local";
+    CHECK("a quote", f, "PPPPFPPSPPPP",
+          {"protocol-transition", 1,
+           "adkcd add 'CN=o'\\''neil,CN=Computers,DC=mydom,DC=local' "});
+
+    /* Without account_arg, the sAMAccountName. */
+    f.account_arg = NULL;
+    CHECK("no account_arg", f, "PPPPFPPSPPPP",
+          {"protocol-transition", 1, "adkcd add 'tmg$' "});
+}
+
+/* Everything wrong at once: each finding still says its own thing. */
+static void
+test_decide_everything_wrong(void **state)
+{
+    static char *typo[] = {"http/iosmdm.mydom.locl", NULL};
+    struct adkcd_kcd_facts f = good();
+
+    (void)state;
+    f.uac = WS | DIS | NOTDEL;
+    f.delegate_to = typo;
+    f.n_holders = 0;
+    f.user_uac = NORMAL | DIS | NOTDEL;
+    f.user_protected = 1;
+    CHECK("everything", f, "FFPFFFSSPFFF", {"mode", 0, "tmg$ has"});
+}
+
+/* ------------------------------------------------------------------ */
+/* adkcd_findings_get, adkcd_findings_count, adkcd_findings_clear      */
+/* ------------------------------------------------------------------ */
+
+static void
+test_findings_access(void **state)
+{
+    struct adkcd_kcd_facts f = good();
+    struct adkcd_findings out = {NULL, 0};
+    const struct adkcd_finding *fd;
+    struct adkcd_err err;
+    size_t i;
+
+    (void)state;
+    f.uac = WS | TFD | T2A; /* mode: warn */
+    f.user_uac = NORMAL | DIS; /* user-enabled: fail */
+    h_err_init(&err);
+    h_assert_ok("decide", adkcd_kcd_decide(&f, &out, &err), &err);
+    assert_int_equal(adkcd_findings_count(&out, ADKCD_PASS), 9);
+    assert_int_equal(adkcd_findings_count(&out, ADKCD_WARN), 1);
+    assert_int_equal(adkcd_findings_count(&out, ADKCD_FAIL), 1);
+    assert_int_equal(adkcd_findings_count(&out, ADKCD_SKIP), 1);
+    for (i = 0; i < N_ELEMS(ids); i++) {
+        fd = adkcd_findings_get(&out, ids[i]);
+        assert_non_null(fd);
+        assert_ptr_equal(fd, &out.v[i]);
+    }
+    fd = adkcd_findings_get(&out, "mode");
+    assert_int_equal(fd->verdict, ADKCD_WARN);
+    assert_null(adkcd_findings_get(&out, "no-such-id"));
+    assert_null(adkcd_findings_get(&out, ""));
+    assert_null(adkcd_findings_get(&out, NULL));
+    adkcd_findings_clear(&out);
+    assert_null(out.v);
+    assert_int_equal(out.n, 0);
+
+    /* Empty and NULL sets. */
+    assert_null(adkcd_findings_get(&out, "mode"));
+    assert_null(adkcd_findings_get(NULL, "mode"));
+    assert_int_equal(adkcd_findings_count(&out, ADKCD_PASS), 0);
+    assert_int_equal(adkcd_findings_count(NULL, ADKCD_FAIL), 0);
+    adkcd_findings_clear(&out); /* twice: no-op */
+    adkcd_findings_clear(NULL);
+}
+
+/* adkcd_kcd_decide with err NULL. */
+static void
+test_decide_null_err(void **state)
+{
+    struct adkcd_kcd_facts f = good();
+    struct adkcd_findings out;
+
+    (void)state;
+    assert_int_equal(adkcd_kcd_decide(&f, &out, NULL), ADKCD_OK);
+    assert_int_equal(out.n, N_ELEMS(ids));
+    adkcd_findings_clear(&out);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_verdict_name),
+        cmocka_unit_test(test_edit_distance),
+        cmocka_unit_test(test_near_miss),
+        cmocka_unit_test(test_decide_good),
+        cmocka_unit_test(test_decide_no_user),
+        cmocka_unit_test(test_decide_account),
+        cmocka_unit_test(test_decide_mode),
+        cmocka_unit_test(test_decide_listed),
+        cmocka_unit_test(test_decide_protocol_transition),
+        cmocka_unit_test(test_decide_holders),
+        cmocka_unit_test(test_decide_dc),
+        cmocka_unit_test(test_decide_rbcd),
+        cmocka_unit_test(test_decide_user),
+        cmocka_unit_test(test_decide_quoting),
+        cmocka_unit_test(test_decide_everything_wrong),
+        cmocka_unit_test(test_findings_access),
+        cmocka_unit_test(test_decide_null_err),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
