@@ -10,6 +10,9 @@
  *   account-enabled     the delegating account is not disabled
  *   account-sensitive   the delegating account is not NOT_DELEGATED (its
  *                       own TGT would not be forwardable)
+ *   account-spn         the KDC knows the delegating account as a service
+ *                       (a computer, or a user with an SPN): S4U2Self
+ *                       asks for a ticket to it
  *   mode                constrained delegation is configured (not none;
  *                       unconstrained alone does not allow S4U2Proxy)
  *   service-listed      the service is in msDS-AllowedToDelegateTo
@@ -139,6 +142,8 @@ struct adkcd_kcd_facts {
     unsigned uac;
     int has_uac;              /* 0: userAccountControl could not be read */
     char *const *delegate_to; /* msDS-AllowedToDelegateTo (strv, may be NULL) */
+    int is_computer;          /* objectClass computer */
+    size_t n_spns;            /* its servicePrincipalName values */
 
     /* Who holds the service. */
     int holders_read;         /* 0: not read; holders_note says why */
@@ -177,6 +182,9 @@ struct adkcd_kcd_facts {
  *   account-sensitive   fail when NOT_DELEGATED (its own tickets are not
  *                       forwardable); warn when resource-based delegation
  *                       allows it (which accepts non-forwardable tickets)
+ *   account-spn         pass for a computer or an account with an SPN;
+ *                       fail for a user account without one (S4U2Self
+ *                       gets KDC_ERR_S_PRINCIPAL_UNKNOWN)
  *   mode                pass constrained; warn when TRUSTED_FOR_DELEGATION
  *                       is set as well; fail none or unconstrained alone,
  *                       unless resource-based delegation allows it (none:

@@ -12,6 +12,7 @@
 #ifndef ADKCD_S4U_H
 #define ADKCD_S4U_H
 
+#include "adkcd/account.h"
 #include "adkcd/status.h"
 
 /* Ticket flags (RFC 4120 5.3, as MIT numbers them in krb5_creds). */
@@ -46,13 +47,16 @@ struct adkcd_tgt_opts {
     const char *keytab;    /* its keys, or NULL */
     const char *password;  /* its password, or NULL; neither: the default
                             * ccache must hold its TGT */
+    enum adkcd_account_kind kind; /* -C: NAME$ only; -U: NAME only */
 };
 
 /*
  * The delegating account's forwardable TGT.  Without --principal the
  * principal is ACCOUNT's name: with a keytab, the first of NAME$ and NAME
  * it has keys for; with a password, NAME$ and then NAME if the KDC knows
- * no NAME$ (as ACCOUNT resolves: computer first).  Statuses: ADKCD_E_AUTH
+ * no NAME$ (as ACCOUNT resolves: computer first); -C or -U keep only
+ * NAME$ or NAME.  From the default ccache, its principal must be one of
+ * these names (or --principal), so that the exchange is made as ACCOUNT.  Statuses: ADKCD_E_AUTH
  * with the KDC's answer in the admin's terms (wrong password or key,
  * account disabled or locked, unknown principal, no usable ticket in the
  * ccache), ADKCD_E_CONNECT (KDC unreachable), ADKCD_E_USAGE (an ACCOUNT
@@ -62,8 +66,10 @@ adkcd_status
 adkcd_tgt_acquire(const struct adkcd_tgt_opts *opts, struct adkcd_tgt **out,
                   struct adkcd_err *err);
 
-/* The ccache holding the TGT ("MEMORY:..." or the default one); pass it
- * as adkcd_conn_opts.ccache to bind LDAP with the same identity. */
+/* The MEMORY ccache holding the TGT, and nothing else (a TGT taken from
+ * the default ccache is copied there alone, so that the exchange is made
+ * afresh and adds nothing to the caller's ccache); pass it as
+ * adkcd_conn_opts.ccache to bind LDAP with the same identity. */
 const char *
 adkcd_tgt_ccache(const struct adkcd_tgt *t);
 
@@ -80,6 +86,18 @@ adkcd_tgt_realm(const struct adkcd_tgt *t);
 /* The TGT itself (krbtgt/REALM@REALM). */
 const struct adkcd_ticket *
 adkcd_tgt_ticket(const struct adkcd_tgt *t);
+
+/* Non-zero when the TGT was taken from the default ccache rather than
+ * obtained here (its flags are then kinit's doing). */
+int
+adkcd_tgt_from_ccache(const struct adkcd_tgt *t);
+
+/* Non-zero when the principal is known to be ACCOUNT's (derived from
+ * its name, or given by --principal); zero only for an ACCOUNT that names
+ * no principal (a DN, GUID, SID) with the default ccache, which only the
+ * directory can then confirm. */
+int
+adkcd_tgt_matches_account(const struct adkcd_tgt *t);
 
 /* Destroys a MEMORY ccache made here. */
 void
@@ -135,5 +153,16 @@ adkcd_status
 adkcd_s4u_explain(const struct adkcd_tgt *t,
                   const struct adkcd_s4u_result *res, char **text_out,
                   struct adkcd_err *err);
+
+/*
+ * The same from plain facts (pure, for tests): account ("tmg$"), the
+ * TGT's flags, and the ccache it came from when it was not obtained here
+ * (NULL otherwise).
+ */
+adkcd_status
+adkcd_s4u_explain_facts(const char *account, unsigned tgt_flags,
+                        const char *from_ccache,
+                        const struct adkcd_s4u_result *res, char **text_out,
+                        struct adkcd_err *err);
 
 #endif /* ADKCD_S4U_H */

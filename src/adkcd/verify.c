@@ -115,9 +115,10 @@ verdict_label(enum adkcd_verdict v)
 }
 
 static void
-print_finding(const struct adkcd_finding *f)
+print_finding(const struct adkcd_finding *f, int as_note)
 {
-    printf("  %-5s %-20s ", verdict_label(f->verdict), f->id);
+    printf("  %-5s %-20s ", as_note ? "note" : verdict_label(f->verdict),
+           f->id);
     cli_put_safe(stdout, f->message);
     printf("\n");
     if (f->fix != NULL) {
@@ -189,7 +190,7 @@ cmd_check(struct cli_common *c, struct args *a)
     }
     printf(" (from the directory)\n");
     for (i = 0; i < fs.n; i++)
-        print_finding(&fs.v[i]);
+        print_finding(&fs.v[i], 0);
     printf("result: %zu failed, %zu warning%s, %zu passed: %s\n", nfail,
            nwarn, nwarn == 1 ? "" : "s",
            adkcd_findings_count(&fs, ADKCD_PASS),
@@ -381,8 +382,8 @@ verify_print(struct verify_run *r, int ok)
                    ? "ok"
                : ok ? "WARN"
                     : "FAIL",
-               "S4U2Self", "ticket obtained", &res->self.tkt, res->self.code,
-               res->self.error);
+               "S4U2Self", "ticket obtained (its flags could not be read)",
+               &res->self.tkt, res->self.code, res->self.error);
     if (res->proxy_tried)
         print_step(res->proxy.done ? "ok" : "FAIL", "S4U2Proxy",
                    "service ticket obtained", &res->proxy.tkt,
@@ -420,11 +421,16 @@ verify_print(struct verify_run *r, int ok)
                    "change not yet replicated to the KDC that answered?)\n");
         return;
     }
-    printf(ok ? "notes from the directory:\n" : "from the directory:\n");
+    /* After a success a failed check is not a failure here (this KDC
+     * issued the ticket), but may be on another (Protected Users on a
+     * Windows DC): a note. */
+    printf(ok ? "notes from the directory (checks that warn or fail, "
+                "though this KDC issued the ticket):\n"
+              : "from the directory:\n");
     for (i = 0; i < r->fs.n; i++) {
         if (r->fs.v[i].verdict == ADKCD_FAIL ||
             r->fs.v[i].verdict == ADKCD_WARN)
-            print_finding(&r->fs.v[i]);
+            print_finding(&r->fs.v[i], ok);
     }
 }
 
@@ -528,7 +534,10 @@ cmd_verify(struct cli_common *c, struct args *a)
     to.principal = c->conn.principal;
     to.keytab = c->conn.keytab;
     to.password = c->password;
+    to.kind = a->kind;
     st = adkcd_tgt_acquire(&to, &r.tgt, &err);
+    /* The password has done its work: wipe it now, not at exit. */
+    cli_common_free(c);
     if (st != ADKCD_OK)
         return verify_no_tgt(c, a, &err);
 
@@ -536,6 +545,16 @@ cmd_verify(struct cli_common *c, struct args *a)
     rc = verify_directory(&r);
     if (rc != 0)
         goto done;
+    if (r.conn == NULL && !adkcd_tgt_matches_account(r.tgt)) {
+        /* Only the directory could say whose ticket this is. */
+        adkcd_err_set(&err, ADKCD_E_USAGE,
+                      "cannot tell whether the ticket of %s is %s's "
+                      "without the directory (%s): give --principal",
+                      adkcd_tgt_principal(r.tgt), a->pos[0],
+                      r.ldap_error ? r.ldap_error : "not reachable");
+        rc = cli_fail(c, &err);
+        goto done;
+    }
 
     /* 3. S4U2Self and S4U2Proxy. */
     st = adkcd_s4u_run(r.tgt, r.user ? r.user : a->impersonate, a->pos[1],

@@ -18,7 +18,7 @@
 
 /* The findings, in the order of the table in kcdcheck.h. */
 static const char *const finding_ids[] = {
-    "account-enabled", "account-sensitive", "mode",
+    "account-enabled", "account-sensitive", "account-spn",     "mode",
     "service-listed",  "protocol-transition", "service-holder",
     "service-dc",      "resource-based",    "user-found",
     "user-enabled",    "user-sensitive",    "user-protected",
@@ -320,6 +320,39 @@ account_enabled(struct decide *d)
     } else {
         d->verdict = ADKCD_PASS;
         buf_printf(&d->msg, "%s is enabled", d->acct);
+    }
+}
+
+/* S4U2Self asks the KDC for a ticket to the delegating account itself:
+ * the KDC must know it as a service.  Computers are (by sAMAccountName,
+ * and their host/ SPNs); a user account only by an SPN of its own. */
+static void
+account_spn(struct decide *d)
+{
+    const struct adkcd_kcd_facts *f = d->f;
+
+    if (f->is_computer) {
+        d->verdict = ADKCD_PASS;
+        buf_printf(&d->msg,
+                   "%s is a computer account: the KDC knows it as a service "
+                   "for S4U2Self",
+                   d->acct);
+    } else if (f->n_spns > 0) {
+        d->verdict = ADKCD_PASS;
+        buf_printf(&d->msg,
+                   "%s has %zu servicePrincipalName value%s: the KDC knows "
+                   "it as a service for S4U2Self",
+                   d->acct, f->n_spns, f->n_spns == 1 ? "" : "s");
+    } else {
+        d->verdict = ADKCD_FAIL;
+        buf_printf(&d->msg,
+                   "%s is a user account without any servicePrincipalName: "
+                   "the KDC does not know it as a service, so S4U2Self "
+                   "fails (KDC_ERR_S_PRINCIPAL_UNKNOWN)",
+                   d->acct);
+        buf_puts(&d->fix, "register an SPN of its own on it: adspn -S "
+                          "CLASS/HOST ");
+        put_word(&d->fix, d->arg);
     }
 }
 
@@ -898,7 +931,7 @@ user_protected(struct decide *d)
 typedef void (*finding_func)(struct decide *d);
 
 static const finding_func finding_funcs[N_FINDINGS] = {
-    account_enabled, account_sensitive, mode,
+    account_enabled, account_sensitive, account_spn,     mode,
     service_listed,  protocol_transition, service_holder,
     service_dc,      resource_based,    user_found,
     user_enabled,    user_sensitive,    user_protected,
@@ -1523,6 +1556,8 @@ adkcd_kcd_check(struct adkcd_conn *conn, const struct adkcd_account *acct,
     f.uac = acct->uac;
     f.has_uac = acct->has_uac;
     f.delegate_to = acct->delegate_to;
+    f.is_computer = acct->is_computer;
+    f.n_spns = adkcd_strv_len(acct->spns);
 
     st = read_holders(conn, spn, &r, &f, err);
     if (st == ADKCD_OK && f.holders_read &&

@@ -21,6 +21,9 @@ struct adkcd_tgt {
     char *name;         /* first component */
     char *realm;
     struct adkcd_ticket tkt;
+    int from_ccache;    /* the TGT came from the caller's ccache */
+    char *src_ccname;   /* that ccache, for messages */
+    int matches;        /* see adkcd_tgt_matches_account() */
 };
 
 static const struct {
@@ -206,7 +209,8 @@ explain_as(struct adkcd_err *err, krb5_context ctx, krb5_error_code code,
  * NAME; NAME$ alone.  DOMAIN\ is dropped.  NULL-free strv.
  */
 static adkcd_status
-candidates(const char *account, char ***out, struct adkcd_err *err)
+candidates(const char *account, enum adkcd_account_kind kind, char ***out,
+           struct adkcd_err *err)
 {
     const char *name = account;
     const char *bs = strrchr(account, '\\');
@@ -224,7 +228,7 @@ candidates(const char *account, char ***out, struct adkcd_err *err)
                              "give --principal (e.g. --principal "
                              "'tmg$@REALM')",
                              account);
-    if (name[n - 1] != '$') {
+    if (name[n - 1] != '$' && kind != ADKCD_ACCOUNT_USER) {
         char *dollar = malloc(n + 2);
 
         if (dollar == NULL)
@@ -237,7 +241,8 @@ candidates(const char *account, char ***out, struct adkcd_err *err)
         }
         free(dollar);
     }
-    if (adkcd_strv_add(&v, name) != 0) {
+    if ((kind != ADKCD_ACCOUNT_COMPUTER || name[n - 1] == '$') &&
+        adkcd_strv_add(&v, name) != 0) {
         adkcd_strv_free(v);
         return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
     }
@@ -362,6 +367,32 @@ is_tgt_of(const krb5_creds *c, krb5_const_principal p)
            memcmp(s->data[1].data, p->realm.data, p->realm.length) == 0;
 }
 
+/* A MEMORY ccache of our own holding cred (the TGT) for p. */
+static adkcd_status
+keep_tgt(struct adkcd_tgt *t, krb5_principal p, krb5_creds *cred,
+         struct adkcd_err *err)
+{
+    krb5_error_code code;
+    const char *name;
+    size_t n;
+
+    code = krb5_cc_new_unique(t->ctx, "MEMORY", NULL, &t->mem_cc);
+    if (code == 0)
+        code = krb5_cc_initialize(t->ctx, t->mem_cc, p);
+    if (code == 0)
+        code = krb5_cc_store_cred(t->ctx, t->mem_cc, cred);
+    if (code != 0)
+        return krb_fail(err, t->ctx, code, ADKCD_E_AUTH, "%s",
+                        "cannot store the ticket in a MEMORY ccache");
+    name = krb5_cc_get_name(t->ctx, t->mem_cc);
+    n = strlen(name) + sizeof("MEMORY:");
+    t->ccname = malloc(n);
+    if (t->ccname == NULL)
+        return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    snprintf(t->ccname, n, "MEMORY:%s", name);
+    return ADKCD_OK;
+}
+
 /* The caller's ccache: its principal must be the one wanted (when said)
  * and it must hold a TGT that has not expired. */
 static adkcd_status
@@ -386,8 +417,8 @@ use_default_ccache(struct adkcd_tgt *t, const struct adkcd_tgt_opts *o,
                       "cannot open the default credentials cache");
         goto done;
     }
-    t->ccname = strdup(full);
-    if (t->ccname == NULL) {
+    t->src_ccname = strdup(full);
+    if (t->src_ccname == NULL) {
         st = adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
         goto done;
     }
@@ -413,16 +444,51 @@ use_default_ccache(struct adkcd_tgt *t, const struct adkcd_tgt_opts *o,
                           "invalid principal '%s'", o->principal);
             goto done;
         }
-        same = krb5_principal_compare(t->ctx, want, p);
+        /* AD names ignore case. */
+        same = krb5_principal_compare_flags(
+            t->ctx, want, p, KRB5_PRINCIPAL_COMPARE_CASEFOLD);
         krb5_free_principal(t->ctx, want);
         if (!same) {
             st = adkcd_err_set(err, ADKCD_E_AUTH,
                                "the credentials cache %s holds a ticket "
                                "for %s, not %s: give --keytab or "
                                "--password-stdin",
-                               t->ccname, t->principal, o->principal);
+                               t->src_ccname, t->principal, o->principal);
             goto done;
         }
+        t->matches = 1;
+    } else {
+        /* The ticket must be ACCOUNT's, or the exchange proves nothing
+         * about ACCOUNT: check here, before the directory (which may be
+         * out of reach) can. */
+        char **cands = NULL;
+        struct adkcd_err e2;
+        size_t i;
+
+        adkcd_err_clear(&e2);
+        if (candidates(o->account, o->kind, &cands, &e2) == ADKCD_OK) {
+            for (i = 0; cands[i] != NULL && !t->matches; i++)
+                t->matches = strcasecmp(cands[i], t->name) == 0;
+            if (!t->matches) {
+                char *want = join(cands, " or ");
+
+                st = adkcd_err_set(err, ADKCD_E_AUTH,
+                                   "the credentials cache %s holds a "
+                                   "ticket for %s, not for %s: give the "
+                                   "keys of %s with --keytab or "
+                                   "--password-stdin, or run 'kinit -f' "
+                                   "as it",
+                                   t->src_ccname, t->principal,
+                                   want ? want : o->account, o->account);
+                free(want);
+                adkcd_strv_free(cands);
+                goto done;
+            }
+        } else if (e2.status == ADKCD_E_NOMEM) {
+            st = adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+            goto done;
+        }
+        adkcd_strv_free(cands);
     }
     krb5_timeofday(t->ctx, &now);
     if (krb5_cc_start_seq_get(t->ctx, cc, &cur) == 0) {
@@ -430,6 +496,12 @@ use_default_ccache(struct adkcd_tgt *t, const struct adkcd_tgt_opts *o,
             if (is_tgt_of(&cred, p) && (long)cred.times.endtime > (long)now) {
                 st = ticket_from_creds(t->ctx, &cred, &t->tkt, err);
                 found = 1;
+                /* Only the TGT goes into a MEMORY ccache of our own: the
+                 * exchange must be made afresh, not answered from tickets
+                 * the ccache already holds (an earlier kvno -U -P), and
+                 * must not add tickets to the caller's ccache. */
+                if (st == ADKCD_OK)
+                    st = keep_tgt(t, p, &cred, err);
             }
             krb5_free_cred_contents(t->ctx, &cred);
         }
@@ -440,7 +512,7 @@ use_default_ccache(struct adkcd_tgt *t, const struct adkcd_tgt_opts *o,
                            "no valid ticket-granting ticket for %s in %s: "
                            "run 'kinit -f %s', or give --keytab or "
                            "--password-stdin",
-                           t->principal, t->ccname, t->principal);
+                           t->principal, t->src_ccname, t->principal);
 done:
     krb5_free_string(t->ctx, full);
     krb5_free_principal(t->ctx, p);
@@ -461,8 +533,6 @@ get_initial(struct adkcd_tgt *t, const struct adkcd_tgt_opts *o,
     krb5_creds cred;
     krb5_error_code code;
     adkcd_status st;
-    const char *name;
-    size_t n;
 
     *code_out = 0;
     memset(&cred, 0, sizeof(cred));
@@ -492,24 +562,7 @@ get_initial(struct adkcd_tgt *t, const struct adkcd_tgt_opts *o,
         st = ticket_from_creds(t->ctx, &cred, &t->tkt, err);
     if (st != ADKCD_OK)
         goto done;
-    code = krb5_cc_new_unique(t->ctx, "MEMORY", NULL, &t->mem_cc);
-    if (code == 0)
-        code = krb5_cc_initialize(t->ctx, t->mem_cc, p);
-    if (code == 0)
-        code = krb5_cc_store_cred(t->ctx, t->mem_cc, &cred);
-    if (code != 0) {
-        st = krb_fail(err, t->ctx, code, ADKCD_E_AUTH, "%s",
-                      "cannot store the ticket in a MEMORY ccache");
-        goto done;
-    }
-    name = krb5_cc_get_name(t->ctx, t->mem_cc);
-    n = strlen(name) + sizeof("MEMORY:");
-    t->ccname = malloc(n);
-    if (t->ccname == NULL) {
-        st = adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
-        goto done;
-    }
-    snprintf(t->ccname, n, "MEMORY:%s", name);
+    st = keep_tgt(t, p, &cred, err);
 done:
     krb5_free_cred_contents(t->ctx, &cred);
     return st;
@@ -542,9 +595,12 @@ adkcd_tgt_acquire(const struct adkcd_tgt_opts *o, struct adkcd_tgt **out,
                              (long)code);
     }
     if (o->keytab == NULL && o->password == NULL) {
+        t->from_ccache = 1;
         st = use_default_ccache(t, o, err);
         goto done;
     }
+    /* Keys given: the principal is --principal or derived from ACCOUNT. */
+    t->matches = 1;
     if (o->principal != NULL) {
         cands = NULL;
         if (adkcd_strv_add(&cands, o->principal) != 0) {
@@ -552,7 +608,7 @@ adkcd_tgt_acquire(const struct adkcd_tgt_opts *o, struct adkcd_tgt **out,
             goto done;
         }
     } else {
-        st = candidates(o->account, &cands, err);
+        st = candidates(o->account, o->kind, &cands, err);
         if (st != ADKCD_OK)
             goto done;
     }
@@ -631,6 +687,18 @@ done:
     return ADKCD_OK;
 }
 
+int
+adkcd_tgt_from_ccache(const struct adkcd_tgt *t)
+{
+    return t->from_ccache;
+}
+
+int
+adkcd_tgt_matches_account(const struct adkcd_tgt *t)
+{
+    return t->matches;
+}
+
 const char *
 adkcd_tgt_ccache(const struct adkcd_tgt *t)
 {
@@ -670,6 +738,7 @@ adkcd_tgt_free(struct adkcd_tgt *t)
         krb5_cc_destroy(t->ctx, t->mem_cc);
     ticket_clear(&t->tkt);
     free(t->ccname);
+    free(t->src_ccname);
     free(t->principal);
     free(t->name);
     free(t->realm);
@@ -777,8 +846,11 @@ read_ticket(krb5_context ctx, gss_cred_id_t cred, const char *ccname,
         goto done;
     while (!*found && krb5_cc_next_cred(ctx, cc, &cur, &c) == 0) {
         if (!krb5_is_config_principal(ctx, c.server) &&
-            krb5_principal_compare(ctx, c.client, cp) &&
-            (sp != NULL ? krb5_principal_compare(ctx, c.server, sp)
+            krb5_principal_compare_flags(ctx, c.client, cp,
+                                         KRB5_PRINCIPAL_COMPARE_CASEFOLD) &&
+            (sp != NULL ? krb5_principal_compare_flags(
+                              ctx, c.server, sp,
+                              KRB5_PRINCIPAL_COMPARE_CASEFOLD)
                         : !is_tgt_of(&c, c.client))) {
             st = ticket_from_creds(ctx, &c, t, err);
             *found = st == ADKCD_OK;
@@ -976,8 +1048,19 @@ adkcd_s4u_explain(const struct adkcd_tgt *t,
                   const struct adkcd_s4u_result *res, char **text_out,
                   struct adkcd_err *err)
 {
-    const char *acct = t->name;
+    return adkcd_s4u_explain_facts(t->name, t->tkt.flags,
+                                   t->from_ccache ? t->src_ccname : NULL,
+                                   res, text_out, err);
+}
+
+adkcd_status
+adkcd_s4u_explain_facts(const char *acct, unsigned tgt_flags,
+                        const char *from_ccache,
+                        const struct adkcd_s4u_result *res, char **text_out,
+                        struct adkcd_err *err)
+{
     krb5_error_code code;
+    int inspected = res->self.tkt.client != NULL;
 
     *text_out = NULL;
     if (adkcd_s4u_ok(res))
@@ -989,12 +1072,27 @@ adkcd_s4u_explain(const struct adkcd_tgt *t,
                              "the KDC knows no user %s: check the name "
                              "given to --impersonate",
                              res->user);
-        if (code == KRB5KDC_ERR_POLICY || code == KRB5KDC_ERR_CLIENT_REVOKED)
+        if (code == KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN)
             return explained(text_out, err,
-                             "the KDC refuses to issue any ticket in the "
-                             "name of %s: the user is disabled, locked out "
-                             "or expired, or outside its logon hours",
-                             res->user);
+                             "the KDC does not know %s as a service, so "
+                             "it cannot issue a ticket to it: a user "
+                             "account needs a servicePrincipalName of its "
+                             "own for S4U2Self (adspn -S CLASS/HOST on it)",
+                             acct);
+        if (code == KRB5KDC_ERR_POLICY || code == KRB5KDC_ERR_CLIENT_REVOKED)
+            return explained(
+                text_out, err,
+                "the KDC refuses to issue a ticket in the name of %s: the "
+                "user is disabled, locked out or expired, or outside its "
+                "logon hours%s%s%s",
+                res->user,
+                from_ccache != NULL ? "; or the TGT of " : "",
+                from_ccache != NULL ? acct : "",
+                from_ccache != NULL
+                    ? " in the ccache is no longer honoured (the account "
+                      "was disabled after kinit): try again with "
+                      "--keytab or --password-stdin"
+                    : "");
         return explained(text_out, err,
                          "S4U2Self failed: the KDC would not give %s a "
                          "ticket in the name of %s (%s)",
@@ -1009,16 +1107,27 @@ adkcd_s4u_explain(const struct adkcd_tgt *t,
                          "account holds this SPN (a typo?), or more than "
                          "one does (a duplicate SPN)",
                          res->service);
-    if (code == KRB5KDC_ERR_BADOPTION &&
-        !(t->tkt.flags & ADKCD_TKT_FORWARDABLE))
+    if (code == KRB5KDC_ERR_BADOPTION && !(tgt_flags & ADKCD_TKT_FORWARDABLE)) {
+        if (from_ccache != NULL)
+            return explained(text_out, err,
+                             "the TGT of %s in %s is not forwardable, so "
+                             "neither is its S4U2Self ticket, and the KDC "
+                             "refuses S4U2Proxy: get it with 'kinit -f' "
+                             "(or forwardable = true in krb5.conf), or give "
+                             "--keytab or --password-stdin, with which "
+                             "adkcd asks for a forwardable one; if it is "
+                             "still not forwardable, %s is marked "
+                             "sensitive (NOT_DELEGATED)",
+                             acct, from_ccache, acct);
         return explained(text_out, err,
-                         "the TGT of %s is not forwardable, so neither is "
-                         "its S4U2Self ticket, and the KDC refuses "
-                         "S4U2Proxy: the account is marked sensitive "
-                         "(NOT_DELEGATED), or the KDC's policy forbids "
-                         "forwardable tickets",
+                         "the TGT of %s is not forwardable although adkcd "
+                         "asked for a forwardable one, so neither is its "
+                         "S4U2Self ticket, and the KDC refuses S4U2Proxy: "
+                         "the account is marked sensitive (NOT_DELEGATED), "
+                         "or the KDC's policy forbids forwardable tickets",
                          acct);
-    if (code == KRB5KDC_ERR_BADOPTION && res->self.tkt.client != NULL &&
+    }
+    if (code == KRB5KDC_ERR_BADOPTION && inspected &&
         !(res->self.tkt.flags & ADKCD_TKT_FORWARDABLE))
         return explained(text_out, err,
                          "the S4U2Self ticket is not forwardable, so the "
@@ -1027,6 +1136,15 @@ adkcd_s4u_explain(const struct adkcd_tgt *t,
                          "or %s is sensitive (NOT_DELEGATED) or in "
                          "Protected Users",
                          acct, res->user);
+    if (code == KRB5KDC_ERR_BADOPTION && !inspected)
+        return explained(text_out, err,
+                         "the KDC refused S4U2Proxy to %s: the service is "
+                         "not in the msDS-AllowedToDelegateTo of %s, or "
+                         "the S4U2Self ticket (which could not be "
+                         "inspected) is not forwardable: protocol "
+                         "transition off, or %s sensitive or in Protected "
+                         "Users",
+                         res->service, acct, res->user);
     if (code == KRB5KDC_ERR_BADOPTION)
         return explained(text_out, err,
                          "the KDC refused S4U2Proxy to %s: the service is "

@@ -104,6 +104,64 @@ expect_rc 6
 expect_err_contains 'holds no key for tmg$ or tmg (it holds: alice@MYDOM.LOCAL)'
 t_end
 
+t_begin "a TGT from kinit without -f: verify says to use kinit -f"
+cc_nf=FILE:$T_TMP/krb5cc_tmg_nf
+printf '%s\n' "$TMG_PW" | KRB5CCNAME=$cc_nf kinit -F 'tmg$' >/dev/null
+run env KRB5CCNAME="$cc_nf" "$ADKCD" verify tmg "$SPN" --impersonate alice
+expect_rc 8
+expect_out_contains 'FAIL  TGT        tmg$@MYDOM.LOCAL -> krbtgt/MYDOM.LOCAL@MYDOM.LOCAL: NOT forwardable'
+expect_out_contains "why: the TGT of tmg\$ in $cc_nf is not forwardable"
+expect_out_contains "get it with 'kinit -f'"
+t_end
+
+t_begin "a ccache holding another principal: refused before anything is asked, even without the directory"
+# $KRB5CCNAME holds administrator's TGT.
+run "$ADKCD" verify tmg "$SPN" --impersonate alice
+expect_rc 6
+expect_err_contains 'holds a ticket for administrator@MYDOM.LOCAL, not for tmg$ or tmg'
+expect_out_not_contains 'S4U2Self'
+run "$ADKCD" -H ldap://127.0.0.99 --timeout 2 verify tmg "$SPN" --impersonate alice
+expect_rc 6
+expect_err_contains 'holds a ticket for administrator@MYDOM.LOCAL, not for tmg$ or tmg'
+# --principal is compared without regard to case, as AD names are.
+run env KRB5CCNAME="$cc" "$ADKCD" verify tmg "$SPN" --impersonate alice --principal 'TMG$@MYDOM.LOCAL'
+expect_rc 0
+t_end
+
+t_begin "a user service account needs an SPN of its own for S4U2Self"
+mk_user svcweb
+"$ADKCD" add svcweb "$SPN" --any-protocol >/dev/null
+printf '%s\n' "$ADKCD_USER_PASS" >"$T_TMP/user.pw"
+# No computer svcweb$: its password goes to the user svcweb.
+RUN_STDIN=$T_TMP/user.pw run "$ADKCD" verify svcweb "$SPN" --impersonate alice --password-stdin --json
+expect_rc 8
+expect_json '.principal == "svcweb@MYDOM.LOCAL" and .steps[1].error_name == "KDC_ERR_S_PRINCIPAL_UNKNOWN"'
+expect_json '.why | test("does not know svcweb as a service")'
+expect_verdict account-spn fail
+run "$ADKCD" check svcweb "$SPN" --impersonate alice --json
+expect_rc 8
+expect_verdict account-spn fail
+"$ADSPN" -S http/svcweb.mydom.local svcweb >/dev/null
+RUN_STDIN=$T_TMP/user.pw run "$ADKCD" verify svcweb "$SPN" --impersonate alice --password-stdin
+expect_rc 0
+run "$ADKCD" check svcweb "$SPN" --impersonate alice
+expect_rc 0
+t_end
+
+t_begin "-U and -C choose the principal when a user and a computer share a name"
+mk_user twin
+mk_computer twin 'Twin-Passw0rd!'
+# Without -U the computer twin$ comes first, as ACCOUNT resolves.
+RUN_STDIN=$T_TMP/user.pw run "$ADKCD" verify twin "$SPN" --impersonate alice --password-stdin
+expect_rc 6
+expect_err_contains 'the password for twin$@MYDOM.LOCAL is wrong'
+RUN_STDIN=$T_TMP/user.pw run "$ADKCD" verify -U twin "$SPN" --impersonate alice --password-stdin --json
+expect_json '.principal == "twin@MYDOM.LOCAL" and .account.sam_account_name == "twin" and .steps[0].result == "ok"'
+printf 'Twin-Passw0rd!\n' >"$T_TMP/twin.pw"
+RUN_STDIN=$T_TMP/twin.pw run "$ADKCD" verify -C twin "$SPN" --impersonate alice --password-stdin --json
+expect_json '.principal == "twin$@MYDOM.LOCAL" and .account.sam_account_name == "twin$"'
+t_end
+
 t_begin "wrong password: exit 6, the TGT step says why, nothing else tried"
 RUN_STDIN=$T_TMP/wrong.pw run "$ADKCD" verify tmg "$SPN" --impersonate alice --password-stdin
 expect_rc 6
@@ -194,6 +252,14 @@ expect_rc 8
 expect_out_contains 'why: the S4U2Self ticket is not forwardable'
 run "$ADKCD" check tmg "$SPN" --impersonate alice
 expect_rc 8
+# $cc still holds the tickets kvno -U -P got while it worked: verify asks
+# the KDC afresh rather than trusting them, and adds nothing to $cc.
+expect_eq "$(klist -c "$cc" | grep -c "http/iosmdm.mydom.local@")" 1 "cached service tickets in \$cc"
+klist -c "$cc" | grep -c '@' >"$T_TMP/cc.before"
+run env KRB5CCNAME="$cc" "$ADKCD" verify tmg "$SPN" --impersonate alice
+expect_rc 8
+klist -c "$cc" | grep -c '@' >"$T_TMP/cc.after"
+expect_eq "$(cat "$T_TMP/cc.after")" "$(cat "$T_TMP/cc.before")" "lines of klist of the caller's ccache"
 "$ADKCD" add tmg "$SPN" --any-protocol >/dev/null
 t_end
 
@@ -230,8 +296,9 @@ expect_rc 8
 expect_verdict user-protected fail
 verify "$SPN" --impersonate carol
 expect_rc 0
-expect_out_contains 'notes from the directory:'
-expect_out_contains 'FAIL  user-protected'
+expect_out_contains 'notes from the directory (checks that warn or fail, though this KDC issued the ticket):'
+expect_out_contains 'note  user-protected'
+expect_out_not_contains 'FAIL'
 t_end
 
 t_begin "usage errors: exit 3, nothing sent"
@@ -295,6 +362,10 @@ expect_out_contains 'the account is disabled'
 run "$ADKCD" check tmg "$SPN" --impersonate alice --json
 expect_rc 8
 expect_verdict account-enabled fail
+# A TGT got before the account was disabled: the KDC refuses to go on.
+run env KRB5CCNAME="$cc" "$ADKCD" verify tmg "$SPN" --impersonate alice
+expect_rc 8
+expect_out_contains 'the account was disabled after kinit'
 t_end
 
 # tmg enabled again, not sensitive, for the last test.

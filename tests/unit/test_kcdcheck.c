@@ -25,7 +25,7 @@
 
 /* The ids in the order the header promises. */
 static const char *const ids[] = {
-    "account-enabled", "account-sensitive", "mode",
+    "account-enabled", "account-sensitive", "account-spn", "mode",
     "service-listed",  "protocol-transition", "service-holder",
     "service-dc",      "resource-based",    "user-found",
     "user-enabled",    "user-sensitive",    "user-protected",
@@ -186,6 +186,7 @@ good(void)
     f.uac = WS | T2A;
     f.has_uac = 1;
     f.delegate_to = good_list;
+    f.is_computer = 1;
     f.holders_read = 1;
     f.holders = holder_iosmdm;
     f.n_holders = 1;
@@ -295,7 +296,7 @@ test_decide_good(void **state)
     struct adkcd_kcd_facts f = good();
 
     (void)state;
-    CHECK("good", f, "PPPPPPPSPPPP",
+    CHECK("good", f, "PPPPPPPPSPPPP",
           {"account-enabled", 0, "tmg$ is enabled"},
           {"mode", 0, "constrained delegation (use any authentication "
                       "protocol) to 1 service"},
@@ -307,6 +308,27 @@ test_decide_good(void **state)
           {"resource-based", 0, "iosmdm has no resource-based delegation"},
           {"user-found", 0, "alice exists: " DN_ALICE},
           {"user-protected", 0, "tokenGroups"});
+}
+
+/* A user account delegates only if the KDC knows it as a service: it
+ * needs an SPN of its own for S4U2Self. */
+static void
+test_decide_account_spn(void **state)
+{
+    struct adkcd_kcd_facts f = good();
+
+    (void)state;
+    f.is_computer = 0;
+    f.account = "svcweb";
+    f.account_arg = "svcweb";
+    CHECK("user account without an SPN", f, "PPFPPPPPSPPPP",
+          {"account-spn", 0, "svcweb is a user account without any "
+                             "servicePrincipalName"},
+          {"account-spn", 0, "KDC_ERR_S_PRINCIPAL_UNKNOWN"},
+          {"account-spn", 1, "adspn -S CLASS/HOST svcweb"});
+    f.n_spns = 1;
+    CHECK("user account with an SPN", f, "PPPPPPPPSPPPP",
+          {"account-spn", 0, "svcweb has 1 servicePrincipalName value"});
 }
 
 /* Without a user, every user-* finding is skipped and says how to
@@ -321,7 +343,7 @@ test_decide_no_user(void **state)
     f.user_found = 0;
     f.user_sam = NULL;
     f.need_protocol_transition = 0;
-    CHECK("no user", f, "PPPPPPPSSSSS",
+    CHECK("no user", f, "PPPPPPPPSSSSS",
           {"user-found", 0, "--impersonate USER"},
           {"user-enabled", 0, "--impersonate USER"},
           {"user-sensitive", 0, "--impersonate USER"},
@@ -335,14 +357,14 @@ test_decide_account(void **state)
 
     (void)state;
     f.uac = WS | T2A | DIS;
-    CHECK("delegating account disabled", f, "FPPPPPPSPPPP",
+    CHECK("delegating account disabled", f, "FPPPPPPPSPPPP",
           {"account-enabled", 0, "tmg$ is disabled (ACCOUNTDISABLE 0x2)"},
           {"account-enabled", 0, "KDC_ERR_CLIENT_REVOKED"},
           {"account-enabled", 1, "samba-tool user enable 'tmg$'"});
 
     f = good();
     f.uac = WS | T2A | NOTDEL;
-    CHECK("delegating account sensitive", f, "PFPPPPPSPPPP",
+    CHECK("delegating account sensitive", f, "PFPPPPPPSPPPP",
           {"account-sensitive", 0, "NOT_DELEGATED 0x100000"},
           {"account-sensitive", 0, "KDC_ERR_BADOPTION"},
           {"account-sensitive", 1, "clear \"Account is sensitive and "
@@ -351,12 +373,12 @@ test_decide_account(void **state)
     /* Resource-based delegation takes non-forwardable tickets. */
     f.rbcd = ADKCD_RBCD_ALLOWS;
     CHECK("delegating account sensitive, resource-based", f,
-          "PWPPPPPPPPPP",
+          "PWPPPPPPPPPPP",
           {"account-sensitive", 0, "accepts non-forwardable tickets"});
 
     f = good();
     f.has_uac = 0;
-    CHECK("no userAccountControl", f, "SSSPSPPSPPPP",
+    CHECK("no userAccountControl", f, "SSPSPSPPSPPPP",
           {"account-enabled", 0, "could not be read"},
           {"mode", 0, "could not be read"});
 }
@@ -370,7 +392,7 @@ test_decide_mode(void **state)
     (void)state;
     f.uac = WS;
     f.delegate_to = NULL;
-    CHECK("no delegation", f, "PPFFFPPSPPPP",
+    CHECK("no delegation", f, "PPPFFFPPSPPPP",
           {"mode", 0, "tmg$ has no delegation"},
           {"mode", 1, "adkcd add tmg " SVC " --any-protocol"},
           {"service-listed", 0, "(it has no values)"},
@@ -378,12 +400,12 @@ test_decide_mode(void **state)
 
     /* An empty vector reads like NULL. */
     f.delegate_to = none;
-    CHECK("no delegation, empty vector", f, "PPFFFPPSPPPP",
+    CHECK("no delegation, empty vector", f, "PPPFFFPPSPPPP",
           {"service-listed", 0, "(it has no values)"});
 
     f.uac = WS | TFD;
     f.delegate_to = NULL;
-    CHECK("unconstrained only", f, "PPFFFPPSPPPP",
+    CHECK("unconstrained only", f, "PPPFFFPPSPPPP",
           {"mode", 0, "unconstrained delegation is not constrained "
                       "delegation"},
           {"mode", 0, "S4U2Proxy needs msDS-AllowedToDelegateTo"},
@@ -393,21 +415,21 @@ test_decide_mode(void **state)
 
     f.need_protocol_transition = 0;
     f.user = NULL;
-    CHECK("unconstrained only, no user", f, "PPFFWPPSSSSS",
+    CHECK("unconstrained only, no user", f, "PPPFFWPPSSSSS",
           {"mode", 1, "--services " SVC},
           {"protocol-transition", 1, "if it impersonates users: adkcd add "
                                      "tmg " SVC " --any-protocol"});
 
     f = good();
     f.uac = WS | TFD | T2A;
-    CHECK("unconstrained and a list", f, "PPWPPPPSPPPP",
+    CHECK("unconstrained and a list", f, "PPPWPPPPSPPPP",
           {"mode", 0, "as well as msDS-AllowedToDelegateTo"},
           {"mode", 1, "adkcd set tmg --mode constrained --services " SVC});
 
     f = good();
     f.uac = WS;
     f.need_protocol_transition = 0;
-    CHECK("Kerberos only", f, "PPPPWPPSPPPP",
+    CHECK("Kerberos only", f, "PPPPPWPPSPPPP",
           {"mode", 0, "constrained delegation (Kerberos only) to 1 "
                       "service"});
 }
@@ -429,12 +451,12 @@ test_decide_listed(void **state)
     (void)state;
     /* The KDC ignores case (samba_kdc_check_s4u2proxy: strncasecmp). */
     f.delegate_to = cased;
-    CHECK("case differs", f, "PPPPPPPSPPPP",
+    CHECK("case differs", f, "PPPPPPPPSPPPP",
           {"service-listed", 0, "(as HTTP/IOSMDM.mydom.local: the KDC "
                                 "ignores the difference in case)"});
 
     f.delegate_to = typo;
-    CHECK("typo in the list", f, "PPPFPPPSPPPP",
+    CHECK("typo in the list", f, "PPPPFPPPSPPPP",
           {"service-listed", 0, "closest value: http/iosmdm.mydom.locl "
                                 "(a typo on one side?)"},
           {"service-listed", 0, "KDC_ERR_BADOPTION"},
@@ -443,26 +465,26 @@ test_decide_listed(void **state)
           {"service-listed", 1, "ask for http/iosmdm.mydom.locl"});
 
     f.delegate_to = realm;
-    CHECK("value with a realm", f, "PPPFPPPSPPPP",
+    CHECK("value with a realm", f, "PPPPFPPPSPPPP",
           {"service-listed", 0, "it holds " SVC "@MYDOM.LOCAL, with a "
                                 "realm, which never matches"},
           {"service-listed", 1, "--services " SVC});
 
     f.delegate_to = host;
-    CHECK("another class", f, "PPPFPPPSPPPP",
+    CHECK("another class", f, "PPPPFPPPSPPPP",
           {"service-listed", 0, "closest value: host/iosmdm.mydom.local "
                                 "(another service class: the KDC applies "
                                 "no host alias to this list)"},
           {"service-listed", 1, "adkcd add tmg " SVC " --any-protocol"});
 
     f.delegate_to = others;
-    CHECK("not listed", f, "PPPFPPPSPPPP",
+    CHECK("not listed", f, "PPPPFPPPSPPPP",
           {"service-listed", 0, "(it lists cifs/fs1.mydom.local, "
                                 "ldap/x.mydom.local)"},
           {"service-listed", 1, "adkcd add tmg " SVC " --any-protocol"});
 
     f.delegate_to = many;
-    CHECK("not listed, long list", f, "PPPFPPPSPPPP",
+    CHECK("not listed, long list", f, "PPPPFPPPSPPPP",
           {"service-listed", 0, "cifs/e and 2 more)"});
 
     /* The typo is in the question: no account holds the service asked
@@ -473,12 +495,12 @@ test_decide_listed(void **state)
     f.n_holders = 0;
     f.holder_sam = NULL;
     f.holder_has_uac = 0;
-    CHECK("typo in the service asked for", f, "PPPFPFSSPPPP",
+    CHECK("typo in the service asked for", f, "PPPPFPFSSPPPP",
           {"service-listed", 0, "closest value: " SVC},
           {"service-listed", 1, "ask for " SVC ": http/iosmdm.mydom.locl "
                                 "is held by no account"});
     f.holders_domain_only = 1; /* the forest unsearched: not sure */
-    CHECK("typo in the question, domain only", f, "PPPFPWSSPPPP",
+    CHECK("typo in the question, domain only", f, "PPPPFPWSSPPPP",
           {"service-listed", 1, "adkcd set tmg --mode constrained"});
     f = good();
 
@@ -486,7 +508,7 @@ test_decide_listed(void **state)
      * resource-based delegation. */
     f.delegate_to = typo;
     f.rbcd = ADKCD_RBCD_ALLOWS;
-    CHECK("not listed, resource-based", f, "PPPPPPPPPPPP",
+    CHECK("not listed, resource-based", f, "PPPPPPPPPPPPP",
           {"service-listed", 0, "but resource-based delegation on iosmdm "
                                 "allows tmg$"},
           {"service-listed", 0, "Samba 4.17's KDC does not"});
@@ -499,14 +521,14 @@ test_decide_protocol_transition(void **state)
 
     (void)state;
     f.uac = WS;
-    CHECK("Kerberos only, impersonating", f, "PPPPFPPSPPPP",
+    CHECK("Kerberos only, impersonating", f, "PPPPPFPPSPPPP",
           {"protocol-transition", 0, "tmg$ is Kerberos only"},
           {"protocol-transition", 0, "KDC_ERR_BADOPTION"},
           {"protocol-transition", 1, "adkcd add tmg " SVC
                                      " --any-protocol"});
 
     f.need_protocol_transition = 0;
-    CHECK("Kerberos only, not impersonating", f, "PPPPWPPSPPPP",
+    CHECK("Kerberos only, not impersonating", f, "PPPPPWPPSPPPP",
           {"protocol-transition", 0, "only users who authenticated to it "
                                      "with Kerberos"});
 
@@ -514,7 +536,7 @@ test_decide_protocol_transition(void **state)
      * ticket (MS-SFU 3.2.5.2.2). */
     f.need_protocol_transition = 1;
     f.rbcd = ADKCD_RBCD_ALLOWS;
-    CHECK("Kerberos only, resource-based", f, "PPPPPPPPPPPP",
+    CHECK("Kerberos only, resource-based", f, "PPPPPPPPPPPPP",
           {"protocol-transition", 0, "resource-based delegation does not "
                                      "mind"});
 }
@@ -545,7 +567,7 @@ test_decide_holders(void **state)
 
     (void)state;
     f.n_holders = 0;
-    CHECK("held by no account", f, "PPPPPFSSPPPP",
+    CHECK("held by no account", f, "PPPPPPFSSPPPP",
           {"service-holder", 0, "held by no account in the forest: a typo?"},
           {"service-holder", 0, "KDC_ERR_S_PRINCIPAL_UNKNOWN"},
           {"service-holder", 1, "adspn -S " SVC " ACCOUNT"},
@@ -554,7 +576,7 @@ test_decide_holders(void **state)
 
     f.holders_domain_only = 1;
     f.holders_note = "the Global Catalog could not be searched: down";
-    CHECK("held by no account in this domain", f, "PPPPPWSSPPPP",
+    CHECK("held by no account in this domain", f, "PPPPPPWSSPPPP",
           {"service-holder", 0, "other domains could not be searched (the "
                                 "Global Catalog could not be searched: "
                                 "down)"});
@@ -562,7 +584,7 @@ test_decide_holders(void **state)
     f = good();
     f.holders = two;
     f.n_holders = 2;
-    CHECK("held by two", f, "PPPPPFSSPPPP",
+    CHECK("held by two", f, "PPPPPPFSSPPPP",
           {"service-holder", 0, "held by 2 accounts: " DN_IOSMDM " (" SVC
                                 "); " DN_WEB " (HTTP/iosmdm.mydom.local)"},
           {"service-holder", 0, "duplicate SPN"},
@@ -570,13 +592,13 @@ test_decide_holders(void **state)
 
     /* One account holding two spellings is one holder. */
     f.holders = twice;
-    CHECK("one account, two spellings", f, "PPPPPPPSPPPP",
+    CHECK("one account, two spellings", f, "PPPPPPPPSPPPP",
           {"service-holder", 0, "held by " DN_IOSMDM});
 
     f.holders = alias;
     f.n_holders = 1;
     f.holder_sam = "web$";
-    CHECK("through the host alias", f, "PPPPPPPSPPPP",
+    CHECK("through the host alias", f, "PPPPPPPPSPPPP",
           {"service-holder", 0, "held by " DN_WEB " through "
                                 "host/iosmdm.mydom.local (host alias)"},
           {"service-dc", 0, "belongs to web$"});
@@ -585,11 +607,11 @@ test_decide_holders(void **state)
     f.holders = direct_and_alias;
     f.n_holders = 2;
     f.holder_sam = "iosmdm";
-    CHECK("direct and alias", f, "PPPPPPPSPPPP",
+    CHECK("direct and alias", f, "PPPPPPPPSPPPP",
           {"service-holder", 0, "held by " DN_IOSMDM});
 
     f.holders = two_alias;
-    CHECK("two alias holders", f, "PPPPPFSSPPPP",
+    CHECK("two alias holders", f, "PPPPPPFSSPPPP",
           {"service-holder", 0, "held by 2 accounts"});
 
     f = good();
@@ -597,14 +619,14 @@ test_decide_holders(void **state)
     f.holders = NULL;
     f.n_holders = 0;
     f.holders_note = "Insufficient access (LDAP 50)";
-    CHECK("holders not read", f, "PPPPPSSSPPPP",
+    CHECK("holders not read", f, "PPPPPPSSSPPPP",
           {"service-holder", 0, "could not find out who holds " SVC
                                 ": Insufficient access (LDAP 50)"});
 
     f = good();
     f.holders_domain_only = 1;
     f.holders_note = "the Global Catalog could not be searched: down";
-    CHECK("held in this domain", f, "PPPPPPPSPPPP",
+    CHECK("held in this domain", f, "PPPPPPPPSPPPP",
           {"service-holder", 0, "(this domain only: the Global Catalog"});
 }
 
@@ -623,7 +645,7 @@ test_decide_dc(void **state)
     f.holders = dc;
     f.holder_sam = "DC1$";
     f.holder_uac = ADKCD_UAC_SERVER_TRUST_ACCOUNT | TFD;
-    CHECK("a DC's service", f, "PPPPPPWSPPPP",
+    CHECK("a DC's service", f, "PPPPPPPWSPPPP",
           {"service-dc", 0, "ldap/dc1.mydom.local belongs to domain "
                             "controller DC1$"},
           {"service-dc", 0, "domain compromise"},
@@ -631,7 +653,7 @@ test_decide_dc(void **state)
 
     f.holder_has_uac = 0;
     f.holder_note = "Insufficient access";
-    CHECK("a holder's flags not read", f, "PPPPPPSSPPPP",
+    CHECK("a holder's flags not read", f, "PPPPPPPSSPPPP",
           {"service-dc", 0, "could not be read: Insufficient access"});
 }
 
@@ -645,32 +667,32 @@ test_decide_rbcd(void **state)
     f.uac = WS;
     f.delegate_to = NULL;
     f.rbcd = ADKCD_RBCD_ALLOWS;
-    CHECK("resource-based only", f, "PPPPPPPPPPPP",
+    CHECK("resource-based only", f, "PPPPPPPPPPPPP",
           {"mode", 0, "has no delegation of its own, and needs none"},
           {"resource-based", 0, "iosmdm allows tmg$ by resource-based "
                                 "delegation"},
           {"resource-based", 0, "Samba 4.17's KDC does not"});
 
     f.uac = WS | TFD;
-    CHECK("resource-based, and unconstrained", f, "PPWPPPPPPPPP",
+    CHECK("resource-based, and unconstrained", f, "PPPWPPPPPPPPP",
           {"mode", 1, "adkcd set tmg --mode none"});
 
     /* Users who may not be delegated are not by this path either. */
     f.uac = WS;
     f.user_uac = NORMAL | NOTDEL;
-    CHECK("resource-based, sensitive user", f, "PPPPPPPPPPFP",
+    CHECK("resource-based, sensitive user", f, "PPPPPPPPPPPFP",
           {"user-sensitive", 0, "resource-based delegation included"});
 
     f = good();
     f.rbcd = ADKCD_RBCD_OTHERS;
     f.rbcd_note = "S-1-5-21-1-2-3-1105";
-    CHECK("resource-based, for others", f, "PPPPPPPSPPPP",
+    CHECK("resource-based, for others", f, "PPPPPPPPSPPPP",
           {"resource-based", 0, "from other accounts only, not from tmg$ "
                                 "(S-1-5-21-1-2-3-1105)"});
 
     f.rbcd = ADKCD_RBCD_UNKNOWN;
     f.rbcd_note = "it is in another domain";
-    CHECK("resource-based, unknown", f, "PPPPPPPSPPPP",
+    CHECK("resource-based, unknown", f, "PPPPPPPPSPPPP",
           {"resource-based", 0, "could not be read: it is in another "
                                 "domain"});
 }
@@ -685,7 +707,7 @@ test_decide_user(void **state)
     f.user_found = 0;
     f.user_note = "no computer 'nosuch$' or user 'nosuch' in "
                   "DC=mydom,DC=local";
-    CHECK("no such user", f, "PPPPPPPSFSSS",
+    CHECK("no such user", f, "PPPPPPPPSFSSS",
           {"user-found", 0, "no computer 'nosuch$' or user 'nosuch'"},
           {"user-found", 0, "KDC_ERR_C_PRINCIPAL_UNKNOWN"},
           {"user-found", 1, "--impersonate"},
@@ -693,20 +715,20 @@ test_decide_user(void **state)
 
     f.user_found = -1;
     f.user_note = "Insufficient access (LDAP 50)";
-    CHECK("user not looked up", f, "PPPPPPPSSSSS",
+    CHECK("user not looked up", f, "PPPPPPPPSSSSS",
           {"user-found", 0, "could not look up nosuch: Insufficient"},
           {"user-protected", 0, "nosuch: the user was not looked up"});
 
     f = good();
     f.user_uac = NORMAL | DIS;
-    CHECK("disabled user", f, "PPPPPPPSPFPP",
+    CHECK("disabled user", f, "PPPPPPPPSPFPP",
           {"user-enabled", 0, "alice is disabled"},
           {"user-enabled", 0, "KDC_ERR_POLICY"},
           {"user-enabled", 1, "samba-tool user enable alice"});
 
     f = good();
     f.user_uac = NORMAL | NOTDEL;
-    CHECK("sensitive user", f, "PPPPPPPSPPFP",
+    CHECK("sensitive user", f, "PPPPPPPPSPPFP",
           {"user-sensitive", 0, "alice is marked \"Account is sensitive "
                                 "and cannot be delegated\" (NOT_DELEGATED "
                                 "0x100000)"},
@@ -717,7 +739,7 @@ test_decide_user(void **state)
     f = good();
     f.user_protected = 1;
     f.user_protected_note = "a direct member, from memberOf";
-    CHECK("protected user", f, "PPPPPPPSPPPF",
+    CHECK("protected user", f, "PPPPPPPPSPPPF",
           {"user-protected", 0, "alice is in Protected Users (a direct "
                                 "member, from memberOf)"},
           {"user-protected", 0, "Windows DCs (2012 R2 and later) never "
@@ -727,7 +749,7 @@ test_decide_user(void **state)
 
     f = good();
     f.user = "alice@mydom.local";
-    CHECK("user by UPN", f, "PPPPPPPSPPPP",
+    CHECK("user by UPN", f, "PPPPPPPPSPPPP",
           {"user-found", 0, "alice@mydom.local is alice: " DN_ALICE});
 
     f = good();
@@ -735,7 +757,7 @@ test_decide_user(void **state)
     f.user_protected_note = "not a direct member (memberOf), but "
                             "membership through nested groups could not "
                             "be checked";
-    CHECK("protection unknown", f, "PPPPPPPSPPPS",
+    CHECK("protection unknown", f, "PPPPPPPPSPPPS",
           {"user-protected", 0, "could not tell whether alice is in "
                                 "Protected Users: not a direct member"});
 }
@@ -749,17 +771,17 @@ test_decide_quoting(void **state)
     (void)state;
     f.uac = WS;
     f.account_arg = "tmg$";
-    CHECK("tmg$", f, "PPPPFPPSPPPP",
+    CHECK("tmg$", f, "PPPPPFPPSPPPP",
           {"protocol-transition", 1, "adkcd add 'tmg$' " SVC});
 
     f.account_arg = "CN=o'neil,CN=Computers,DC=mydom,DC=local";
-    CHECK("a quote", f, "PPPPFPPSPPPP",
+    CHECK("a quote", f, "PPPPPFPPSPPPP",
           {"protocol-transition", 1,
            "adkcd add 'CN=o'\\''neil,CN=Computers,DC=mydom,DC=local' "});
 
     /* Without account_arg, the sAMAccountName. */
     f.account_arg = NULL;
-    CHECK("no account_arg", f, "PPPPFPPSPPPP",
+    CHECK("no account_arg", f, "PPPPPFPPSPPPP",
           {"protocol-transition", 1, "adkcd add 'tmg$' "});
 }
 
@@ -776,7 +798,7 @@ test_decide_everything_wrong(void **state)
     f.n_holders = 0;
     f.user_uac = NORMAL | DIS | NOTDEL;
     f.user_protected = 1;
-    CHECK("everything", f, "FFPFFFSSPFFF", {"mode", 0, "tmg$ has"});
+    CHECK("everything", f, "FFPPFFFSSPFFF", {"mode", 0, "tmg$ has"});
 }
 
 /* ------------------------------------------------------------------ */
@@ -797,7 +819,7 @@ test_findings_access(void **state)
     f.user_uac = NORMAL | DIS; /* user-enabled: fail */
     h_err_init(&err);
     h_assert_ok("decide", adkcd_kcd_decide(&f, &out, &err), &err);
-    assert_int_equal(adkcd_findings_count(&out, ADKCD_PASS), 9);
+    assert_int_equal(adkcd_findings_count(&out, ADKCD_PASS), 10);
     assert_int_equal(adkcd_findings_count(&out, ADKCD_WARN), 1);
     assert_int_equal(adkcd_findings_count(&out, ADKCD_FAIL), 1);
     assert_int_equal(adkcd_findings_count(&out, ADKCD_SKIP), 1);
@@ -845,6 +867,7 @@ main(void)
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_near_miss),
         cmocka_unit_test(test_decide_good),
+        cmocka_unit_test(test_decide_account_spn),
         cmocka_unit_test(test_decide_no_user),
         cmocka_unit_test(test_decide_account),
         cmocka_unit_test(test_decide_mode),
