@@ -79,8 +79,9 @@ usage(FILE *f)
             "\nExit status: 0 ok or unchanged, 1 error, 2 changes pending "
             "(--dry-run\n--detailed-exitcode), 3 usage, 4 not found, 5 "
             "conflict or drift, 6 credentials,\n7 unreachable, 8 refused "
-            "(by the server or a safety check), 9 partly\napplied.  See "
-            "adkcd(1).\n");
+            "(by the server or a safety check; check, verify:\nthe "
+            "delegation does not work), 9 partly applied.  See adkcd(1).\n"
+            "Diagnosing a delegation: docs/troubleshooting.md.\n");
 }
 
 /* ---- parsing ------------------------------------------------------- */

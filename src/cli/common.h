@@ -25,7 +25,8 @@ enum cli_exit {
     CLI_EXIT_CONFLICT = 5,    /* duplicate SPN / lost compare-and-swap */
     CLI_EXIT_AUTH = 6,        /* credentials / authentication */
     CLI_EXIT_UNREACHABLE = 7, /* no server (or KDC) reachable */
-    CLI_EXIT_REFUSED = 8,     /* the server refused (rights, policy) */
+    CLI_EXIT_REFUSED = 8,     /* the server refused (rights, policy); check,
+                               * verify: the delegation does not work */
     CLI_EXIT_PARTIAL = 9,     /* part of a change set was applied */
 };
 
