@@ -118,6 +118,13 @@ cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
     fprintf(stderr, "%s: ", c->tool);
     cli_put_safe(stderr, err->msg[0] ? err->msg : adkcd_status_str(err->status));
     fputc('\n', stderr);
+    if (strstr(err->msg, "Global Catalog (forest-wide search)") != NULL)
+        fprintf(stderr, "%s: hint: %s\n", c->tool,
+                strcmp(c->tool, "adspn") == 0
+                    ? "-T DOMAIN searches one domain without the Global "
+                      "Catalog"
+                    : "run without -F, or give -H a DC that is a Global "
+                      "Catalog");
     if (c->json) {
         json_t *doc = cli_json_doc(c, NULL);
         json_t *e = json_object();

@@ -615,8 +615,7 @@ adkcd_conn_ldap(struct adkcd_conn *c)
 static adkcd_status
 gc_fail(struct adkcd_conn *c, adkcd_status st, struct adkcd_err *err)
 {
-    adkcd_err_prefix(&c->gc_err, "Global Catalog (forest-wide search; use "
-                                 "-T DOMAIN to search one domain)");
+    adkcd_err_prefix(&c->gc_err, "Global Catalog (forest-wide search)");
     c->gc_err.status = st;
     c->gc_failed = 1;
     if (err != NULL)
