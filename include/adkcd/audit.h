@@ -17,9 +17,12 @@
  *
  * Risk labels (stable ids; the severity is that of the case):
  *
- *   dc-expected              info: unconstrained delegation on a domain
- *                            controller, as every DC has
- *   unconstrained            high: unconstrained delegation on anything else
+ *   dc-expected              info: unconstrained delegation on a (writable)
+ *                            domain controller, SERVER_TRUST_ACCOUNT, as
+ *                            every DC has; protocol transition without any
+ *                            service on a read-only DC, as every RODC has
+ *   unconstrained            high: unconstrained delegation on anything
+ *                            else, read-only DCs included
  *   protocol-transition      medium: may impersonate any user to its
  *                            services without that user's password
  *   delegation-to-dc         critical: a service held by a domain controller
@@ -32,6 +35,12 @@
  *                            Authenticated Users, Domain Users, Domain
  *                            Computers... may delegate to the account
  *   rbcd-unresolved          low: an allowed SID that names no object
+ *   rbcd-conditional         medium: allowed by a conditional ACE, whose
+ *                            condition is not evaluated
+ *   rbcd-unknown-ace         low: the DACL holds ACEs of a type not
+ *                            interpreted (listed, not dropped)
+ *   rbcd-unreadable          high: the descriptor cannot be parsed, so who
+ *                            may delegate is unknown
  *
  * Searches are paged.  In the forest (through the Global Catalog) only
  * userAccountControl is replicated: msDS-AllowedToDelegateTo and
@@ -46,6 +55,7 @@
 #include <stddef.h>
 
 #include "adkcd/conn.h"
+#include "adkcd/sd.h"
 #include "adkcd/spnreg.h"
 #include "adkcd/status.h"
 
@@ -94,6 +104,7 @@ struct adkcd_audit_target {
     /* resource-based */
     char *name;      /* sAMAccountName, else the well-known name, or NULL */
     char *dn;        /* the object the SID names, or NULL */
+    int conditional; /* allowed or not by a conditional ACE's condition */
     struct adkcd_audit_risk *risks;
     size_t n_risks;
 };
@@ -105,6 +116,7 @@ struct adkcd_audit_entry {
     char *domain;        /* the naming context of its domain */
     int is_computer;
     int is_dc;           /* SERVER_TRUST_ACCOUNT or PARTIAL_SECRETS_ACCOUNT */
+    int is_rodc;         /* PARTIAL_SECRETS_ACCOUNT: a read-only DC */
     int disabled;        /* ACCOUNTDISABLE */
     unsigned uac;
     int partial;         /* the targets could not be read (another domain
@@ -113,6 +125,11 @@ struct adkcd_audit_entry {
                           * nothing */
     struct adkcd_audit_target *targets; /* sorted by value, case-insensitive */
     size_t n_targets;
+    /* resource-based: why the descriptor could not be read (partial is
+     * set), or NULL; the ACEs of its DACL not interpreted */
+    char *unreadable;
+    struct adkcd_sd_unknown_ace *unknown_aces;
+    size_t n_unknown_aces;
     struct adkcd_audit_risk *risks;     /* about the entry as a whole */
     size_t n_risks;
 };

@@ -39,14 +39,56 @@ progress_end(void)
 
 /* ---- text ---------------------------------------------------------- */
 
-/* The width cli_put_safe() gives s (control bytes become \xNN). */
+/*
+ * The length of the well-formed UTF-8 sequence at s (RFC 3629: no
+ * overlong form, no surrogate, nothing above U+10FFFF), or 0 when s starts
+ * with a byte that is not one.  Stops at the terminating NUL: a
+ * continuation byte is never NUL.
+ */
+static size_t
+utf8_len(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F))
+            return 0;
+        return 3;
+    }
+    if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+            (s[3] & 0xC0) != 0x80)
+            return 0;
+        if ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/*
+ * The columns cli_put_safe() takes for s on a terminal: one per character
+ * (a UTF-8 sequence of 2 to 4 bytes is one), four for a control byte
+ * (\xNN), one for a byte that is not UTF-8 (shown as a replacement
+ * character).  Double-width characters are not measured.
+ */
 static size_t
 safe_width(const char *s)
 {
-    size_t n = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0, len;
 
-    for (; *s != '\0'; s++)
-        n += ((unsigned char)*s < 0x20 || *s == 0x7f) ? 4 : 1;
+    while (*p != '\0') {
+        len = utf8_len(p);
+        if (len == 0)
+            len = 1;
+        n += (*p < 0x20 || *p == 0x7f) ? 4 : 1;
+        p += len;
+    }
     return n;
 }
 
@@ -154,7 +196,9 @@ table_add(struct table *t, const char *own_nc,
         r->col[COL_ACCOUNT] = NULL;
     ok = asprintf(&r->col[COL_STATE], "%s%s",
                   e->disabled ? "disabled" : "enabled",
-                  e->is_dc ? ", DC" : "") >= 0;
+                  e->is_rodc ? ", RODC"
+                  : e->is_dc ? ", DC"
+                             : "") >= 0;
     if (!ok)
         r->col[COL_STATE] = NULL;
     if (tg == NULL)
@@ -302,6 +346,54 @@ nomem:
 
 /* ---- JSON ---------------------------------------------------------- */
 
+/*
+ * A JSON string of a directory value.  JSON strings are UTF-8 and
+ * json_string() refuses anything else (returning NULL, which would drop
+ * the key): a value that is not UTF-8 (the DC stores some attributes as
+ * raw bytes) keeps its valid sequences and shows every other byte as the
+ * four characters \xNN, as cli_put_safe() shows control bytes.
+ */
+static json_t *
+json_text(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    json_t *j = json_string(s);
+    char *esc, *o;
+    size_t len;
+
+    if (j != NULL)
+        return j;
+    esc = malloc(strlen(s) * 4 + 1);
+    if (esc == NULL)
+        return NULL;
+    for (o = esc; *p != '\0'; p += len) {
+        len = utf8_len(p);
+        if (len == 0) {
+            o += sprintf(o, "\\x%02x", *p);
+            len = 1;
+        } else {
+            memcpy(o, p, len);
+            o += len;
+        }
+    }
+    *o = '\0';
+    j = json_string(esc);
+    free(esc);
+    return j;
+}
+
+/* A strv as an array of json_text() strings ([] for NULL). */
+static json_t *
+json_text_strv(char *const *v)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; v != NULL && v[i] != NULL; i++)
+        json_array_append_new(a, json_text(v[i]));
+    return a;
+}
+
 static json_t *
 json_risks(const struct adkcd_audit_risk *v, size_t n)
 {
@@ -315,7 +407,7 @@ json_risks(const struct adkcd_audit_risk *v, size_t n)
         json_object_set_new(o, "severity",
                             json_string(adkcd_audit_severity_name(
                                 v[i].severity)));
-        json_object_set_new(o, "text", json_string(v[i].text));
+        json_object_set_new(o, "text", json_text(v[i].text));
         json_array_append_new(arr, o);
     }
     return arr;
@@ -324,7 +416,7 @@ json_risks(const struct adkcd_audit_risk *v, size_t n)
 static json_t *
 json_string_or_null(const char *s)
 {
-    return s != NULL ? json_string(s) : json_null();
+    return s != NULL ? json_text(s) : json_null();
 }
 
 static json_t *
@@ -336,12 +428,14 @@ json_entry(const struct adkcd_audit_entry *e)
 
     json_object_set_new(o, "kind",
                         json_string(adkcd_audit_kind_name(e->kind)));
-    json_object_set_new(o, "dn", json_string(e->dn));
-    json_object_set_new(o, "sam_account_name", json_string(e->sam));
-    json_object_set_new(o, "domain", json_string(e->domain));
+    json_object_set_new(o, "dn", json_text(e->dn));
+    json_object_set_new(o, "sam_account_name", json_text(e->sam));
+    json_object_set_new(o, "domain", json_text(e->domain));
     json_object_set_new(o, "object_class",
                         json_string(e->is_computer ? "computer" : "user"));
     json_object_set_new(o, "domain_controller", json_boolean(e->is_dc));
+    json_object_set_new(o, "read_only_domain_controller",
+                        json_boolean(e->is_rodc));
     json_object_set_new(o, "disabled", json_boolean(e->disabled));
     json_object_set_new(o, "user_account_control", json_integer(e->uac));
     json_object_set_new(o, "flags", front_json_flags(e->uac));
@@ -351,15 +445,16 @@ json_entry(const struct adkcd_audit_entry *e)
         json_t *s = json_object();
 
         if (e->kind == ADKCD_AUDIT_RESOURCE_BASED) {
-            json_object_set_new(s, "sid", json_string(t->value));
+            json_object_set_new(s, "sid", json_text(t->value));
             json_object_set_new(s, "name", json_string_or_null(t->name));
             json_object_set_new(s, "dn", json_string_or_null(t->dn));
+            json_object_set_new(s, "conditional", json_boolean(t->conditional));
             json_object_set_new(s, "risks", json_risks(t->risks, t->n_risks));
             json_array_append_new(principals, s);
         } else {
-            json_object_set_new(s, "service", json_string(t->value));
+            json_object_set_new(s, "service", json_text(t->value));
             json_object_set_new(s, "valid_spn", json_boolean(!t->invalid));
-            json_object_set_new(s, "holders", cli_json_strv(t->holders));
+            json_object_set_new(s, "holders", json_text_strv(t->holders));
             json_object_set_new(s, "domain_controller_holder",
                                 json_string_or_null(t->dc_holder));
             json_object_set_new(s, "risks", json_risks(t->risks, t->n_risks));
@@ -404,7 +499,7 @@ print_json(struct cli_common *c, const struct adkcd_audit *a,
     size_t i;
 
     json_object_set_new(scope, "forest", json_boolean(a->forest));
-    json_object_set_new(scope, "description", json_string(a->scope));
+    json_object_set_new(scope, "description", json_text(a->scope));
     json_object_set_new(doc, "scope", scope);
     for (i = 0; i < a->n; i++)
         json_array_append_new(entries, json_entry(&a->v[i]));

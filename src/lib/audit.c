@@ -51,11 +51,15 @@ static const struct {
     const char *id;
     const char *text;
 } risk_table[] = {
-    {"dc-expected", "expected: domain controller (every DC is trusted for "
-                    "unconstrained delegation)"},
+    {"dc-expected", "expected: a domain controller's own delegation "
+                    "(every writable DC is trusted for unconstrained "
+                    "delegation; every read-only DC has protocol "
+                    "transition without any service)"},
     {"unconstrained", "unconstrained delegation on an account that is not a "
-                      "domain controller: it receives the TGT of every user "
-                      "who authenticates to it and may use it anywhere"},
+                      "writable domain controller: it receives the TGT of "
+                      "every user who authenticates to it and may use it "
+                      "anywhere (on a read-only DC, that defeats the "
+                      "isolation it exists for)"},
     {"protocol-transition", "protocol transition: the account can "
                             "impersonate any user to its services without "
                             "that user's password or ticket"},
@@ -81,6 +85,16 @@ static const struct {
     {"rbcd-unresolved", "resource-based delegation allowed to a SID that "
                         "names no object: a deleted account, or one of "
                         "another forest"},
+    {"rbcd-conditional", "resource-based delegation allowed by a "
+                         "conditional ACE: whether the principal may "
+                         "delegate depends on a condition adkcd does not "
+                         "evaluate"},
+    {"rbcd-unknown-ace", "the resource-based delegation descriptor holds "
+                         "ACEs of a type adkcd does not interpret: whom "
+                         "they allow is not listed"},
+    {"rbcd-unreadable", "the resource-based delegation descriptor cannot "
+                        "be parsed: who may delegate to the account is "
+                        "unknown"},
 };
 
 const char *
@@ -147,6 +161,8 @@ entry_clear(struct adkcd_audit_entry *e)
     for (i = 0; i < e->n_targets; i++)
         target_clear(&e->targets[i]);
     free(e->targets);
+    free(e->unreadable);
+    free(e->unknown_aces);
     risks_clear(&e->risks, &e->n_risks);
 }
 
@@ -301,20 +317,56 @@ assess_principal(const struct adkcd_audit *a, struct adkcd_audit_entry *e,
                  struct adkcd_audit_target *t, struct adkcd_err *err)
 {
     const char *wk = adkcd_sid_well_known(t->value);
+    adkcd_status st = ADKCD_OK;
 
     if (broad_principal(t->value))
-        return risk_add(&t->risks, &t->n_risks, "rbcd-broad-principal",
-                        e->is_dc ? ADKCD_SEV_CRITICAL : ADKCD_SEV_HIGH, err,
-                        "%s (%s) may delegate to %s: any account in it can "
-                        "impersonate any user to %s's services",
-                        t->value, wk, e->sam, e->sam);
-    if (t->dn == NULL && wk == NULL)
-        return risk_add(&t->risks, &t->n_risks, "rbcd-unresolved",
-                        ADKCD_SEV_LOW, err,
-                        "%s names no object in the %s: a deleted account, "
-                        "or one of another forest",
-                        t->value, a->forest ? "forest" : "domain");
-    return ADKCD_OK;
+        st = risk_add(&t->risks, &t->n_risks, "rbcd-broad-principal",
+                      e->is_dc ? ADKCD_SEV_CRITICAL : ADKCD_SEV_HIGH, err,
+                      "%s (%s) may delegate to %s: any account in it can "
+                      "impersonate any user to %s's services",
+                      t->value, wk, e->sam, e->sam);
+    else if (t->dn == NULL && wk == NULL)
+        st = risk_add(&t->risks, &t->n_risks, "rbcd-unresolved", ADKCD_SEV_LOW,
+                      err,
+                      "%s names no object in the %s: a deleted account, "
+                      "or one of another forest",
+                      t->value, a->forest ? "forest" : "domain");
+    /* The condition (claims, group membership, device...) is in the ACE's
+     * ApplicationData; the KDC evaluates it, adkcd does not. */
+    if (st == ADKCD_OK && t->conditional)
+        st = risk_add(&t->risks, &t->n_risks, "rbcd-conditional",
+                      ADKCD_SEV_MEDIUM, err,
+                      "%s may delegate to %s when the condition of a "
+                      "conditional ACE holds, which adkcd does not "
+                      "evaluate: read the descriptor",
+                      t->name != NULL ? t->name : t->value, e->sam);
+    return st;
+}
+
+/* One risk for the ACEs of a descriptor that are not interpreted. */
+static adkcd_status
+assess_unknown_aces(struct adkcd_audit_entry *e, struct adkcd_err *err)
+{
+    struct buf list = {0};
+    adkcd_status st;
+    char *text;
+    size_t i;
+
+    for (i = 0; i < e->n_unknown_aces; i++)
+        buf_printf(&list, "%sACE %zu of type 0x%02x", i > 0 ? ", " : "",
+                   e->unknown_aces[i].index, e->unknown_aces[i].type);
+    text = buf_take(&list);
+    if (text == NULL)
+        return NOMEM(err);
+    st =
+        risk_add(&e->risks, &e->n_risks, "rbcd-unknown-ace", ADKCD_SEV_LOW, err,
+                 "the %s of %s holds %s of a type adkcd does not "
+                 "interpret (%s): whom %s is not listed; read the "
+                 "descriptor",
+                 RBCD_ATTR, e->sam, e->n_unknown_aces == 1 ? "an ACE" : "ACEs",
+                 text, e->n_unknown_aces == 1 ? "it allows" : "they allow");
+    free(text);
+    return st;
 }
 
 static adkcd_status
@@ -329,10 +381,23 @@ assess_entry(const struct adkcd_audit *a, struct adkcd_audit_entry *e,
         risks_clear(&e->targets[i].risks, &e->targets[i].n_risks);
     switch (e->kind) {
     case ADKCD_AUDIT_UNCONSTRAINED:
-        if (e->is_dc)
+        /* Only a writable DC (SERVER_TRUST_ACCOUNT) is meant to have it:
+         * Samba refuses TRUSTED_FOR_DELEGATION with
+         * PARTIAL_SECRETS_ACCOUNT, as a read-only DC exists to hold no
+         * secret worth stealing. */
+        if (e->is_dc && !e->is_rodc)
             st = risk_add(&e->risks, &e->n_risks, "dc-expected",
                           ADKCD_SEV_INFO, err,
                           "expected: domain controller");
+        else if (e->is_rodc)
+            st = risk_add(&e->risks, &e->n_risks, "unconstrained",
+                          ADKCD_SEV_HIGH, err,
+                          "%s is a read-only domain controller trusted for "
+                          "unconstrained delegation: it receives the "
+                          "forwardable TGTs of the users who authenticate "
+                          "to it and can use them anywhere, which defeats "
+                          "the isolation a read-only DC exists for",
+                          e->sam);
         else
             st = risk_add(&e->risks, &e->n_risks, "unconstrained",
                           ADKCD_SEV_HIGH, err,
@@ -342,7 +407,15 @@ assess_entry(const struct adkcd_audit *a, struct adkcd_audit_entry *e,
                           e->sam);
         break;
     case ADKCD_AUDIT_CONSTRAINED_ANY:
-        if (e->n_targets > 0 || e->partial)
+        /* A read-only DC's account is created with
+         * TRUSTED_TO_AUTH_FOR_DELEGATION (userAccountControl 0x5001000)
+         * and no service. */
+        if (e->is_rodc && e->n_targets == 0 && !e->partial)
+            st = risk_add(&e->risks, &e->n_risks, "dc-expected", ADKCD_SEV_INFO,
+                          err,
+                          "expected: read-only domain controller (protocol "
+                          "transition without any service)");
+        else if (e->n_targets > 0 || e->partial)
             st = risk_add(&e->risks, &e->n_risks, "protocol-transition",
                           ADKCD_SEV_MEDIUM, err,
                           "%s can impersonate any user to its services "
@@ -372,6 +445,16 @@ assess_entry(const struct adkcd_audit *a, struct adkcd_audit_entry *e,
                           "%s: the principals it allows can impersonate any "
                           "user, administrators included, to it",
                           e->sam);
+        /* Not knowing who may delegate is not "nobody may". */
+        if (st == ADKCD_OK && e->unreadable != NULL)
+            st = risk_add(&e->risks, &e->n_risks, "rbcd-unreadable",
+                          ADKCD_SEV_HIGH, err,
+                          "%s of %s could not be parsed (%s): who may "
+                          "delegate to it is unknown, and the KDC may read "
+                          "it differently",
+                          RBCD_ATTR, e->sam, e->unreadable);
+        if (st == ADKCD_OK && e->n_unknown_aces > 0)
+            st = assess_unknown_aces(e, err);
         for (i = 0; st == ADKCD_OK && i < e->n_targets; i++)
             st = assess_principal(a, e, &e->targets[i], err);
         break;
@@ -467,7 +550,7 @@ struct run {
     const char *own_nc;  /* the DC's domain */
     char **domain_ncs;   /* forest: every domain's naming context */
     char **dc_dns;       /* domain controllers (in scope) */
-    char **krbtgt_dns;   /* krbtgt and krbtgt_NNNNN accounts */
+    char **krbtgt_dns;   /* krbtgt, and the read-only DCs' krbtgt_NNNNN */
     size_t seen;
 };
 
@@ -550,6 +633,7 @@ entry_for(struct adkcd_audit *a, enum adkcd_audit_kind kind,
     e->domain = strdup(domain);
     e->is_computer = f->is_computer;
     e->is_dc = (f->uac & UAC_DC) != 0;
+    e->is_rodc = (f->uac & ADKCD_UAC_PARTIAL_SECRETS_ACCOUNT) != 0;
     e->disabled = (f->uac & ADKCD_UAC_ACCOUNTDISABLE) != 0;
     e->uac = f->uac;
     if (e->dn == NULL || e->sam == NULL || e->domain == NULL)
@@ -563,9 +647,10 @@ add_rbcd(struct run *r, const struct account_facts *f,
          const struct berval *sdval, struct adkcd_err *err)
 {
     struct adkcd_audit_entry *e;
+    struct adkcd_audit_target *t;
     struct adkcd_sd sd;
+    struct adkcd_sd_access acc;
     struct adkcd_err perr;
-    char **sids = NULL;
     adkcd_status st;
     size_t i;
 
@@ -573,27 +658,39 @@ add_rbcd(struct run *r, const struct account_facts *f,
     if (e == NULL)
         return NOMEM(err);
     adkcd_err_clear(&perr);
+    memset(&acc, 0, sizeof(acc));
     st = adkcd_sd_parse((const unsigned char *)sdval->bv_val, sdval->bv_len,
                         &sd, &perr);
+    /* The KDC asks for the control access right (see sd.h). */
     if (st == ADKCD_OK)
-        st = adkcd_sd_allowed_sids(&sd, &sids, &perr);
+        st = adkcd_sd_allowed(&sd, ADKCD_RIGHT_DS_CONTROL_ACCESS, &acc, &perr);
     adkcd_sd_clear(&sd);
     if (st != ADKCD_OK) {
-        /* Listed, and said: one bad value does not stop the audit. */
+        /* Listed, judged (rbcd-unreadable) and said: one bad value does
+         * not stop the audit. */
         e->partial = 1;
-        adkcd_strv_free(sids);
         if (st == ADKCD_E_NOMEM)
+            return NOMEM(err);
+        e->unreadable = strdup(perr.msg);
+        if (e->unreadable == NULL)
             return NOMEM(err);
         return warn(r->a, err, "%s: %s could not be read: %s", f->dn,
                     RBCD_ATTR, perr.msg);
     }
-    for (i = 0; sids[i] != NULL; i++) {
-        if (target_new(e, sids[i]) == NULL) {
-            adkcd_strv_free(sids);
+    for (i = 0; i < acc.n_grants; i++) {
+        t = target_new(e, acc.grants[i].sid);
+        if (t == NULL) {
+            adkcd_sd_access_clear(&acc);
             return NOMEM(err);
         }
+        t->conditional = acc.grants[i].conditional;
     }
-    adkcd_strv_free(sids);
+    /* The entry takes the list of ACEs not interpreted. */
+    e->unknown_aces = acc.unknown;
+    e->n_unknown_aces = acc.n_unknown;
+    acc.unknown = NULL;
+    acc.n_unknown = 0;
+    adkcd_sd_access_clear(&acc);
     return ADKCD_OK;
 }
 
@@ -712,6 +809,36 @@ gc_entry(void *vctx, LDAP *ld, LDAPMessage *m, struct adkcd_err *err)
     return st;
 }
 
+/*
+ * The Global Catalog.  When it cannot be had, the connection's message
+ * starts "Global Catalog (...): " with a hint meant for adspn (-T DOMAIN);
+ * for audit the way out is another: say that instead.
+ */
+static adkcd_status
+audit_gc(struct run *r, LDAP **ld_out, struct adkcd_err *err)
+{
+    static const char head[] = "Global Catalog (";
+    char rest[ADKCD_ERR_MSG_SIZE];
+    const char *cause, *p;
+    adkcd_status st;
+
+    st = adkcd_conn_gc(r->conn, ld_out, err);
+    if (st == ADKCD_OK || err == NULL)
+        return st;
+    cause = err->msg;
+    if (strncmp(cause, head, sizeof(head) - 1) == 0) {
+        p = strstr(cause, "): ");
+        if (p != NULL)
+            cause = p + 3;
+    }
+    snprintf(rest, sizeof(rest), "%s", cause);
+    snprintf(err->msg, sizeof(err->msg),
+             "Global Catalog (needed by -F: run without -F, or -H a DC "
+             "that is a Global Catalog): %s",
+             rest);
+    return st;
+}
+
 /* Every domain of the forest: the crossRefs with FLAG_CR_NTDS_DOMAIN (2)
  * in CN=Partitions.  ncs and dns are parallel. */
 static adkcd_status
@@ -776,7 +903,7 @@ audit_forest(struct run *r, struct adkcd_err *err)
 
     st = read_domains(r, &r->domain_ncs, &dns, err);
     if (st == ADKCD_OK)
-        st = adkcd_conn_gc(r->conn, &gc, err);
+        st = audit_gc(r, &gc, err);
     /* Only the flags: a filter on an attribute the GC does not hold
      * matches nothing there. */
     if (st == ADKCD_OK)
@@ -801,24 +928,46 @@ audit_forest(struct run *r, struct adkcd_err *err)
     return st;
 }
 
+static adkcd_status
+krbtgt_add(struct run *r, const char *dn, struct adkcd_err *err)
+{
+    if (adkcd_strv_find_nocase(r->krbtgt_dns, dn) >= 0)
+        return ADKCD_OK;
+    return adkcd_strv_add(&r->krbtgt_dns, dn) == 0 ? ADKCD_OK : NOMEM(err);
+}
+
 /* Domain controllers and krbtgt accounts in scope. */
 static adkcd_status
 special_entry(void *vctx, LDAP *ld, LDAPMessage *m, struct adkcd_err *err)
 {
     struct run *r = vctx;
     struct account_facts f;
+    char **links = NULL, **backlinks = NULL;
     adkcd_status st;
+    size_t i;
 
     st = facts_read(ld, m, &f, err);
     if (st == ADKCD_OK && (f.uac & UAC_DC) &&
         adkcd_strv_add(&r->dc_dns, f.dn) != 0)
         st = NOMEM(err);
-    /* krbtgt, and a read-only DC's krbtgt_NNNNN. */
-    if (st == ADKCD_OK &&
-        (strcasecmp(f.sam, "krbtgt") == 0 ||
-         strncasecmp(f.sam, "krbtgt_", 7) == 0) &&
-        adkcd_strv_add(&r->krbtgt_dns, f.dn) != 0)
-        st = NOMEM(err);
+    /* The domain's krbtgt (a name no other account of its domain can
+     * have).  A read-only DC's krbtgt_NNNNN is known by its link, not by
+     * its name, which any user may have: the RODC's msDS-KrbTgtLink names
+     * it, and it carries the back link msDS-KrbTgtLinkBl; either is
+     * enough, as the Global Catalog may lack one. */
+    if (st == ADKCD_OK && strcasecmp(f.sam, "krbtgt") == 0)
+        st = krbtgt_add(r, f.dn, err);
+    if (st == ADKCD_OK)
+        st = adkcd_ldapx_values(ld, m, "msDS-KrbTgtLinkBl", &backlinks, NULL,
+                                err);
+    if (st == ADKCD_OK && backlinks != NULL && backlinks[0] != NULL)
+        st = krbtgt_add(r, f.dn, err);
+    if (st == ADKCD_OK && (f.uac & ADKCD_UAC_PARTIAL_SECRETS_ACCOUNT))
+        st = adkcd_ldapx_values(ld, m, "msDS-KrbTgtLink", &links, NULL, err);
+    for (i = 0; st == ADKCD_OK && links != NULL && links[i] != NULL; i++)
+        st = krbtgt_add(r, links[i], err);
+    adkcd_strv_free(links);
+    adkcd_strv_free(backlinks);
     facts_clear(&f);
     return st;
 }
@@ -826,22 +975,24 @@ special_entry(void *vctx, LDAP *ld, LDAPMessage *m, struct adkcd_err *err)
 static adkcd_status
 read_specials(struct run *r, struct adkcd_err *err)
 {
-    char *attrs[] = {"sAMAccountName", "userAccountControl", "objectClass",
-                     NULL};
+    char *attrs[] = {"sAMAccountName",  "userAccountControl", "objectClass",
+                     "msDS-KrbTgtLink", "msDS-KrbTgtLinkBl",  NULL};
     LDAP *ld = adkcd_conn_ldap(r->conn);
     const char *base = r->own_nc;
     adkcd_status st = ADKCD_OK;
 
     if (r->a->forest) {
-        st = adkcd_conn_gc(r->conn, &ld, err);
+        st = audit_gc(r, &ld, err);
         base = "";
     }
+    /* Writable and read-only DCs (whose msDS-KrbTgtLink names their
+     * krbtgt), the krbtgt, and the accounts an RODC links to. */
     if (st == ADKCD_OK)
         st = adkcd_ldapx_search_paged(
             ld, base, LDAP_SCOPE_SUBTREE,
             "(|(userAccountControl:" BIT_AND ":=8192)"
             "(userAccountControl:" BIT_AND ":=67108864)"
-            "(sAMAccountName=krbtgt)(sAMAccountName=krbtgt_*))",
+            "(sAMAccountName=krbtgt)(msDS-KrbTgtLinkBl=*))",
             attrs, 500, special_entry, r, err);
     return st;
 }
@@ -896,7 +1047,7 @@ service_lookup(struct run *r, const struct adkcd_spn_mappings *m,
             sf->krbtgt = 1;
     }
     if (st != ADKCD_OK)
-        adkcd_err_prefix(err, "looking up the holders of %s: ", sf->value);
+        adkcd_err_prefix(err, "looking up the holders of %s", sf->value);
     adkcd_spn_holders_free(h);
     adkcd_spn_free(spn);
     return st;
@@ -1003,7 +1154,7 @@ sid_lookup(struct run *r, const char *sid, char **dn_out, char **sam_out,
     if (st == ADKCD_OK && e == NULL && r->a->forest) {
         ldap_msgfree(res);
         res = NULL;
-        st = adkcd_conn_gc(r->conn, &ld, err);
+        st = audit_gc(r, &ld, err);
         if (st == ADKCD_OK)
             st = adkcd_ldapx_read(ld, base, "(objectClass=*)", attrs, &res,
                                   &e, err);
@@ -1022,7 +1173,7 @@ sid_lookup(struct run *r, const char *sid, char **dn_out, char **sam_out,
         free(*sam_out);
         *dn_out = NULL;
         *sam_out = NULL;
-        adkcd_err_prefix(err, "resolving %s: ", sid);
+        adkcd_err_prefix(err, "resolving %s", sid);
     }
     return st;
 }
@@ -1151,7 +1302,7 @@ cleanup:
     adkcd_strv_free(r.dc_dns);
     adkcd_strv_free(r.krbtgt_dns);
     if (st != ADKCD_OK) {
-        adkcd_err_prefix(err, "audit of the %s: ",
+        adkcd_err_prefix(err, "audit of the %s",
                          opts->forest ? "forest" : "domain");
         adkcd_audit_free(r.a);
         return st;

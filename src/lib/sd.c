@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "adkcd/sd.h"
-#include "adkcd/strv.h"
 
 /* SECURITY_DESCRIPTOR_CONTROL bits (MS-DTYP 2.4.6). */
 #define SE_DACL_PRESENT 0x0004u
@@ -109,7 +108,7 @@ sid_at(const unsigned char *buf, size_t off, size_t end, const char *what,
 
     st = adkcd_sid_to_string(buf + off, end - off, used_out, text_out, err);
     if (st != ADKCD_OK)
-        adkcd_err_prefix(err, "%s at offset %zu: ", what, off);
+        adkcd_err_prefix(err, "%s at offset %zu", what, off);
     return st;
 }
 
@@ -140,6 +139,7 @@ parse_ace(const unsigned char *buf, size_t off, size_t size, size_t index,
     ace->type = buf[off];
     ace->flags = buf[off + 1];
     ace->mask = 0;
+    ace->object_type = 0;
     ace->sid = NULL;
     /* Every ACE type of MS-DTYP 2.4.4 has its Mask right after the header;
      * types we do not interpret keep it and no SID. */
@@ -148,6 +148,11 @@ parse_ace(const unsigned char *buf, size_t off, size_t size, size_t index,
     switch (ace->type) {
     case ADKCD_ACE_ACCESS_ALLOWED:
     case ADKCD_ACE_ACCESS_DENIED:
+    /* The callback (conditional) ACEs have the same layout, with
+     * ApplicationData, the condition, after the SID (MS-DTYP 2.4.4.6,
+     * 2.4.4.7). */
+    case ADKCD_ACE_ACCESS_ALLOWED_CALLBACK:
+    case ADKCD_ACE_ACCESS_DENIED_CALLBACK:
         if (size < ACE_HEADER_LEN + 4 + SID_MIN_LEN)
             return adkcd_err_set(err, ADKCD_E_INVALID,
                                  "ACE %zu at offset %zu: AceSize %zu is too "
@@ -157,8 +162,11 @@ parse_ace(const unsigned char *buf, size_t off, size_t size, size_t index,
         break;
     case ADKCD_ACE_ACCESS_ALLOWED_OBJECT:
     case ADKCD_ACE_ACCESS_DENIED_OBJECT:
+    case ADKCD_ACE_ACCESS_ALLOWED_CALLBACK_OBJECT:
+    case ADKCD_ACE_ACCESS_DENIED_CALLBACK_OBJECT:
         /* Mask, Flags, then the GUIDs that Flags announce (16 bytes each),
-         * then the SID (MS-DTYP 2.4.4.3). */
+         * then the SID (MS-DTYP 2.4.4.3); the callback object ACE has its
+         * condition after the SID (2.4.4.8). */
         if (size < ACE_HEADER_LEN + 8)
             return adkcd_err_set(err, ADKCD_E_INVALID,
                                  "ACE %zu at offset %zu: AceSize %zu is too "
@@ -166,8 +174,10 @@ parse_ace(const unsigned char *buf, size_t off, size_t size, size_t index,
                                  index, off, size);
         oflags = rd32(buf + p + 4);
         p += 8;
-        if (oflags & ACE_OBJECT_TYPE_PRESENT)
+        if (oflags & ACE_OBJECT_TYPE_PRESENT) {
+            ace->object_type = 1;
             p += 16;
+        }
         if (oflags & ACE_INHERITED_OBJECT_TYPE_PRESENT)
             p += 16;
         if (p + SID_MIN_LEN > end)
@@ -291,7 +301,7 @@ adkcd_sd_parse(const unsigned char *buf, size_t len, struct adkcd_sd *sd,
     if (st == ADKCD_OK && (control & SE_DACL_PRESENT) && off_dacl != 0)
         st = parse_acl(buf, len, off_dacl, sd, err);
     if (st != ADKCD_OK) {
-        adkcd_err_prefix(err, "bad security descriptor: ");
+        adkcd_err_prefix(err, "bad security descriptor");
         adkcd_sd_clear(sd);
     }
     return st;
@@ -312,68 +322,212 @@ adkcd_sd_clear(struct adkcd_sd *sd)
     memset(sd, 0, sizeof(*sd));
 }
 
-/* The ACE applies to the object itself (not only to its children). */
-static int
-ace_effective(const struct adkcd_sd_ace *ace)
+/* What an ACE does in the access check for the right(s) access. */
+enum ace_role {
+    ROLE_NONE,       /* does not apply, or not to access */
+    ROLE_ALLOW,      /* grants access to its SID */
+    ROLE_DENY,       /* denies access to its SID */
+    ROLE_COND_ALLOW, /* grants it if its condition holds */
+    ROLE_COND_DENY,  /* denies it if its condition holds */
+    ROLE_UNKNOWN,    /* a type not interpreted here */
+};
+
+static enum ace_role
+ace_role(const struct adkcd_sd_ace *ace, unsigned access)
 {
-    return ace->sid != NULL && !(ace->flags & INHERIT_ONLY_ACE);
+    /* A known type always has a SID once parsed; a hand-made ACE without
+     * one names nobody. */
+    int meets = (ace->mask & access) != 0 && ace->sid != NULL;
+
+    /* INHERIT_ONLY: only inherited by children, not applied to the
+     * object (MS-DTYP 2.5.3.2 skips it). */
+    if (ace->flags & INHERIT_ONLY_ACE)
+        return ROLE_NONE;
+    switch (ace->type) {
+    case ADKCD_ACE_ACCESS_ALLOWED:
+    case ADKCD_ACE_ACCESS_ALLOWED_OBJECT:
+        /* An object ACE with an ObjectType grants only that property or
+         * right, which the KDC's check does not name; it is counted all
+         * the same, so that an audit lists a principal rather than miss
+         * one. */
+        return meets ? ROLE_ALLOW : ROLE_NONE;
+    case ADKCD_ACE_ACCESS_DENIED:
+        return meets ? ROLE_DENY : ROLE_NONE;
+    case ADKCD_ACE_ACCESS_DENIED_OBJECT:
+        /* With an ObjectType it denies only that property or right: it
+         * does not take away the plain right the KDC checks. */
+        return meets && !ace->object_type ? ROLE_DENY : ROLE_NONE;
+    case ADKCD_ACE_ACCESS_ALLOWED_CALLBACK:
+    case ADKCD_ACE_ACCESS_ALLOWED_CALLBACK_OBJECT:
+        return meets ? ROLE_COND_ALLOW : ROLE_NONE;
+    case ADKCD_ACE_ACCESS_DENIED_CALLBACK:
+        return meets ? ROLE_COND_DENY : ROLE_NONE;
+    case ADKCD_ACE_ACCESS_DENIED_CALLBACK_OBJECT:
+        return meets && !ace->object_type ? ROLE_COND_DENY : ROLE_NONE;
+    default:
+        return ROLE_UNKNOWN;
+    }
+}
+
+enum verdict { DENIED, ALLOWED, CONDITIONAL };
+
+/*
+ * The access check for one SID: the first ACE naming it whose mask meets
+ * access decides (MS-DTYP 2.5.3.2 for one right: an allow grants it unless
+ * an earlier deny took it, a deny takes it unless an earlier allow granted
+ * it).  A conditional ACE decides only when its condition holds, which is
+ * not known here, so the walk goes on past it and the answer becomes
+ * CONDITIONAL wherever it could have changed it.
+ */
+static enum verdict
+check_sid(const struct adkcd_sd *sd, const char *sid, unsigned access)
+{
+    int cond_allow = 0, cond_deny = 0;
+    size_t i;
+
+    for (i = 0; i < sd->n; i++) {
+        const struct adkcd_sd_ace *ace = &sd->aces[i];
+
+        if (ace->sid == NULL || strcmp(ace->sid, sid) != 0)
+            continue;
+        switch (ace_role(ace, access)) {
+        case ROLE_ALLOW:
+            return cond_deny ? CONDITIONAL : ALLOWED;
+        case ROLE_DENY:
+            return cond_allow ? CONDITIONAL : DENIED;
+        case ROLE_COND_ALLOW:
+            cond_allow = 1;
+            break;
+        case ROLE_COND_DENY:
+            cond_deny = 1;
+            break;
+        case ROLE_NONE:
+        case ROLE_UNKNOWN:
+            break;
+        }
+    }
+    /* Nothing decided: no access, unless a conditional allow's condition
+     * holds. */
+    return cond_allow ? CONDITIONAL : DENIED;
+}
+
+void
+adkcd_sd_access_clear(struct adkcd_sd_access *a)
+{
+    size_t i;
+
+    if (a == NULL)
+        return;
+    for (i = 0; i < a->n_grants; i++)
+        free(a->grants[i].sid);
+    free(a->grants);
+    free(a->unknown);
+    memset(a, 0, sizeof(*a));
 }
 
 static int
-ace_denies(const struct adkcd_sd_ace *ace)
+grant_add(struct adkcd_sd_access *a, const char *sid, int conditional)
 {
-    return ace_effective(ace) && (ace->type == ADKCD_ACE_ACCESS_DENIED ||
-                                  ace->type == ADKCD_ACE_ACCESS_DENIED_OBJECT);
+    struct adkcd_sd_grant *v =
+        realloc(a->grants, (a->n_grants + 1) * sizeof(*v));
+    char *copy;
+
+    if (v == NULL)
+        return -1;
+    a->grants = v;
+    copy = strdup(sid);
+    if (copy == NULL)
+        return -1;
+    v[a->n_grants].sid = copy;
+    v[a->n_grants].conditional = conditional;
+    a->n_grants++;
+    return 0;
+}
+
+adkcd_status
+adkcd_sd_allowed(const struct adkcd_sd *sd, unsigned access,
+                 struct adkcd_sd_access *out, struct adkcd_err *err)
+{
+    size_t i, j;
+
+    memset(out, 0, sizeof(*out));
+    /* No DACL (or a NULL DACL) grants every access to everyone
+     * (MS-DTYP 2.5.3.2): that is Everyone, not nobody. */
+    if (!sd->has_dacl) {
+        if (grant_add(out, "S-1-1-0", 0) != 0)
+            goto nomem;
+        return ADKCD_OK;
+    }
+    if (sd->n > 0) {
+        out->unknown = calloc(sd->n, sizeof(*out->unknown));
+        if (out->unknown == NULL)
+            goto nomem;
+    }
+    for (i = 0; i < sd->n; i++) {
+        const struct adkcd_sd_ace *ace = &sd->aces[i];
+        enum ace_role role = ace_role(ace, access);
+        enum verdict v;
+        int seen = 0;
+
+        if (role == ROLE_UNKNOWN) {
+            out->unknown[out->n_unknown].index = i;
+            out->unknown[out->n_unknown].type = ace->type;
+            out->n_unknown++;
+            continue;
+        }
+        /* Only a SID that some ACE may grant access can be allowed; each
+         * is judged once, at its first such ACE. */
+        if (role != ROLE_ALLOW && role != ROLE_COND_ALLOW)
+            continue;
+        for (j = 0; j < i && !seen; j++) {
+            enum ace_role r = ace_role(&sd->aces[j], access);
+
+            seen = (r == ROLE_ALLOW || r == ROLE_COND_ALLOW) &&
+                   strcmp(sd->aces[j].sid, ace->sid) == 0;
+        }
+        if (seen)
+            continue;
+        v = check_sid(sd, ace->sid, access);
+        if (v != DENIED && grant_add(out, ace->sid, v == CONDITIONAL) != 0)
+            goto nomem;
+    }
+    if (out->n_unknown == 0) {
+        free(out->unknown);
+        out->unknown = NULL;
+    }
+    return ADKCD_OK;
+
+nomem:
+    adkcd_sd_access_clear(out);
+    return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
 }
 
 adkcd_status
 adkcd_sd_allowed_sids(const struct adkcd_sd *sd, char ***sids_out,
                       struct adkcd_err *err)
 {
-    char **sids = NULL;
-    size_t i, j;
-    int denied;
+    struct adkcd_sd_access acc;
+    char **sids;
+    adkcd_status st;
+    size_t i;
 
     *sids_out = NULL;
-    sids = calloc(1, sizeof(*sids));
-    if (sids == NULL)
+    st = adkcd_sd_allowed(sd, ADKCD_RIGHT_DS_CONTROL_ACCESS, &acc, err);
+    if (st != ADKCD_OK)
+        return st;
+    sids = calloc(acc.n_grants + 1, sizeof(*sids));
+    if (sids == NULL) {
+        adkcd_sd_access_clear(&acc);
         return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
-    /* No DACL (or a NULL DACL) grants every access to everyone
-     * (MS-DTYP 2.5.3.2): that is Everyone, not nobody. */
-    if (!sd->has_dacl) {
-        if (adkcd_strv_add(&sids, "S-1-1-0") != 0)
-            goto nomem;
-        *sids_out = sids;
-        return ADKCD_OK;
     }
-    for (i = 0; i < sd->n; i++) {
-        const struct adkcd_sd_ace *ace = &sd->aces[i];
-
-        if (!ace_effective(ace) || ace->mask == 0)
-            continue;
-        if (ace->type != ADKCD_ACE_ACCESS_ALLOWED &&
-            ace->type != ADKCD_ACE_ACCESS_ALLOWED_OBJECT)
-            continue;
-        if (adkcd_strv_find_nocase(sids, ace->sid) >= 0)
-            continue;
-        /* A deny for the same SID anywhere in the DACL takes it out.  This
-         * is simpler than the ordered access check, and never reports a
-         * SID that a canonical DACL (denies first) would refuse. */
-        denied = 0;
-        for (j = 0; j < sd->n && !denied; j++)
-            denied = ace_denies(&sd->aces[j]) &&
-                     strcmp(sd->aces[j].sid, ace->sid) == 0;
-        if (denied)
-            continue;
-        if (adkcd_strv_add(&sids, ace->sid) != 0)
-            goto nomem;
+    /* The strv takes the strings. */
+    for (i = 0; i < acc.n_grants; i++) {
+        sids[i] = acc.grants[i].sid;
+        acc.grants[i].sid = NULL;
     }
+    adkcd_sd_access_clear(&acc);
     *sids_out = sids;
     return ADKCD_OK;
-
-nomem:
-    adkcd_strv_free(sids);
-    return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
 }
 
 /* Well-known SIDs of MS-DTYP 2.4.2.4 that a delegation may name. */

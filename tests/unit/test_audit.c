@@ -55,6 +55,7 @@ add_entry(struct adkcd_audit *a, enum adkcd_audit_kind kind, const char *sam,
     e->uac = uac;
     e->is_dc = (uac & (ADKCD_UAC_SERVER_TRUST_ACCOUNT |
                        ADKCD_UAC_PARTIAL_SECRETS_ACCOUNT)) != 0;
+    e->is_rodc = (uac & ADKCD_UAC_PARTIAL_SECRETS_ACCOUNT) != 0;
     e->disabled = (uac & ADKCD_UAC_ACCOUNTDISABLE) != 0;
     return e;
 }
@@ -149,7 +150,16 @@ test_names(void **state)
     assert_null(adkcd_audit_risk_explain("no-such-label"));
     assert_null(adkcd_audit_risk_explain(NULL));
     h_assert_contains("dc-expected", adkcd_audit_risk_explain("dc-expected"),
-                      "expected: domain controller");
+                      "expected: a domain controller's own delegation");
+    h_assert_contains("rbcd-conditional",
+                      adkcd_audit_risk_explain("rbcd-conditional"),
+                      "conditional ACE");
+    h_assert_contains("rbcd-unknown-ace",
+                      adkcd_audit_risk_explain("rbcd-unknown-ace"),
+                      "does not interpret");
+    h_assert_contains("rbcd-unreadable",
+                      adkcd_audit_risk_explain("rbcd-unreadable"),
+                      "cannot be parsed");
 }
 
 static void
@@ -159,7 +169,9 @@ test_unconstrained(void **state)
 
     (void)state;
     add_entry(a, ADKCD_AUDIT_UNCONSTRAINED, "DC1$", 0x82000);
-    add_entry(a, ADKCD_AUDIT_UNCONSTRAINED, "RODC1$", 0x5001000);
+    /* A read-only DC (PARTIAL_SECRETS_ACCOUNT | WORKSTATION_TRUST_ACCOUNT,
+     * with TRUSTED_FOR_DELEGATION): not expected, it defeats the RODC. */
+    add_entry(a, ADKCD_AUDIT_UNCONSTRAINED, "RODC1$", 0x5081000);
     add_entry(a, ADKCD_AUDIT_UNCONSTRAINED, "unc$", 0x81000);
     add_entry(a, ADKCD_AUDIT_UNCONSTRAINED, "old$", 0x81002); /* disabled */
     assess(a);
@@ -169,9 +181,17 @@ test_unconstrained(void **state)
     assert_string_equal(find(a, ADKCD_AUDIT_UNCONSTRAINED, "DC1$")->risks[0]
                             .text,
                         "expected: domain controller");
+    assert_true(find(a, ADKCD_AUDIT_UNCONSTRAINED, "RODC1$")->is_dc);
     assert_string_equal(
         ENTRY_RISKS(find(a, ADKCD_AUDIT_UNCONSTRAINED, "RODC1$")),
-        "dc-expected:info");
+        "unconstrained:high");
+    h_assert_contains(
+        "rodc", find(a, ADKCD_AUDIT_UNCONSTRAINED, "RODC1$")->risks[0].text,
+        "RODC1$ is a read-only domain controller trusted for "
+        "unconstrained delegation");
+    h_assert_contains(
+        "rodc", find(a, ADKCD_AUDIT_UNCONSTRAINED, "RODC1$")->risks[0].text,
+        "defeats the isolation");
     assert_string_equal(
         ENTRY_RISKS(find(a, ADKCD_AUDIT_UNCONSTRAINED, "unc$")),
         "unconstrained:high");
@@ -254,6 +274,11 @@ test_protocol_transition(void **state)
     add_entry(a, ADKCD_AUDIT_CONSTRAINED_ANY, "flagonly$", 0x1001000);
     e = add_entry(a, ADKCD_AUDIT_CONSTRAINED_ANY, "child$", 0x1001000);
     e->partial = 1; /* another domain: services not in the GC */
+    /* A read-only DC's account as created (0x5001000): expected; with a
+     * service it is protocol transition like any other. */
+    add_entry(a, ADKCD_AUDIT_CONSTRAINED_ANY, "RODC1$", 0x5001000);
+    e = add_entry(a, ADKCD_AUDIT_CONSTRAINED_ANY, "RODC2$", 0x5001000);
+    add_target(e, "http/iosmdm.mydom.local", one);
     assess(a);
     e = find(a, ADKCD_AUDIT_CONSTRAINED_ANY, "tmg$");
     assert_string_equal(ENTRY_RISKS(e), "protocol-transition:medium");
@@ -268,6 +293,15 @@ test_protocol_transition(void **state)
         "protocol-transition:low");
     assert_string_equal(
         ENTRY_RISKS(find(a, ADKCD_AUDIT_CONSTRAINED_ANY, "child$")),
+        "protocol-transition:medium");
+    assert_string_equal(
+        ENTRY_RISKS(find(a, ADKCD_AUDIT_CONSTRAINED_ANY, "RODC1$")),
+        "dc-expected:info");
+    h_assert_contains(
+        "rodc", find(a, ADKCD_AUDIT_CONSTRAINED_ANY, "RODC1$")->risks[0].text,
+        "expected: read-only domain controller");
+    assert_string_equal(
+        ENTRY_RISKS(find(a, ADKCD_AUDIT_CONSTRAINED_ANY, "RODC2$")),
         "protocol-transition:medium");
     adkcd_audit_free(a);
 }
@@ -291,6 +325,31 @@ test_resource_based(void **state)
     e = add_entry(a, ADKCD_AUDIT_RESOURCE_BASED, "DC1$", 0x82000);
     add_target(e, "S-1-1-0", NULL);
     e = add_entry(a, ADKCD_AUDIT_RESOURCE_BASED, "empty$", 0x1000);
+    /* Allowed by conditional ACEs: a resolved account, and a broad group
+     * (both labels). */
+    e = add_entry(a, ADKCD_AUDIT_RESOURCE_BASED, "cond$", 0x1000);
+    t = add_target(e, "S-1-5-21-1-2-3-1105", NULL);
+    t->dn = dup("CN=tmg,CN=Computers," DOM);
+    t->name = dup("tmg$");
+    t->conditional = 1;
+    t = add_target(e, "S-1-5-11", NULL);
+    t->conditional = 1;
+    /* A descriptor that could not be parsed. */
+    e = add_entry(a, ADKCD_AUDIT_RESOURCE_BASED, "garbage$", 0x1000);
+    e->partial = 1;
+    e->unreadable = dup("security descriptor truncated: 8 bytes, the "
+                        "header alone is 20");
+    /* ACEs of types not interpreted (and one SID still allowed). */
+    e = add_entry(a, ADKCD_AUDIT_RESOURCE_BASED, "odd$", 0x1000);
+    e->unknown_aces = calloc(2, sizeof(*e->unknown_aces));
+    assert_non_null(e->unknown_aces);
+    e->n_unknown_aces = 2;
+    e->unknown_aces[0].index = 0;
+    e->unknown_aces[0].type = 0x11;
+    e->unknown_aces[1].index = 3;
+    e->unknown_aces[1].type = 0x04;
+    t = add_target(e, "S-1-5-21-1-2-3-1105", NULL);
+    t->dn = dup("CN=tmg,CN=Computers," DOM);
     assess(a);
     e = find(a, ADKCD_AUDIT_RESOURCE_BASED, "web$");
     assert_string_equal(ENTRY_RISKS(e), "");
@@ -315,6 +374,30 @@ test_resource_based(void **state)
     e = find(a, ADKCD_AUDIT_RESOURCE_BASED, "empty$");
     assert_string_equal(ENTRY_RISKS(e), "");
     assert_int_equal(e->n_targets, 0);
+    e = find(a, ADKCD_AUDIT_RESOURCE_BASED, "cond$");
+    assert_string_equal(ENTRY_RISKS(e), "");
+    assert_string_equal(e->targets[0].value, "S-1-5-11");
+    assert_string_equal(TARGET_RISKS(&e->targets[0]),
+                        "rbcd-broad-principal:high,rbcd-conditional:medium");
+    assert_string_equal(TARGET_RISKS(&e->targets[1]),
+                        "rbcd-conditional:medium");
+    h_assert_contains("conditional", e->targets[1].risks[0].text,
+                      "tmg$ may delegate to cond$ when the condition of a "
+                      "conditional ACE holds");
+    e = find(a, ADKCD_AUDIT_RESOURCE_BASED, "garbage$");
+    assert_string_equal(ENTRY_RISKS(e), "rbcd-unreadable:high");
+    h_assert_contains("unreadable", e->risks[0].text,
+                      "msDS-AllowedToActOnBehalfOfOtherIdentity of garbage$ "
+                      "could not be parsed (security descriptor truncated: 8 "
+                      "bytes, the header alone is 20): who may delegate to "
+                      "it is unknown");
+    e = find(a, ADKCD_AUDIT_RESOURCE_BASED, "odd$");
+    assert_string_equal(ENTRY_RISKS(e), "rbcd-unknown-ace:low");
+    h_assert_contains("unknown", e->risks[0].text,
+                      "holds ACEs of a type adkcd does not interpret (ACE 0 "
+                      "of type 0x11, ACE 3 of type 0x04): whom they allow is "
+                      "not listed");
+    assert_string_equal(TARGET_RISKS(&e->targets[0]), "");
     adkcd_audit_free(a);
 }
 

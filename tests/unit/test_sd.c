@@ -394,7 +394,9 @@ test_parse_object_and_deny(void **state)
 }
 
 /* Object ACEs with one GUID, none, and a denied object ACE; repeats,
- * an inherit-only ACE, a zero mask and a type we do not interpret. */
+ * an inherit-only ACE, a zero mask and a type we do not interpret.  The
+ * denied object ACE has an ObjectType: it denies that right only, not the
+ * plain control access the KDC checks, so the allow after it counts. */
 static void
 test_parse_object_variants(void **state)
 {
@@ -402,7 +404,8 @@ test_parse_object_variants(void **state)
     struct adkcd_err err;
     struct bytes x;
     size_t acl;
-    static const char *const want[] = {"S-1-5-11", SID_1105, NULL};
+    static const char *const want[] = {"S-1-5-11", SID_1105, SID_1106, NULL};
+    struct adkcd_sd_access acc;
 
     (void)state;
     memset(&x, 0, sizeof(x));
@@ -429,12 +432,339 @@ test_parse_object_variants(void **state)
     assert_string_equal(sd.aces[2].sid, SID_1105);
     assert_int_equal(sd.aces[3].type, ADKCD_ACE_ACCESS_DENIED_OBJECT);
     assert_string_equal(sd.aces[3].sid, SID_1106);
+    /* Which object ACEs carry an ObjectType. */
+    assert_false(sd.aces[0].object_type);
+    assert_false(sd.aces[1].object_type);
+    assert_true(sd.aces[2].object_type);
+    assert_true(sd.aces[3].object_type);
+    assert_false(sd.aces[4].object_type);
     assert_int_equal(sd.aces[5].flags, 0x08);
     assert_int_equal(sd.aces[7].type, 0x11);
     assert_int_equal(sd.aces[7].mask, 1);
     assert_null(sd.aces[7].sid);
     assert_allowed(&sd, want);
+    /* The mandatory label ACE is listed as not interpreted. */
+    h_assert_ok(
+        "allowed",
+        adkcd_sd_allowed(&sd, ADKCD_RIGHT_DS_CONTROL_ACCESS, &acc, &err), &err);
+    assert_int_equal(acc.n_grants, 3);
+    assert_int_equal(acc.n_unknown, 1);
+    assert_int_equal(acc.unknown[0].index, 7);
+    assert_int_equal(acc.unknown[0].type, 0x11);
+    adkcd_sd_access_clear(&acc);
     adkcd_sd_clear(&sd);
+}
+
+/* A callback (conditional) ACE: mask, SID, then a condition in
+ * ApplicationData ("artx" and a padding, as Windows writes one). */
+static void
+put_cb_ace(struct bytes *x, unsigned type, unsigned flags, unsigned long mask,
+           const unsigned long *subs)
+{
+    size_t at = x->n;
+
+    put8(x, type);
+    put8(x, flags);
+    put16(x, 0);
+    put32(x, mask);
+    put_sid(x, 5, subs);
+    put8(x, 'a');
+    put8(x, 'r');
+    put8(x, 't');
+    put8(x, 'x');
+    put32(x, 0);
+    set16(x, at + 2, (unsigned)(x->n - at));
+}
+
+/* A callback object ACE (0x0B, 0x0C), optionally with an ObjectType. */
+static void
+put_cb_object_ace(struct bytes *x, unsigned type, unsigned long mask,
+                  unsigned oflags, const unsigned long *subs)
+{
+    size_t at = x->n, i;
+
+    put8(x, type);
+    put8(x, 0);
+    put16(x, 0);
+    put32(x, mask);
+    put32(x, oflags);
+    if (oflags & 1)
+        for (i = 0; i < 16; i++)
+            put8(x, 0x30 + (unsigned)i);
+    put_sid(x, 5, subs);
+    put32(x, 0x78747261); /* "artx" */
+    set16(x, at + 2, (unsigned)(x->n - at));
+}
+
+/* One ACE of an ordering case. */
+struct ace_spec {
+    char kind;      /* A allow, D deny, a allow object, d deny object,
+                     * X conditional allow, Y conditional deny,
+                     * x / y their object forms, U type 0x11, 0 end */
+    unsigned flags; /* AceFlags */
+    unsigned long mask;
+    unsigned oflags; /* object forms: 1 = with an ObjectType */
+    int who;         /* 1: ...-1105, 2: ...-1106 */
+};
+
+/* A descriptor whose DACL is the ACEs of spec, in order. */
+static void
+build_dacl(struct bytes *x, const struct ace_spec *spec)
+{
+    size_t acl, n = 0;
+
+    memset(x, 0, sizeof(*x));
+    put_sd_header(x, 0x8004);
+    set32(x, 4, x->n);
+    put_sid(x, 5, subs_ba);
+    set32(x, 16, x->n);
+    acl = acl_begin(x, 4);
+    for (; spec->kind != 0; spec++, n++) {
+        const unsigned long *subs = spec->who == 2 ? subs_1106 : subs_1105;
+
+        switch (spec->kind) {
+        case 'A':
+            put_ace(x, 0x00, spec->flags, spec->mask, subs);
+            break;
+        case 'D':
+            put_ace(x, 0x01, spec->flags, spec->mask, subs);
+            break;
+        case 'a':
+            put_object_ace(x, 0x05, spec->mask, spec->oflags, subs);
+            break;
+        case 'd':
+            put_object_ace(x, 0x06, spec->mask, spec->oflags, subs);
+            break;
+        case 'X':
+            put_cb_ace(x, 0x09, spec->flags, spec->mask, subs);
+            break;
+        case 'Y':
+            put_cb_ace(x, 0x0A, spec->flags, spec->mask, subs);
+            break;
+        case 'x':
+            put_cb_object_ace(x, 0x0B, spec->mask, spec->oflags, subs);
+            break;
+        case 'y':
+            put_cb_object_ace(x, 0x0C, spec->mask, spec->oflags, subs);
+            break;
+        case 'U':
+            put_ace(x, 0x11, spec->flags, spec->mask, subs);
+            break;
+        default:
+            fail_msg("bad ACE kind %c", spec->kind);
+        }
+    }
+    acl_end(x, acl, (unsigned)n);
+}
+
+/* "SID,SID?" (? for conditional) and "index:type,..." of a result. */
+static void
+access_str(const struct adkcd_sd_access *acc, char *grants, char *unknown,
+           size_t size)
+{
+    size_t i, o = 0;
+
+    grants[0] = '\0';
+    for (i = 0; i < acc->n_grants; i++)
+        o += (size_t)snprintf(grants + o, size - o, "%s%s%s", i ? "," : "",
+                              acc->grants[i].sid,
+                              acc->grants[i].conditional ? "?" : "");
+    o = 0;
+    unknown[0] = '\0';
+    for (i = 0; i < acc->n_unknown; i++)
+        o += (size_t)snprintf(unknown + o, size - o, "%s%zu:0x%02x",
+                              i ? "," : "", acc->unknown[i].index,
+                              acc->unknown[i].type);
+}
+
+#define CR 0x100UL     /* ADS_RIGHT_DS_CONTROL_ACCESS */
+#define FULL 0xF01FFUL /* what Windows writes for RBCD */
+#define WD 0x40000UL   /* WRITE_DAC */
+#define X1 SID_1105
+#define X2 SID_1106
+
+/*
+ * The access check walks the ACEs in order and the first one that names
+ * the SID with the control access right decides (MS-DTYP 2.5.3.2): a
+ * deny after an allow does not take the right away, a deny of other bits
+ * does not touch it, an allow of other bits does not grant it.
+ */
+static void
+test_allowed_order(void **state)
+{
+    static const struct {
+        const char *name;
+        struct ace_spec aces[6];
+        const char *grants;
+        const char *unknown;
+    } cases[] = {
+        {"allow", {{'A', 0, FULL, 0, 1}, {0}}, X1, ""},
+        {"control access alone", {{'A', 0, CR, 0, 1}, {0}}, X1, ""},
+        {"allow without control access",
+         {{'A', 0, FULL & ~CR, 0, 1}, {0}},
+         "",
+         ""},
+        {"allow, then deny (non-canonical): allowed",
+         {{'A', 0, FULL, 0, 1}, {'D', 0, FULL, 0, 1}, {0}},
+         X1,
+         ""},
+        {"deny, then allow: denied",
+         {{'D', 0, FULL, 0, 1}, {'A', 0, FULL, 0, 1}, {0}},
+         "",
+         ""},
+        {"deny of control access only, then allow: denied",
+         {{'D', 0, CR, 0, 1}, {'A', 0, FULL, 0, 1}, {0}},
+         "",
+         ""},
+        {"deny of WRITE_DAC only, then allow: allowed",
+         {{'D', 0, WD, 0, 1}, {'A', 0, FULL, 0, 1}, {0}},
+         X1,
+         ""},
+        {"allow of other bits, deny, allow: denied",
+         {{'A', 0, WD, 0, 1}, {'D', 0, CR, 0, 1}, {'A', 0, FULL, 0, 1}, {0}},
+         "",
+         ""},
+        {"inherit-only deny does not apply",
+         {{'D', 0x08, FULL, 0, 1}, {'A', 0, FULL, 0, 1}, {0}},
+         X1,
+         ""},
+        {"inherit-only allow does not apply",
+         {{'A', 0x0A, FULL, 0, 1}, {0}},
+         "",
+         ""},
+        {"a deny of another SID does not matter",
+         {{'D', 0, FULL, 0, 2}, {'A', 0, FULL, 0, 1}, {0}},
+         X1,
+         ""},
+        {"each SID once, in the order of its first allow",
+         {{'A', 0, FULL, 0, 2}, {'A', 0, CR, 0, 1}, {'A', 0, FULL, 0, 2}, {0}},
+         X2 "," X1,
+         ""},
+        {"object deny without ObjectType denies",
+         {{'d', 0, CR, 0, 1}, {'A', 0, FULL, 0, 1}, {0}},
+         "",
+         ""},
+        {"object deny with an ObjectType is another right",
+         {{'d', 0, CR, 1, 1}, {'A', 0, FULL, 0, 1}, {0}},
+         X1,
+         ""},
+        {"object allow, with or without ObjectType, counts",
+         {{'a', 0, CR, 1, 1}, {'a', 0, CR, 0, 2}, {0}},
+         X1 "," X2,
+         ""},
+        {"conditional allow", {{'X', 0, FULL, 0, 1}, {0}}, X1 "?", ""},
+        {"conditional allow without control access",
+         {{'X', 0, WD, 0, 1}, {0}},
+         "",
+         ""},
+        {"conditional allow, then allow: allowed either way",
+         {{'X', 0, FULL, 0, 1}, {'A', 0, FULL, 0, 1}, {0}},
+         X1,
+         ""},
+        {"conditional allow, then deny: conditional",
+         {{'X', 0, FULL, 0, 1}, {'D', 0, FULL, 0, 1}, {0}},
+         X1 "?",
+         ""},
+        {"conditional deny, then allow: conditional",
+         {{'Y', 0, FULL, 0, 1}, {'A', 0, FULL, 0, 1}, {0}},
+         X1 "?",
+         ""},
+        {"conditional deny alone allows nothing",
+         {{'Y', 0, FULL, 0, 1}, {0}},
+         "",
+         ""},
+        {"deny, then conditional allow: denied",
+         {{'D', 0, FULL, 0, 1}, {'X', 0, FULL, 0, 1}, {0}},
+         "",
+         ""},
+        {"allow, then conditional deny: allowed",
+         {{'A', 0, FULL, 0, 1}, {'Y', 0, FULL, 0, 1}, {0}},
+         X1,
+         ""},
+        {"conditional object allow (0x0B), with an ObjectType",
+         {{'x', 0, CR, 1, 1}, {0}},
+         X1 "?",
+         ""},
+        {"conditional object deny (0x0C) without ObjectType, then allow",
+         {{'y', 0, CR, 0, 1}, {'A', 0, FULL, 0, 1}, {0}},
+         X1 "?",
+         ""},
+        {"conditional object deny with an ObjectType is another right",
+         {{'y', 0, CR, 1, 1}, {'A', 0, FULL, 0, 1}, {0}},
+         X1,
+         ""},
+        {"an ACE type not interpreted is listed, not dropped",
+         {{'U', 0, FULL, 0, 1},
+          {'A', 0, FULL, 0, 2},
+          {'U', 0x08, 1, 0, 1},
+          {'U', 0, 0, 0, 2},
+          {0}},
+         X2,
+         "0:0x11,3:0x11"},
+    };
+    char grants[256], unknown[256];
+    struct adkcd_sd_access acc;
+    struct adkcd_err err;
+    struct adkcd_sd sd;
+    struct bytes x;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N_ELEMS(cases); i++) {
+        build_dacl(&x, cases[i].aces);
+        h_err_init(&err);
+        h_assert_ok(cases[i].name, parse_exact(&x, x.n, &sd, &err), &err);
+        h_assert_ok(
+            cases[i].name,
+            adkcd_sd_allowed(&sd, ADKCD_RIGHT_DS_CONTROL_ACCESS, &acc, &err),
+            &err);
+        access_str(&acc, grants, unknown, sizeof(grants));
+        if (strcmp(grants, cases[i].grants) != 0 ||
+            strcmp(unknown, cases[i].unknown) != 0)
+            fail_msg("%s: allowed \"%s\" unknown \"%s\", expected \"%s\" "
+                     "and \"%s\"",
+                     cases[i].name, grants, unknown, cases[i].grants,
+                     cases[i].unknown);
+        adkcd_sd_access_clear(&acc);
+        assert_null(acc.grants);
+        adkcd_sd_clear(&sd);
+    }
+    adkcd_sd_access_clear(NULL);
+}
+
+/* Callback ACEs are parsed: their SID, not their condition; and
+ * adkcd_sd_allowed_sids() (adkcd check) counts a conditional grant. */
+static void
+test_parse_callback(void **state)
+{
+    static const struct ace_spec spec[] = {
+        {'X', 0, FULL, 0, 1}, {'x', 0, CR, 1, 2}, {'Y', 0, CR, 0, 2}, {0}};
+    static const char *const want[] = {X1, X2, NULL};
+    struct adkcd_err err;
+    struct adkcd_sd sd;
+    struct bytes x;
+
+    (void)state;
+    build_dacl(&x, spec);
+    h_err_init(&err);
+    h_assert_ok("parse", parse_exact(&x, x.n, &sd, &err), &err);
+    assert_int_equal(sd.n, 3);
+    assert_int_equal(sd.aces[0].type, ADKCD_ACE_ACCESS_ALLOWED_CALLBACK);
+    assert_int_equal(sd.aces[0].mask, FULL);
+    assert_string_equal(sd.aces[0].sid, X1);
+    assert_int_equal(sd.aces[1].type, ADKCD_ACE_ACCESS_ALLOWED_CALLBACK_OBJECT);
+    assert_true(sd.aces[1].object_type);
+    assert_string_equal(sd.aces[1].sid, X2);
+    assert_int_equal(sd.aces[2].type, ADKCD_ACE_ACCESS_DENIED_CALLBACK);
+    assert_string_equal(sd.aces[2].sid, X2);
+    assert_allowed(&sd, want);
+    adkcd_sd_clear(&sd);
+    /* A callback ACE too small for its SID is refused like a plain one. */
+    build_dacl(&x, spec);
+    set16(&x, 36 + 8 + 2, 12);
+    h_err_init(&err);
+    h_assert_failed("small callback", parse_exact(&x, x.n, &sd, &err),
+                    ADKCD_E_INVALID, &err, "AceSize 12", "mask and a SID");
 }
 
 /* No DACL and a NULL DACL grant everyone everything; an empty DACL no
@@ -465,6 +795,19 @@ test_dacl_absent_null_empty(void **state)
     h_assert_ok("null dacl", parse_exact(&x, x.n, &sd, &err), &err);
     assert_false(sd.has_dacl);
     assert_allowed(&sd, everyone);
+    {
+        struct adkcd_sd_access acc;
+
+        h_assert_ok(
+            "null dacl",
+            adkcd_sd_allowed(&sd, ADKCD_RIGHT_DS_CONTROL_ACCESS, &acc, &err),
+            &err);
+        assert_int_equal(acc.n_grants, 1);
+        assert_false(acc.grants[0].conditional);
+        assert_int_equal(acc.n_unknown, 0);
+        assert_null(acc.unknown);
+        adkcd_sd_access_clear(&acc);
+    }
     adkcd_sd_clear(&sd);
     /* A DACL without ACEs. */
     memset(&x, 0, sizeof(x));
@@ -522,12 +865,14 @@ test_malformed(void **state)
     enum { OWNER = 20, ACL = 36, ACE = 44, ACE_SID = 52 };
 
     (void)state;
-#define EXPECT_INVALID(what, p1, p2)                                          \
-    do {                                                                      \
-        h_err_init(&err);                                                     \
-        h_assert_failed(what, parse_exact(&x, x.n, &sd, &err),                \
-                        ADKCD_E_INVALID, &err, p1, p2);                       \
-        assert_true(sd_is_empty(&sd));                                        \
+#define EXPECT_INVALID(what, p1, p2)                                           \
+    do {                                                                       \
+        h_err_init(&err);                                                      \
+        h_assert_failed(what, parse_exact(&x, x.n, &sd, &err),                 \
+                        ADKCD_E_INVALID, &err, p1, p2);                        \
+        assert_true(sd_is_empty(&sd));                                         \
+        if (strstr(err.msg, ": :") != NULL)                                    \
+            fail_msg("%s: doubled separator in \"%s\"", what, err.msg);        \
     } while (0)
 
     build_simple(&x);
@@ -604,6 +949,10 @@ test_malformed(void **state)
     build_simple(&x);
     x.b[ACE_SID + 1] = 6; /* one more sub-authority than the ACE holds */
     EXPECT_INVALID("ace sid past ace", "ACE SID at offset 52", "truncated");
+    /* The whole message, each prefix once with one separator. */
+    assert_string_equal(err.msg,
+                        "bad security descriptor: ACE SID at offset 52: SID "
+                        "truncated: 6 sub-authorities need 32 bytes, 28 left");
 
     /* An object ACE whose flags announce GUIDs it has no room for. */
     {
@@ -658,6 +1007,14 @@ test_corrupt_every_byte(void **state)
                                                              &err),
                             &err);
                 adkcd_strv_free(sids);
+                {
+                    struct adkcd_sd_access acc;
+
+                    h_assert_ok("access",
+                                adkcd_sd_allowed(&sd, 0xFFFFFFFFu, &acc, &err),
+                                &err);
+                    adkcd_sd_access_clear(&acc);
+                }
                 adkcd_sd_clear(&sd);
             }
         }
@@ -715,6 +1072,8 @@ main(void)
         cmocka_unit_test(test_parse_simple),
         cmocka_unit_test(test_parse_object_and_deny),
         cmocka_unit_test(test_parse_object_variants),
+        cmocka_unit_test(test_allowed_order),
+        cmocka_unit_test(test_parse_callback),
         cmocka_unit_test(test_dacl_absent_null_empty),
         cmocka_unit_test(test_truncated_everywhere),
         cmocka_unit_test(test_malformed),
