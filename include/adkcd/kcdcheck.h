@@ -67,7 +67,19 @@ struct adkcd_kcd_check_opts {
     const char *impersonate;  /* the user, or NULL: user-* are skipped */
     int need_protocol_transition; /* fail (not warn) when the flag is off:
                                    * the caller impersonates by S4U2Self */
+    const struct adkcd_account *user_account; /* impersonate, already
+                                   * resolved by adkcd_kcd_resolve_user()
+                                   * (borrowed), or NULL: resolved here */
 };
+
+/*
+ * The user to impersonate, as check and verify look for it: a user account
+ * first (S4U2Self names a user), then any account (a computer can be
+ * impersonated too).  Statuses of adkcd_account_resolve().
+ */
+adkcd_status
+adkcd_kcd_resolve_user(struct adkcd_conn *conn, const char *name,
+                       struct adkcd_account **out, struct adkcd_err *err);
 
 /* "pass", "warn", "fail", "skip". */
 const char *

@@ -290,6 +290,7 @@ struct verify_run {
     struct adkcd_tgt *tgt;
     struct adkcd_conn *conn;
     struct adkcd_account *acct;
+    struct adkcd_account *user_acct; /* the user, when the directory has it */
     char *user;       /* the name used for S4U2Self */
     char *ldap_error; /* why the directory could not be read, or NULL */
     struct adkcd_s4u_result res;
@@ -304,6 +305,7 @@ verify_run_free(struct verify_run *r)
     adkcd_s4u_result_clear(&r->res);
     adkcd_findings_clear(&r->fs);
     adkcd_account_free(r->acct);
+    adkcd_account_free(r->user_acct);
     adkcd_conn_free(r->conn);
     adkcd_tgt_free(r->tgt);
     free(r->user);
@@ -318,7 +320,6 @@ verify_directory(struct verify_run *r)
 {
     struct cli_common *c = r->c;
     struct adkcd_conn_opts o = c->conn;
-    struct adkcd_account *u = NULL;
     struct adkcd_err err;
     size_t n;
 
@@ -346,20 +347,39 @@ verify_directory(struct verify_run *r)
                       r->acct->sam);
         return cli_fail(c, &err);
     }
-    /* S4U2Self wants the user's principal name: sAMAccountName@REALM. */
-    if (adkcd_account_resolve(r->conn, r->a->impersonate, ADKCD_ACCOUNT_USER,
-                              &u, &err) == ADKCD_OK ||
-        adkcd_account_resolve(r->conn, r->a->impersonate, ADKCD_ACCOUNT_ANY,
-                              &u, &err) == ADKCD_OK) {
+    /* S4U2Self wants the user's principal name: sAMAccountName@REALM.
+     * Not found: the name as given, and the KDC will say. */
+    if (adkcd_kcd_resolve_user(r->conn, r->a->impersonate, &r->user_acct,
+                               &err) == ADKCD_OK) {
+        const struct adkcd_account *u = r->user_acct;
+
         n = strlen(u->sam) + strlen(adkcd_tgt_realm(r->tgt)) + 2;
         r->user = malloc(n);
-        if (r->user != NULL)
-            snprintf(r->user, n, "%s@%s", u->sam, adkcd_tgt_realm(r->tgt));
-        adkcd_account_free(u);
         if (r->user == NULL)
             return front_nomem(c);
+        snprintf(r->user, n, "%s@%s", u->sam, adkcd_tgt_realm(r->tgt));
     }
     return 0;
+}
+
+/* The outcome of the TGT and S4U2Self steps, for text and JSON alike:
+ * "ok", "not-forwardable" (a ticket, without the flag), "failed". */
+static const char *
+tgt_result(const struct adkcd_ticket *tgt)
+{
+    return (tgt->flags & ADKCD_TKT_FORWARDABLE) ? "ok" : "not-forwardable";
+}
+
+static const char *
+self_result(const struct adkcd_s4u_result *res)
+{
+    if (!res->self.done)
+        return "failed";
+    /* A ticket whose flags could not be read counts as obtained. */
+    if (res->self.tkt.client != NULL &&
+        !(res->self.tkt.flags & ADKCD_TKT_FORWARDABLE))
+        return "not-forwardable";
+    return "ok";
 }
 
 static void
@@ -374,12 +394,10 @@ verify_print(struct verify_run *r, int ok)
     printf(", impersonating ");
     cli_put_safe(stdout, res->user);
     printf("\n");
-    print_step((tgt->flags & ADKCD_TKT_FORWARDABLE) ? "ok" : "FAIL", "TGT",
+    print_step(strcmp(tgt_result(tgt), "ok") == 0 ? "ok" : "FAIL", "TGT",
                "", tgt, 0, NULL);
-    print_step(!res->self.done ? "FAIL"
-               : (res->self.tkt.client == NULL ||
-                  (res->self.tkt.flags & ADKCD_TKT_FORWARDABLE))
-                   ? "ok"
+    print_step(strcmp(self_result(res), "ok") == 0 ? "ok"
+               : strcmp(self_result(res), "failed") == 0 ? "FAIL"
                : ok ? "WARN"
                     : "FAIL",
                "S4U2Self", "ticket obtained (its flags could not be read)",
@@ -448,20 +466,11 @@ verify_json(struct verify_run *r, int ok)
     json_object_set_new(doc, "service", json_string(r->a->pos[1]));
     json_object_set_new(doc, "user", json_string(res->user));
     json_object_set_new(doc, "ok", json_boolean(ok));
-    json_array_append_new(
-        steps, json_step("tgt",
-                         (tgt->flags & ADKCD_TKT_FORWARDABLE)
-                             ? "ok"
-                             : "not-forwardable",
-                         tgt, 0, NULL));
+    json_array_append_new(steps,
+                          json_step("tgt", tgt_result(tgt), tgt, 0, NULL));
     json_array_append_new(
         steps,
-        json_step("s4u2self",
-                  !res->self.done ? "failed"
-                  : (res->self.tkt.client == NULL ||
-                     (res->self.tkt.flags & ADKCD_TKT_FORWARDABLE))
-                      ? "ok"
-                      : "not-forwardable",
+        json_step("s4u2self", self_result(res),
                   &res->self.tkt, res->self.code, res->self.error));
     json_array_append_new(
         steps, json_step("s4u2proxy",
@@ -575,6 +584,7 @@ cmd_verify(struct cli_common *c, struct args *a)
         ko.service = a->pos[1];
         ko.impersonate = a->impersonate;
         ko.need_protocol_transition = 1;
+        ko.user_account = r.user_acct;
         if (adkcd_kcd_check(r.conn, r.acct, &ko, &r.fs, &err) == ADKCD_OK) {
             r.have_findings = 1;
         } else {

@@ -1065,6 +1065,16 @@ has_targets(const struct adkcd_audit *a, int rbcd)
     return 0;
 }
 
+/* *dst = a copy of src, when src is set (else *dst is left alone). */
+static adkcd_status
+dup_opt(char **dst, const char *src, struct adkcd_err *err)
+{
+    if (src == NULL)
+        return ADKCD_OK;
+    *dst = strdup(src);
+    return *dst != NULL ? ADKCD_OK : NOMEM(err);
+}
+
 /* The holders of every service of constrained delegation, each distinct
  * service looked up once. */
 static adkcd_status
@@ -1117,11 +1127,8 @@ lookup_services(struct run *r, struct adkcd_err *err)
                 if (t->holders == NULL)
                     st = NOMEM(err);
             }
-            if (st == ADKCD_OK && cache[c].dc_holder != NULL) {
-                t->dc_holder = strdup(cache[c].dc_holder);
-                if (t->dc_holder == NULL)
-                    st = NOMEM(err);
-            }
+            if (st == ADKCD_OK)
+                st = dup_opt(&t->dc_holder, cache[c].dc_holder, err);
         }
     }
     for (c = 0; c < n_cache; c++) {
@@ -1218,24 +1225,14 @@ resolve_principals(struct run *r, struct adkcd_err *err)
                 /* A group or a foreign principal may have no
                  * sAMAccountName; a well-known SID reads better. */
                 wk = adkcd_sid_well_known(t->value);
-                if (st == ADKCD_OK && cache[c].name == NULL && wk != NULL) {
-                    cache[c].name = strdup(wk);
-                    if (cache[c].name == NULL)
-                        st = NOMEM(err);
-                }
+                if (st == ADKCD_OK && cache[c].name == NULL)
+                    st = dup_opt(&cache[c].name, wk, err);
             }
             if (st != ADKCD_OK)
                 break;
-            if (cache[c].dn != NULL) {
-                t->dn = strdup(cache[c].dn);
-                if (t->dn == NULL)
-                    st = NOMEM(err);
-            }
-            if (st == ADKCD_OK && cache[c].name != NULL) {
-                t->name = strdup(cache[c].name);
-                if (t->name == NULL)
-                    st = NOMEM(err);
-            }
+            st = dup_opt(&t->dn, cache[c].dn, err);
+            if (st == ADKCD_OK)
+                st = dup_opt(&t->name, cache[c].name, err);
         }
     }
     for (c = 0; c < n_cache; c++) {

@@ -50,6 +50,17 @@ set_names(struct adkcd_creds *c, krb5_principal p, struct adkcd_err *err)
     return ADKCD_OK;
 }
 
+int
+adkcd_creds_is_tgt(const krb5_creds *c, krb5_const_principal p)
+{
+    const krb5_principal s = c->server;
+
+    return s->length == 2 && s->data[0].length == 6 &&
+           memcmp(s->data[0].data, "krbtgt", 6) == 0 &&
+           s->data[1].length == p->realm.length &&
+           memcmp(s->data[1].data, p->realm.data, p->realm.length) == 0;
+}
+
 /*
  * Make sure the default ccache holds a TGT that has not expired, so that a
  * missing or stale ticket gets "run kinit" instead of a GSSAPI error.
@@ -90,14 +101,7 @@ check_default_ccache(struct adkcd_creds *c, const char *name,
     code = krb5_cc_start_seq_get(c->ctx, cc, &cur);
     if (code == 0) {
         while (krb5_cc_next_cred(c->ctx, cc, &cur, &cred) == 0) {
-            krb5_principal s = cred.server;
-
-            /* The TGT is krbtgt/REALM@REALM. */
-            if (s->length == 2 && s->data[0].length == 6 &&
-                memcmp(s->data[0].data, "krbtgt", 6) == 0 &&
-                s->data[1].length == p->realm.length &&
-                memcmp(s->data[1].data, p->realm.data, p->realm.length) ==
-                    0) {
+            if (adkcd_creds_is_tgt(&cred, p)) {
                 found = 1;
                 if ((long)cred.times.endtime > end)
                     end = (long)cred.times.endtime;

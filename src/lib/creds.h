@@ -42,6 +42,12 @@ adkcd_status
 adkcd_creds_explain_bind(struct adkcd_err *err, int ldap_rc,
                          const char *diag, const char *host);
 
+#include <krb5.h>
+
+/* Non-zero when c is the TGT of p's realm (krbtgt/REALM@REALM). */
+int
+adkcd_creds_is_tgt(const krb5_creds *c, krb5_const_principal p);
+
 /* The default realm from krb5.conf, or NULL (free()). */
 char *
 adkcd_creds_default_realm(void);

@@ -1483,35 +1483,48 @@ done:
     return st;
 }
 
-/* The user to impersonate: a user account first, as S4U2Self names a
- * user; then any account, since a computer can be impersonated too. */
-static adkcd_status
-read_user(struct adkcd_conn *conn, const char *name, struct reads *r,
-          struct adkcd_kcd_facts *f, struct adkcd_err *err)
+adkcd_status
+adkcd_kcd_resolve_user(struct adkcd_conn *conn, const char *name,
+                       struct adkcd_account **out, struct adkcd_err *err)
 {
+    adkcd_status st;
+
+    st = adkcd_account_resolve(conn, name, ADKCD_ACCOUNT_USER, out, err);
+    if (st == ADKCD_E_NOTFOUND) {
+        adkcd_err_clear(err);
+        st = adkcd_account_resolve(conn, name, ADKCD_ACCOUNT_ANY, out, err);
+    }
+    return st;
+}
+
+/* The user to impersonate: given already resolved (borrowed), or looked
+ * up here (r->user, freed with r). */
+static adkcd_status
+read_user(struct adkcd_conn *conn, const struct adkcd_kcd_check_opts *opts,
+          struct reads *r, struct adkcd_kcd_facts *f, struct adkcd_err *err)
+{
+    const struct adkcd_account *u = opts->user_account;
     struct adkcd_err e2;
     adkcd_status st;
 
     adkcd_err_clear(&e2);
-    st = adkcd_account_resolve(conn, name, ADKCD_ACCOUNT_USER, &r->user, &e2);
-    if (st == ADKCD_E_NOTFOUND) {
-        adkcd_err_clear(&e2);
-        st = adkcd_account_resolve(conn, name, ADKCD_ACCOUNT_ANY, &r->user,
-                                   &e2);
-    }
-    if (fatal(st))
-        return pass_up(err, &e2);
-    if (st != ADKCD_OK) {
-        f->user_found = st == ADKCD_E_NOTFOUND ? 0 : -1;
-        st = set_note(err, &r->user_note, "%s", e2.msg);
-        f->user_note = r->user_note;
-        return st;
+    if (u == NULL) {
+        st = adkcd_kcd_resolve_user(conn, opts->impersonate, &r->user, &e2);
+        if (fatal(st))
+            return pass_up(err, &e2);
+        if (st != ADKCD_OK) {
+            f->user_found = st == ADKCD_E_NOTFOUND ? 0 : -1;
+            st = set_note(err, &r->user_note, "%s", e2.msg);
+            f->user_note = r->user_note;
+            return st;
+        }
+        u = r->user;
     }
     f->user_found = 1;
-    f->user_sam = r->user->sam;
-    f->user_dn = r->user->dn;
-    f->user_uac = r->user->uac;
-    return read_protected(conn, r->user->dn, r, f, err);
+    f->user_sam = u->sam;
+    f->user_dn = u->dn;
+    f->user_uac = u->uac;
+    return read_protected(conn, u->dn, r, f, err);
 }
 
 adkcd_status
@@ -1564,7 +1577,7 @@ adkcd_kcd_check(struct adkcd_conn *conn, const struct adkcd_account *acct,
         kdc_holders(f.holders, f.n_holders, &first) == 1)
         st = read_holder(conn, acct, first->dn, &r, &f, err);
     if (st == ADKCD_OK && opts->impersonate != NULL)
-        st = read_user(conn, opts->impersonate, &r, &f, err);
+        st = read_user(conn, opts, &r, &f, err);
     if (st == ADKCD_OK)
         st = adkcd_kcd_decide(&f, out, err);
     reads_free(&r);

@@ -12,6 +12,7 @@
 
 #include "adkcd/s4u.h"
 #include "adkcd/strv.h"
+#include "creds.h"
 
 struct adkcd_tgt {
     krb5_context ctx;
@@ -356,16 +357,6 @@ set_identity(struct adkcd_tgt *t, krb5_principal p, struct adkcd_err *err)
     return ADKCD_OK;
 }
 
-static int
-is_tgt_of(const krb5_creds *c, krb5_const_principal p)
-{
-    const krb5_principal s = c->server;
-
-    return s->length == 2 && s->data[0].length == 6 &&
-           memcmp(s->data[0].data, "krbtgt", 6) == 0 &&
-           s->data[1].length == p->realm.length &&
-           memcmp(s->data[1].data, p->realm.data, p->realm.length) == 0;
-}
 
 /* A MEMORY ccache of our own holding cred (the TGT) for p. */
 static adkcd_status
@@ -493,7 +484,8 @@ use_default_ccache(struct adkcd_tgt *t, const struct adkcd_tgt_opts *o,
     krb5_timeofday(t->ctx, &now);
     if (krb5_cc_start_seq_get(t->ctx, cc, &cur) == 0) {
         while (!found && krb5_cc_next_cred(t->ctx, cc, &cur, &cred) == 0) {
-            if (is_tgt_of(&cred, p) && (long)cred.times.endtime > (long)now) {
+            if (adkcd_creds_is_tgt(&cred, p) &&
+                (long)cred.times.endtime > (long)now) {
                 st = ticket_from_creds(t->ctx, &cred, &t->tkt, err);
                 found = 1;
                 /* Only the TGT goes into a MEMORY ccache of our own: the
@@ -851,7 +843,7 @@ read_ticket(krb5_context ctx, gss_cred_id_t cred, const char *ccname,
             (sp != NULL ? krb5_principal_compare_flags(
                               ctx, c.server, sp,
                               KRB5_PRINCIPAL_COMPARE_CASEFOLD)
-                        : !is_tgt_of(&c, c.client))) {
+                        : !adkcd_creds_is_tgt(&c, c.client))) {
             st = ticket_from_creds(ctx, &c, t, err);
             *found = st == ADKCD_OK;
         }
