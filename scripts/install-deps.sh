@@ -17,7 +17,7 @@ set -euo pipefail
 
 PACKAGES=(
     # build
-    build-essential cmake pkg-config
+    build-essential cmake pkg-config clang-format
     libldap2-dev libsasl2-dev libkrb5-dev uuid-dev libjansson-dev libcmocka-dev
     # client side of the tests: SASL/GSSAPI plugin, kinit/kvno, ldapsearch
     libsasl2-modules-gssapi-mit krb5-user ldap-utils

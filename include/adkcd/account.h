@@ -27,18 +27,18 @@ enum adkcd_account_kind {
 };
 
 struct adkcd_account {
-    char *input;        /* what the user typed */
+    char *input; /* what the user typed */
     char *dn;
-    char *sam;          /* sAMAccountName ("tmg$") */
-    char *upn;          /* userPrincipalName or NULL */
-    char *dns_host_name;/* dNSHostName or NULL */
-    int is_computer;    /* objectClass includes computer */
-    char *how;          /* why this object was chosen, for the output:
-                         * "computer tmg$", "user iosmdm, as no
-                         * computer iosmdm$ exists" */
-    unsigned uac;       /* userAccountControl */
+    char *sam;           /* sAMAccountName ("tmg$") */
+    char *upn;           /* userPrincipalName or NULL */
+    char *dns_host_name; /* dNSHostName or NULL */
+    int is_computer;     /* objectClass includes computer */
+    char *how;           /* why this object was chosen, for the output:
+                          * "computer tmg$", "user iosmdm, as no
+                          * computer iosmdm$ exists" */
+    unsigned uac;        /* userAccountControl */
     int has_uac;
-    char **spns;        /* servicePrincipalName values (strv, may be NULL) */
+    char **spns; /* servicePrincipalName values (strv, may be NULL) */
     int spns_present;
     char **delegate_to; /* msDS-AllowedToDelegateTo (strv, may be NULL) */
     int delegate_to_present;
@@ -51,32 +51,29 @@ struct adkcd_account {
  * candidates); ADKCD_E_USAGE for a name that cannot be an account (empty,
  * control characters, a malformed GUID/SID/DN).
  */
-adkcd_status
-adkcd_account_resolve(struct adkcd_conn *conn, const char *name,
-                      enum adkcd_account_kind kind,
-                      struct adkcd_account **acct_out,
-                      struct adkcd_err *err);
+adkcd_status adkcd_account_resolve(struct adkcd_conn *conn, const char *name,
+                                   enum adkcd_account_kind kind,
+                                   struct adkcd_account **acct_out,
+                                   struct adkcd_err *err);
 
 /* Read the account's attributes again (after a write, on the same
  * connection).  ADKCD_E_NOTFOUND when it vanished. */
-adkcd_status
-adkcd_account_reload(struct adkcd_conn *conn, struct adkcd_account *acct,
-                     struct adkcd_err *err);
+adkcd_status adkcd_account_reload(struct adkcd_conn *conn,
+                                  struct adkcd_account *acct,
+                                  struct adkcd_err *err);
 
 /* "computer" or "user". */
-const char *
-adkcd_account_class(const struct adkcd_account *acct);
+const char *adkcd_account_class(const struct adkcd_account *acct);
 
-void
-adkcd_account_free(struct adkcd_account *acct);
+void adkcd_account_free(struct adkcd_account *acct);
 
 /*
  * Check a name before anything is sent: no NUL inside the given length,
- * no control characters, and a well-formed <GUID=...> / <SID=...>.  len is the byte count of name, so
- * callers that got the name from a file or a pipe can catch an embedded
- * NUL.  ADKCD_E_USAGE with a message on failure.
+ * no control characters, and a well-formed <GUID=...> / <SID=...>.  len is the
+ * byte count of name, so callers that got the name from a file or a pipe can
+ * catch an embedded NUL.  ADKCD_E_USAGE with a message on failure.
  */
-adkcd_status
-adkcd_account_check_name(const char *name, size_t len, struct adkcd_err *err);
+adkcd_status adkcd_account_check_name(const char *name, size_t len,
+                                      struct adkcd_err *err);
 
 #endif /* ADKCD_ACCOUNT_H */

@@ -5,9 +5,9 @@
  * value-level adds and deletes, then read back on the same connection into
  * the images' "read" values.  The after-images keep what the change left;
  * when the read-back differs (another writer changed the object right
- * after), the change's read_differs is set for the caller to report.  A callback runs after
- * each change the server confirmed (the journal hooks in there), so a run
- * cut off half-way has recorded exactly what was applied.
+ * after), the change's read_differs is set for the caller to report.  A
+ * callback runs after each change the server confirmed (the journal hooks in
+ * there), so a run cut off half-way has recorded exactly what was applied.
  */
 #ifndef ADKCD_APPLY_H
 #define ADKCD_APPLY_H
@@ -32,8 +32,8 @@ typedef adkcd_status (*adkcd_applied_func)(void *ctx,
  * the callback fails for a change the server applied (the journal could
  * not be written), the status is ADKCD_E_PARTIAL and the message says so.
  */
-adkcd_status
-adkcd_apply(struct adkcd_conn *conn, struct adkcd_plan *plan,
-            adkcd_applied_func applied, void *ctx, struct adkcd_err *err);
+adkcd_status adkcd_apply(struct adkcd_conn *conn, struct adkcd_plan *plan,
+                         adkcd_applied_func applied, void *ctx,
+                         struct adkcd_err *err);
 
 #endif /* ADKCD_APPLY_H */

@@ -83,9 +83,9 @@ enum adkcd_audit_severity {
 #define ADKCD_AUDIT_N_SEVERITIES 5
 
 struct adkcd_audit_risk {
-    const char *id;                     /* a label above (static) */
+    const char *id; /* a label above (static) */
     enum adkcd_audit_severity severity;
-    char *text;                         /* this case, one sentence */
+    char *text; /* this case, one sentence */
 };
 
 /*
@@ -94,7 +94,7 @@ struct adkcd_audit_risk {
  * directory said; adkcd_audit_assess() turns them into risks.
  */
 struct adkcd_audit_target {
-    char *value;     /* the service as stored, or the allowed SID */
+    char *value; /* the service as stored, or the allowed SID */
     /* constrained */
     int invalid;     /* value is not a well-formed SPN (not looked up) */
     char **holders;  /* DNs holding it or an alias of it (strv; NULL:
@@ -112,17 +112,17 @@ struct adkcd_audit_target {
 struct adkcd_audit_entry {
     enum adkcd_audit_kind kind;
     char *dn;
-    char *sam;           /* sAMAccountName ("tmg$") */
-    char *domain;        /* the naming context of its domain */
+    char *sam;    /* sAMAccountName ("tmg$") */
+    char *domain; /* the naming context of its domain */
     int is_computer;
-    int is_dc;           /* SERVER_TRUST_ACCOUNT or PARTIAL_SECRETS_ACCOUNT */
-    int is_rodc;         /* PARTIAL_SECRETS_ACCOUNT: a read-only DC */
-    int disabled;        /* ACCOUNTDISABLE */
+    int is_dc;    /* SERVER_TRUST_ACCOUNT or PARTIAL_SECRETS_ACCOUNT */
+    int is_rodc;  /* PARTIAL_SECRETS_ACCOUNT: a read-only DC */
+    int disabled; /* ACCOUNTDISABLE */
     unsigned uac;
-    int partial;         /* the targets could not be read (another domain
-                          * seen through the Global Catalog, or an
-                          * unreadable descriptor): n_targets says
-                          * nothing */
+    int partial; /* the targets could not be read (another domain
+                  * seen through the Global Catalog, or an
+                  * unreadable descriptor): n_targets says
+                  * nothing */
     struct adkcd_audit_target *targets; /* sorted by value, case-insensitive */
     size_t n_targets;
     /* resource-based: why the descriptor could not be read (partial is
@@ -130,38 +130,35 @@ struct adkcd_audit_entry {
     char *unreadable;
     struct adkcd_sd_unknown_ace *unknown_aces;
     size_t n_unknown_aces;
-    struct adkcd_audit_risk *risks;     /* about the entry as a whole */
+    struct adkcd_audit_risk *risks; /* about the entry as a whole */
     size_t n_risks;
 };
 
 struct adkcd_audit {
     int forest;
-    char *scope;          /* "domain DC=mydom,DC=local", "forest DC=...
-                           * (Global Catalog)" */
+    char *scope;                 /* "domain DC=mydom,DC=local", "forest DC=...
+                                  * (Global Catalog)" */
     struct adkcd_audit_entry *v; /* sorted: kind, sAMAccountName, DN */
     size_t n;
-    char **warnings;      /* what could not be read (strv; NULL: none) */
+    char **warnings; /* what could not be read (strv; NULL: none) */
 };
 
 struct adkcd_audit_opts {
-    int forest;                     /* -F: the forest, through the GC */
-    adkcd_progress_func progress;   /* accounts read so far; may be NULL */
+    int forest;                   /* -F: the forest, through the GC */
+    adkcd_progress_func progress; /* accounts read so far; may be NULL */
     void *progress_ctx;
 };
 
 /* "unconstrained", "constrained", "constrained-any-protocol",
  * "resource-based". */
-const char *
-adkcd_audit_kind_name(enum adkcd_audit_kind kind);
+const char *adkcd_audit_kind_name(enum adkcd_audit_kind kind);
 
 /* "info", "low", "medium", "high", "critical". */
-const char *
-adkcd_audit_severity_name(enum adkcd_audit_severity sev);
+const char *adkcd_audit_severity_name(enum adkcd_audit_severity sev);
 
 /* What a risk label means, in general (for a legend); NULL for an unknown
  * id. */
-const char *
-adkcd_audit_risk_explain(const char *id);
+const char *adkcd_audit_risk_explain(const char *id);
 
 /*
  * Audit the DC's domain, or with opts->forest the forest.  On success
@@ -169,17 +166,16 @@ adkcd_audit_risk_explain(const char *id);
  * warnings, not an error.  Errors: those of the searches (ADKCD_E_CONNECT,
  * ADKCD_E_ACCESS, ADKCD_E_DIRECTORY), ADKCD_E_NOMEM.
  */
-adkcd_status
-adkcd_audit_run(struct adkcd_conn *conn, const struct adkcd_audit_opts *opts,
-                struct adkcd_audit **out, struct adkcd_err *err);
+adkcd_status adkcd_audit_run(struct adkcd_conn *conn,
+                             const struct adkcd_audit_opts *opts,
+                             struct adkcd_audit **out, struct adkcd_err *err);
 
 /*
  * (Re)compute the risks of every entry from its facts, then sort the
  * entries and their targets (pure; adkcd_audit_run() calls it).
  * adkcd_audit_run() fills the facts; a test may fill them by hand.
  */
-adkcd_status
-adkcd_audit_assess(struct adkcd_audit *a, struct adkcd_err *err);
+adkcd_status adkcd_audit_assess(struct adkcd_audit *a, struct adkcd_err *err);
 
 /* The number of entries of each kind, of risks of each severity, and of
  * distinct accounts (by DN). */
@@ -190,11 +186,9 @@ struct adkcd_audit_counts {
     size_t severities[ADKCD_AUDIT_N_SEVERITIES];
 };
 
-void
-adkcd_audit_count(const struct adkcd_audit *a,
-                  struct adkcd_audit_counts *counts);
+void adkcd_audit_count(const struct adkcd_audit *a,
+                       struct adkcd_audit_counts *counts);
 
-void
-adkcd_audit_free(struct adkcd_audit *a);
+void adkcd_audit_free(struct adkcd_audit *a);
 
 #endif /* ADKCD_AUDIT_H */

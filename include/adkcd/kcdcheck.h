@@ -23,11 +23,10 @@
  *                       (forest-wide, alias-aware: http/x via host/x)
  *   service-dc          the service belongs to a domain controller (warn)
  *   resource-based      the service's account allows the delegating
- *                       account through msDS-AllowedToActOnBehalfOfOtherIdentity
- *   user-found          the impersonated user exists
- *   user-enabled        ... is not disabled
- *   user-sensitive      ... is not "sensitive and cannot be delegated"
- *                       (NOT_DELEGATED 0x100000)
+ *                       account through
+ * msDS-AllowedToActOnBehalfOfOtherIdentity user-found          the impersonated
+ * user exists user-enabled        ... is not disabled user-sensitive      ...
+ * is not "sensitive and cannot be delegated" (NOT_DELEGATED 0x100000)
  *   user-protected      ... is not a member of Protected Users
  *
  * Each finding is pass, warn, fail or skip (not decidable, e.g. the user
@@ -51,25 +50,26 @@ enum adkcd_verdict {
 };
 
 struct adkcd_finding {
-    const char *id;           /* one of the ids above (static) */
+    const char *id; /* one of the ids above (static) */
     enum adkcd_verdict verdict;
-    char *message;            /* what was found, one sentence */
-    char *fix;                /* what to do (warn/fail), or NULL */
+    char *message; /* what was found, one sentence */
+    char *fix;     /* what to do (warn/fail), or NULL */
 };
 
 struct adkcd_findings {
-    struct adkcd_finding *v;  /* in the order of the table above */
+    struct adkcd_finding *v; /* in the order of the table above */
     size_t n;
 };
 
 struct adkcd_kcd_check_opts {
-    const char *service;      /* the SPN to reach (required) */
-    const char *impersonate;  /* the user, or NULL: user-* are skipped */
+    const char *service;          /* the SPN to reach (required) */
+    const char *impersonate;      /* the user, or NULL: user-* are skipped */
     int need_protocol_transition; /* fail (not warn) when the flag is off:
                                    * the caller impersonates by S4U2Self */
-    const struct adkcd_account *user_account; /* impersonate, already
-                                   * resolved by adkcd_kcd_resolve_user()
-                                   * (borrowed), or NULL: resolved here */
+    const struct adkcd_account
+        *user_account; /* impersonate, already
+                        * resolved by adkcd_kcd_resolve_user()
+                        * (borrowed), or NULL: resolved here */
 };
 
 /*
@@ -77,13 +77,12 @@ struct adkcd_kcd_check_opts {
  * first (S4U2Self names a user), then any account (a computer can be
  * impersonated too).  Statuses of adkcd_account_resolve().
  */
-adkcd_status
-adkcd_kcd_resolve_user(struct adkcd_conn *conn, const char *name,
-                       struct adkcd_account **out, struct adkcd_err *err);
+adkcd_status adkcd_kcd_resolve_user(struct adkcd_conn *conn, const char *name,
+                                    struct adkcd_account **out,
+                                    struct adkcd_err *err);
 
 /* "pass", "warn", "fail", "skip". */
-const char *
-adkcd_verdict_name(enum adkcd_verdict v);
+const char *adkcd_verdict_name(enum adkcd_verdict v);
 
 /*
  * Check acct (resolved and read by the caller) against opts.  It reads:
@@ -101,21 +100,20 @@ adkcd_verdict_name(enum adkcd_verdict v);
  * ADKCD_E_CONNECT when the connection to the DC is lost; ADKCD_E_NOMEM.
  * *out is filled (free with adkcd_findings_clear()) on success.
  */
-adkcd_status
-adkcd_kcd_check(struct adkcd_conn *conn, const struct adkcd_account *acct,
-                const struct adkcd_kcd_check_opts *opts,
-                struct adkcd_findings *out, struct adkcd_err *err);
+adkcd_status adkcd_kcd_check(struct adkcd_conn *conn,
+                             const struct adkcd_account *acct,
+                             const struct adkcd_kcd_check_opts *opts,
+                             struct adkcd_findings *out, struct adkcd_err *err);
 
 /* The finding with this id, or NULL. */
-const struct adkcd_finding *
-adkcd_findings_get(const struct adkcd_findings *f, const char *id);
+const struct adkcd_finding *adkcd_findings_get(const struct adkcd_findings *f,
+                                               const char *id);
 
 /* The number of findings with verdict v. */
-size_t
-adkcd_findings_count(const struct adkcd_findings *f, enum adkcd_verdict v);
+size_t adkcd_findings_count(const struct adkcd_findings *f,
+                            enum adkcd_verdict v);
 
-void
-adkcd_findings_clear(struct adkcd_findings *f);
+void adkcd_findings_clear(struct adkcd_findings *f);
 
 /*
  * The pure half of adkcd_kcd_check(): what it read, and the decision.
@@ -149,8 +147,8 @@ struct adkcd_kcd_facts {
     int need_protocol_transition; /* as in adkcd_kcd_check_opts */
 
     /* The delegating account. */
-    const char *account;      /* its sAMAccountName, for messages ("tmg$") */
-    const char *account_arg;  /* ACCOUNT for the commands in fixes ("tmg") */
+    const char *account;     /* its sAMAccountName, for messages ("tmg$") */
+    const char *account_arg; /* ACCOUNT for the commands in fixes ("tmg") */
     unsigned uac;
     int has_uac;              /* 0: userAccountControl could not be read */
     char *const *delegate_to; /* msDS-AllowedToDelegateTo (strv, may be NULL) */
@@ -167,21 +165,21 @@ struct adkcd_kcd_facts {
 
     /* The one account the KDC would use for the service, when there is
      * exactly one (see adkcd_kcd_holder.via_alias). */
-    const char *holder_sam;   /* NULL when not read */
+    const char *holder_sam; /* NULL when not read */
     unsigned holder_uac;
-    int holder_has_uac;       /* 0: holder_note says why */
+    int holder_has_uac; /* 0: holder_note says why */
     const char *holder_note;
     enum adkcd_kcd_rbcd rbcd;
-    const char *rbcd_note;    /* UNKNOWN: why; OTHERS: which, or NULL */
+    const char *rbcd_note; /* UNKNOWN: why; OTHERS: which, or NULL */
 
     /* The user (when user is not NULL). */
-    int user_found;           /* 1 found, 0 no such account, -1 could not
-                               * look (user_note says why in both cases) */
+    int user_found; /* 1 found, 0 no such account, -1 could not
+                     * look (user_note says why in both cases) */
     const char *user_note;
     const char *user_sam;
     const char *user_dn;
     unsigned user_uac;
-    int user_protected;       /* 1 in Protected Users, 0 not, -1 unknown */
+    int user_protected; /* 1 in Protected Users, 0 not, -1 unknown */
     const char *user_protected_note; /* how it was decided, or why not */
 };
 
@@ -233,21 +231,19 @@ struct adkcd_kcd_facts {
  * *out is filled on success (free with adkcd_findings_clear()); only
  * ADKCD_E_NOMEM fails.
  */
-adkcd_status
-adkcd_kcd_decide(const struct adkcd_kcd_facts *facts,
-                 struct adkcd_findings *out, struct adkcd_err *err);
+adkcd_status adkcd_kcd_decide(const struct adkcd_kcd_facts *facts,
+                              struct adkcd_findings *out,
+                              struct adkcd_err *err);
 
 /*
  * The value of list closest to want (case-insensitive edit distance), when
  * it is a near miss: at most a third of want's length apart and not equal.
  * NULL otherwise.  Borrowed from list.  Pure; used for "did you mean".
  */
-const char *
-adkcd_near_miss(const char *want, char *const *list);
+const char *adkcd_near_miss(const char *want, char *const *list);
 
 /* Case-insensitive (ASCII) Levenshtein distance in bytes; SIZE_MAX when
  * out of memory. */
-size_t
-adkcd_edit_distance(const char *a, const char *b);
+size_t adkcd_edit_distance(const char *a, const char *b);
 
 #endif /* ADKCD_KCDCHECK_H */

@@ -35,20 +35,20 @@ struct adkcd_image {
     int before_present;
     char **before; /* strv */
     int after_present;
-    char **after;  /* strv: what the change leaves (before + operations) */
+    char **after; /* strv: what the change leaves (before + operations) */
     int read_present;
-    char **read;   /* strv: read back right after the change was applied;
-                    * NULL until then */
+    char **read; /* strv: read back right after the change was applied;
+                  * NULL until then */
 };
 
 struct adkcd_change {
     char *dn;
-    char *label;   /* a person's name for the object: "computer tmg$" */
+    char *label; /* a person's name for the object: "computer tmg$" */
     struct adkcd_op *ops;
     size_t n_ops;
     struct adkcd_image *images;
     size_t n_images;
-    int applied;   /* set by adkcd_apply() once the server confirmed it */
+    int applied;      /* set by adkcd_apply() once the server confirmed it */
     int read_differs; /* the read-back differs from the after-images:
                        * another writer changed the object right after */
 };
@@ -61,19 +61,19 @@ struct adkcd_plan {
 /* How values of an attribute compare. */
 enum adkcd_cmp { ADKCD_CMP_EXACT = 0, ADKCD_CMP_NOCASE = 1 };
 
-adkcd_status
-adkcd_plan_new(struct adkcd_plan **plan_out, struct adkcd_err *err);
+adkcd_status adkcd_plan_new(struct adkcd_plan **plan_out,
+                            struct adkcd_err *err);
 
-void
-adkcd_plan_free(struct adkcd_plan *plan);
+void adkcd_plan_free(struct adkcd_plan *plan);
 
 /*
  * The change for dn, created (with label) when the plan has none yet.
  * Borrowed pointer, valid until the plan changes.
  */
-adkcd_status
-adkcd_plan_change(struct adkcd_plan *plan, const char *dn, const char *label,
-                  struct adkcd_change **change_out, struct adkcd_err *err);
+adkcd_status adkcd_plan_change(struct adkcd_plan *plan, const char *dn,
+                               const char *label,
+                               struct adkcd_change **change_out,
+                               struct adkcd_err *err);
 
 /*
  * Make attr hold exactly desired (a strv; desired_present==0: absent) given
@@ -83,21 +83,20 @@ adkcd_plan_change(struct adkcd_plan *plan, const char *dn, const char *label,
  * kept as stored.  Records the images.  An attribute is planned once per
  * change (ADKCD_E_INVALID otherwise).
  */
-adkcd_status
-adkcd_change_set_values(struct adkcd_change *change, const char *attr,
-                        char *const *current, int current_present,
-                        char *const *desired, int desired_present,
-                        enum adkcd_cmp cmp, struct adkcd_err *err);
+adkcd_status adkcd_change_set_values(struct adkcd_change *change,
+                                     const char *attr, char *const *current,
+                                     int current_present, char *const *desired,
+                                     int desired_present, enum adkcd_cmp cmp,
+                                     struct adkcd_err *err);
 
 /*
  * Change a single-valued attribute from old_value to new_value by
  * compare-and-swap (delete old, add new, in this order, in the same modify).
  * Nothing is planned when they are equal.
  */
-adkcd_status
-adkcd_change_swap(struct adkcd_change *change, const char *attr,
-                  const char *old_value, const char *new_value,
-                  struct adkcd_err *err);
+adkcd_status adkcd_change_swap(struct adkcd_change *change, const char *attr,
+                               const char *old_value, const char *new_value,
+                               struct adkcd_err *err);
 
 /*
  * Guard a modify with the current value of a single-valued attribute:
@@ -107,21 +106,18 @@ adkcd_change_swap(struct adkcd_change *change, const char *attr,
  * together with other operations (alone it would be a write that changes
  * nothing).
  */
-adkcd_status
-adkcd_change_guard(struct adkcd_change *change, const char *attr,
-                   const char *value, struct adkcd_err *err);
+adkcd_status adkcd_change_guard(struct adkcd_change *change, const char *attr,
+                                const char *value, struct adkcd_err *err);
 
 /* The image of attr in change, or NULL. */
-const struct adkcd_image *
-adkcd_change_image(const struct adkcd_change *change, const char *attr);
+const struct adkcd_image *adkcd_change_image(const struct adkcd_change *change,
+                                             const char *attr);
 
 /* Non-zero when no change has any operation (nothing to write). */
-int
-adkcd_plan_is_empty(const struct adkcd_plan *plan);
+int adkcd_plan_is_empty(const struct adkcd_plan *plan);
 
 /* Number of operations in the whole plan. */
-size_t
-adkcd_plan_count_ops(const struct adkcd_plan *plan);
+size_t adkcd_plan_count_ops(const struct adkcd_plan *plan);
 
 /*
  * Render the plan as a diff of the attributes it touches:
@@ -131,12 +127,11 @@ adkcd_plan_count_ops(const struct adkcd_plan *plan);
  * Values that stay are indented, removed ones start with "- ", added ones
  * with "+ ".  Values are written as LDIF writes them (base64, "attr:: ...",
  * when they hold control characters or would be misread), so a value can
- * never forge a line.  Changes without operations are left out.  *text_out is a new
- * string (free()).
+ * never forge a line.  Changes without operations are left out.  *text_out is a
+ * new string (free()).
  */
-adkcd_status
-adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
-                struct adkcd_err *err);
+adkcd_status adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
+                             struct adkcd_err *err);
 
 /*
  * Render the plan as LDIF change records that ldapmodify applies (the
@@ -144,8 +139,7 @@ adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
  * safety).  Values that need it are base64-encoded by libldap's LDIF
  * writer.  *text_out is a new string (free()).
  */
-adkcd_status
-adkcd_plan_ldif(const struct adkcd_plan *plan, char **text_out,
-                struct adkcd_err *err);
+adkcd_status adkcd_plan_ldif(const struct adkcd_plan *plan, char **text_out,
+                             struct adkcd_err *err);
 
 #endif /* ADKCD_PLAN_H */

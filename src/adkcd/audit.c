@@ -23,8 +23,7 @@ audit_progress(void *ctx, size_t seen)
 
     if (c->no_progress || !isatty(STDERR_FILENO))
         return;
-    fprintf(stderr, "\r%s: %zu accounts with delegation read", c->tool,
-            seen);
+    fprintf(stderr, "\r%s: %zu accounts with delegation read", c->tool, seen);
     fflush(stderr);
     progress_drawn = 1;
 }
@@ -127,8 +126,7 @@ table_free(struct table *t)
 
 /* Risk ids joined by ",": the entry's, then the target's; "-" for none. */
 static char *
-risk_ids(const struct adkcd_audit_entry *e,
-         const struct adkcd_audit_target *t)
+risk_ids(const struct adkcd_audit_entry *e, const struct adkcd_audit_target *t)
 {
     size_t len = 2, i;
     char *s;
@@ -188,8 +186,7 @@ table_add(struct table *t, const char *own_nc,
     r->col[COL_KIND] = strdup(adkcd_audit_kind_name(e->kind));
     /* Another domain's account (-F) carries its domain. */
     if (e->domain[0] != '\0' && strcasecmp(e->domain, own_nc) != 0)
-        ok = asprintf(&r->col[COL_ACCOUNT], "%s (%s)", e->sam, e->domain) >=
-             0;
+        ok = asprintf(&r->col[COL_ACCOUNT], "%s (%s)", e->sam, e->domain) >= 0;
     else
         r->col[COL_ACCOUNT] = strdup(e->sam);
     if (!ok)
@@ -208,8 +205,8 @@ table_add(struct table *t, const char *own_nc,
     else if (tg->name != NULL)
         ok = asprintf(&r->col[COL_TARGET], "from %s", tg->name) >= 0;
     else
-        ok = asprintf(&r->col[COL_TARGET], "from %s (unresolved)",
-                      tg->value) >= 0;
+        ok = asprintf(&r->col[COL_TARGET], "from %s (unresolved)", tg->value) >=
+             0;
     if (!ok)
         r->col[COL_TARGET] = NULL;
     r->col[COL_RISK] = risk_ids(e, tg);
@@ -404,9 +401,9 @@ json_risks(const struct adkcd_audit_risk *v, size_t n)
         json_t *o = json_object();
 
         json_object_set_new(o, "id", json_string(v[i].id));
-        json_object_set_new(o, "severity",
-                            json_string(adkcd_audit_severity_name(
-                                v[i].severity)));
+        json_object_set_new(
+            o, "severity",
+            json_string(adkcd_audit_severity_name(v[i].severity)));
         json_object_set_new(o, "text", json_text(v[i].text));
         json_array_append_new(arr, o);
     }
@@ -426,8 +423,7 @@ json_entry(const struct adkcd_audit_entry *e)
     json_t *services = json_array(), *principals = json_array();
     size_t k;
 
-    json_object_set_new(o, "kind",
-                        json_string(adkcd_audit_kind_name(e->kind)));
+    json_object_set_new(o, "kind", json_string(adkcd_audit_kind_name(e->kind)));
     json_object_set_new(o, "dn", json_text(e->dn));
     json_object_set_new(o, "sam_account_name", json_text(e->sam));
     json_object_set_new(o, "domain", json_text(e->domain));
@@ -491,8 +487,7 @@ json_counts(const struct adkcd_audit *a)
 }
 
 static void
-print_json(struct cli_common *c, const struct adkcd_audit *a,
-           json_t *warnings)
+print_json(struct cli_common *c, const struct adkcd_audit *a, json_t *warnings)
 {
     json_t *doc = cli_json_doc(c, "audit");
     json_t *scope = json_object(), *entries = json_array();

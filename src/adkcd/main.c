@@ -28,8 +28,9 @@ static const struct cli_option adkcd_options[] = {
     {"kerberos-only", 0, NULL,
      "add/set: Kerberos only (clears TRUSTED_TO_AUTH_FOR_DELEGATION)"},
     {"mode", 0, "MODE", "set: none, unconstrained or constrained"},
-    {"services", 0, "S1,S2,...", "set: the exact services of constrained "
-                                 "delegation"},
+    {"services", 0, "S1,S2,...",
+     "set: the exact services of constrained "
+     "delegation"},
     {"force", 0, NULL,
      "allow what the safety checks refuse (delegation for krbtgt or a DC; "
      "rollback of drifted objects)"},
@@ -37,11 +38,11 @@ static const struct cli_option adkcd_options[] = {
     {"user", 'U', NULL, "ACCOUNT is a user"},
     {"impersonate", 0, "USER",
      "check, verify: the user to impersonate (S4U2Self)"},
-    {"forest", 'F', NULL, "audit: the whole forest, through the Global "
-                          "Catalog"},
+    {"forest", 'F', NULL,
+     "audit: the whole forest, through the Global "
+     "Catalog"},
     {NULL, 0, NULL, NULL},
 };
-
 
 struct verb {
     const char *name;
@@ -72,16 +73,15 @@ usage(FILE *f)
     cli_print_options(f, adkcd_options);
     fprintf(f, "\nCommon options:\n");
     cli_print_options(f, cli_common_options);
-    fprintf(f,
-            "\nACCOUNT: NAME (computer NAME$ if it exists, else user NAME), "
-            "NAME$,\n  DOMAIN\\NAME, user@upn, a DN, <GUID=...> or "
-            "<SID=...>.\nSERVICE: an SPN, class/host[:port][/name].\n"
-            "\nExit status: 0 ok or unchanged, 1 error, 2 changes pending "
-            "(--dry-run\n--detailed-exitcode), 3 usage, 4 not found, 5 "
-            "conflict or drift, 6 credentials,\n7 unreachable, 8 refused "
-            "(by the server or a safety check; check, verify:\nthe "
-            "delegation does not work), 9 partly applied.  See adkcd(1).\n"
-            "Diagnosing a delegation: docs/troubleshooting.md.\n");
+    fprintf(f, "\nACCOUNT: NAME (computer NAME$ if it exists, else user NAME), "
+               "NAME$,\n  DOMAIN\\NAME, user@upn, a DN, <GUID=...> or "
+               "<SID=...>.\nSERVICE: an SPN, class/host[:port][/name].\n"
+               "\nExit status: 0 ok or unchanged, 1 error, 2 changes pending "
+               "(--dry-run\n--detailed-exitcode), 3 usage, 4 not found, 5 "
+               "conflict or drift, 6 credentials,\n7 unreachable, 8 refused "
+               "(by the server or a safety check; check, verify:\nthe "
+               "delegation does not work), 9 partly applied.  See adkcd(1).\n"
+               "Diagnosing a delegation: docs/troubleshooting.md.\n");
 }
 
 /* ---- parsing ------------------------------------------------------- */
@@ -120,8 +120,7 @@ split_services(const char *list, char ***out)
 
 /* An option of the verbs; 1 taken, 0 not ours, -1 usage error (printed). */
 static int
-verb_option(struct cli_common *c, struct args *a, int argc, char **argv,
-            int *i)
+verb_option(struct cli_common *c, struct args *a, int argc, char **argv, int *i)
 {
     const char *o = argv[*i];
     const char *val = NULL;
@@ -137,8 +136,8 @@ verb_option(struct cli_common *c, struct args *a, int argc, char **argv,
         return -1;
     }
     if (IS("--any-protocol") || IS("--kerberos-only")) {
-        enum adkcd_deleg_pt pt = IS("--any-protocol") ? ADKCD_PT_ANY
-                                                      : ADKCD_PT_KERBEROS;
+        enum adkcd_deleg_pt pt =
+            IS("--any-protocol") ? ADKCD_PT_ANY : ADKCD_PT_KERBEROS;
 
         if (a->req.pt != ADKCD_PT_KEEP && a->req.pt != pt) {
             cli_usage_error(c, "--any-protocol and --kerberos-only exclude "
@@ -206,8 +205,9 @@ verb_option(struct cli_common *c, struct args *a, int argc, char **argv,
             else if (strcmp(val, "constrained") == 0)
                 a->req.mode = ADKCD_DELEG_CONSTRAINED;
             else {
-                cli_usage_error(c, "--mode takes none, unconstrained or "
-                                   "constrained, not '%s'",
+                cli_usage_error(c,
+                                "--mode takes none, unconstrained or "
+                                "constrained, not '%s'",
                                 val);
                 return -1;
             }
@@ -275,9 +275,10 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
                                   "history, rollback, check, verify or "
                                   "audit");
     if (find_verb(a->verb) == NULL)
-        return cli_usage_error(c, "unknown verb '%s' (show, add, remove, "
-                                  "set, history, rollback, check, verify, "
-                                  "audit)",
+        return cli_usage_error(c,
+                               "unknown verb '%s' (show, add, remove, "
+                               "set, history, rollback, check, verify, "
+                               "audit)",
                                a->verb);
     /* verify acts as ACCOUNT: its keys, its principal by default. */
     c->principal_from_account = strcmp(a->verb, "verify") == 0;
@@ -288,12 +289,13 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
 
 /* Options that only some verbs take. */
 int
-front_only_for(struct cli_common *c, struct args *a, int pt,
-               int mode_services, int force, int kind, int dry)
+front_only_for(struct cli_common *c, struct args *a, int pt, int mode_services,
+               int force, int kind, int dry)
 {
     if (!pt && a->req.pt != ADKCD_PT_KEEP)
-        return cli_usage_error(c, "%s takes neither --any-protocol nor "
-                                  "--kerberos-only",
+        return cli_usage_error(c,
+                               "%s takes neither --any-protocol nor "
+                               "--kerberos-only",
                                a->verb);
     if (!mode_services && (a->mode_given || a->req.services_given))
         return cli_usage_error(c, "--mode and --services go with set only");
@@ -349,8 +351,8 @@ print_flag_changes(unsigned from, unsigned to)
 
         if (((from ^ to) & bit) == 0)
             continue;
-        printf("%s%s%s (0x%x)", any ? ", " : "flags: ",
-               (to & bit) ? "+" : "-", adkcd_uac_flags[i].name, bit);
+        printf("%s%s%s (0x%x)", any ? ", " : "flags: ", (to & bit) ? "+" : "-",
+               adkcd_uac_flags[i].name, bit);
         any = 1;
     }
     if (any)
@@ -387,9 +389,8 @@ after_state(const struct adkcd_plan *plan, const struct adkcd_deleg *before,
     char *const *uv = u == NULL ? NULL : u->read != NULL ? u->read : u->after;
     char *const *sv = s == NULL ? NULL : s->read != NULL ? s->read : s->after;
 
-    after->uac = uv != NULL && uv[0] != NULL
-                     ? (unsigned)strtol(uv[0], NULL, 10)
-                     : before->uac;
+    after->uac = uv != NULL && uv[0] != NULL ? (unsigned)strtol(uv[0], NULL, 10)
+                                             : before->uac;
     after->services = adkcd_strv_dup(s != NULL ? sv : before->services);
     return after->services != NULL ? 0 : -1;
 }
@@ -428,23 +429,25 @@ warn_unheld(struct cli_common *c, struct adkcd_conn *conn,
 
         if (adkcd_spn_parse(d->services[i], &spn, &err) != ADKCD_OK) {
             front_warn(c, warnings, "service %s is not a valid SPN: %s",
-                 d->services[i], err.msg);
+                       d->services[i], err.msg);
             continue;
         }
         if (adkcd_spn_find_holders(conn, &forest, spn, m, NULL, &h, &err) !=
             ADKCD_OK)
             front_warn(c, warnings, "could not check service %s: %s",
-                 d->services[i], err.msg);
+                       d->services[i], err.msg);
         else if (h->n == 0)
-            front_warn(c, warnings,
-                 "service %s is held by no account in the forest (a typo?): "
-                 "delegation to it cannot work",
-                 d->services[i]);
+            front_warn(
+                c, warnings,
+                "service %s is held by no account in the forest (a typo?): "
+                "delegation to it cannot work",
+                d->services[i]);
         else if (h->n > 1)
-            front_warn(c, warnings,
-                 "service %s is held by %zu accounts (duplicate SPN): the KDC "
-                 "cannot issue tickets for it",
-                 d->services[i], h->n);
+            front_warn(
+                c, warnings,
+                "service %s is held by %zu accounts (duplicate SPN): the KDC "
+                "cannot issue tickets for it",
+                d->services[i], h->n);
         adkcd_spn_holders_free(h);
         adkcd_spn_free(spn);
     }
@@ -460,23 +463,24 @@ warn_state(struct cli_common *c, const struct adkcd_account *acct,
     if (mode == ADKCD_DELEG_UNCONSTRAINED &&
         !(acct->uac & ADKCD_UAC_SERVER_TRUST_ACCOUNT))
         front_warn(c, warnings,
-             "unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000): "
-             "%s can impersonate its users to any service; prefer "
-             "constrained delegation",
-             acct->sam);
+                   "unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000): "
+                   "%s can impersonate its users to any service; prefer "
+                   "constrained delegation",
+                   acct->sam);
     if (mode == ADKCD_DELEG_UNCONSTRAINED && d->services[0] != NULL)
         front_warn(c, warnings,
-             "msDS-AllowedToDelegateTo is set as well, but with "
-             "TRUSTED_FOR_DELEGATION the account may delegate to any "
-             "service: the list does not limit it");
+                   "msDS-AllowedToDelegateTo is set as well, but with "
+                   "TRUSTED_FOR_DELEGATION the account may delegate to any "
+                   "service: the list does not limit it");
     if (mode == ADKCD_DELEG_NONE && adkcd_deleg_any_protocol(d))
-        front_warn(c, warnings,
-             "TRUSTED_TO_AUTH_FOR_DELEGATION (0x1000000) is set without any "
-             "service: it has no effect until services are added");
+        front_warn(
+            c, warnings,
+            "TRUSTED_TO_AUTH_FOR_DELEGATION (0x1000000) is set without any "
+            "service: it has no effect until services are added");
     if (acct->uac & ADKCD_UAC_ACCOUNTDISABLE)
         front_warn(c, warnings,
-             "the account is disabled (ACCOUNTDISABLE 0x2): it can "
-             "delegate nothing");
+                   "the account is disabled (ACCOUNTDISABLE 0x2): it can "
+                   "delegate nothing");
 }
 
 static int
@@ -497,9 +501,8 @@ cmd_show(struct cli_common *c, struct args *a)
         return cli_usage_error(c, "show needs exactly one ACCOUNT");
     }
     rc = front_only_for(c, a, 0, 0, 0, 1, 0);
-    if (rc == 0 &&
-        adkcd_account_check_name(a->pos[0], strlen(a->pos[0]), &err) !=
-            ADKCD_OK)
+    if (rc == 0 && adkcd_account_check_name(a->pos[0], strlen(a->pos[0]),
+                                            &err) != ADKCD_OK)
         rc = cli_fail(c, &err);
     c->conn.prefetch_gc = 1; /* the services are checked forest-wide */
     if (rc == 0)
@@ -540,8 +543,7 @@ cmd_show(struct cli_common *c, struct args *a)
                             json_string(adkcd_account_class(acct)));
         json_object_set_new(doc, "delegation", front_json_deleg(&d));
         json_object_set_new(doc, "disabled",
-                            json_boolean(acct->uac &
-                                         ADKCD_UAC_ACCOUNTDISABLE));
+                            json_boolean(acct->uac & ADKCD_UAC_ACCOUNTDISABLE));
         json_object_set_new(doc, "warnings", warnings);
         warnings = NULL;
         cli_json_print(doc);
@@ -591,7 +593,7 @@ cmd_change(struct cli_common *c, struct args *a)
     }
     if (rc == 0)
         rc = front_only_for(c, a, a->req.verb != ADKCD_DELEG_REMOVE,
-                      a->req.verb == ADKCD_DELEG_SET, 1, 1, 1);
+                            a->req.verb == ADKCD_DELEG_SET, 1, 1, 1);
     /* Everything local is checked before the network is touched. */
     if (rc == 0 && (adkcd_deleg_check_request(&a->req, &err) != ADKCD_OK ||
                     adkcd_account_check_name(a->pos[0], strlen(a->pos[0]),
@@ -599,8 +601,8 @@ cmd_change(struct cli_common *c, struct args *a)
                     (!c->dry_run && cli_journal_check(c, &err) != ADKCD_OK)))
         rc = cli_fail(c, &err);
     /* The services added are checked forest-wide for typos. */
-    c->conn.prefetch_gc = a->req.verb != ADKCD_DELEG_REMOVE &&
-                          a->req.services != NULL;
+    c->conn.prefetch_gc =
+        a->req.verb != ADKCD_DELEG_REMOVE && a->req.services != NULL;
     if (rc == 0)
         rc = front_connect(c, &conn);
     if (rc != 0)
@@ -608,12 +610,12 @@ cmd_change(struct cli_common *c, struct args *a)
     st = adkcd_account_resolve(conn, a->pos[0], a->kind, &acct, &err);
     /* The journal must be writable before anything is written. */
     if (st == ADKCD_OK && !c->dry_run)
-        st = cli_journal_open(c, conn, a->argc, a->argv, NULL, &j, &jpath,
-                              &err);
+        st =
+            cli_journal_open(c, conn, a->argc, a->argv, NULL, &j, &jpath, &err);
     if (st == ADKCD_OK)
         st = adkcd_deleg_run(conn, acct, &a->req, c->dry_run,
-                             adkcd_journal_record, j, &before, &plan,
-                             &attempts, &err);
+                             adkcd_journal_record, j, &before, &plan, &attempts,
+                             &err);
     if (st != ADKCD_OK) {
         int applied = plan != NULL && plan->n > 0 && plan->changes[0].applied;
 
@@ -633,10 +635,11 @@ cmd_change(struct cli_common *c, struct args *a)
         warn_unheld(c, conn, &asked, warnings);
     }
     if (adkcd_deleg_mode_of(&after) == ADKCD_DELEG_UNCONSTRAINED && changed)
-        front_warn(c, warnings,
-             "%s unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000): "
-             "%s can impersonate its users to any service",
-             c->dry_run ? "this would give" : "gave", acct->sam);
+        front_warn(
+            c, warnings,
+            "%s unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000): "
+            "%s can impersonate its users to any service",
+            c->dry_run ? "this would give" : "gave", acct->sam);
     if (c->json) {
         json_t *doc = cli_json_change_doc(c, a->verb, changed, acct);
 
@@ -719,8 +722,7 @@ cmd_set(struct cli_common *c, struct args *a)
 
 /* The accounts (labels) and attributes a run touched. */
 static void
-run_summary(const struct adkcd_journal_run *r, char ***accounts,
-            char ***attrs)
+run_summary(const struct adkcd_journal_run *r, char ***accounts, char ***attrs)
 {
     size_t i, k;
 
@@ -907,12 +909,12 @@ cmd_rollback(struct cli_common *c, struct args *a)
     st = adkcd_rollback_plan(conn, runs, ids, a->req.force, &plan, &drifts,
                              &err);
     for (i = 0; drifts != NULL && i < drifts->n && a->req.force; i++)
-        fprintf(stderr, "adkcd: warning: %s %s drifted since the run; "
-                        "--force restores it anyway\n",
+        fprintf(stderr,
+                "adkcd: warning: %s %s drifted since the run; "
+                "--force restores it anyway\n",
                 drifts->v[i].dn, drifts->v[i].attr);
     if (st == ADKCD_OK && !c->dry_run && !adkcd_plan_is_empty(plan))
-        st = cli_journal_open(c, conn, a->argc, a->argv, of, &j, &jpath,
-                              &err);
+        st = cli_journal_open(c, conn, a->argc, a->argv, of, &j, &jpath, &err);
     if (st == ADKCD_OK && !c->dry_run)
         st = adkcd_apply(conn, plan, adkcd_journal_record, j, &err);
     if (st != ADKCD_OK) {
@@ -1020,8 +1022,8 @@ static const struct verb verbs[] = {
     {"set",
      "set ACCOUNT --mode none|unconstrained|constrained [--services S,...]",
      "declare the exact state; only the difference is written", cmd_set, 0},
-    {"history", "history", "list the journaled runs (adspn's too)",
-     cmd_history, 0},
+    {"history", "history", "list the journaled runs (adspn's too)", cmd_history,
+     0},
     {"rollback", "rollback RUN-ID...|last [--force]",
      "undo runs exactly, newest first, as one run; refuses drifted objects",
      cmd_rollback, 0},
@@ -1034,8 +1036,8 @@ static const struct verb verbs[] = {
      "prove it: S4U2Self then S4U2Proxy as ACCOUNT; explain a failure",
      cmd_verify, TAKES_IMPERSONATE},
     {"audit", "audit [-F]",
-     "every delegation in the domain (-F: forest), with risk labels",
-     cmd_audit, TAKES_FOREST},
+     "every delegation in the domain (-F: forest), with risk labels", cmd_audit,
+     TAKES_FOREST},
     {NULL, NULL, NULL, NULL, 0},
 };
 
@@ -1055,8 +1057,10 @@ main(int argc, char **argv)
     if (rc == 0) {
         v = find_verb(a.verb);
         if (a.impersonate != NULL && !(v->takes & TAKES_IMPERSONATE))
-            rc = cli_usage_error(&c, "--impersonate goes with check and "
-                                     "verify, not %s", a.verb);
+            rc = cli_usage_error(&c,
+                                 "--impersonate goes with check and "
+                                 "verify, not %s",
+                                 a.verb);
         else if (a.forest && !(v->takes & TAKES_FOREST))
             rc = cli_usage_error(&c, "-F/--forest goes with audit, not %s",
                                  a.verb);

@@ -28,8 +28,9 @@ target_args(struct cli_common *c, struct args *a, int need_user)
 
     adkcd_err_clear(&err);
     if (a->npos != 2)
-        return cli_usage_error(c, "%s takes ACCOUNT and SERVICE (e.g. %s "
-                                  "tmg http/iosmdm.mydom.local%s)",
+        return cli_usage_error(c,
+                               "%s takes ACCOUNT and SERVICE (e.g. %s "
+                               "tmg http/iosmdm.mydom.local%s)",
                                a->verb, a->verb,
                                need_user ? " --impersonate alice" : "");
     if (need_user && a->impersonate == NULL)
@@ -64,8 +65,7 @@ json_finding(const struct adkcd_finding *f)
     json_object_set_new(o, "verdict",
                         json_string(adkcd_verdict_name(f->verdict)));
     json_object_set_new(o, "message", json_string(f->message));
-    json_object_set_new(o, "fix",
-                        f->fix ? json_string(f->fix) : json_null());
+    json_object_set_new(o, "fix", f->fix ? json_string(f->fix) : json_null());
     return o;
 }
 
@@ -93,9 +93,9 @@ json_counts(const struct adkcd_findings *fs)
     enum adkcd_verdict v;
 
     for (v = ADKCD_PASS; v <= ADKCD_SKIP; v++)
-        json_object_set_new(o, adkcd_verdict_name(v),
-                            json_integer((json_int_t)adkcd_findings_count(
-                                fs, v)));
+        json_object_set_new(
+            o, adkcd_verdict_name(v),
+            json_integer((json_int_t)adkcd_findings_count(fs, v)));
     return o;
 }
 
@@ -173,9 +173,9 @@ cmd_check(struct cli_common *c, struct args *a)
 
         json_object_set_new(doc, "account", cli_json_account(acct));
         json_object_set_new(doc, "service", json_string(a->pos[1]));
-        json_object_set_new(doc, "user", a->impersonate
-                                             ? json_string(a->impersonate)
-                                             : json_null());
+        json_object_set_new(doc, "user",
+                            a->impersonate ? json_string(a->impersonate)
+                                           : json_null());
         json_object_set_new(doc, "ok", json_boolean(nfail == 0));
         json_object_set_new(doc, "counts", json_counts(&fs));
         json_object_set_new(doc, "findings", json_findings(&fs, 0));
@@ -191,12 +191,11 @@ cmd_check(struct cli_common *c, struct args *a)
     printf(" (from the directory)\n");
     for (i = 0; i < fs.n; i++)
         print_finding(&fs.v[i], 0);
-    printf("result: %zu failed, %zu warning%s, %zu passed: %s\n", nfail,
-           nwarn, nwarn == 1 ? "" : "s",
-           adkcd_findings_count(&fs, ADKCD_PASS),
-           nfail ? "the delegation will not work"
-                 : nwarn ? "nothing stops the delegation; see the warnings"
-                         : "nothing stops the delegation");
+    printf("result: %zu failed, %zu warning%s, %zu passed: %s\n", nfail, nwarn,
+           nwarn == 1 ? "" : "s", adkcd_findings_count(&fs, ADKCD_PASS),
+           nfail   ? "the delegation will not work"
+           : nwarn ? "nothing stops the delegation; see the warnings"
+                   : "nothing stops the delegation");
 done:
     adkcd_findings_clear(&fs);
     adkcd_account_free(acct);
@@ -230,17 +229,17 @@ json_ticket(const struct adkcd_ticket *t)
 
 /* One step of the exchange as JSON: "ok", "ticket", "error", "code". */
 static json_t *
-json_step(const char *name, const char *result,
-          const struct adkcd_ticket *t, long code, const char *error)
+json_step(const char *name, const char *result, const struct adkcd_ticket *t,
+          long code, const char *error)
 {
     json_t *o = json_object();
     const char *kname = adkcd_krb5_error_name(code);
 
     json_object_set_new(o, "step", json_string(name));
     json_object_set_new(o, "result", json_string(result));
-    json_object_set_new(o, "ticket", t != NULL && t->client != NULL
-                                         ? json_ticket(t)
-                                         : json_null());
+    json_object_set_new(o, "ticket",
+                        t != NULL && t->client != NULL ? json_ticket(t)
+                                                       : json_null());
     json_object_set_new(o, "error", error ? json_string(error) : json_null());
     json_object_set_new(o, "error_code",
                         code ? json_integer(code) : json_null());
@@ -258,9 +257,8 @@ print_ticket(const struct adkcd_ticket *t)
     cli_put_safe(stdout, t->client);
     printf(" -> ");
     cli_put_safe(stdout, t->server);
-    printf(": %s%s (%s)", (t->flags & ADKCD_TKT_FORWARDABLE)
-                              ? ""
-                              : "NOT forwardable; flags ",
+    printf(": %s%s (%s)",
+           (t->flags & ADKCD_TKT_FORWARDABLE) ? "" : "NOT forwardable; flags ",
            flags, t->enctype);
 }
 
@@ -291,7 +289,7 @@ struct verify_run {
     struct adkcd_conn *conn;
     struct adkcd_account *acct;
     struct adkcd_account *user_acct; /* the user, when the directory has it */
-    char *user;       /* the name used for S4U2Self */
+    char *user;                      /* the name used for S4U2Self */
     char *ldap_error; /* why the directory could not be read, or NULL */
     struct adkcd_s4u_result res;
     struct adkcd_findings fs;
@@ -343,8 +341,7 @@ verify_directory(struct verify_run *r)
                       "keys of %s (--keytab, --password-stdin or "
                       "--principal)",
                       adkcd_tgt_principal(r->tgt), r->a->pos[0],
-                      adkcd_account_class(r->acct), r->acct->sam,
-                      r->acct->sam);
+                      adkcd_account_class(r->acct), r->acct->sam, r->acct->sam);
         return cli_fail(c, &err);
     }
     /* S4U2Self wants the user's principal name: sAMAccountName@REALM.
@@ -394,21 +391,20 @@ verify_print(struct verify_run *r, int ok)
     printf(", impersonating ");
     cli_put_safe(stdout, res->user);
     printf("\n");
-    print_step(strcmp(tgt_result(tgt), "ok") == 0 ? "ok" : "FAIL", "TGT",
-               "", tgt, 0, NULL);
-    print_step(strcmp(self_result(res), "ok") == 0 ? "ok"
+    print_step(strcmp(tgt_result(tgt), "ok") == 0 ? "ok" : "FAIL", "TGT", "",
+               tgt, 0, NULL);
+    print_step(strcmp(self_result(res), "ok") == 0       ? "ok"
                : strcmp(self_result(res), "failed") == 0 ? "FAIL"
-               : ok ? "WARN"
-                    : "FAIL",
+               : ok                                      ? "WARN"
+                                                         : "FAIL",
                "S4U2Self", "ticket obtained (its flags could not be read)",
                &res->self.tkt, res->self.code, res->self.error);
     if (res->proxy_tried)
         print_step(res->proxy.done ? "ok" : "FAIL", "S4U2Proxy",
-                   "service ticket obtained", &res->proxy.tkt,
-                   res->proxy.code, res->proxy.error);
+                   "service ticket obtained", &res->proxy.tkt, res->proxy.code,
+                   res->proxy.error);
     else
-        printf("  %-5s %-10s not tried: S4U2Self failed\n", "-",
-               "S4U2Proxy");
+        printf("  %-5s %-10s not tried: S4U2Self failed\n", "-", "S4U2Proxy");
     if (ok) {
         printf("result: the delegation works: %s obtained a service ticket "
                "for ",
@@ -459,8 +455,8 @@ verify_json(struct verify_run *r, int ok)
     const struct adkcd_s4u_result *res = &r->res;
     json_t *doc = cli_json_doc(r->c, "verify"), *steps = json_array();
 
-    json_object_set_new(doc, "account", r->acct ? cli_json_account(r->acct)
-                                                : json_null());
+    json_object_set_new(doc, "account",
+                        r->acct ? cli_json_account(r->acct) : json_null());
     json_object_set_new(doc, "principal",
                         json_string(adkcd_tgt_principal(r->tgt)));
     json_object_set_new(doc, "service", json_string(r->a->pos[1]));
@@ -468,20 +464,17 @@ verify_json(struct verify_run *r, int ok)
     json_object_set_new(doc, "ok", json_boolean(ok));
     json_array_append_new(steps,
                           json_step("tgt", tgt_result(tgt), tgt, 0, NULL));
-    json_array_append_new(
-        steps,
-        json_step("s4u2self", self_result(res),
-                  &res->self.tkt, res->self.code, res->self.error));
-    json_array_append_new(
-        steps, json_step("s4u2proxy",
-                         !res->proxy_tried  ? "not-tried"
-                         : res->proxy.done ? "ok"
-                                           : "failed",
-                         &res->proxy.tkt, res->proxy.code,
-                         res->proxy.error));
+    json_array_append_new(steps, json_step("s4u2self", self_result(res),
+                                           &res->self.tkt, res->self.code,
+                                           res->self.error));
+    json_array_append_new(steps, json_step("s4u2proxy",
+                                           !res->proxy_tried ? "not-tried"
+                                           : res->proxy.done ? "ok"
+                                                             : "failed",
+                                           &res->proxy.tkt, res->proxy.code,
+                                           res->proxy.error));
     json_object_set_new(doc, "steps", steps);
-    json_object_set_new(doc, "why", r->why ? json_string(r->why)
-                                           : json_null());
+    json_object_set_new(doc, "why", r->why ? json_string(r->why) : json_null());
     json_object_set_new(doc, "directory_error",
                         r->ldap_error ? json_string(r->ldap_error)
                                       : json_null());
@@ -493,13 +486,11 @@ verify_json(struct verify_run *r, int ok)
 
 /* The TGT could not be had: say so as the first step and stop. */
 static int
-verify_no_tgt(struct cli_common *c, struct args *a,
-              const struct adkcd_err *err)
+verify_no_tgt(struct cli_common *c, struct args *a, const struct adkcd_err *err)
 {
     if (c->json) {
         json_t *extra = json_object(), *steps = json_array(),
-               *step = json_step("tgt", "failed", NULL, err->krb5_rc,
-                                 err->msg);
+               *step = json_step("tgt", "failed", NULL, err->krb5_rc, err->msg);
 
         json_array_append_new(steps, step);
         json_object_set_new(extra, "service", json_string(a->pos[1]));

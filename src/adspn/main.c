@@ -19,8 +19,7 @@
 
 /* The setspn flags: a letter after '-' or '/', any case. */
 static const struct cli_option adspn_options[] = {
-    {"R", 0, "ACCOUNT",
-     "reset the HOST/ SPNs of a computer from its names"},
+    {"R", 0, "ACCOUNT", "reset the HOST/ SPNs of a computer from its names"},
     {"A", 0, "SPN ACCOUNT", "add SPN to ACCOUNT (no client-side check)"},
     {"S", 0, "SPN ACCOUNT",
      "add SPN after checking for duplicates (forest, or -T DOMAIN), "
@@ -40,7 +39,7 @@ static const struct cli_option adspn_options[] = {
 };
 
 struct args {
-    char mode;          /* R A S D L Q X */
+    char mode; /* R A S D L Q X */
     int forest;
     const char *domain; /* -T */
     enum adkcd_account_kind kind;
@@ -56,36 +55,34 @@ usage(FILE *f)
 {
     const struct cli_option *o;
 
-    fprintf(f,
-            "Usage: adspn [OPTIONS] [-C|-U] -S [-T DOMAIN] SPN ACCOUNT\n"
-            "       adspn [OPTIONS] [-C|-U] -A|-D SPN ACCOUNT\n"
-            "       adspn [OPTIONS] [-C|-U] -L ACCOUNT\n"
-            "       adspn [OPTIONS] -R COMPUTER\n"
-            "       adspn [OPTIONS] [-F | -T DOMAIN] -Q PATTERN | -X\n"
-            "\n"
-            "Manage service principal names in Active Directory, as setspn "
-            "does,\nover LDAP with Kerberos (SASL GSSAPI, sign and seal).\n"
-            "\n"
-            "setspn flags (any case, '-' or '/'):\n");
+    fprintf(f, "Usage: adspn [OPTIONS] [-C|-U] -S [-T DOMAIN] SPN ACCOUNT\n"
+               "       adspn [OPTIONS] [-C|-U] -A|-D SPN ACCOUNT\n"
+               "       adspn [OPTIONS] [-C|-U] -L ACCOUNT\n"
+               "       adspn [OPTIONS] -R COMPUTER\n"
+               "       adspn [OPTIONS] [-F | -T DOMAIN] -Q PATTERN | -X\n"
+               "\n"
+               "Manage service principal names in Active Directory, as setspn "
+               "does,\nover LDAP with Kerberos (SASL GSSAPI, sign and seal).\n"
+               "\n"
+               "setspn flags (any case, '-' or '/'):\n");
     for (o = adspn_options; o->long_name != NULL; o++) {
         char left[40];
 
-        snprintf(left, sizeof(left), "-%s%s%s", o->long_name,
-                 o->arg ? " " : "", o->arg ? o->arg : "");
+        snprintf(left, sizeof(left), "-%s%s%s", o->long_name, o->arg ? " " : "",
+                 o->arg ? o->arg : "");
         fprintf(f, "  %-30s %s\n", left, o->help);
     }
     fprintf(f, "\nCommon options:\n");
     cli_print_options(f, cli_common_options);
-    fprintf(f,
-            "\nACCOUNT: NAME (computer NAME$ if it exists, else user NAME), "
-            "NAME$,\n  DOMAIN\\NAME, user@upn, a DN, <GUID=...> or "
-            "<SID=...>.\n"
-            "SPN: class/host[:port][/name], compared without regard to "
-            "case.\n"
-            "\nExit status: 0 ok or unchanged, 1 error, 2 changes pending "
-            "(--dry-run\n--detailed-exitcode), 3 usage, 4 not found or "
-            "ambiguous, 5 conflict,\n6 credentials, 7 unreachable, 8 "
-            "refused by the server, 9 partly applied.\nSee adspn(1).\n");
+    fprintf(f, "\nACCOUNT: NAME (computer NAME$ if it exists, else user NAME), "
+               "NAME$,\n  DOMAIN\\NAME, user@upn, a DN, <GUID=...> or "
+               "<SID=...>.\n"
+               "SPN: class/host[:port][/name], compared without regard to "
+               "case.\n"
+               "\nExit status: 0 ok or unchanged, 1 error, 2 changes pending "
+               "(--dry-run\n--detailed-exitcode), 3 usage, 4 not found or "
+               "ambiguous, 5 conflict,\n6 credentials, 7 unreachable, 8 "
+               "refused by the server, 9 partly applied.\nSee adspn(1).\n");
 }
 
 /* Is a an setspn flag ("-s", "/S")?  Returns the upper-case letter. */
@@ -144,8 +141,8 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
                                              : ADKCD_ACCOUNT_USER))
                         return cli_usage_error(c, "-C and -U exclude each "
                                                   "other");
-                    a->kind = f == 'C' ? ADKCD_ACCOUNT_COMPUTER
-                                       : ADKCD_ACCOUNT_USER;
+                    a->kind =
+                        f == 'C' ? ADKCD_ACCOUNT_COMPUTER : ADKCD_ACCOUNT_USER;
                     break;
                 case 'P':
                     c->no_progress = 1;
@@ -161,8 +158,7 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
                 continue;
             }
             if ((argv[i][0] == '-' && argv[i][1] != '\0') ||
-                (argv[i][0] == '/' && argv[i][1] != '\0' &&
-                 argv[i][2] == '\0'))
+                (argv[i][0] == '/' && argv[i][1] != '\0' && argv[i][2] == '\0'))
                 return cli_usage_error(c, "unknown option '%s'", argv[i]);
         }
         if (npos == (int)(sizeof(pos) / sizeof(pos[0])))
@@ -175,12 +171,12 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
     want = strchr("ASD", a->mode) ? 2 : strchr("RLQ", a->mode) ? 1 : 0;
     if (npos < want)
         return cli_usage_error(c, "-%c needs %s", a->mode,
-                               want == 2 ? "SPN and ACCOUNT"
+                               want == 2        ? "SPN and ACCOUNT"
                                : a->mode == 'Q' ? "a PATTERN"
                                                 : "an ACCOUNT");
     if (npos > want)
-        return cli_usage_error(c, "unexpected argument '%s' for -%c",
-                               pos[want], a->mode);
+        return cli_usage_error(c, "unexpected argument '%s' for -%c", pos[want],
+                               a->mode);
     if ((a->forest || a->domain) && strchr("SQX", a->mode) == NULL)
         return cli_usage_error(c, "-F and -T apply to -S, -Q and -X only");
     if (a->forest && a->domain != NULL)
@@ -265,8 +261,8 @@ struct query_out {
 };
 
 static adkcd_status
-print_match(void *ctx, const char *dn, char *const *spns,
-            char *const *matched, struct adkcd_err *err)
+print_match(void *ctx, const char *dn, char *const *spns, char *const *matched,
+            struct adkcd_err *err)
 {
     struct query_out *q = ctx;
     char **sorted = adkcd_strv_dup(spns);
@@ -328,8 +324,8 @@ cmd_query(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
         json_object_set_new(doc, "accounts", q.accounts);
         cli_json_print(doc);
     } else {
-        printf("%s\n", count > 0 ? "\nExisting SPN found!"
-                                 : "\nNo such SPN found.");
+        printf("%s\n",
+               count > 0 ? "\nExisting SPN found!" : "\nNo such SPN found.");
     }
     free(where);
     /* Like grep: nothing found is a distinct, scriptable outcome. */
@@ -402,8 +398,8 @@ cmd_duplicates(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
         json_object_set_new(doc, "duplicates", q.accounts);
         cli_json_print(doc);
     } else {
-        printf("Found %zu group%s of duplicate SPNs (%zu SPNs read).\n",
-               count, count == 1 ? "" : "s", seen);
+        printf("Found %zu group%s of duplicate SPNs (%zu SPNs read).\n", count,
+               count == 1 ? "" : "s", seen);
     }
     free(where);
     /* Duplicates found is a conflict: monitoring can alert on it. */
@@ -413,9 +409,8 @@ cmd_duplicates(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
 /* -S: refuse when another account holds the SPN or a host alias of it. */
 static adkcd_status
 check_duplicates(struct adkcd_conn *conn, struct args *a,
-                 const struct adkcd_spn *spn,
-                 const struct adkcd_account *acct, json_t **conflicts_out,
-                 struct adkcd_err *err)
+                 const struct adkcd_spn *spn, const struct adkcd_account *acct,
+                 json_t **conflicts_out, struct adkcd_err *err)
 {
     struct adkcd_scope scope = {a->domain == NULL, a->domain};
     struct adkcd_spn_mappings *m = NULL;
@@ -447,8 +442,7 @@ check_duplicates(struct adkcd_conn *conn, struct args *a,
                                "(host alias in sPNMappings; Windows DCs "
                                "refuse this since KB5008382): not adding it "
                                "to %s",
-                               h->v[0].dn, h->v[0].value, spn->text,
-                               acct->dn);
+                               h->v[0].dn, h->v[0].value, spn->text, acct->dn);
         else
             st = adkcd_err_set(err, ADKCD_E_CONFLICT,
                                "duplicate SPN: %s already holds %s: not "
@@ -520,8 +514,8 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
             text = NULL;
         }
         /* The journal must be writable before anything is written. */
-        st = cli_journal_open(c, conn, a->argc, a->argv, NULL, &j, &jpath,
-                              &err);
+        st =
+            cli_journal_open(c, conn, a->argc, a->argv, NULL, &j, &jpath, &err);
         if (st == ADKCD_OK)
             st = adkcd_apply(conn, plan, adkcd_journal_record, j, &err);
         if (st == ADKCD_E_CONFLICT && a->mode == 'D' && err.ldap_rc == 19)
@@ -554,9 +548,9 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
         json_object_set_new(doc, "spns", cli_json_strv(spns));
         json_object_set_new(doc, "before", cli_json_strv(img->before));
         /* What the DC holds now: the read-back when there was a write. */
-        json_object_set_new(doc, "after", cli_json_strv(img->read != NULL
-                                                            ? img->read
-                                                            : img->after));
+        json_object_set_new(
+            doc, "after",
+            cli_json_strv(img->read != NULL ? img->read : img->after));
         json_object_set_new(doc, "read_back_differs",
                             json_boolean(plan->changes[0].read_differs));
         json_object_set_new(doc, "added", json_minus(img->after, before));
@@ -566,8 +560,7 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     } else if (!changed) {
         for (i = 0; spns[i] != NULL; i++)
             printf("unchanged: %s %s %s\n", acct->dn,
-                   a->mode == 'D' ? "does not hold" : "already holds",
-                   spns[i]);
+                   a->mode == 'D' ? "does not hold" : "already holds", spns[i]);
     } else if (c->dry_run) {
         st = c->ldif ? adkcd_plan_ldif(plan, &text, &err)
                      : adkcd_plan_diff(plan, &text, &err);
@@ -590,8 +583,8 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
                a->mode == 'D' ? "Unregistering" : "Registering", acct->dn,
                acct->how);
         fputs(text, stdout);
-        printf("Updated object (run %s, journal %s)\n",
-               adkcd_journal_run_id(j), jpath);
+        printf("Updated object (run %s, journal %s)\n", adkcd_journal_run_id(j),
+               jpath);
     }
     if (c->dry_run && c->detailed_exitcode && changed)
         rc = CLI_EXIT_PENDING;

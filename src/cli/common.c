@@ -278,12 +278,14 @@ cli_command_line(int argc, char **argv)
         return NULL;
     p = s;
     for (i = 0; i < (size_t)argc; i++) {
-        const char *a = i == 0 ? (strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1
-                                                       : argv[0])
-                               : argv[i];
-        int plain = a[0] != '\0' &&
-                    strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                              "0123456789-_./:=,@+%") == strlen(a);
+        const char *a =
+            i == 0
+                ? (strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0])
+                : argv[i];
+        int plain =
+            a[0] != '\0' &&
+            strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                      "0123456789-_./:=,@+%") == strlen(a);
 
         if (i > 0)
             *p++ = ' ';
@@ -346,8 +348,8 @@ cli_journal_check(const struct cli_common *c, struct adkcd_err *err)
 }
 
 adkcd_status
-cli_journal_open(const struct cli_common *c, struct adkcd_conn *conn,
-                 int argc, char **argv, const char *rollback_of,
+cli_journal_open(const struct cli_common *c, struct adkcd_conn *conn, int argc,
+                 char **argv, const char *rollback_of,
                  struct adkcd_journal **j_out, char **path_out,
                  struct adkcd_err *err)
 {

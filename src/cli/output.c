@@ -72,9 +72,8 @@ cli_json_run(json_t *doc, const struct adkcd_journal *j, const char *path,
 {
     int on = wrote && j != NULL;
 
-    json_object_set_new(doc, "run_id",
-                        on ? json_string(adkcd_journal_run_id(j))
-                           : json_null());
+    json_object_set_new(
+        doc, "run_id", on ? json_string(adkcd_journal_run_id(j)) : json_null());
     json_object_set_new(doc, "journal", on ? json_string(path) : json_null());
 }
 
@@ -116,7 +115,8 @@ cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
 
     cli_progress_done(c);
     fprintf(stderr, "%s: ", c->tool);
-    cli_put_safe(stderr, err->msg[0] ? err->msg : adkcd_status_str(err->status));
+    cli_put_safe(stderr,
+                 err->msg[0] ? err->msg : adkcd_status_str(err->status));
     fputc('\n', stderr);
     if (strstr(err->msg, "Global Catalog (forest-wide search)") != NULL)
         fprintf(stderr, "%s: hint: %s\n", c->tool,

@@ -124,8 +124,8 @@ h_assert_strv(const char *what, char *const *got, const char *const *want)
                      h_esc(got[i]), h_esc(want[i]));
     }
     if (n_got != n_want)
-        fail_msg("%s: %zu elements, expected %zu (first extra: \"%s\")",
-                 what, n_got, n_want,
+        fail_msg("%s: %zu elements, expected %zu (first extra: \"%s\")", what,
+                 n_got, n_want,
                  h_esc(n_got > n_want ? got[n_want] : want[n_got]));
 }
 

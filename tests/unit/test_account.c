@@ -50,7 +50,8 @@ test_extended_dn_syntax(void **state)
 {
     (void)state;
     /* Checked before anything is sent, like every other local check. */
-    check("<GUID=not-a-guid>", 17, ADKCD_E_USAGE, "malformed GUID 'not-a-guid'");
+    check("<GUID=not-a-guid>", 17, ADKCD_E_USAGE,
+          "malformed GUID 'not-a-guid'");
     check("<SID=S-1-x>", 11, ADKCD_E_USAGE, "malformed SID 'S-1-x'");
     check("<SID=S-1-5--1>", 14, ADKCD_E_USAGE, "malformed SID");
     check("<FOO=S-1-5-21-1>", 16, ADKCD_E_USAGE,
@@ -68,8 +69,9 @@ test_names_refused(void **state)
     /* An embedded NUL, as a name read from a file or a pipe could hold. */
     check("ios\0mdm", 7, ADKCD_E_USAGE, "NUL byte at position 4");
     check("\0", 1, ADKCD_E_USAGE, "empty account name");
-    check("ios\x01mdm", 7, ADKCD_E_USAGE, "control character (0x01) at "
-                                          "position 4");
+    check("ios\x01mdm", 7, ADKCD_E_USAGE,
+          "control character (0x01) at "
+          "position 4");
     check("ios\nmdm", 7, ADKCD_E_USAGE, "control character (0x0a)");
     check("ios\x7fmdm", 7, ADKCD_E_USAGE, "control character (0x7f)");
 }

@@ -175,12 +175,11 @@ test_unconstrained(void **state)
     add_entry(a, ADKCD_AUDIT_UNCONSTRAINED, "unc$", 0x81000);
     add_entry(a, ADKCD_AUDIT_UNCONSTRAINED, "old$", 0x81002); /* disabled */
     assess(a);
+    assert_string_equal(ENTRY_RISKS(find(a, ADKCD_AUDIT_UNCONSTRAINED, "DC1$")),
+                        "dc-expected:info");
     assert_string_equal(
-        ENTRY_RISKS(find(a, ADKCD_AUDIT_UNCONSTRAINED, "DC1$")),
-        "dc-expected:info");
-    assert_string_equal(find(a, ADKCD_AUDIT_UNCONSTRAINED, "DC1$")->risks[0]
-                            .text,
-                        "expected: domain controller");
+        find(a, ADKCD_AUDIT_UNCONSTRAINED, "DC1$")->risks[0].text,
+        "expected: domain controller");
     assert_true(find(a, ADKCD_AUDIT_UNCONSTRAINED, "RODC1$")->is_dc);
     assert_string_equal(
         ENTRY_RISKS(find(a, ADKCD_AUDIT_UNCONSTRAINED, "RODC1$")),
@@ -192,17 +191,15 @@ test_unconstrained(void **state)
     h_assert_contains(
         "rodc", find(a, ADKCD_AUDIT_UNCONSTRAINED, "RODC1$")->risks[0].text,
         "defeats the isolation");
-    assert_string_equal(
-        ENTRY_RISKS(find(a, ADKCD_AUDIT_UNCONSTRAINED, "unc$")),
-        "unconstrained:high");
+    assert_string_equal(ENTRY_RISKS(find(a, ADKCD_AUDIT_UNCONSTRAINED, "unc$")),
+                        "unconstrained:high");
     h_assert_contains("text",
                       find(a, ADKCD_AUDIT_UNCONSTRAINED, "unc$")->risks[0].text,
                       "unc$ receives the forwardable TGT");
     /* Disabled accounts are listed and judged the same. */
     assert_true(find(a, ADKCD_AUDIT_UNCONSTRAINED, "old$")->disabled);
-    assert_string_equal(
-        ENTRY_RISKS(find(a, ADKCD_AUDIT_UNCONSTRAINED, "old$")),
-        "unconstrained:high");
+    assert_string_equal(ENTRY_RISKS(find(a, ADKCD_AUDIT_UNCONSTRAINED, "old$")),
+                        "unconstrained:high");
     adkcd_audit_free(a);
 }
 
@@ -239,8 +236,7 @@ test_constrained_services(void **state)
     assert_string_equal(e->targets[0].value, "http/dup.mydom.local");
     assert_string_equal(TARGET_RISKS(&e->targets[0]), "service-duplicate:low");
     assert_string_equal(e->targets[1].value, "http/typo.mydom.local");
-    assert_string_equal(TARGET_RISKS(&e->targets[1]),
-                        "service-unheld:medium");
+    assert_string_equal(TARGET_RISKS(&e->targets[1]), "service-unheld:medium");
     h_assert_contains("unheld", e->targets[1].risks[0].text,
                       "no account in the domain holds http/typo");
     assert_string_equal(e->targets[2].value, "http/web.mydom.local");
@@ -282,8 +278,7 @@ test_protocol_transition(void **state)
     assess(a);
     e = find(a, ADKCD_AUDIT_CONSTRAINED_ANY, "tmg$");
     assert_string_equal(ENTRY_RISKS(e), "protocol-transition:medium");
-    assert_string_equal(TARGET_RISKS(&e->targets[0]),
-                        "service-unheld:medium");
+    assert_string_equal(TARGET_RISKS(&e->targets[0]), "service-unheld:medium");
     /* The forest was searched: the text says so. */
     h_assert_contains("unheld", e->targets[0].risks[0].text,
                       "no account in the forest holds");

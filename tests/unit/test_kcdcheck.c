@@ -25,10 +25,13 @@
 
 /* The ids in the order the header promises. */
 static const char *const ids[] = {
-    "account-enabled", "account-sensitive", "account-spn", "mode",
-    "service-listed",  "protocol-transition", "service-holder",
-    "service-dc",      "resource-based",    "user-found",
-    "user-enabled",    "user-sensitive",    "user-protected",
+    "account-enabled", "account-sensitive",
+    "account-spn",     "mode",
+    "service-listed",  "protocol-transition",
+    "service-holder",  "service-dc",
+    "resource-based",  "user-found",
+    "user-enabled",    "user-sensitive",
+    "user-protected",
 };
 
 /* ------------------------------------------------------------------ */
@@ -86,8 +89,7 @@ test_edit_distance(void **state)
         if (d1 != cases[i].d || d2 != cases[i].d)
             fail_msg("edit_distance(\"%s\", \"%s\") = %zu / %zu, expected "
                      "%zu",
-                     h_esc(cases[i].a), h_esc(cases[i].b), d1, d2,
-                     cases[i].d);
+                     h_esc(cases[i].a), h_esc(cases[i].b), d1, d2, cases[i].d);
     }
 }
 
@@ -108,40 +110,58 @@ test_near_miss(void **state)
 {
     static const struct near_case cases[] = {
         {"typo'd host", SVC, {"http/iosmdm.mydom.locl", NULL}, 1, 0},
-        {"different class, same host", SVC,
-         {"host/iosmdm.mydom.local", NULL}, 1, 0},
-        {"the closest of several", SVC,
+        {"different class, same host",
+         SVC,
+         {"host/iosmdm.mydom.local", NULL},
+         1,
+         0},
+        {"the closest of several",
+         SVC,
          {"cifs/fs1.mydom.local", "http/iosmdm.mydom.lo",
           "http/iosmdm.mydom.locl", NULL},
-         1, 2},
-        {"ties: the first", SVC,
-         {"http/iosmdm.mydom.locax", "http/iosmdm.mydom.locay", NULL}, 1,
+         1,
+         2},
+        {"ties: the first",
+         SVC,
+         {"http/iosmdm.mydom.locax", "http/iosmdm.mydom.locay", NULL},
+         1,
          0},
         /* Equal without regard to case: a match, not a near miss. */
-        {"case difference only", SVC, {"HTTP/IOSMDM.MYDOM.LOCAL", NULL}, 1,
-         -1},
-        {"case difference, and a near miss next to it", SVC,
-         {"HTTP/IOSMDM.MYDOM.LOCAL", "http/iosmdm.mydom.locl", NULL}, 1, 1},
-        {"unrelated values", SVC,
+        {"case difference only", SVC, {"HTTP/IOSMDM.MYDOM.LOCAL", NULL}, 1, -1},
+        {"case difference, and a near miss next to it",
+         SVC,
+         {"HTTP/IOSMDM.MYDOM.LOCAL", "http/iosmdm.mydom.locl", NULL},
+         1,
+         1},
+        {"unrelated values",
+         SVC,
          {"cifs/fs1.mydom.local", "MSSQLSvc/sql1.mydom.local:1433", NULL},
-         1, -1},
+         1,
+         -1},
         {"empty list", SVC, {NULL}, 1, -1},
         {"NULL list", SVC, {NULL}, 0, -1},
         {"empty want", "", {"a", NULL}, 1, -1},
         /* "http/abcd" is 9 bytes: a third is 3. */
-        {"threshold: 3 of 9 is near", "http/abcd", {"http/axyz", NULL}, 1,
+        {"threshold: 3 of 9 is near", "http/abcd", {"http/axyz", NULL}, 1, 0},
+        {"threshold: 4 of 9 is not", "http/abcd", {"http/wxyz", NULL}, 1, -1},
+        {"threshold: 3 added to 9 is near",
+         "http/abcd",
+         {"http/abcdefg", NULL},
+         1,
          0},
-        {"threshold: 4 of 9 is not", "http/abcd", {"http/wxyz", NULL}, 1,
+        {"threshold: 4 added to 9 is not",
+         "http/abcd",
+         {"http/abcdefgh", NULL},
+         1,
          -1},
-        {"threshold: 3 added to 9 is near", "http/abcd",
-         {"http/abcdefg", NULL}, 1, 0},
-        {"threshold: 4 added to 9 is not", "http/abcd",
-         {"http/abcdefgh", NULL}, 1, -1},
         /* 10 bytes: a third is 3.33, so 3 is near and 4 is not. */
         {"threshold: 3 of 10", "http/abcde", {"http/abxyz", NULL}, 1, 0},
         {"threshold: 4 of 10", "http/abcde", {"http/awxyz", NULL}, 1, -1},
-        {"the realm is too far to be a near miss", SVC,
-         {"http/iosmdm.mydom.local@MYDOM.LOCAL", NULL}, 1, -1},
+        {"the realm is too far to be a near miss",
+         SVC,
+         {"http/iosmdm.mydom.local@MYDOM.LOCAL", NULL},
+         1,
+         -1},
     };
     size_t i;
 
@@ -243,8 +263,7 @@ check_decide(const char *name, const struct adkcd_kcd_facts *f,
     h_err_init(&err);
     h_assert_ok(name, adkcd_kcd_decide(f, &out, &err), &err);
     if (out.n != N_ELEMS(ids))
-        fail_msg("%s: %zu findings, expected %zu", name, out.n,
-                 N_ELEMS(ids));
+        fail_msg("%s: %zu findings, expected %zu", name, out.n, N_ELEMS(ids));
     for (i = 0; i < out.n; i++) {
         const struct adkcd_finding *fd = &out.v[i];
         enum adkcd_verdict want = verdict_of(verdicts[i]);
@@ -253,9 +272,9 @@ check_decide(const char *name, const struct adkcd_kcd_facts *f,
             fail_msg("%s: finding %zu is %s, expected %s", name, i, fd->id,
                      ids[i]);
         if (fd->verdict != want)
-            fail_msg("%s: %s is %s, expected %s (message: %s)", name,
-                     fd->id, adkcd_verdict_name(fd->verdict),
-                     adkcd_verdict_name(want), h_esc(fd->message));
+            fail_msg("%s: %s is %s, expected %s (message: %s)", name, fd->id,
+                     adkcd_verdict_name(fd->verdict), adkcd_verdict_name(want),
+                     h_esc(fd->message));
         if (fd->message == NULL || fd->message[0] == '\0')
             fail_msg("%s: %s has no message", name, fd->id);
         if ((fd->verdict == ADKCD_WARN || fd->verdict == ADKCD_FAIL) !=
@@ -283,10 +302,10 @@ check_decide(const char *name, const struct adkcd_kcd_facts *f,
     assert_int_equal(out.n, 0);
 }
 
-#define CHECK(name, f, verdicts, ...)                                        \
-    do {                                                                     \
-        static const struct phrase ph_[] = {__VA_ARGS__};                    \
-        check_decide(name, &(f), verdicts, ph_, N_ELEMS(ph_));               \
+#define CHECK(name, f, verdicts, ...)                                          \
+    do {                                                                       \
+        static const struct phrase ph_[] = {__VA_ARGS__};                      \
+        check_decide(name, &(f), verdicts, ph_, N_ELEMS(ph_));                 \
     } while (0)
 
 /* Everything in order; resource-based is not set (skip). */
@@ -296,12 +315,13 @@ test_decide_good(void **state)
     struct adkcd_kcd_facts f = good();
 
     (void)state;
-    CHECK("good", f, "PPPPPPPPSPPPP",
-          {"account-enabled", 0, "tmg$ is enabled"},
-          {"mode", 0, "constrained delegation (use any authentication "
-                      "protocol) to 1 service"},
-          {"service-listed", 0, SVC " is in msDS-AllowedToDelegateTo of "
-                                "tmg$"},
+    CHECK("good", f, "PPPPPPPPSPPPP", {"account-enabled", 0, "tmg$ is enabled"},
+          {"mode", 0,
+           "constrained delegation (use any authentication "
+           "protocol) to 1 service"},
+          {"service-listed", 0,
+           SVC " is in msDS-AllowedToDelegateTo of "
+               "tmg$"},
           {"protocol-transition", 0, "forwardable"},
           {"service-holder", 0, SVC " is held by " DN_IOSMDM},
           {"service-dc", 0, "iosmdm, not a domain controller"},
@@ -322,8 +342,9 @@ test_decide_account_spn(void **state)
     f.account = "svcweb";
     f.account_arg = "svcweb";
     CHECK("user account without an SPN", f, "PPFPPPPPSPPPP",
-          {"account-spn", 0, "svcweb is a user account without any "
-                             "servicePrincipalName"},
+          {"account-spn", 0,
+           "svcweb is a user account without any "
+           "servicePrincipalName"},
           {"account-spn", 0, "KDC_ERR_S_PRINCIPAL_UNKNOWN"},
           {"account-spn", 1, "adspn -S CLASS/HOST svcweb"});
     f.n_spns = 1;
@@ -367,13 +388,13 @@ test_decide_account(void **state)
     CHECK("delegating account sensitive", f, "PFPPPPPPSPPPP",
           {"account-sensitive", 0, "NOT_DELEGATED 0x100000"},
           {"account-sensitive", 0, "KDC_ERR_BADOPTION"},
-          {"account-sensitive", 1, "clear \"Account is sensitive and "
-                                   "cannot be delegated\" on tmg$"});
+          {"account-sensitive", 1,
+           "clear \"Account is sensitive and "
+           "cannot be delegated\" on tmg$"});
 
     /* Resource-based delegation takes non-forwardable tickets. */
     f.rbcd = ADKCD_RBCD_ALLOWS;
-    CHECK("delegating account sensitive, resource-based", f,
-          "PWPPPPPPPPPPP",
+    CHECK("delegating account sensitive, resource-based", f, "PWPPPPPPPPPPP",
           {"account-sensitive", 0, "accepts non-forwardable tickets"});
 
     f = good();
@@ -406,19 +427,22 @@ test_decide_mode(void **state)
     f.uac = WS | TFD;
     f.delegate_to = NULL;
     CHECK("unconstrained only", f, "PPPFFFPPSPPPP",
-          {"mode", 0, "unconstrained delegation is not constrained "
-                      "delegation"},
+          {"mode", 0,
+           "unconstrained delegation is not constrained "
+           "delegation"},
           {"mode", 0, "S4U2Proxy needs msDS-AllowedToDelegateTo"},
           {"mode", 0, "only forward the tickets users send it"},
-          {"mode", 1, "adkcd set tmg --mode constrained --services " SVC
-                      " --any-protocol"});
+          {"mode", 1,
+           "adkcd set tmg --mode constrained --services " SVC
+           " --any-protocol"});
 
     f.need_protocol_transition = 0;
     f.user = NULL;
     CHECK("unconstrained only, no user", f, "PPPFFWPPSSSSS",
           {"mode", 1, "--services " SVC},
-          {"protocol-transition", 1, "if it impersonates users: adkcd add "
-                                     "tmg " SVC " --any-protocol"});
+          {"protocol-transition", 1,
+           "if it impersonates users: adkcd add "
+           "tmg " SVC " --any-protocol"});
 
     f = good();
     f.uac = WS | TFD | T2A;
@@ -430,8 +454,9 @@ test_decide_mode(void **state)
     f.uac = WS;
     f.need_protocol_transition = 0;
     CHECK("Kerberos only", f, "PPPPPWPPSPPPP",
-          {"mode", 0, "constrained delegation (Kerberos only) to 1 "
-                      "service"});
+          {"mode", 0,
+           "constrained delegation (Kerberos only) to 1 "
+           "service"});
 }
 
 static void
@@ -444,43 +469,49 @@ test_decide_listed(void **state)
     static char *host[] = {"host/iosmdm.mydom.local", NULL};
     static char *others[] = {"cifs/fs1.mydom.local", "ldap/x.mydom.local",
                              NULL};
-    static char *many[] = {"cifs/a", "cifs/b", "cifs/c", "cifs/d", "cifs/e",
-                           "cifs/f", "cifs/g", NULL};
+    static char *many[] = {"cifs/a", "cifs/b", "cifs/c", "cifs/d",
+                           "cifs/e", "cifs/f", "cifs/g", NULL};
     struct adkcd_kcd_facts f = good();
 
     (void)state;
     /* The KDC ignores case (samba_kdc_check_s4u2proxy: strncasecmp). */
     f.delegate_to = cased;
     CHECK("case differs", f, "PPPPPPPPSPPPP",
-          {"service-listed", 0, "(as HTTP/IOSMDM.mydom.local: the KDC "
-                                "ignores the difference in case)"});
+          {"service-listed", 0,
+           "(as HTTP/IOSMDM.mydom.local: the KDC "
+           "ignores the difference in case)"});
 
     f.delegate_to = typo;
     CHECK("typo in the list", f, "PPPPFPPPSPPPP",
-          {"service-listed", 0, "closest value: http/iosmdm.mydom.locl "
-                                "(a typo on one side?)"},
+          {"service-listed", 0,
+           "closest value: http/iosmdm.mydom.locl "
+           "(a typo on one side?)"},
           {"service-listed", 0, "KDC_ERR_BADOPTION"},
-          {"service-listed", 1, "adkcd set tmg --mode constrained "
-                                "--services cifs/fs1.mydom.local," SVC},
+          {"service-listed", 1,
+           "adkcd set tmg --mode constrained "
+           "--services cifs/fs1.mydom.local," SVC},
           {"service-listed", 1, "ask for http/iosmdm.mydom.locl"});
 
     f.delegate_to = realm;
     CHECK("value with a realm", f, "PPPPFPPPSPPPP",
-          {"service-listed", 0, "it holds " SVC "@MYDOM.LOCAL, with a "
-                                "realm, which never matches"},
+          {"service-listed", 0,
+           "it holds " SVC "@MYDOM.LOCAL, with a "
+           "realm, which never matches"},
           {"service-listed", 1, "--services " SVC});
 
     f.delegate_to = host;
     CHECK("another class", f, "PPPPFPPPSPPPP",
-          {"service-listed", 0, "closest value: host/iosmdm.mydom.local "
-                                "(another service class: the KDC applies "
-                                "no host alias to this list)"},
+          {"service-listed", 0,
+           "closest value: host/iosmdm.mydom.local "
+           "(another service class: the KDC applies "
+           "no host alias to this list)"},
           {"service-listed", 1, "adkcd add tmg " SVC " --any-protocol"});
 
     f.delegate_to = others;
     CHECK("not listed", f, "PPPPFPPPSPPPP",
-          {"service-listed", 0, "(it lists cifs/fs1.mydom.local, "
-                                "ldap/x.mydom.local)"},
+          {"service-listed", 0,
+           "(it lists cifs/fs1.mydom.local, "
+           "ldap/x.mydom.local)"},
           {"service-listed", 1, "adkcd add tmg " SVC " --any-protocol"});
 
     f.delegate_to = many;
@@ -497,8 +528,9 @@ test_decide_listed(void **state)
     f.holder_has_uac = 0;
     CHECK("typo in the service asked for", f, "PPPPFPFSSPPPP",
           {"service-listed", 0, "closest value: " SVC},
-          {"service-listed", 1, "ask for " SVC ": http/iosmdm.mydom.locl "
-                                "is held by no account"});
+          {"service-listed", 1,
+           "ask for " SVC ": http/iosmdm.mydom.locl "
+           "is held by no account"});
     f.holders_domain_only = 1; /* the forest unsearched: not sure */
     CHECK("typo in the question, domain only", f, "PPPPFPWSSPPPP",
           {"service-listed", 1, "adkcd set tmg --mode constrained"});
@@ -509,8 +541,9 @@ test_decide_listed(void **state)
     f.delegate_to = typo;
     f.rbcd = ADKCD_RBCD_ALLOWS;
     CHECK("not listed, resource-based", f, "PPPPPPPPPPPPP",
-          {"service-listed", 0, "but resource-based delegation on iosmdm "
-                                "allows tmg$"},
+          {"service-listed", 0,
+           "but resource-based delegation on iosmdm "
+           "allows tmg$"},
           {"service-listed", 0, "Samba 4.17's KDC does not"});
 }
 
@@ -524,21 +557,22 @@ test_decide_protocol_transition(void **state)
     CHECK("Kerberos only, impersonating", f, "PPPPPFPPSPPPP",
           {"protocol-transition", 0, "tmg$ is Kerberos only"},
           {"protocol-transition", 0, "KDC_ERR_BADOPTION"},
-          {"protocol-transition", 1, "adkcd add tmg " SVC
-                                     " --any-protocol"});
+          {"protocol-transition", 1, "adkcd add tmg " SVC " --any-protocol"});
 
     f.need_protocol_transition = 0;
     CHECK("Kerberos only, not impersonating", f, "PPPPPWPPSPPPP",
-          {"protocol-transition", 0, "only users who authenticated to it "
-                                     "with Kerberos"});
+          {"protocol-transition", 0,
+           "only users who authenticated to it "
+           "with Kerberos"});
 
     /* Resource-based delegation accepts a non-forwardable S4U2Self
      * ticket (MS-SFU 3.2.5.2.2). */
     f.need_protocol_transition = 1;
     f.rbcd = ADKCD_RBCD_ALLOWS;
     CHECK("Kerberos only, resource-based", f, "PPPPPPPPPPPPP",
-          {"protocol-transition", 0, "resource-based delegation does not "
-                                     "mind"});
+          {"protocol-transition", 0,
+           "resource-based delegation does not "
+           "mind"});
 }
 
 static void
@@ -577,16 +611,18 @@ test_decide_holders(void **state)
     f.holders_domain_only = 1;
     f.holders_note = "the Global Catalog could not be searched: down";
     CHECK("held by no account in this domain", f, "PPPPPPWSSPPPP",
-          {"service-holder", 0, "other domains could not be searched (the "
-                                "Global Catalog could not be searched: "
-                                "down)"});
+          {"service-holder", 0,
+           "other domains could not be searched (the "
+           "Global Catalog could not be searched: "
+           "down)"});
 
     f = good();
     f.holders = two;
     f.n_holders = 2;
     CHECK("held by two", f, "PPPPPPFSSPPPP",
-          {"service-holder", 0, "held by 2 accounts: " DN_IOSMDM " (" SVC
-                                "); " DN_WEB " (HTTP/iosmdm.mydom.local)"},
+          {"service-holder", 0,
+           "held by 2 accounts: " DN_IOSMDM " (" SVC "); " DN_WEB
+           " (HTTP/iosmdm.mydom.local)"},
           {"service-holder", 0, "duplicate SPN"},
           {"service-holder", 1, "'adspn -X' lists duplicates"});
 
@@ -599,8 +635,9 @@ test_decide_holders(void **state)
     f.n_holders = 1;
     f.holder_sam = "web$";
     CHECK("through the host alias", f, "PPPPPPPPSPPPP",
-          {"service-holder", 0, "held by " DN_WEB " through "
-                                "host/iosmdm.mydom.local (host alias)"},
+          {"service-holder", 0,
+           "held by " DN_WEB " through "
+           "host/iosmdm.mydom.local (host alias)"},
           {"service-dc", 0, "belongs to web$"});
 
     /* The KDC uses the alias only when no account holds the SPN. */
@@ -620,8 +657,9 @@ test_decide_holders(void **state)
     f.n_holders = 0;
     f.holders_note = "Insufficient access (LDAP 50)";
     CHECK("holders not read", f, "PPPPPPSSSPPPP",
-          {"service-holder", 0, "could not find out who holds " SVC
-                                ": Insufficient access (LDAP 50)"});
+          {"service-holder", 0,
+           "could not find out who holds " SVC
+           ": Insufficient access (LDAP 50)"});
 
     f = good();
     f.holders_domain_only = 1;
@@ -646,8 +684,9 @@ test_decide_dc(void **state)
     f.holder_sam = "DC1$";
     f.holder_uac = ADKCD_UAC_SERVER_TRUST_ACCOUNT | TFD;
     CHECK("a DC's service", f, "PPPPPPPWSPPPP",
-          {"service-dc", 0, "ldap/dc1.mydom.local belongs to domain "
-                            "controller DC1$"},
+          {"service-dc", 0,
+           "ldap/dc1.mydom.local belongs to domain "
+           "controller DC1$"},
           {"service-dc", 0, "domain compromise"},
           {"service-dc", 1, "member server"});
 
@@ -669,8 +708,9 @@ test_decide_rbcd(void **state)
     f.rbcd = ADKCD_RBCD_ALLOWS;
     CHECK("resource-based only", f, "PPPPPPPPPPPPP",
           {"mode", 0, "has no delegation of its own, and needs none"},
-          {"resource-based", 0, "iosmdm allows tmg$ by resource-based "
-                                "delegation"},
+          {"resource-based", 0,
+           "iosmdm allows tmg$ by resource-based "
+           "delegation"},
           {"resource-based", 0, "Samba 4.17's KDC does not"});
 
     f.uac = WS | TFD;
@@ -687,14 +727,16 @@ test_decide_rbcd(void **state)
     f.rbcd = ADKCD_RBCD_OTHERS;
     f.rbcd_note = "S-1-5-21-1-2-3-1105";
     CHECK("resource-based, for others", f, "PPPPPPPPSPPPP",
-          {"resource-based", 0, "from other accounts only, not from tmg$ "
-                                "(S-1-5-21-1-2-3-1105)"});
+          {"resource-based", 0,
+           "from other accounts only, not from tmg$ "
+           "(S-1-5-21-1-2-3-1105)"});
 
     f.rbcd = ADKCD_RBCD_UNKNOWN;
     f.rbcd_note = "it is in another domain";
     CHECK("resource-based, unknown", f, "PPPPPPPPSPPPP",
-          {"resource-based", 0, "could not be read: it is in another "
-                                "domain"});
+          {"resource-based", 0,
+           "could not be read: it is in another "
+           "domain"});
 }
 
 static void
@@ -729,21 +771,25 @@ test_decide_user(void **state)
     f = good();
     f.user_uac = NORMAL | NOTDEL;
     CHECK("sensitive user", f, "PPPPPPPPSPPFP",
-          {"user-sensitive", 0, "alice is marked \"Account is sensitive "
-                                "and cannot be delegated\" (NOT_DELEGATED "
-                                "0x100000)"},
-          {"user-sensitive", 1, "clear \"Account is sensitive and cannot "
-                                "be delegated\" on alice (userAccountControl "
-                                "0x100000)"});
+          {"user-sensitive", 0,
+           "alice is marked \"Account is sensitive "
+           "and cannot be delegated\" (NOT_DELEGATED "
+           "0x100000)"},
+          {"user-sensitive", 1,
+           "clear \"Account is sensitive and cannot "
+           "be delegated\" on alice (userAccountControl "
+           "0x100000)"});
 
     f = good();
     f.user_protected = 1;
     f.user_protected_note = "a direct member, from memberOf";
     CHECK("protected user", f, "PPPPPPPPSPPPF",
-          {"user-protected", 0, "alice is in Protected Users (a direct "
-                                "member, from memberOf)"},
-          {"user-protected", 0, "Windows DCs (2012 R2 and later) never "
-                                "delegate its members"},
+          {"user-protected", 0,
+           "alice is in Protected Users (a direct "
+           "member, from memberOf)"},
+          {"user-protected", 0,
+           "Windows DCs (2012 R2 and later) never "
+           "delegate its members"},
           {"user-protected", 0, "Samba 4.17's KDC does not enforce this"},
           {"user-protected", 1, "take alice out of Protected Users"});
 
@@ -758,8 +804,9 @@ test_decide_user(void **state)
                             "membership through nested groups could not "
                             "be checked";
     CHECK("protection unknown", f, "PPPPPPPPSPPPS",
-          {"user-protected", 0, "could not tell whether alice is in "
-                                "Protected Users: not a direct member"});
+          {"user-protected", 0,
+           "could not tell whether alice is in "
+           "Protected Users: not a direct member"});
 }
 
 /* Names in commands are quoted for a shell where they need it. */
@@ -815,7 +862,7 @@ test_findings_access(void **state)
     size_t i;
 
     (void)state;
-    f.uac = WS | TFD | T2A; /* mode: warn */
+    f.uac = WS | TFD | T2A;    /* mode: warn */
     f.user_uac = NORMAL | DIS; /* user-enabled: fail */
     h_err_init(&err);
     h_assert_ok("decide", adkcd_kcd_decide(&f, &out, &err), &err);

@@ -60,8 +60,8 @@ assert_ops(const char *what, const struct adkcd_change *c, const char *attr,
                                                   : '?';
 
         if (kind != want[i][0] || strcmp(op->value, want[i] + 1) != 0)
-            fail_msg("%s: op %zu is %c\"%s\", expected %c\"%s\"", what, i,
-                     kind, h_esc(op->value), want[i][0], h_esc(want[i] + 1));
+            fail_msg("%s: op %zu is %c\"%s\", expected %c\"%s\"", what, i, kind,
+                     h_esc(op->value), want[i][0], h_esc(want[i] + 1));
         if (strcmp(op->attr, attr) != 0)
             fail_msg("%s: op %zu is on \"%s\", expected \"%s\"", what, i,
                      op->attr, attr);
@@ -83,7 +83,7 @@ struct set_case {
     int current_present;
     const char *desired[MAXV];
     int desired_present;
-    const char *ops[MAXV];  /* "+v" / "-v" */
+    const char *ops[MAXV]; /* "+v" / "-v" */
     const char *after[MAXV];
     int after_present;
 };
@@ -142,8 +142,8 @@ check_set_values(const struct set_case *k, int empty_as_null)
     if (current != NULL)
         assert_ptr_not_equal(img->before, current);
     if (img->after_present != k->after_present)
-        fail_msg("%s: after_present %d, expected %d", what,
-                 img->after_present, k->after_present);
+        fail_msg("%s: after_present %d, expected %d", what, img->after_present,
+                 k->after_present);
     h_assert_strv(what, img->after, k->after);
 
     /* The inputs are the caller's: freeing them leaves the plan intact
@@ -162,94 +162,139 @@ test_set_values(void **state)
     static const struct set_case cases[] = {
         {"adding a present value, in another case: no op",
          ADKCD_CMP_NOCASE,
-         {"HTTP/X", "host/x", NULL}, 1,
-         {"HTTP/X", "host/x", "http/x", NULL}, 1,
+         {"HTTP/X", "host/x", NULL},
+         1,
+         {"HTTP/X", "host/x", "http/x", NULL},
+         1,
          {NULL},
-         {"HTTP/X", "host/x", NULL}, 1},
+         {"HTTP/X", "host/x", NULL},
+         1},
         {"adding a new value: one ADD as given",
          ADKCD_CMP_NOCASE,
-         {"host/x", NULL}, 1,
-         {"host/x", "HTTP/Iosmdm.mydom.local", NULL}, 1,
+         {"host/x", NULL},
+         1,
+         {"host/x", "HTTP/Iosmdm.mydom.local", NULL},
+         1,
          {"+HTTP/Iosmdm.mydom.local", NULL},
-         {"host/x", "HTTP/Iosmdm.mydom.local", NULL}, 1},
+         {"host/x", "HTTP/Iosmdm.mydom.local", NULL},
+         1},
         {"adding to an absent attribute",
          ADKCD_CMP_NOCASE,
-         {NULL}, 0,
-         {"http/x", NULL}, 1,
+         {NULL},
+         0,
+         {"http/x", NULL},
+         1,
          {"+http/x", NULL},
-         {"http/x", NULL}, 1},
+         {"http/x", NULL},
+         1},
         {"deleting: the value exactly as stored",
          ADKCD_CMP_NOCASE,
-         {"HTTP/X", "host/x", NULL}, 1,
-         {"host/x", NULL}, 1,
+         {"HTTP/X", "host/x", NULL},
+         1,
+         {"host/x", NULL},
+         1,
          {"-HTTP/X", NULL},
-         {"host/x", NULL}, 1},
+         {"host/x", NULL},
+         1},
         {"both spellings stored: both deleted",
          ADKCD_CMP_NOCASE,
-         {"HTTP/X", "host/x", "http/x", NULL}, 1,
-         {"host/x", NULL}, 1,
+         {"HTTP/X", "host/x", "http/x", NULL},
+         1,
+         {"host/x", NULL},
+         1,
          {"-HTTP/X", "-http/x", NULL},
-         {"host/x", NULL}, 1},
+         {"host/x", NULL},
+         1},
         {"desired_present=0: all deleted",
          ADKCD_CMP_NOCASE,
-         {"a", "b", NULL}, 1,
-         {NULL}, 0,
+         {"a", "b", NULL},
+         1,
+         {NULL},
+         0,
          {"-a", "-b", NULL},
-         {NULL}, 0},
+         {NULL},
+         0},
         {"desired_present=0 ignores desired",
          ADKCD_CMP_NOCASE,
-         {"a", "b", NULL}, 1,
-         {"a", NULL}, 0,
+         {"a", "b", NULL},
+         1,
+         {"a", NULL},
+         0,
          {"-a", "-b", NULL},
-         {NULL}, 0},
+         {NULL},
+         0},
         {"deleting the last value",
          ADKCD_CMP_NOCASE,
-         {"a", NULL}, 1,
-         {NULL}, 1,
+         {"a", NULL},
+         1,
+         {NULL},
+         1,
          {"-a", NULL},
-         {NULL}, 0},
+         {NULL},
+         0},
         {"repeated desired values are added once",
          ADKCD_CMP_NOCASE,
-         {NULL}, 0,
-         {"http/x", "HTTP/X", "http/x", NULL}, 1,
+         {NULL},
+         0,
+         {"http/x", "HTTP/X", "http/x", NULL},
+         1,
          {"+http/x", NULL},
-         {"http/x", NULL}, 1},
+         {"http/x", NULL},
+         1},
         {"deletes first, then adds; kept values stay in place",
          ADKCD_CMP_NOCASE,
-         {"a", "b", NULL}, 1,
-         {"c", "B", "d", NULL}, 1,
+         {"a", "b", NULL},
+         1,
+         {"c", "B", "d", NULL},
+         1,
          {"-a", "+c", "+d", NULL},
-         {"b", "c", "d", NULL}, 1},
+         {"b", "c", "d", NULL},
+         1},
         {"same values in another order: nothing",
          ADKCD_CMP_NOCASE,
-         {"a", "b", NULL}, 1,
-         {"b", "a", NULL}, 1,
+         {"a", "b", NULL},
+         1,
+         {"b", "a", NULL},
+         1,
          {NULL},
-         {"a", "b", NULL}, 1},
+         {"a", "b", NULL},
+         1},
         {"absent stays absent",
          ADKCD_CMP_NOCASE,
-         {NULL}, 0,
-         {NULL}, 0,
          {NULL},
-         {NULL}, 0},
+         0,
+         {NULL},
+         0,
+         {NULL},
+         {NULL},
+         0},
         {"exact: another case is another value",
          ADKCD_CMP_EXACT,
-         {"HTTP/X", NULL}, 1,
-         {"http/x", NULL}, 1,
+         {"HTTP/X", NULL},
+         1,
+         {"http/x", NULL},
+         1,
          {"-HTTP/X", "+http/x", NULL},
-         {"http/x", NULL}, 1},
+         {"http/x", NULL},
+         1},
         {"exact: repeats collapse, case variants do not",
          ADKCD_CMP_EXACT,
-         {NULL}, 0,
-         {"a", "A", "a", NULL}, 1,
+         {NULL},
+         0,
+         {"a", "A", "a", NULL},
+         1,
          {"+a", "+A", NULL},
-         {"a", "A", NULL}, 1},
+         {"a", "A", NULL},
+         1},
         {"exact: present value",
          ADKCD_CMP_EXACT,
-         {"4096", NULL}, 1,
-         {"4096", NULL}, 1,
+         {"4096", NULL},
+         1,
+         {"4096", NULL},
+         1,
          {NULL},
-         {"4096", NULL}, 1},
+         {"4096", NULL},
+         1},
     };
     size_t i;
 
@@ -427,17 +472,17 @@ test_plan_empty_and_count(void **state)
     assert_int_equal(adkcd_plan_count_ops(plan), 0);
 
     c = new_change(plan, "CN=B", "b");
-    h_assert_ok("one", adkcd_change_set_values(c, SPN, NULL, 0,
-                                               (char *const *)one, 1,
-                                               ADKCD_CMP_NOCASE, &err),
+    h_assert_ok("one",
+                adkcd_change_set_values(c, SPN, NULL, 0, (char *const *)one, 1,
+                                        ADKCD_CMP_NOCASE, &err),
                 &err);
     assert_false(adkcd_plan_is_empty(plan));
     assert_int_equal(adkcd_plan_count_ops(plan), 1);
 
     c = new_change(plan, "CN=C", "c");
-    h_assert_ok("two", adkcd_change_set_values(c, SPN, NULL, 0,
-                                               (char *const *)two, 1,
-                                               ADKCD_CMP_NOCASE, &err),
+    h_assert_ok("two",
+                adkcd_change_set_values(c, SPN, NULL, 0, (char *const *)two, 1,
+                                        ADKCD_CMP_NOCASE, &err),
                 &err);
     assert_false(adkcd_plan_is_empty(plan));
     assert_int_equal(adkcd_plan_count_ops(plan), 3);
@@ -603,8 +648,8 @@ test_diff_exact_case(void **state)
     h_err_init(&err);
     h_assert_ok("set_values",
                 adkcd_change_set_values(c, A2D, (char *const *)cur, 1,
-                                        (char *const *)want, 1,
-                                        ADKCD_CMP_EXACT, &err),
+                                        (char *const *)want, 1, ADKCD_CMP_EXACT,
+                                        &err),
                 &err);
     check_diff("exact case", plan,
                "dn: " DN_TMG " (computer tmg$)\n"
@@ -626,8 +671,7 @@ test_diff_empty(void **state)
     plan = new_plan();
     c = new_change(plan, DN_TMG, "computer tmg$");
     h_err_init(&err);
-    h_assert_ok("noop", adkcd_change_swap(c, UAC, "4096", "4096", &err),
-                &err);
+    h_assert_ok("noop", adkcd_change_swap(c, UAC, "4096", "4096", &err), &err);
     check_diff("only a no-op change", plan, "");
 }
 
@@ -678,8 +722,8 @@ check_roundtrip(const char *what, const struct adkcd_plan *plan,
         rbuf.bv_len = strlen(rec);
         rc = ldap_parse_ldif_record(&rbuf, lineno, &lr, "test_plan", 0);
         if (rc != 0)
-            fail_msg("%s: libldap cannot parse the record for %s (rc %d)",
-                     what, c->dn, rc);
+            fail_msg("%s: libldap cannot parse the record for %s (rc %d)", what,
+                     c->dn, rc);
         assert_int_equal(lr.lr_op, LDAP_REQ_MODIFY);
         assert_int_equal(lr.lr_dn.bv_len, strlen(c->dn));
         assert_memory_equal(lr.lr_dn.bv_val, c->dn, lr.lr_dn.bv_len);
@@ -720,8 +764,8 @@ check_roundtrip(const char *what, const struct adkcd_plan *plan,
             }
         }
         if (k != c->n_ops)
-            fail_msg("%s: %zu values read back for %s, expected %zu", what,
-                     k, c->dn, c->n_ops);
+            fail_msg("%s: %zu values read back for %s, expected %zu", what, k,
+                     c->dn, c->n_ops);
         ldap_ldif_record_done(&lr);
     }
     if (ldif_read_record(fp, &lineno, &rec, &reclen) > 0)
@@ -753,47 +797,38 @@ test_ldif(void **state)
     check_ldif("add", plan_add(),
                "dn: " DN_IOSMDM "\n"
                "changetype: modify\n"
-               "add: " SPN "\n"
-               SPN ": http/iosmdm.mydom.local\n"
+               "add: " SPN "\n" SPN ": http/iosmdm.mydom.local\n"
                "-\n");
     /* Several values of one kind share a block. */
     check_ldif("delete", plan_delete(),
                "dn: " DN_IOSMDM "\n"
                "changetype: modify\n"
-               "delete: " SPN "\n"
-               SPN ": HTTP/iosmdm.mydom.local\n"
-               SPN ": http/iosmdm\n"
+               "delete: " SPN "\n" SPN ": HTTP/iosmdm.mydom.local\n" SPN
+               ": http/iosmdm\n"
                "-\n");
     /* Compare-and-swap: delete block, then add block, in one record. */
     check_ldif("swap", plan_swap(),
                "dn: " DN_TMG "\n"
                "changetype: modify\n"
-               "delete: " UAC "\n"
-               UAC ": 4096\n"
+               "delete: " UAC "\n" UAC ": 4096\n"
                "-\n"
-               "add: " UAC "\n"
-               UAC ": 16781312\n"
+               "add: " UAC "\n" UAC ": 16781312\n"
                "-\n");
     /* Two records, a blank line between them; the no-op change is left
      * out. */
     check_ldif("two", plan_two(),
                "dn: " DN_TMG "\n"
                "changetype: modify\n"
-               "add: " A2D "\n"
-               A2D ": http/iosmdm.mydom.local\n"
+               "add: " A2D "\n" A2D ": http/iosmdm.mydom.local\n"
                "-\n"
-               "delete: " UAC "\n"
-               UAC ": 4096\n"
+               "delete: " UAC "\n" UAC ": 4096\n"
                "-\n"
-               "add: " UAC "\n"
-               UAC ": 16781312\n"
+               "add: " UAC "\n" UAC ": 16781312\n"
                "-\n"
                "\n"
                "dn: " DN_IOSMDM "\n"
                "changetype: modify\n"
-               "delete: " SPN "\n"
-               SPN ": HOST/TMG\n"
-               SPN ": host/tmg\n"
+               "delete: " SPN "\n" SPN ": HOST/TMG\n" SPN ": host/tmg\n"
                "-\n");
 }
 
@@ -810,8 +845,7 @@ test_ldif_empty(void **state)
     plan = new_plan();
     c = new_change(plan, DN_TMG, "computer tmg$");
     h_err_init(&err);
-    h_assert_ok("noop", adkcd_change_swap(c, UAC, "4096", "4096", &err),
-                &err);
+    h_assert_ok("noop", adkcd_change_swap(c, UAC, "4096", "4096", &err), &err);
     check_ldif("only a no-op change", plan, "");
 }
 
@@ -859,17 +893,11 @@ test_ldif_base64(void **state)
     snprintf(want, 2048,
              "dn:: Q049Sm9zw6ksQ049VXNlcnMsREM9bXlkb20sREM9bG9jYWw=\n"
              "changetype: modify\n"
-             "delete: " A2D "\n"
-             A2D ": http/iosmdm\n"
+             "delete: " A2D "\n" A2D ": http/iosmdm\n"
              "-\n"
-             "add: " A2D "\n"
-             A2D ":: aHR0cC94w6k=\n"
-             A2D ":: IGh0dHAveA==\n"
-             A2D ":: dHJhaWwg\n"
-             A2D ":: Ong=\n"
-             A2D ":: PHg=\n"
-             A2D ":: YQpi\n"
-             A2D ": %s\n"
+             "add: " A2D "\n" A2D ":: aHR0cC94w6k=\n" A2D
+             ":: IGh0dHAveA==\n" A2D ":: dHJhaWwg\n" A2D ":: Ong=\n" A2D
+             ":: PHg=\n" A2D ":: YQpi\n" A2D ": %s\n"
              "-\n",
              desired);
     free(desired);
@@ -891,16 +919,15 @@ test_diff_value_cannot_forge_lines(void **state)
     assert_int_equal(adkcd_plan_new(&plan, NULL), ADKCD_OK);
     assert_int_equal(adkcd_plan_change(plan, "CN=a", "user a", &c, NULL),
                      ADKCD_OK);
-    assert_int_equal(adkcd_change_set_values(c, "msDS-AllowedToDelegateTo",
-                                             cur, 1, want, 1,
-                                             ADKCD_CMP_NOCASE, NULL),
+    assert_int_equal(adkcd_change_set_values(c, "msDS-AllowedToDelegateTo", cur,
+                                             1, want, 1, ADKCD_CMP_NOCASE,
+                                             NULL),
                      ADKCD_OK);
     assert_int_equal(adkcd_plan_diff(plan, &text, NULL), ADKCD_OK);
-    assert_string_equal(text,
-                        "dn: CN=a (user a)\n"
-                        "  msDS-AllowedToDelegateTo: ok\n"
-                        "+ msDS-AllowedToDelegateTo:: "
-                        "eAorIHNlcnZpY2VQcmluY2lwYWxOYW1lOiBldmls\n");
+    assert_string_equal(text, "dn: CN=a (user a)\n"
+                              "  msDS-AllowedToDelegateTo: ok\n"
+                              "+ msDS-AllowedToDelegateTo:: "
+                              "eAorIHNlcnZpY2VQcmluY2lwYWxOYW1lOiBldmls\n");
     free(text);
     adkcd_plan_free(plan);
 }

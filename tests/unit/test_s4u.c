@@ -38,12 +38,10 @@ test_error_names(void **state)
     (void)state;
     assert_string_equal(adkcd_krb5_error_name(KRB5KDC_ERR_BADOPTION),
                         "KDC_ERR_BADOPTION");
-    assert_string_equal(
-        adkcd_krb5_error_name(KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN),
-        "KDC_ERR_S_PRINCIPAL_UNKNOWN");
-    assert_string_equal(
-        adkcd_krb5_error_name(KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN),
-        "KDC_ERR_C_PRINCIPAL_UNKNOWN");
+    assert_string_equal(adkcd_krb5_error_name(KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN),
+                        "KDC_ERR_S_PRINCIPAL_UNKNOWN");
+    assert_string_equal(adkcd_krb5_error_name(KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN),
+                        "KDC_ERR_C_PRINCIPAL_UNKNOWN");
     assert_string_equal(adkcd_krb5_error_name(KRB5KDC_ERR_POLICY),
                         "KDC_ERR_POLICY");
     assert_null(adkcd_krb5_error_name(0));
@@ -108,8 +106,7 @@ test_keytab_without_key(void **state)
     assert_int_equal(krb5_init_context(&ctx), 0);
     assert_int_equal(krb5_kt_resolve(ctx, ktname, &kt), 0);
     memset(&e, 0, sizeof(e));
-    assert_int_equal(krb5_parse_name(ctx, "tmg$@MYDOM.LOCAL", &e.principal),
-                     0);
+    assert_int_equal(krb5_parse_name(ctx, "tmg$@MYDOM.LOCAL", &e.principal), 0);
     e.vno = 2;
     e.key.enctype = ENCTYPE_AES256_CTS_HMAC_SHA1_96;
     e.key.length = sizeof(key);
@@ -191,8 +188,8 @@ test_explain(void **state)
         const char *want; /* NULL: the delegation works */
     } cases[] = {
         {"works", TGT_OK, NULL, 1, 0, FWD, 1, 1, 0, NULL},
-        {"unknown user", TGT_OK, NULL, 0, KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN,
-         0, 0, 0, 0, "the KDC knows no user alice@MYDOM.LOCAL"},
+        {"unknown user", TGT_OK, NULL, 0, KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN, 0, 0,
+         0, 0, "the KDC knows no user alice@MYDOM.LOCAL"},
         {"account without an SPN", TGT_OK, NULL, 0,
          KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN, 0, 0, 0, 0,
          "the KDC does not know tmg$ as a service"},
@@ -201,12 +198,12 @@ test_explain(void **state)
         {"disabled user or stale ccache TGT", TGT_OK, "FILE:/tmp/cc", 0,
          KRB5KDC_ERR_POLICY, 0, 0, 0, 0,
          "the account was disabled after kinit"},
-        {"other S4U2Self failure", TGT_OK, NULL, 0, KRB5KDC_ERR_BADOPTION,
-         0, 0, 0, 0, "S4U2Self failed: the KDC would not give tmg$"},
+        {"other S4U2Self failure", TGT_OK, NULL, 0, KRB5KDC_ERR_BADOPTION, 0, 0,
+         0, 0, "S4U2Self failed: the KDC would not give tmg$"},
         {"no single holder", TGT_OK, NULL, 1, 0, FWD, 1, 0,
          KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN, "the KDC found no single account"},
-        {"TGT not forwardable, obtained here", ADKCD_TKT_INITIAL, NULL, 1, 0,
-         0, 1, 0, KRB5KDC_ERR_BADOPTION,
+        {"TGT not forwardable, obtained here", ADKCD_TKT_INITIAL, NULL, 1, 0, 0,
+         1, 0, KRB5KDC_ERR_BADOPTION,
          "although adkcd asked for a forwardable one"},
         {"TGT not forwardable, from kinit", ADKCD_TKT_INITIAL, "FILE:/tmp/cc",
          1, 0, 0, 1, 0, KRB5KDC_ERR_BADOPTION,
@@ -226,10 +223,9 @@ test_explain(void **state)
 
     (void)state;
     for (i = 0; i < N_ELEMS(cases); i++) {
-        struct adkcd_s4u_result r =
-            result(cases[i].self_done, cases[i].self_code,
-                   cases[i].self_flags, cases[i].inspected,
-                   cases[i].proxy_done, cases[i].proxy_code);
+        struct adkcd_s4u_result r = result(
+            cases[i].self_done, cases[i].self_code, cases[i].self_flags,
+            cases[i].inspected, cases[i].proxy_done, cases[i].proxy_code);
         struct adkcd_err err;
         char *text = (char *)"unset";
 

@@ -111,13 +111,13 @@ static const unsigned long subs_auth_users[] = {11, ~0UL};
 static void
 put_sd_header(struct bytes *x, unsigned control)
 {
-    put8(x, 1);       /* Revision */
-    put8(x, 0);       /* Sbz1 */
+    put8(x, 1); /* Revision */
+    put8(x, 0); /* Sbz1 */
     put16(x, control);
-    put32(x, 0);      /* OffsetOwner */
-    put32(x, 0);      /* OffsetGroup */
-    put32(x, 0);      /* OffsetSacl */
-    put32(x, 0);      /* OffsetDacl */
+    put32(x, 0); /* OffsetOwner */
+    put32(x, 0); /* OffsetGroup */
+    put32(x, 0); /* OffsetSacl */
+    put32(x, 0); /* OffsetDacl */
 }
 
 /* Start an ACL at the current position; returns its offset. */
@@ -232,8 +232,7 @@ assert_allowed(const struct adkcd_sd *sd, const char *const *want)
     char **sids = NULL;
 
     h_err_init(&err);
-    h_assert_ok("allowed_sids", adkcd_sd_allowed_sids(sd, &sids, &err),
-                &err);
+    h_assert_ok("allowed_sids", adkcd_sd_allowed_sids(sd, &sids, &err), &err);
     assert_non_null(sids);
     h_assert_strv("allowed_sids", sids, want);
     adkcd_strv_free(sids);
@@ -322,8 +321,8 @@ test_sid_malformed(void **state)
     /* Revision 2. */
     x.b[0] = 2;
     h_err_init(&err);
-    h_assert_failed("revision", adkcd_sid_to_string(x.b, x.n, NULL, &text,
-                                                    &err),
+    h_assert_failed("revision",
+                    adkcd_sid_to_string(x.b, x.n, NULL, &text, &err),
                     ADKCD_E_INVALID, &err, "revision 2", NULL);
     /* 16 sub-authorities, with room for them. */
     memset(&x, 0, sizeof(x));
@@ -331,8 +330,8 @@ test_sid_malformed(void **state)
     x.b[1] = 16;
     x.n = 8 + 16 * 4;
     h_err_init(&err);
-    h_assert_failed("subauth count", adkcd_sid_to_string(x.b, x.n, NULL,
-                                                         &text, &err),
+    h_assert_failed("subauth count",
+                    adkcd_sid_to_string(x.b, x.n, NULL, &text, &err),
                     ADKCD_E_INVALID, &err, "16 sub-authorities", "at most 15");
 }
 
@@ -839,18 +838,17 @@ test_truncated_everywhere(void **state)
         for (len = 0; len < x.n; len++) {
             char what[64];
 
-            snprintf(what, sizeof(what), "descriptor %zu, %zu of %zu bytes",
-                     h, len, x.n);
+            snprintf(what, sizeof(what), "descriptor %zu, %zu of %zu bytes", h,
+                     len, x.n);
             h_err_init(&err);
             h_assert_failed(what, parse_exact(&x, len, &sd, &err),
-                            ADKCD_E_INVALID, &err, "security descriptor",
-                            NULL);
+                            ADKCD_E_INVALID, &err, "security descriptor", NULL);
             assert_true(sd_is_empty(&sd));
         }
     }
     h_err_init(&err);
-    h_assert_failed("NULL", adkcd_sd_parse(NULL, 0, &sd, &err),
-                    ADKCD_E_INVALID, &err, "truncated", NULL);
+    h_assert_failed("NULL", adkcd_sd_parse(NULL, 0, &sd, &err), ADKCD_E_INVALID,
+                    &err, "truncated", NULL);
 }
 
 /* Inconsistent sizes and offsets: each a precise message. */
@@ -998,13 +996,12 @@ test_corrupt_every_byte(void **state)
                 h_err_init(&err);
                 st = parse_exact(&x, x.n, &sd, &err);
                 if (st != ADKCD_OK) {
-                    h_assert_failed("corrupt", st, ADKCD_E_INVALID, &err,
-                                    NULL, NULL);
+                    h_assert_failed("corrupt", st, ADKCD_E_INVALID, &err, NULL,
+                                    NULL);
                     assert_true(sd_is_empty(&sd));
                     continue;
                 }
-                h_assert_ok("allowed", adkcd_sd_allowed_sids(&sd, &sids,
-                                                             &err),
+                h_assert_ok("allowed", adkcd_sd_allowed_sids(&sd, &sids, &err),
                             &err);
                 adkcd_strv_free(sids);
                 {
@@ -1038,7 +1035,7 @@ test_well_known(void **state)
         {"S-1-5-21-1-2-3-516", "Domain Controllers"},
         {"S-1-5-21-1-2-3-525", "Protected Users"},
         {"S-1-5-21-1-2-3-1105", NULL},
-        {"S-1-5-21-1-2-513", NULL},     /* not a domain SID + RID */
+        {"S-1-5-21-1-2-513", NULL}, /* not a domain SID + RID */
         {"S-1-5-21-1-2-3-4-513", NULL},
         {"S-1-5-21-1-2-3-513x", NULL},
         {"S-1-5-21-1-2-3-", NULL},

@@ -87,8 +87,7 @@ check_good(const char *text, const char *svc_class, const char *host,
         fail_msg("%s: port %u, expected %u", what, spn->port, port);
     if (name == NULL) {
         if (spn->name != NULL)
-            fail_msg("%s: name \"%s\", expected none", what,
-                     h_esc(spn->name));
+            fail_msg("%s: name \"%s\", expected none", what, h_esc(spn->name));
     } else {
         assert_non_null(spn->name);
         assert_string_equal(spn->name, name);
@@ -130,8 +129,8 @@ test_parse_good(void **state)
          "28831c0c-b2a8-4cbc-9f0f-c8aa001f86d0", 0, "mydom.local"},
         /* Port and name together. */
         {"cifs/fs1:445/share", "cifs", "fs1", 445, "share"},
-        {"ldap/dc1.mydom.local:389/mydom.local", "ldap", "dc1.mydom.local",
-         389, "mydom.local"},
+        {"ldap/dc1.mydom.local:389/mydom.local", "ldap", "dc1.mydom.local", 389,
+         "mydom.local"},
         /* Port bounds. */
         {"http/x:1", "http", "x", 1, NULL},
         {"http/x:65535", "http", "x", 65535, NULL},
@@ -185,8 +184,8 @@ test_parse_good_limits(void **state)
 
     /* The whole SPN of exactly 1024 characters, with the longest class,
      * host and port, and the rest in the name. */
-    name_len = ADKCD_SPN_MAX_LEN - (ADKCD_SPN_MAX_CLASS + 1 +
-                                    ADKCD_SPN_MAX_HOST + 6 + 1);
+    name_len = ADKCD_SPN_MAX_LEN -
+               (ADKCD_SPN_MAX_CLASS + 1 + ADKCD_SPN_MAX_HOST + 6 + 1);
     name = repeat('n', name_len);
     text = concat(cls, "/", host, ":65535/", name, NULL);
     assert_int_equal(strlen(text), ADKCD_SPN_MAX_LEN);
@@ -305,15 +304,21 @@ test_parse_bad(void **state)
         {"http/host:+80", port_range},
         {"http/host:80:90", port_range},
         {"http/host:80/", "the service name after the second '/' is empty"},
-        {"http/ho st", "whitespace, control or non-ASCII character at position 8"},
-        {"http/host\t", "whitespace, control or non-ASCII character at position 10"},
+        {"http/ho st",
+         "whitespace, control or non-ASCII character at position 8"},
+        {"http/host\t",
+         "whitespace, control or non-ASCII character at position 10"},
         {"ht tp/x", "whitespace, control or non-ASCII character at position 3"},
         {" http/x", "whitespace, control or non-ASCII character at position 1"},
         {"http/x ", "whitespace, control or non-ASCII character at position 7"},
-        {"http/x/y z", "whitespace, control or non-ASCII character at position 9"},
-        {"http/x\x01y", "whitespace, control or non-ASCII character at position 7"},
-        {"http/x\x7f", "whitespace, control or non-ASCII character at position 7"},
-        {"http/x\ny", "whitespace, control or non-ASCII character at position 7"},
+        {"http/x/y z",
+         "whitespace, control or non-ASCII character at position 9"},
+        {"http/x\x01y",
+         "whitespace, control or non-ASCII character at position 7"},
+        {"http/x\x7f",
+         "whitespace, control or non-ASCII character at position 7"},
+        {"http/x\ny",
+         "whitespace, control or non-ASCII character at position 7"},
         {"http/host/", "the service name after the second '/' is empty"},
         {"http/a/b/c", "too many '/'"},
         {"http/a//", "too many '/'"},
@@ -437,8 +442,10 @@ test_parse_bad_long_message_keeps_reason(void **state)
     free(text);
     free(s);
     h_assert_failed("check(1008-character SPN ending in a blank)", st,
-                    ADKCD_E_USAGE, &err, "whitespace, control or non-ASCII "
-                    "character", "position 1008");
+                    ADKCD_E_USAGE, &err,
+                    "whitespace, control or non-ASCII "
+                    "character",
+                    "position 1008");
 }
 
 /* ------------------------------------------------------------------ */
@@ -552,8 +559,7 @@ check_mappings_bad(char *const *values, const char *bad)
     adkcd_status st;
     char what[200];
 
-    snprintf(what, sizeof(what), "mappings_parse(... \"%s\" ...)",
-             h_esc(bad));
+    snprintf(what, sizeof(what), "mappings_parse(... \"%s\" ...)", h_esc(bad));
     h_err_init(&err);
     st = adkcd_spn_mappings_parse(values, &m, &err);
     if (m != NULL)
@@ -633,15 +639,15 @@ test_equivalents(void **state)
     } cases[] = {
         {"http/x", host_map, {"http/x", "host/x", NULL}},
         {"HTTP/x", host_map, {"HTTP/x", "host/x", NULL}},
-        {"Cifs/fs1.mydom.local", host_map,
+        {"Cifs/fs1.mydom.local",
+         host_map,
          {"Cifs/fs1.mydom.local", "host/fs1.mydom.local", NULL}},
-        {"host/x", host_map,
-         {"host/x", "alerter/x", "http/x", "cifs/x", NULL}},
-        {"HOST/x", host_map,
-         {"HOST/x", "alerter/x", "http/x", "cifs/x", NULL}},
+        {"host/x", host_map, {"host/x", "alerter/x", "http/x", "cifs/x", NULL}},
+        {"HOST/x", host_map, {"HOST/x", "alerter/x", "http/x", "cifs/x", NULL}},
         /* Port and name are kept. */
         {"cifs/x:445/y", host_map, {"cifs/x:445/y", "host/x:445/y", NULL}},
-        {"host/x:445/y", host_map,
+        {"host/x:445/y",
+         host_map,
          {"host/x:445/y", "alerter/x:445/y", "http/x:445/y", "cifs/x:445/y",
           NULL}},
         /* A class that is neither target nor alias. */
@@ -679,8 +685,7 @@ test_equivalents(void **state)
 static void
 test_equivalents_target_without_aliases(void **state)
 {
-    static const char *const values[][2] = {{"host=", NULL},
-                                            {"host=,,", NULL}};
+    static const char *const values[][2] = {{"host=", NULL}, {"host=,,", NULL}};
     static const char *const want[] = {"host/x", NULL};
     size_t i;
 
@@ -826,8 +831,7 @@ test_pattern_check(void **state)
     assert_int_equal(adkcd_spn_pattern_check("", &err), ADKCD_E_USAGE);
     assert_non_null(strstr(err.msg, "empty SPN pattern"));
     assert_int_equal(adkcd_spn_pattern_check(NULL, &err), ADKCD_E_USAGE);
-    assert_int_equal(adkcd_spn_pattern_check("http/a b", &err),
-                     ADKCD_E_USAGE);
+    assert_int_equal(adkcd_spn_pattern_check("http/a b", &err), ADKCD_E_USAGE);
     assert_non_null(strstr(err.msg, "at position 7"));
     assert_int_equal(adkcd_spn_pattern_check("http/\x1b[2J", &err),
                      ADKCD_E_USAGE);

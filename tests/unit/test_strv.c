@@ -137,15 +137,11 @@ test_find_nocase(void **state)
 {
     static const char *const src[] = {"HTTP/x", "host/Y", "http/x", "", NULL};
     static const struct find_case cases[] = {
-        {"HTTP/x", 0},
-        {"http/X", 0},      /* first of the two spellings */
-        {"HOST/y", 1},
-        {"host/Y", 1},
-        {"", 3},
-        {"http/x ", -1},    /* no trimming */
-        {"http/", -1},      /* no prefix match */
-        {"http/xx", -1},
-        {"cifs/x", -1},
+        {"HTTP/x", 0},   {"http/X", 0}, /* first of the two spellings */
+        {"HOST/y", 1},   {"host/Y", 1},
+        {"", 3},         {"http/x ", -1}, /* no trimming */
+        {"http/", -1},                    /* no prefix match */
+        {"http/xx", -1}, {"cifs/x", -1},
     };
     char **v = build(src);
     size_t i;
@@ -210,9 +206,7 @@ test_sort_nocase(void **state)
          {"Alpha", "beta", "delta", "GAMMA", NULL}},
         /* Ties under case-folding fall back to byte order, so the result
          * is deterministic: 'H' (0x48) sorts before 'h' (0x68). */
-        {"tie",
-         {"http/x", "HTTP/x", NULL},
-         {"HTTP/x", "http/x", NULL}},
+        {"tie", {"http/x", "HTTP/x", NULL}, {"HTTP/x", "http/x", NULL}},
         {"ties among others",
          {"http/x", "cifs/x", "Http/x", "HTTP/x", "host/x", "HTTP/X", NULL},
          {"cifs/x", "host/x", "HTTP/X", "HTTP/x", "Http/x", "http/x", NULL}},

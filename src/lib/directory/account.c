@@ -11,10 +11,14 @@
 #include "adkcd/strv.h"
 #include "ldapx.h"
 
-static char *account_attrs[] = {
-    "sAMAccountName", "userPrincipalName", "dNSHostName", "objectClass",
-    "userAccountControl", "servicePrincipalName", "msDS-AllowedToDelegateTo",
-    NULL};
+static char *account_attrs[] = {"sAMAccountName",
+                                "userPrincipalName",
+                                "dNSHostName",
+                                "objectClass",
+                                "userAccountControl",
+                                "servicePrincipalName",
+                                "msDS-AllowedToDelegateTo",
+                                NULL};
 
 /* Matches users, computers, gMSAs and other security principals that can
  * hold SPNs (they all derive from the user class). */
@@ -42,8 +46,7 @@ adkcd_account_class(const struct adkcd_account *a)
     return a->is_computer ? "computer" : "user";
 }
 
-static adkcd_status
-check_extended_dn(const char *name, struct adkcd_err *err);
+static adkcd_status check_extended_dn(const char *name, struct adkcd_err *err);
 
 adkcd_status
 adkcd_account_check_name(const char *name, size_t len, struct adkcd_err *err)
@@ -75,8 +78,7 @@ adkcd_account_check_name(const char *name, size_t len, struct adkcd_err *err)
 
 /* Fill a from an entry; replaces what a held. */
 static adkcd_status
-fill(LDAP *ld, LDAPMessage *e, struct adkcd_account *a,
-     struct adkcd_err *err)
+fill(LDAP *ld, LDAPMessage *e, struct adkcd_account *a, struct adkcd_err *err)
 {
     char **classes = NULL, *dn, *uac;
     adkcd_status st;
@@ -109,8 +111,8 @@ fill(LDAP *ld, LDAPMessage *e, struct adkcd_account *a,
         return st;
     adkcd_strv_free(a->delegate_to);
     a->delegate_to = NULL;
-    st = adkcd_ldapx_values(ld, e, "msDS-AllowedToDelegateTo",
-                            &a->delegate_to, &a->delegate_to_present, err);
+    st = adkcd_ldapx_values(ld, e, "msDS-AllowedToDelegateTo", &a->delegate_to,
+                            &a->delegate_to_present, err);
     if (st != ADKCD_OK)
         return st;
     if (a->dn == NULL || a->sam == NULL)
@@ -139,15 +141,13 @@ search(LDAP *ld, const char *base, int scope, const char *filter,
 
 /* List the DNs of res for an "ambiguous" message. */
 static adkcd_status
-ambiguous(LDAP *ld, LDAPMessage *res, const char *what,
-          struct adkcd_err *err)
+ambiguous(LDAP *ld, LDAPMessage *res, const char *what, struct adkcd_err *err)
 {
     char list[700] = "";
     LDAPMessage *e;
     size_t used;
 
-    for (e = ldap_first_entry(ld, res); e != NULL;
-         e = ldap_next_entry(ld, e)) {
+    for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e)) {
         char *dn = ldap_get_dn(ld, e);
 
         used = strlen(list);
@@ -163,9 +163,8 @@ ambiguous(LDAP *ld, LDAPMessage *res, const char *what,
 
 /* Resolve from a search that must yield exactly one entry. */
 static adkcd_status
-one(LDAP *ld, const char *base, int scope, const char *filter,
-    const char *what, const char *how, struct adkcd_account *a,
-    struct adkcd_err *err)
+one(LDAP *ld, const char *base, int scope, const char *filter, const char *what,
+    const char *how, struct adkcd_account *a, struct adkcd_err *err)
 {
     LDAPMessage *res = NULL, *e;
     adkcd_status st;
@@ -264,8 +263,7 @@ by_extended_dn(LDAP *ld, const char *name, struct adkcd_account *a,
 
 /* DOMAIN\NAME: DOMAIN must be this DC's domain (NetBIOS or DNS name). */
 static adkcd_status
-check_domain(struct adkcd_conn *conn, const char *domain,
-             struct adkcd_err *err)
+check_domain(struct adkcd_conn *conn, const char *domain, struct adkcd_err *err)
 {
     LDAP *ld = adkcd_conn_ldap(conn);
     char base[1200], filter[1200];
@@ -302,9 +300,8 @@ check_domain(struct adkcd_conn *conn, const char *domain,
                                "domain '%s' is not the domain of %s (%s, "
                                "%s): connect to a DC of '%s' with -H or "
                                "--domain",
-                               domain, adkcd_conn_uri(conn),
-                               nb ? nb : "?", adkcd_conn_domain_dns(conn),
-                               domain);
+                               domain, adkcd_conn_uri(conn), nb ? nb : "?",
+                               adkcd_conn_domain_dns(conn), domain);
     free(nb);
     free(dns);
     ldap_msgfree(res);
@@ -386,15 +383,14 @@ by_sam(LDAP *ld, const char *base, const char *name,
         e = pick_u;
     } else {
         if (dollar || kind == ADKCD_ACCOUNT_COMPUTER)
-            snprintf(what, sizeof(what), "no computer account '%s' in %s",
-                     comp, base);
+            snprintf(what, sizeof(what), "no computer account '%s' in %s", comp,
+                     base);
         else if (kind == ADKCD_ACCOUNT_USER)
             snprintf(what, sizeof(what), "no user account '%s' in %s", bare,
                      base);
         else
-            snprintf(what, sizeof(what),
-                     "no computer '%s' or user '%s' in %s", comp, bare,
-                     base);
+            snprintf(what, sizeof(what), "no computer '%s' or user '%s' in %s",
+                     comp, bare, base);
         st = adkcd_err_set(err, ADKCD_E_NOTFOUND, "%s", what);
         goto cleanup;
     }
@@ -466,8 +462,7 @@ adkcd_account_resolve(struct adkcd_conn *conn, const char *name,
             st = by_sam(ld, base, bs + 1, kind, a, err);
     } else if (looks_like_dn(name)) {
         snprintf(what, sizeof(what), "at DN '%s'", name);
-        st = one(ld, name, LDAP_SCOPE_BASE, ACCOUNT_FILTER, what, name, a,
-                 err);
+        st = one(ld, name, LDAP_SCOPE_BASE, ACCOUNT_FILTER, what, name, a, err);
     } else if (strchr(name, '@') != NULL) {
         char *esc = adkcd_ldapx_filter_escape(name);
         char *filter = esc ? malloc(strlen(esc) + 64) : NULL;
@@ -475,11 +470,9 @@ adkcd_account_resolve(struct adkcd_conn *conn, const char *name,
         if (filter == NULL) {
             st = adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
         } else {
-            sprintf(filter, "(&%s(userPrincipalName=%s))", ACCOUNT_FILTER,
-                    esc);
+            sprintf(filter, "(&%s(userPrincipalName=%s))", ACCOUNT_FILTER, esc);
             snprintf(what, sizeof(what), "with UPN '%s' in %s", name, base);
-            st = one(ld, base, LDAP_SCOPE_SUBTREE, filter, what, "UPN", a,
-                     err);
+            st = one(ld, base, LDAP_SCOPE_SUBTREE, filter, what, "UPN", a, err);
         }
         free(esc);
         free(filter);
@@ -525,8 +518,7 @@ adkcd_account_reload(struct adkcd_conn *conn, struct adkcd_account *a,
     st = adkcd_ldapx_read(ld, a->dn, ACCOUNT_FILTER, account_attrs, &res, &e,
                           err);
     if (st == ADKCD_OK && e == NULL)
-        st = adkcd_err_set(err, ADKCD_E_NOTFOUND, "%s no longer exists",
-                           a->dn);
+        st = adkcd_err_set(err, ADKCD_E_NOTFOUND, "%s no longer exists", a->dn);
     if (st == ADKCD_OK)
         st = fill(ld, e, a, err);
     ldap_msgfree(res);

@@ -28,11 +28,11 @@ struct adkcd_conn {
     int gc_started;
     adkcd_status gc_status;
     struct adkcd_err gc_err;
-    int gc_failed;       /* the GC bind failed: gc_err says why */
+    int gc_failed; /* the GC bind failed: gc_err says why */
     struct adkcd_creds *creds;
-    char *uri;           /* the URI that bound */
-    char *scheme;        /* "ldap" or "ldaps" */
-    char *host;          /* the DC's name, as used for ldap/HOST */
+    char *uri;    /* the URI that bound */
+    char *scheme; /* "ldap" or "ldaps" */
+    char *host;   /* the DC's name, as used for ldap/HOST */
     int starttls;
     int timeout;
     int ssf;
@@ -43,8 +43,7 @@ struct adkcd_conn {
     void *log_ctx;
 };
 
-static void
-logf_(struct adkcd_conn *c, int level, const char *fmt, ...)
+static void logf_(struct adkcd_conn *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -116,8 +115,7 @@ sasl_mutex_free(void *m)
 static sasl_callback_t sasl_global_callbacks[] = {
     /* Cyrus keeps callbacks as int (*)(void); the cast through void
      * (*)(void) is the documented-safe way to say so. */
-    {SASL_CB_VERIFYFILE, (int (*)(void))(void (*)(void))sasl_verify_file,
-     NULL},
+    {SASL_CB_VERIFYFILE, (int (*)(void))(void (*)(void))sasl_verify_file, NULL},
     {SASL_CB_LIST_END, NULL, NULL},
 };
 
@@ -285,7 +283,8 @@ is_builtin_default(const char *uri)
 
 /* The candidate URIs, in order. */
 static adkcd_status
-candidates(const struct adkcd_conn_opts *opts, char ***uris_out, struct adkcd_err *err)
+candidates(const struct adkcd_conn_opts *opts, char ***uris_out,
+           struct adkcd_err *err)
 {
     char **uris = NULL, **hosts = NULL;
     char *list = NULL, *conf = NULL, *tok, *save = NULL, *realm = NULL;
@@ -385,14 +384,13 @@ dn_to_dns(const char *dn)
 static adkcd_status
 read_rootdse(struct adkcd_conn *c, struct adkcd_err *err)
 {
-    char *attrs[] = {"defaultNamingContext", "configurationNamingContext",
+    char *attrs[] = {"defaultNamingContext",    "configurationNamingContext",
                      "rootDomainNamingContext", "dnsHostName",
-                     "supportedControl", NULL};
+                     "supportedControl",        NULL};
     LDAPMessage *res = NULL, *e = NULL;
     adkcd_status st;
 
-    st = adkcd_ldapx_read(c->ld, "", "(objectClass=*)", attrs, &res, &e,
-                          err);
+    st = adkcd_ldapx_read(c->ld, "", "(objectClass=*)", attrs, &res, &e, err);
     if (st != ADKCD_OK)
         return st;
     if (e == NULL) {
@@ -422,8 +420,7 @@ read_rootdse(struct adkcd_conn *c, struct adkcd_err *err)
     if (c->dns_host_name == NULL)
         c->dns_host_name = strdup(c->host);
     c->domain_dns = dn_to_dns(c->default_nc);
-    if (c->root_nc == NULL || c->dns_host_name == NULL ||
-        c->domain_dns == NULL)
+    if (c->root_nc == NULL || c->dns_host_name == NULL || c->domain_dns == NULL)
         return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
     return ADKCD_OK;
 }
@@ -449,8 +446,8 @@ gc_bind_thread(void *arg)
     /* Only gc_pending and gc_status/gc_err are the thread's: the main
      * thread reads them after pthread_join(). */
     if (c->gc_status == ADKCD_OK)
-        c->gc_status = bind_uri(c, uri, c->host, &c->gc_pending, &ssf,
-                                &c->gc_err);
+        c->gc_status =
+            bind_uri(c, uri, c->host, &c->gc_pending, &ssf, &c->gc_err);
     return NULL;
 }
 
@@ -545,9 +542,8 @@ adkcd_conn_open(const struct adkcd_conn_opts *opts, adkcd_log_func log,
             /* Fall over to the next DC, remembering why. */
             size_t used = strlen(tried);
 
-            snprintf(tried + used, sizeof(tried) - used, "%s%s", used ? "; "
-                                                                      : "",
-                     err ? err->msg : uris[i]);
+            snprintf(tried + used, sizeof(tried) - used, "%s%s",
+                     used ? "; " : "", err ? err->msg : uris[i]);
             logf_(c, 0, "%s: trying the next DC", err ? err->msg : uris[i]);
             st = ADKCD_OK;
             continue;
@@ -569,8 +565,8 @@ adkcd_conn_open(const struct adkcd_conn_opts *opts, adkcd_log_func log,
         return st;
     }
     if (c->ssf > 0)
-        logf_(c, 1, "bound to %s as %s (SASL sign and seal, SSF %d)",
-              c->uri, adkcd_creds_principal(c->creds), c->ssf);
+        logf_(c, 1, "bound to %s as %s (SASL sign and seal, SSF %d)", c->uri,
+              adkcd_creds_principal(c->creds), c->ssf);
     else
         logf_(c, 1, "bound to %s as %s (TLS, certificate verified)", c->uri,
               adkcd_creds_principal(c->creds));

@@ -34,9 +34,9 @@ send_modify(LDAP *ld, const struct adkcd_change *c, struct adkcd_err *err)
         bvs[i].bv_len = strlen(c->ops[i].value);
         bvv[2 * i] = &bvs[i];
         bvv[2 * i + 1] = NULL;
-        mods[i].mod_op = LDAP_MOD_BVALUES | (c->ops[i].kind == ADKCD_OP_ADD
-                                                 ? LDAP_MOD_ADD
-                                                 : LDAP_MOD_DELETE);
+        mods[i].mod_op =
+            LDAP_MOD_BVALUES |
+            (c->ops[i].kind == ADKCD_OP_ADD ? LDAP_MOD_ADD : LDAP_MOD_DELETE);
         mods[i].mod_type = c->ops[i].attr;
         mods[i].mod_bvalues = &bvv[2 * i];
         modv[i] = &mods[i];

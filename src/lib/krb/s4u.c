@@ -19,12 +19,12 @@ struct adkcd_tgt {
     krb5_ccache mem_cc; /* made here (destroyed on free), or NULL */
     char *ccname;       /* full name of the ccache holding the TGT */
     char *principal;
-    char *name;         /* first component */
+    char *name; /* first component */
     char *realm;
     struct adkcd_ticket tkt;
-    int from_ccache;    /* the TGT came from the caller's ccache */
-    char *src_ccname;   /* that ccache, for messages */
-    int matches;        /* see adkcd_tgt_matches_account() */
+    int from_ccache;  /* the TGT came from the caller's ccache */
+    char *src_ccname; /* that ccache, for messages */
+    int matches;      /* see adkcd_tgt_matches_account() */
 };
 
 static const struct {
@@ -75,8 +75,8 @@ ticket_clear(struct adkcd_ticket *t)
 }
 
 static adkcd_status
-ticket_from_creds(krb5_context ctx, const krb5_creds *c,
-                  struct adkcd_ticket *t, struct adkcd_err *err)
+ticket_from_creds(krb5_context ctx, const krb5_creds *c, struct adkcd_ticket *t,
+                  struct adkcd_err *err)
 {
     char *cl = NULL, *sv = NULL;
     char et[64];
@@ -102,8 +102,8 @@ ticket_from_creds(krb5_context ctx, const krb5_creds *c,
     krb5_free_unparsed_name(ctx, cl);
     krb5_free_unparsed_name(ctx, sv);
     t->flags = c->ticket_flags;
-    t->start = (long)(c->times.starttime ? c->times.starttime
-                                         : c->times.authtime);
+    t->start =
+        (long)(c->times.starttime ? c->times.starttime : c->times.authtime);
     t->end = (long)c->times.endtime;
     if (t->client == NULL || t->server == NULL || t->enctype == NULL) {
         ticket_clear(t);
@@ -135,9 +135,9 @@ join(char *const *v, const char *sep)
     return s;
 }
 
-static adkcd_status
-krb_fail(struct adkcd_err *err, krb5_context ctx, krb5_error_code code,
-         adkcd_status st, const char *fmt, ...)
+static adkcd_status krb_fail(struct adkcd_err *err, krb5_context ctx,
+                             krb5_error_code code, adkcd_status st,
+                             const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 static adkcd_status
@@ -274,8 +274,8 @@ pick_from_keytab(krb5_context ctx, const char *keytab, char *const *cands,
     if (code == 0)
         code = krb5_kt_start_seq_get(ctx, kt, &cur);
     if (code != 0) {
-        st = krb_fail(err, ctx, code, ADKCD_E_AUTH,
-                      "cannot read the keytab %s", keytab);
+        st = krb_fail(err, ctx, code, ADKCD_E_AUTH, "cannot read the keytab %s",
+                      keytab);
         goto done;
     }
     while (krb5_kt_next_entry(ctx, kt, &e, &cur) == 0) {
@@ -357,7 +357,6 @@ set_identity(struct adkcd_tgt *t, krb5_principal p, struct adkcd_err *err)
     return ADKCD_OK;
 }
 
-
 /* A MEMORY ccache of our own holding cred (the TGT) for p. */
 static adkcd_status
 keep_tgt(struct adkcd_tgt *t, krb5_principal p, krb5_creds *cred,
@@ -436,8 +435,8 @@ use_default_ccache(struct adkcd_tgt *t, const struct adkcd_tgt_opts *o,
             goto done;
         }
         /* AD names ignore case. */
-        same = krb5_principal_compare_flags(
-            t->ctx, want, p, KRB5_PRINCIPAL_COMPARE_CASEFOLD);
+        same = krb5_principal_compare_flags(t->ctx, want, p,
+                                            KRB5_PRINCIPAL_COMPARE_CASEFOLD);
         krb5_free_principal(t->ctx, want);
         if (!same) {
             st = adkcd_err_set(err, ADKCD_E_AUTH,
@@ -517,8 +516,7 @@ done:
  * ccache. */
 static adkcd_status
 get_initial(struct adkcd_tgt *t, const struct adkcd_tgt_opts *o,
-            krb5_principal p, krb5_error_code *code_out,
-            struct adkcd_err *err)
+            krb5_principal p, krb5_error_code *code_out, struct adkcd_err *err)
 {
     krb5_get_init_creds_opt *gopt = NULL;
     krb5_keytab kt = NULL;
@@ -536,11 +534,11 @@ get_initial(struct adkcd_tgt *t, const struct adkcd_tgt_opts *o,
     if (o->keytab != NULL) {
         code = krb5_kt_resolve(t->ctx, o->keytab, &kt);
         if (code == 0)
-            code = krb5_get_init_creds_keytab(t->ctx, &cred, p, kt, 0, NULL,
-                                              gopt);
+            code =
+                krb5_get_init_creds_keytab(t->ctx, &cred, p, kt, 0, NULL, gopt);
     } else {
-        code = krb5_get_init_creds_password(t->ctx, &cred, p, o->password,
-                                            NULL, NULL, 0, NULL, gopt);
+        code = krb5_get_init_creds_password(t->ctx, &cred, p, o->password, NULL,
+                                            NULL, 0, NULL, gopt);
     }
     if (kt != NULL)
         krb5_kt_close(t->ctx, kt);
@@ -650,8 +648,7 @@ adkcd_tgt_acquire(const struct adkcd_tgt_opts *o, struct adkcd_tgt **out,
         krb5_unparse_name(t->ctx, p, &full);
         krb5_free_principal(t->ctx, p);
         /* NAME$ unknown: try the user NAME, as ACCOUNT resolves. */
-        if (code == KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN &&
-            cands[i + 1] != NULL) {
+        if (code == KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN && cands[i + 1] != NULL) {
             krb5_free_unparsed_name(t->ctx, full);
             continue;
         }
@@ -750,11 +747,10 @@ gss_text(OM_uint32 major, OM_uint32 minor)
     char *s = NULL;
 
     if (minor != 0)
-        gss_display_status(&m, minor, GSS_C_MECH_CODE,
-                           (gss_OID)gss_mech_krb5, &more, &b);
+        gss_display_status(&m, minor, GSS_C_MECH_CODE, (gss_OID)gss_mech_krb5,
+                           &more, &b);
     else
-        gss_display_status(&m, major, GSS_C_GSS_CODE, GSS_C_NO_OID, &more,
-                           &b);
+        gss_display_status(&m, major, GSS_C_GSS_CODE, GSS_C_NO_OID, &more, &b);
     if (b.length > 0)
         s = strndup(b.value, b.length);
     gss_release_buffer(&m, &b);
@@ -793,8 +789,8 @@ import_name(const char *text, gss_name_t *out, struct adkcd_err *err)
 
     b.value = (void *)text;
     b.length = strlen(text);
-    major = gss_import_name(&minor, &b, (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME,
-                            out);
+    major =
+        gss_import_name(&minor, &b, (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME, out);
     if (GSS_ERROR(major)) {
         char *why = gss_text(major, minor);
 
@@ -824,9 +820,9 @@ read_ticket(krb5_context ctx, gss_cred_id_t cred, const char *ccname,
     adkcd_status st = ADKCD_OK;
 
     *found = 0;
-    major = gss_store_cred_into(&minor, cred, GSS_C_INITIATE,
-                                (gss_OID)gss_mech_krb5, 1, 0, &store, NULL,
-                                NULL);
+    major =
+        gss_store_cred_into(&minor, cred, GSS_C_INITIATE,
+                            (gss_OID)gss_mech_krb5, 1, 0, &store, NULL, NULL);
     if (GSS_ERROR(major))
         return ADKCD_OK; /* nothing to show; the step's result stands */
     if (krb5_cc_resolve(ctx, ccname, &cc) != 0)
@@ -840,10 +836,10 @@ read_ticket(krb5_context ctx, gss_cred_id_t cred, const char *ccname,
         if (!krb5_is_config_principal(ctx, c.server) &&
             krb5_principal_compare_flags(ctx, c.client, cp,
                                          KRB5_PRINCIPAL_COMPARE_CASEFOLD) &&
-            (sp != NULL ? krb5_principal_compare_flags(
-                              ctx, c.server, sp,
-                              KRB5_PRINCIPAL_COMPARE_CASEFOLD)
-                        : !adkcd_creds_is_tgt(&c, c.client))) {
+            (sp != NULL
+                 ? krb5_principal_compare_flags(ctx, c.server, sp,
+                                                KRB5_PRINCIPAL_COMPARE_CASEFOLD)
+                 : !adkcd_creds_is_tgt(&c, c.client))) {
             st = ticket_from_creds(ctx, &c, t, err);
             *found = st == ADKCD_OK;
         }
@@ -858,9 +854,8 @@ done:
 }
 
 adkcd_status
-adkcd_s4u_run(const struct adkcd_tgt *t, const char *user,
-              const char *service, struct adkcd_s4u_result *res,
-              struct adkcd_err *err)
+adkcd_s4u_run(const struct adkcd_tgt *t, const char *user, const char *service,
+              struct adkcd_s4u_result *res, struct adkcd_err *err)
 {
     gss_key_value_element_desc el;
     gss_key_value_set_desc store = {1, &el};
@@ -889,9 +884,9 @@ adkcd_s4u_run(const struct adkcd_tgt *t, const char *user,
 
     el.key = "ccache";
     el.value = t->ccname;
-    major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE,
-                                  &mechs, GSS_C_INITIATE, &store, &self_cred,
-                                  NULL, NULL);
+    major =
+        gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &mechs,
+                              GSS_C_INITIATE, &store, &self_cred, NULL, NULL);
     if (GSS_ERROR(major)) {
         char *why = gss_text(major, minor);
 
@@ -907,10 +902,9 @@ adkcd_s4u_run(const struct adkcd_tgt *t, const char *user,
                  krb5_cc_get_name(t->ctx, view));
 
     /* S4U2Self: a ticket to ourselves in the user's name. */
-    major = gss_acquire_cred_impersonate_name(&minor, self_cred, uname,
-                                              GSS_C_INDEFINITE, &mechs,
-                                              GSS_C_INITIATE, &user_cred,
-                                              NULL, NULL);
+    major = gss_acquire_cred_impersonate_name(
+        &minor, self_cred, uname, GSS_C_INDEFINITE, &mechs, GSS_C_INITIATE,
+        &user_cred, NULL, NULL);
     if (GSS_ERROR(major)) {
         step_fail(&res->self, major, minor);
         goto done;
@@ -936,8 +930,8 @@ adkcd_s4u_run(const struct adkcd_tgt *t, const char *user,
     }
     res->proxy.done = 1;
     if (view != NULL) {
-        st = read_ticket(t->ctx, user_cred, view_name, res->user,
-                         res->service, &res->proxy.tkt, &found, err);
+        st = read_ticket(t->ctx, user_cred, view_name, res->user, res->service,
+                         &res->proxy.tkt, &found, err);
         if (st != ADKCD_OK)
             goto done;
     }
@@ -1015,8 +1009,8 @@ adkcd_krb5_error_name(long code)
     }
 }
 
-static adkcd_status
-explained(char **out, struct adkcd_err *err, const char *fmt, ...)
+static adkcd_status explained(char **out, struct adkcd_err *err,
+                              const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static adkcd_status
@@ -1036,13 +1030,12 @@ explained(char **out, struct adkcd_err *err, const char *fmt, ...)
 }
 
 adkcd_status
-adkcd_s4u_explain(const struct adkcd_tgt *t,
-                  const struct adkcd_s4u_result *res, char **text_out,
-                  struct adkcd_err *err)
+adkcd_s4u_explain(const struct adkcd_tgt *t, const struct adkcd_s4u_result *res,
+                  char **text_out, struct adkcd_err *err)
 {
     return adkcd_s4u_explain_facts(t->name, t->tkt.flags,
-                                   t->from_ccache ? t->src_ccname : NULL,
-                                   res, text_out, err);
+                                   t->from_ccache ? t->src_ccname : NULL, res,
+                                   text_out, err);
 }
 
 adkcd_status
@@ -1077,8 +1070,7 @@ adkcd_s4u_explain_facts(const char *acct, unsigned tgt_flags,
                 "the KDC refuses to issue a ticket in the name of %s: the "
                 "user is disabled, locked out or expired, or outside its "
                 "logon hours%s%s%s",
-                res->user,
-                from_ccache != NULL ? "; or the TGT of " : "",
+                res->user, from_ccache != NULL ? "; or the TGT of " : "",
                 from_ccache != NULL ? acct : "",
                 from_ccache != NULL
                     ? " in the ccache is no longer honoured (the account "
@@ -1144,7 +1136,6 @@ adkcd_s4u_explain_facts(const char *acct, unsigned tgt_flags,
                          "does the service's account allow %s by "
                          "resource-based delegation)",
                          res->service, acct, acct);
-    return explained(text_out, err, "S4U2Proxy to %s failed: %s",
-                     res->service,
+    return explained(text_out, err, "S4U2Proxy to %s failed: %s", res->service,
                      res->proxy.error ? res->proxy.error : "no reason");
 }

@@ -114,8 +114,8 @@ sid_at(const unsigned char *buf, size_t off, size_t end, const char *what,
 
 /* The owner or group SID at a header offset (0: none). */
 static adkcd_status
-header_sid(const unsigned char *buf, size_t len, uint32_t off,
-           const char *what, char **text_out, struct adkcd_err *err)
+header_sid(const unsigned char *buf, size_t len, uint32_t off, const char *what,
+           char **text_out, struct adkcd_err *err)
 {
     *text_out = NULL;
     if (off == 0)
@@ -183,8 +183,8 @@ parse_ace(const unsigned char *buf, size_t off, size_t size, size_t index,
         if (p + SID_MIN_LEN > end)
             return adkcd_err_set(err, ADKCD_E_INVALID,
                                  "ACE %zu at offset %zu: AceSize %zu is too "
-                                 "small for its object types (flags 0x%"
-                                 PRIx32 ") and a SID",
+                                 "small for its object types (flags 0x%" PRIx32
+                                 ") and a SID",
                                  index, off, size, oflags);
         break;
     default:

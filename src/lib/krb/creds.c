@@ -42,7 +42,8 @@ set_names(struct adkcd_creds *c, krb5_principal p, struct adkcd_err *err)
 
     code = krb5_unparse_name(c->ctx, p, &name);
     if (code != 0)
-        return krb_error(err, c->ctx, code, ADKCD_E_AUTH, "reading the client principal");
+        return krb_error(err, c->ctx, code, ADKCD_E_AUTH,
+                         "reading the client principal");
     c->principal = strdup(name);
     krb5_free_unparsed_name(c->ctx, name);
     if (c->principal == NULL)
@@ -83,7 +84,8 @@ check_default_ccache(struct adkcd_creds *c, const char *name,
     code = name != NULL ? krb5_cc_resolve(c->ctx, name, &cc)
                         : krb5_cc_default(c->ctx, &cc);
     if (code != 0)
-        return krb_error(err, c->ctx, code, ADKCD_E_AUTH, "opening the default credentials cache");
+        return krb_error(err, c->ctx, code, ADKCD_E_AUTH,
+                         "opening the default credentials cache");
     krb5_cc_get_full_name(c->ctx, cc, &ccname);
     code = krb5_cc_get_principal(c->ctx, cc, &p);
     if (code != 0) {
@@ -152,12 +154,10 @@ get_tgt(struct adkcd_creds *c, const struct adkcd_conn_opts *opts,
 
     memset(&cred, 0, sizeof(cred));
     code = krb5_parse_name(c->ctx, opts->principal, &p);
-    if (code != 0)
-    {
+    if (code != 0) {
         char what[600];
 
-        snprintf(what, sizeof(what), "invalid principal '%s'",
-                 opts->principal);
+        snprintf(what, sizeof(what), "invalid principal '%s'", opts->principal);
         return krb_error(err, c->ctx, code, ADKCD_E_USAGE, what);
     }
     st = set_names(c, p, err);
@@ -172,12 +172,11 @@ get_tgt(struct adkcd_creds *c, const struct adkcd_conn_opts *opts,
     if (opts->keytab != NULL) {
         code = krb5_kt_resolve(c->ctx, opts->keytab, &kt);
         if (code == 0)
-            code = krb5_get_init_creds_keytab(c->ctx, &cred, p, kt, 0, NULL,
-                                              gopt);
+            code =
+                krb5_get_init_creds_keytab(c->ctx, &cred, p, kt, 0, NULL, gopt);
     } else {
-        code = krb5_get_init_creds_password(c->ctx, &cred, p,
-                                            opts->password, NULL, NULL, 0,
-                                            NULL, gopt);
+        code = krb5_get_init_creds_password(c->ctx, &cred, p, opts->password,
+                                            NULL, NULL, 0, NULL, gopt);
     }
     if (code != 0) {
         adkcd_status cat = ADKCD_E_AUTH;
@@ -187,8 +186,7 @@ get_tgt(struct adkcd_creds *c, const struct adkcd_conn_opts *opts,
             cat = ADKCD_E_CONNECT;
         char what[600];
 
-        snprintf(what, sizeof(what), "getting a ticket for %s",
-                 c->principal);
+        snprintf(what, sizeof(what), "getting a ticket for %s", c->principal);
         st = krb_error(err, c->ctx, code, cat, what);
         if (code == KRB5KRB_AP_ERR_SKEW)
             adkcd_err_prefix(err, "clock skew: set this host's time "
@@ -202,7 +200,8 @@ get_tgt(struct adkcd_creds *c, const struct adkcd_conn_opts *opts,
     if (code == 0)
         code = krb5_cc_store_cred(c->ctx, c->mem_cc, &cred);
     if (code != 0) {
-        st = krb_error(err, c->ctx, code, ADKCD_E_AUTH, "storing the ticket in a MEMORY ccache");
+        st = krb_error(err, c->ctx, code, ADKCD_E_AUTH,
+                       "storing the ticket in a MEMORY ccache");
         goto cleanup;
     }
     name = krb5_cc_get_name(c->ctx, c->mem_cc);
@@ -321,12 +320,12 @@ adkcd_creds_default_realm(void)
     return copy;
 }
 
-static adkcd_status
-explain(struct adkcd_err *err, int ldap_rc, const char *d, const char *host);
+static adkcd_status explain(struct adkcd_err *err, int ldap_rc, const char *d,
+                            const char *host);
 
 adkcd_status
-adkcd_creds_explain_bind(struct adkcd_err *err, int ldap_rc,
-                         const char *diag, const char *host)
+adkcd_creds_explain_bind(struct adkcd_err *err, int ldap_rc, const char *diag,
+                         const char *host)
 {
     const char *d = diag != NULL ? diag : "";
     adkcd_status st = explain(err, ldap_rc, d, host);
@@ -378,9 +377,9 @@ explain(struct adkcd_err *err, int ldap_rc, const char *d, const char *host)
                              d);
     if (ldap_rc == LDAP_SERVER_DOWN || ldap_rc == LDAP_CONNECT_ERROR ||
         ldap_rc == LDAP_TIMEOUT)
-        return adkcd_err_set(err, ADKCD_E_CONNECT,
-                             "cannot reach %s: %s%s%s", host,
-                             ldap_err2string(ldap_rc), d[0] ? ": " : "", d);
+        return adkcd_err_set(err, ADKCD_E_CONNECT, "cannot reach %s: %s%s%s",
+                             host, ldap_err2string(ldap_rc), d[0] ? ": " : "",
+                             d);
     return adkcd_err_set(err, ADKCD_E_AUTH,
                          "SASL GSSAPI bind to %s failed: %s%s%s", host,
                          ldap_err2string(ldap_rc), d[0] ? ": " : "", d);

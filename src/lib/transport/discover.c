@@ -27,8 +27,7 @@ cmp_srv(const void *a, const void *b)
 }
 
 adkcd_status
-adkcd_discover_dcs(const char *domain, char ***hosts_out,
-                   struct adkcd_err *err)
+adkcd_discover_dcs(const char *domain, char ***hosts_out, struct adkcd_err *err)
 {
     unsigned char answer[8192];
     char qname[NS_MAXDNAME];
@@ -65,8 +64,8 @@ adkcd_discover_dcs(const char *domain, char ***hosts_out,
         srvs[n].prio = ns_get16(rd);
         srvs[n].weight = ns_get16(rd + 2);
         srvs[n].port = ns_get16(rd + 4);
-        if (dn_expand(ns_msg_base(msg), ns_msg_end(msg), rd + 6,
-                      srvs[n].host, sizeof(srvs[n].host)) < 0)
+        if (dn_expand(ns_msg_base(msg), ns_msg_end(msg), rd + 6, srvs[n].host,
+                      sizeof(srvs[n].host)) < 0)
             continue;
         /* "." means "no such service here" (RFC 2782). */
         if (strcmp(srvs[n].host, ".") == 0 || srvs[n].host[0] == '\0')

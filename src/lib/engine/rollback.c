@@ -16,12 +16,12 @@
 /* One attribute of one object, simulated from "now" back in time. */
 struct attr_state {
     char *attr;
-    char **now;     /* read from the server */
+    char **now; /* read from the server */
     int now_present;
-    char **sim;     /* after undoing the changes seen so far */
+    char **sim; /* after undoing the changes seen so far */
     int sim_present;
-    char **newest_after;    /* what the newest change left (borrowed) */
-    char ***chain_befores;  /* before-states, newest first (borrowed) */
+    char **newest_after;   /* what the newest change left (borrowed) */
+    char ***chain_befores; /* before-states, newest first (borrowed) */
     size_t chain_n;
 };
 
@@ -198,8 +198,7 @@ read_now(struct adkcd_conn *conn, struct object *o, struct adkcd_err *err)
     for (i = 0; i < o->n && st == ADKCD_OK; i++) {
         struct attr_state *a = &o->attrs[i];
 
-        st = adkcd_ldapx_values(ld, e, a->attr, &a->now, &a->now_present,
-                                err);
+        st = adkcd_ldapx_values(ld, e, a->attr, &a->now, &a->now_present, err);
         if (st == ADKCD_OK && a->now == NULL)
             a->now = calloc(1, sizeof(char *));
         if (st == ADKCD_OK)
@@ -278,8 +277,8 @@ undo(struct object **objs, size_t *n, const struct adkcd_journal_change *c,
         if (a->chain_n == 0)
             a->newest_after = img->after;
         {
-            char ***v = realloc(a->chain_befores,
-                                (a->chain_n + 1) * sizeof(*v));
+            char ***v =
+                realloc(a->chain_befores, (a->chain_n + 1) * sizeof(*v));
 
             if (v == NULL)
                 return NOMEM(err);
@@ -427,21 +426,20 @@ adkcd_rollback_plan(struct adkcd_conn *conn,
             struct attr_state *a = &objs[i].attrs[j];
 
             if (is_uac(a->attr))
-                st = adkcd_change_swap(c, a->attr,
-                                       a->now[0] ? a->now[0] : "0",
+                st = adkcd_change_swap(c, a->attr, a->now[0] ? a->now[0] : "0",
                                        a->sim[0] ? a->sim[0] : "0", err);
             else
-                st = adkcd_change_set_values(c, a->attr, a->now,
-                                             a->now_present, a->sim,
-                                             a->sim_present, ADKCD_CMP_EXACT,
-                                             err);
+                st = adkcd_change_set_values(c, a->attr, a->now, a->now_present,
+                                             a->sim, a->sim_present,
+                                             ADKCD_CMP_EXACT, err);
         }
     }
     if (st == ADKCD_OK && drifts->n > 0 && !force) {
         struct buf b = {0};
 
-        buf_printf(&b, "%zu attribute%s drifted since the run%s (changed by "
-                       "someone else): ",
+        buf_printf(&b,
+                   "%zu attribute%s drifted since the run%s (changed by "
+                   "someone else): ",
                    drifts->n, drifts->n == 1 ? "" : "s",
                    adkcd_strv_len(ids) == 1 ? "" : "s");
         for (i = 0; i < drifts->n; i++) {
@@ -456,8 +454,8 @@ adkcd_rollback_plan(struct adkcd_conn *conn,
         {
             char *msg = buf_take(&b);
 
-            st = adkcd_err_set(err, ADKCD_E_CONFLICT, "%s",
-                               msg ? msg : "drift");
+            st =
+                adkcd_err_set(err, ADKCD_E_CONFLICT, "%s", msg ? msg : "drift");
             free(msg);
         }
     }

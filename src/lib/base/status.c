@@ -62,8 +62,7 @@ adkcd_err_setv(struct adkcd_err *err, adkcd_status status, const char *fmt,
 }
 
 adkcd_status
-adkcd_err_set(struct adkcd_err *err, adkcd_status status, const char *fmt,
-              ...)
+adkcd_err_set(struct adkcd_err *err, adkcd_status status, const char *fmt, ...)
 {
     va_list ap;
 

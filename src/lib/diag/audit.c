@@ -32,7 +32,7 @@
 /* The bitwise-AND matching rule (LDAP_MATCHING_RULE_BIT_AND). */
 #define BIT_AND "1.2.840.113556.1.4.803"
 
-#define UAC_DC                                                               \
+#define UAC_DC                                                                 \
     (ADKCD_UAC_SERVER_TRUST_ACCOUNT | ADKCD_UAC_PARTIAL_SECRETS_ACCOUNT)
 
 static const char *const kind_names[ADKCD_AUDIT_N_KINDS] = {
@@ -181,15 +181,15 @@ adkcd_audit_free(struct adkcd_audit *a)
     free(a);
 }
 
-static adkcd_status
-risk_add(struct adkcd_audit_risk **v, size_t *n, const char *id,
-         enum adkcd_audit_severity sev, struct adkcd_err *err,
-         const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static adkcd_status risk_add(struct adkcd_audit_risk **v, size_t *n,
+                             const char *id, enum adkcd_audit_severity sev,
+                             struct adkcd_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 static adkcd_status
 risk_add(struct adkcd_audit_risk **v, size_t *n, const char *id,
-         enum adkcd_audit_severity sev, struct adkcd_err *err,
-         const char *fmt, ...)
+         enum adkcd_audit_severity sev, struct adkcd_err *err, const char *fmt,
+         ...)
 {
     struct adkcd_audit_risk *nv = realloc(*v, (*n + 1) * sizeof(*nv));
     char *text = NULL;
@@ -252,8 +252,8 @@ static int
 broad_principal(const char *sid)
 {
     static const char *const broad[] = {
-        "Everyone",    "Anonymous Logon",  "Authenticated Users",
-        "Users",       "Guests",           "Domain Users",
+        "Everyone",      "Anonymous Logon",  "Authenticated Users",
+        "Users",         "Guests",           "Domain Users",
         "Domain Guests", "Domain Computers",
     };
     const char *name = adkcd_sid_well_known(sid);
@@ -272,10 +272,9 @@ assess_service(const struct adkcd_audit *a, struct adkcd_audit_entry *e,
     size_t holders = adkcd_strv_len(t->holders);
 
     if (t->invalid)
-        return risk_add(&t->risks, &t->n_risks, "service-invalid",
-                        ADKCD_SEV_LOW, err,
-                        "%s is not a valid SPN: delegation to it cannot work",
-                        t->value);
+        return risk_add(
+            &t->risks, &t->n_risks, "service-invalid", ADKCD_SEV_LOW, err,
+            "%s is not a valid SPN: delegation to it cannot work", t->value);
     if (t->krbtgt)
         return risk_add(&t->risks, &t->n_risks, "delegation-to-krbtgt",
                         ADKCD_SEV_CRITICAL, err,
@@ -284,8 +283,7 @@ assess_service(const struct adkcd_audit *a, struct adkcd_audit_entry *e,
                         t->value, e->sam);
     if (t->dc_holder != NULL) {
         adkcd_status st = risk_add(
-            &t->risks, &t->n_risks, "delegation-to-dc", ADKCD_SEV_CRITICAL,
-            err,
+            &t->risks, &t->n_risks, "delegation-to-dc", ADKCD_SEV_CRITICAL, err,
             "%s is a service of domain controller %s: %s can impersonate "
             "users to it and, as the service name in a ticket is not "
             "protected, to any other service of that DC (ldap/, cifs/, "
@@ -386,9 +384,8 @@ assess_entry(const struct adkcd_audit *a, struct adkcd_audit_entry *e,
          * PARTIAL_SECRETS_ACCOUNT, as a read-only DC exists to hold no
          * secret worth stealing. */
         if (e->is_dc && !e->is_rodc)
-            st = risk_add(&e->risks, &e->n_risks, "dc-expected",
-                          ADKCD_SEV_INFO, err,
-                          "expected: domain controller");
+            st = risk_add(&e->risks, &e->n_risks, "dc-expected", ADKCD_SEV_INFO,
+                          err, "expected: domain controller");
         else if (e->is_rodc)
             st = risk_add(&e->risks, &e->n_risks, "unconstrained",
                           ADKCD_SEV_HIGH, err,
@@ -547,15 +544,15 @@ struct run {
     struct adkcd_conn *conn;
     struct adkcd_audit *a;
     const struct adkcd_audit_opts *opts;
-    const char *own_nc;  /* the DC's domain */
-    char **domain_ncs;   /* forest: every domain's naming context */
-    char **dc_dns;       /* domain controllers (in scope) */
-    char **krbtgt_dns;   /* krbtgt, and the read-only DCs' krbtgt_NNNNN */
+    const char *own_nc; /* the DC's domain */
+    char **domain_ncs;  /* forest: every domain's naming context */
+    char **dc_dns;      /* domain controllers (in scope) */
+    char **krbtgt_dns;  /* krbtgt, and the read-only DCs' krbtgt_NNNNN */
     size_t seen;
 };
 
-static adkcd_status
-warn(struct adkcd_audit *a, struct adkcd_err *err, const char *fmt, ...)
+static adkcd_status warn(struct adkcd_audit *a, struct adkcd_err *err,
+                         const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static adkcd_status
@@ -674,8 +671,8 @@ add_rbcd(struct run *r, const struct account_facts *f,
         e->unreadable = strdup(perr.msg);
         if (e->unreadable == NULL)
             return NOMEM(err);
-        return warn(r->a, err, "%s: %s could not be read: %s", f->dn,
-                    RBCD_ATTR, perr.msg);
+        return warn(r->a, err, "%s: %s could not be read: %s", f->dn, RBCD_ATTR,
+                    perr.msg);
     }
     for (i = 0; i < acc.n_grants; i++) {
         t = target_new(e, acc.grants[i].sid);
@@ -794,8 +791,7 @@ gc_entry(void *vctx, LDAP *ld, LDAPMessage *m, struct adkcd_err *err)
     if (st == ADKCD_OK && (f.uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION) &&
         entry_for(r->a, ADKCD_AUDIT_UNCONSTRAINED, &f, domain) == NULL)
         st = NOMEM(err);
-    if (st == ADKCD_OK &&
-        (f.uac & ADKCD_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION)) {
+    if (st == ADKCD_OK && (f.uac & ADKCD_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION)) {
         e = entry_for(r->a, ADKCD_AUDIT_CONSTRAINED_ANY, &f, domain);
         if (e == NULL)
             st = NOMEM(err);
@@ -855,16 +851,17 @@ read_domains(struct run *r, char ***ncs_out, char ***dns_out,
 
     *ncs_out = NULL;
     *dns_out = NULL;
-    if (asprintf(&base, "CN=Partitions,%s", adkcd_conn_config_nc(r->conn)) <
-        0)
+    if (asprintf(&base, "CN=Partitions,%s", adkcd_conn_config_nc(r->conn)) < 0)
         return NOMEM(err);
     rc = ldap_search_ext_s(ld, base, LDAP_SCOPE_ONELEVEL,
                            "(&(objectClass=crossRef)(systemFlags:" BIT_AND
                            ":=2))",
                            attrs, 0, NULL, NULL, NULL, 0, &res);
     if (rc != LDAP_SUCCESS)
-        st = adkcd_ldapx_error(err, ld, rc, "reading the forest's domains "
-                                            "in %s", base);
+        st = adkcd_ldapx_error(err, ld, rc,
+                               "reading the forest's domains "
+                               "in %s",
+                               base);
     for (e = st == ADKCD_OK ? ldap_first_entry(ld, res) : NULL;
          e != NULL && st == ADKCD_OK; e = ldap_next_entry(ld, e)) {
         char *nc = adkcd_ldapx_value(ld, e, "nCName");
@@ -912,8 +909,8 @@ audit_forest(struct run *r, struct adkcd_err *err)
             "(|(userAccountControl:" BIT_AND ":=524288)"
             "(userAccountControl:" BIT_AND ":=16777216))",
             attrs, 500, gc_entry, r, err);
-    for (i = 0; st == ADKCD_OK && r->domain_ncs != NULL &&
-                r->domain_ncs[i] != NULL;
+    for (i = 0;
+         st == ADKCD_OK && r->domain_ncs != NULL && r->domain_ncs[i] != NULL;
          i++) {
         if (strcasecmp(r->domain_ncs[i], r->own_nc) == 0)
             continue;
@@ -1163,8 +1160,8 @@ sid_lookup(struct run *r, const char *sid, char **dn_out, char **sam_out,
         res = NULL;
         st = audit_gc(r, &ld, err);
         if (st == ADKCD_OK)
-            st = adkcd_ldapx_read(ld, base, "(objectClass=*)", attrs, &res,
-                                  &e, err);
+            st = adkcd_ldapx_read(ld, base, "(objectClass=*)", attrs, &res, &e,
+                                  err);
     }
     if (st == ADKCD_OK && e != NULL) {
         dn = ldap_get_dn(ld, e);
@@ -1220,8 +1217,7 @@ resolve_principals(struct run *r, struct adkcd_err *err)
                 memset(&cache[c], 0, sizeof(cache[c]));
                 cache[c].sid = t->value;
                 n_cache++;
-                st = sid_lookup(r, t->value, &cache[c].dn, &cache[c].name,
-                                err);
+                st = sid_lookup(r, t->value, &cache[c].dn, &cache[c].name, err);
                 /* A group or a foreign principal may have no
                  * sAMAccountName; a well-known SID reads better. */
                 wk = adkcd_sid_well_known(t->value);
@@ -1247,8 +1243,9 @@ adkcd_status
 adkcd_audit_run(struct adkcd_conn *conn, const struct adkcd_audit_opts *opts,
                 struct adkcd_audit **out, struct adkcd_err *err)
 {
-    char *attrs[] = {"sAMAccountName", "userAccountControl", "objectClass",
-                     A2D_ATTR, RBCD_ATTR, NULL};
+    char *attrs[] = {"sAMAccountName", "userAccountControl",
+                     "objectClass",    A2D_ATTR,
+                     RBCD_ATTR,        NULL};
     struct run r;
     adkcd_status st;
     int len;
@@ -1280,12 +1277,12 @@ adkcd_audit_run(struct adkcd_conn *conn, const struct adkcd_audit_opts *opts,
     }
     /* Every account with either flag or either attribute, in full from the
      * DC (the attributes are not all in the Global Catalog). */
-    st = adkcd_ldapx_search_paged(
-        adkcd_conn_ldap(conn), r.own_nc, LDAP_SCOPE_SUBTREE,
-        "(|(userAccountControl:" BIT_AND ":=524288)"
-        "(userAccountControl:" BIT_AND ":=16777216)"
-        "(" A2D_ATTR "=*)(" RBCD_ATTR "=*))",
-        attrs, 500, domain_entry, &r, err);
+    st = adkcd_ldapx_search_paged(adkcd_conn_ldap(conn), r.own_nc,
+                                  LDAP_SCOPE_SUBTREE,
+                                  "(|(userAccountControl:" BIT_AND ":=524288)"
+                                  "(userAccountControl:" BIT_AND ":=16777216)"
+                                  "(" A2D_ATTR "=*)(" RBCD_ATTR "=*))",
+                                  attrs, 500, domain_entry, &r, err);
     if (st == ADKCD_OK && opts->forest)
         st = audit_forest(&r, err);
     if (st == ADKCD_OK)

@@ -54,8 +54,7 @@ is_host_char(unsigned char c)
 }
 
 static adkcd_status
-check_host(const char *q, const char *host, size_t len,
-           struct adkcd_err *err)
+check_host(const char *q, const char *host, size_t len, struct adkcd_err *err)
 {
     size_t i, label = 0;
 
@@ -70,7 +69,8 @@ check_host(const char *q, const char *host, size_t len,
     if (host[0] == '.' || host[len - 1] == '.')
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "invalid SPN '%s': host name must not start or "
-                             "end with '.'", q);
+                             "end with '.'",
+                             q);
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)host[i];
 
@@ -88,12 +88,14 @@ check_host(const char *q, const char *host, size_t len,
             if (label == 0)
                 return adkcd_err_set(err, ADKCD_E_USAGE,
                                      "invalid SPN '%s': empty label ('..') "
-                                     "in host name", q);
+                                     "in host name",
+                                     q);
             label = 0;
         } else if (++label > 63) {
             return adkcd_err_set(err, ADKCD_E_USAGE,
                                  "invalid SPN '%s': a host name label is "
-                                 "longer than 63 characters", q);
+                                 "longer than 63 characters",
+                                 q);
         }
     }
     return ADKCD_OK;
@@ -118,8 +120,8 @@ check_port(const char *q, const char *p, size_t len, unsigned *port,
                                  "longer than 64 characters",
                                  q);
         for (i = 0; i < len; i++) {
-            if (!isalnum((unsigned char)p[i]) && p[i] != '_' &&
-                p[i] != '-' && p[i] != '$' && p[i] != '#')
+            if (!isalnum((unsigned char)p[i]) && p[i] != '_' && p[i] != '-' &&
+                p[i] != '$' && p[i] != '#')
                 return adkcd_err_set(err, ADKCD_E_USAGE,
                                      "invalid SPN '%s': character '%c' is "
                                      "not allowed in an instance name",
@@ -139,7 +141,8 @@ check_port(const char *q, const char *p, size_t len, unsigned *port,
             return adkcd_err_set(err, ADKCD_E_USAGE,
                                  "invalid SPN '%s': port must be a number "
                                  "from 1 to 65535 (or an instance name "
-                                 "starting with a letter)", q);
+                                 "starting with a letter)",
+                                 q);
         v = v * 10 + (unsigned long)(p[i] - '0');
         if (v > 65535)
             break;
@@ -147,7 +150,8 @@ check_port(const char *q, const char *p, size_t len, unsigned *port,
     if (v < 1 || v > 65535)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "invalid SPN '%s': port must be a number from "
-                             "1 to 65535", q);
+                             "1 to 65535",
+                             q);
     *port = (unsigned)v;
     return ADKCD_OK;
 }
@@ -171,8 +175,8 @@ parse(const char *text, struct adkcd_spn *out, struct adkcd_err *err)
     quote(text, q, sizeof(q));
     if (len > ADKCD_SPN_MAX_LEN)
         return adkcd_err_set(err, ADKCD_E_USAGE,
-                             "invalid SPN '%s': longer than %d characters",
-                             q, ADKCD_SPN_MAX_LEN);
+                             "invalid SPN '%s': longer than %d characters", q,
+                             ADKCD_SPN_MAX_LEN);
     for (p = text; *p != '\0'; p++) {
         unsigned char c = (unsigned char)*p;
 
@@ -229,8 +233,8 @@ parse(const char *text, struct adkcd_spn *out, struct adkcd_err *err)
     if (st != ADKCD_OK)
         return st;
     if (colon != NULL) {
-        st = check_port(q, colon + 1, (size_t)(host_end - colon - 1),
-                        &port, err);
+        st = check_port(q, colon + 1, (size_t)(host_end - colon - 1), &port,
+                        err);
         if (st != ADKCD_OK)
             return st;
     }
@@ -348,8 +352,7 @@ parse_mapping(const char *value, struct adkcd_spn_mapping *map,
 }
 
 adkcd_status
-adkcd_spn_mappings_parse(char *const *values,
-                         struct adkcd_spn_mappings **out,
+adkcd_spn_mappings_parse(char *const *values, struct adkcd_spn_mappings **out,
                          struct adkcd_err *err)
 {
     struct adkcd_spn_mappings *m = NULL;
@@ -381,8 +384,7 @@ adkcd_spn_mappings_parse(char *const *values,
 
 /* Add "cls/rest" to *v unless an equal SPN is there already. */
 static adkcd_status
-add_variant(char ***v, const char *cls, const char *rest,
-            struct adkcd_err *err)
+add_variant(char ***v, const char *cls, const char *rest, struct adkcd_err *err)
 {
     size_t len = strlen(cls) + 1 + strlen(rest) + 1;
     char *s = malloc(len);
@@ -421,8 +423,7 @@ adkcd_spn_equivalents(const struct adkcd_spn *spn,
                         map->aliases[j] != NULL;
                  j++)
                 st = add_variant(&v, map->aliases[j], rest, err);
-        } else if (adkcd_strv_find_nocase(map->aliases, spn->svc_class) >=
-                   0) {
+        } else if (adkcd_strv_find_nocase(map->aliases, spn->svc_class) >= 0) {
             /* http/x is answered by host/x. */
             st = add_variant(&v, map->target, rest, err);
         }
@@ -446,8 +447,8 @@ adkcd_spn_pattern_check(const char *pattern, struct adkcd_err *err)
     quote(pattern, q, sizeof(q));
     if (strlen(pattern) > ADKCD_SPN_MAX_LEN)
         return adkcd_err_set(err, ADKCD_E_USAGE,
-                             "SPN pattern '%s' is longer than %d characters",
-                             q, ADKCD_SPN_MAX_LEN);
+                             "SPN pattern '%s' is longer than %d characters", q,
+                             ADKCD_SPN_MAX_LEN);
     for (p = pattern; *p != '\0'; p++) {
         if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
             return adkcd_err_set(err, ADKCD_E_USAGE,

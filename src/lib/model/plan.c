@@ -119,8 +119,8 @@ image(struct adkcd_change *c, const char *attr, char *const *current,
          * add operations the images no longer show. */
         if (strcasecmp(c->images[i].attr, attr) == 0)
             return adkcd_err_set(err, ADKCD_E_INVALID,
-                                 "internal error: %s of %s planned twice",
-                                 attr, c->dn);
+                                 "internal error: %s of %s planned twice", attr,
+                                 c->dn);
     }
     v = realloc(c->images, (c->n_images + 1) * sizeof(*v));
     if (v == NULL)
@@ -174,15 +174,13 @@ adkcd_change_set_values(struct adkcd_change *c, const char *attr,
         return st;
     if (!desired_present)
         desired = NULL;
-    for (i = 0; current != NULL && current[i] != NULL && st == ADKCD_OK;
-         i++) {
+    for (i = 0; current != NULL && current[i] != NULL && st == ADKCD_OK; i++) {
         if (find(desired, current[i], cmp) < 0)
             st = add_op(c, ADKCD_OP_DELETE, attr, current[i], err);
         else if (adkcd_strv_add(&after, current[i]) != 0)
             st = NOMEM(err);
     }
-    for (i = 0; desired != NULL && desired[i] != NULL && st == ADKCD_OK;
-         i++) {
+    for (i = 0; desired != NULL && desired[i] != NULL && st == ADKCD_OK; i++) {
         /* Skip values already kept, and repeats within desired. */
         if (find(after, desired[i], cmp) >= 0)
             continue;
@@ -226,8 +224,8 @@ adkcd_change_swap(struct adkcd_change *c, const char *attr,
 }
 
 adkcd_status
-adkcd_change_guard(struct adkcd_change *c, const char *attr,
-                   const char *value, struct adkcd_err *err)
+adkcd_change_guard(struct adkcd_change *c, const char *attr, const char *value,
+                   struct adkcd_err *err)
 {
     char *cur[2] = {(char *)value, NULL};
     struct adkcd_image *img = NULL;
@@ -271,8 +269,8 @@ adkcd_plan_is_empty(const struct adkcd_plan *plan)
 
 /* Was (kind, attr, value) planned in c? */
 static int
-has_op(const struct adkcd_change *c, enum adkcd_op_kind kind,
-       const char *attr, const char *value)
+has_op(const struct adkcd_change *c, enum adkcd_op_kind kind, const char *attr,
+       const char *value)
 {
     size_t i;
 
@@ -332,14 +330,13 @@ adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
 
             /* A value deleted and added back is a guard: it stays. */
             for (k = 0; img->before != NULL && img->before[k] != NULL; k++)
-                diff_line(&b,
-                          has_op(c, ADKCD_OP_DELETE, img->attr,
-                                 img->before[k]) &&
-                                  !has_op(c, ADKCD_OP_ADD, img->attr,
-                                          img->before[k])
-                              ? "-"
-                              : " ",
-                          img->attr, img->before[k]);
+                diff_line(
+                    &b,
+                    has_op(c, ADKCD_OP_DELETE, img->attr, img->before[k]) &&
+                            !has_op(c, ADKCD_OP_ADD, img->attr, img->before[k])
+                        ? "-"
+                        : " ",
+                    img->attr, img->before[k]);
             for (k = 0; img->after != NULL && img->after[k] != NULL; k++) {
                 if (has_op(c, ADKCD_OP_ADD, img->attr, img->after[k]) &&
                     !has_op(c, ADKCD_OP_DELETE, img->attr, img->after[k]))

@@ -12,17 +12,17 @@ static adkcd_status
 category(int rc)
 {
     switch (rc) {
-    case LDAP_CONSTRAINT_VIOLATION:  /* 19: e.g. duplicate SPN */
-    case LDAP_NO_SUCH_ATTRIBUTE:     /* 16: compare-and-swap lost */
-    case LDAP_TYPE_OR_VALUE_EXISTS:  /* 20 */
-    case LDAP_ALREADY_EXISTS:        /* 68 */
+    case LDAP_CONSTRAINT_VIOLATION: /* 19: e.g. duplicate SPN */
+    case LDAP_NO_SUCH_ATTRIBUTE:    /* 16: compare-and-swap lost */
+    case LDAP_TYPE_OR_VALUE_EXISTS: /* 20 */
+    case LDAP_ALREADY_EXISTS:       /* 68 */
         return ADKCD_E_CONFLICT;
-    case LDAP_INSUFFICIENT_ACCESS:   /* 50 */
-    case LDAP_UNWILLING_TO_PERFORM:  /* 53 */
-    case LDAP_STRONG_AUTH_REQUIRED:  /* 8 */
+    case LDAP_INSUFFICIENT_ACCESS:  /* 50 */
+    case LDAP_UNWILLING_TO_PERFORM: /* 53 */
+    case LDAP_STRONG_AUTH_REQUIRED: /* 8 */
     case LDAP_CONFIDENTIALITY_REQUIRED:
         return ADKCD_E_ACCESS;
-    case LDAP_NO_SUCH_OBJECT:        /* 32 */
+    case LDAP_NO_SUCH_OBJECT: /* 32 */
         return ADKCD_E_NOTFOUND;
     case LDAP_SERVER_DOWN:
     case LDAP_CONNECT_ERROR:
@@ -41,8 +41,7 @@ category(int rc)
 }
 
 adkcd_status
-adkcd_ldapx_error(struct adkcd_err *err, LDAP *ld, int rc, const char *fmt,
-                  ...)
+adkcd_ldapx_error(struct adkcd_err *err, LDAP *ld, int rc, const char *fmt, ...)
 {
     char what[512];
     char *diag = NULL;
@@ -155,8 +154,7 @@ range_desc(LDAP *ld, LDAPMessage *entry, const char *attr, char **desc_out)
 
 adkcd_status
 adkcd_ldapx_values(LDAP *ld, LDAPMessage *entry, const char *attr,
-                   char ***values_out, int *present_out,
-                   struct adkcd_err *err)
+                   char ***values_out, int *present_out, struct adkcd_err *err)
 {
     struct berval **vals;
     char **v = NULL;
@@ -193,8 +191,7 @@ adkcd_ldapx_values(LDAP *ld, LDAPMessage *entry, const char *attr,
         LDAPMessage *res = NULL, *e = NULL;
 
         snprintf(req, sizeof(req), "%s;range=%ld-*", attr, hi + 1);
-        st = adkcd_ldapx_read(ld, dn, "(objectClass=*)", attrs, &res, &e,
-                              err);
+        st = adkcd_ldapx_read(ld, dn, "(objectClass=*)", attrs, &res, &e, err);
         if (st == ADKCD_OK && e == NULL)
             st = adkcd_err_set(err, ADKCD_E_DIRECTORY,
                                "%s vanished while reading %s", dn, attr);
@@ -278,15 +275,14 @@ adkcd_ldapx_search_paged(LDAP *ld, const char *base, int scope,
         int err_rc = LDAP_SUCCESS;
 
         rc = ldap_create_page_control(ld, page_size,
-                                      cookie.bv_val ? &cookie : NULL, 1,
-                                      &page);
+                                      cookie.bv_val ? &cookie : NULL, 1, &page);
         if (rc != LDAP_SUCCESS) {
             st = adkcd_ldapx_error(err, ld, rc, "creating a paged search");
             break;
         }
         sctrls[0] = page;
-        rc = ldap_search_ext_s(ld, base, scope, filter, attrs, 0, sctrls,
-                               NULL, NULL, 0, &res);
+        rc = ldap_search_ext_s(ld, base, scope, filter, attrs, 0, sctrls, NULL,
+                               NULL, 0, &res);
         ldap_control_free(page);
         /* The cookie has been sent; the response carries the next one. */
         if (cookie.bv_val != NULL) {
@@ -306,11 +302,11 @@ adkcd_ldapx_search_paged(LDAP *ld, const char *base, int scope,
             st = fn(ctx, ld, e, err);
         more = 0;
         if (st == ADKCD_OK &&
-            ldap_parse_result(ld, res, &err_rc, NULL, NULL, NULL, &rctrls,
-                              0) == LDAP_SUCCESS &&
+            ldap_parse_result(ld, res, &err_rc, NULL, NULL, NULL, &rctrls, 0) ==
+                LDAP_SUCCESS &&
             rctrls != NULL) {
-            LDAPControl *c = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS,
-                                               rctrls, NULL);
+            LDAPControl *c =
+                ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, rctrls, NULL);
 
             if (c != NULL &&
                 ldap_parse_pageresponse_control(ld, c, &count, &cookie) ==

@@ -198,8 +198,8 @@ holder_entry(void *vctx, LDAP *ld, LDAPMessage *e, struct adkcd_err *err)
     if (dn == NULL)
         return NOMEM(err);
     if (ctx->exclude_dn == NULL || strcasecmp(dn, ctx->exclude_dn) != 0) {
-        st = adkcd_ldapx_values(ld, e, "servicePrincipalName", &spns, NULL,
-                                err);
+        st =
+            adkcd_ldapx_values(ld, e, "servicePrincipalName", &spns, NULL, err);
         for (i = 0; st == ADKCD_OK && spns != NULL && spns[i] != NULL; i++) {
             if (adkcd_strv_find_nocase(ctx->equivalents, spns[i]) >= 0)
                 st = add_holder(ctx->h, dn, spns[i],
@@ -212,12 +212,10 @@ holder_entry(void *vctx, LDAP *ld, LDAPMessage *e, struct adkcd_err *err)
 }
 
 adkcd_status
-adkcd_spn_find_holders(struct adkcd_conn *conn,
-                       const struct adkcd_scope *scope,
+adkcd_spn_find_holders(struct adkcd_conn *conn, const struct adkcd_scope *scope,
                        const struct adkcd_spn *spn,
                        const struct adkcd_spn_mappings *m,
-                       const char *exclude_dn,
-                       struct adkcd_spn_holders **h_out,
+                       const char *exclude_dn, struct adkcd_spn_holders **h_out,
                        struct adkcd_err *err)
 {
     char *attrs[] = {"servicePrincipalName", NULL};
@@ -370,8 +368,8 @@ adkcd_spn_query(struct adkcd_conn *conn, const struct adkcd_scope *scope,
 
 /* Duplicate scan: (SPN, holder) pairs, sorted by SPN afterwards. */
 struct pair {
-    char *spn;    /* as stored */
-    size_t dn;    /* index into dns */
+    char *spn; /* as stored */
+    size_t dn; /* index into dns */
 };
 
 struct dup_ctx {
@@ -459,9 +457,8 @@ cmp_pair(const void *a, const void *b)
 adkcd_status
 adkcd_spn_duplicates(struct adkcd_conn *conn, const struct adkcd_scope *scope,
                      adkcd_progress_func progress, void *progress_ctx,
-                     adkcd_spn_dup_func fn,
-                     void *ctx, size_t *count_out, size_t *seen_out,
-                     struct adkcd_err *err)
+                     adkcd_spn_dup_func fn, void *ctx, size_t *count_out,
+                     size_t *seen_out, struct adkcd_err *err)
 {
     char *attrs[] = {"servicePrincipalName", NULL};
     struct dup_ctx d = {0};
@@ -557,9 +554,8 @@ adkcd_spn_plan_add(struct adkcd_plan *plan, const struct adkcd_account *acct,
 }
 
 adkcd_status
-adkcd_spn_plan_delete(struct adkcd_plan *plan,
-                      const struct adkcd_account *acct, char *const *spns,
-                      struct adkcd_err *err)
+adkcd_spn_plan_delete(struct adkcd_plan *plan, const struct adkcd_account *acct,
+                      char *const *spns, struct adkcd_err *err)
 {
     struct adkcd_change *c = NULL;
     char **desired = NULL;
@@ -586,9 +582,8 @@ adkcd_spn_plan_delete(struct adkcd_plan *plan,
 }
 
 adkcd_status
-adkcd_spn_reset_names(struct adkcd_conn *conn,
-                      const struct adkcd_account *acct, char ***spns_out,
-                      struct adkcd_err *err)
+adkcd_spn_reset_names(struct adkcd_conn *conn, const struct adkcd_account *acct,
+                      char ***spns_out, struct adkcd_err *err)
 {
     char **v = NULL;
     char *name = NULL;
@@ -603,8 +598,8 @@ adkcd_spn_reset_names(struct adkcd_conn *conn,
                              "a user account",
                              acct->dn);
     len = strlen(acct->sam);
-    name = strndup(acct->sam, len > 0 && acct->sam[len - 1] == '$' ? len - 1
-                                                                   : len);
+    name = strndup(acct->sam,
+                   len > 0 && acct->sam[len - 1] == '$' ? len - 1 : len);
     if (name == NULL)
         return NOMEM(err);
     snprintf(buf2, sizeof(buf2), "HOST/%s", name);

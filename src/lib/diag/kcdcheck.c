@@ -18,10 +18,13 @@
 
 /* The findings, in the order of the table in kcdcheck.h. */
 static const char *const finding_ids[] = {
-    "account-enabled", "account-sensitive", "account-spn",     "mode",
-    "service-listed",  "protocol-transition", "service-holder",
-    "service-dc",      "resource-based",    "user-found",
-    "user-enabled",    "user-sensitive",    "user-protected",
+    "account-enabled", "account-sensitive",
+    "account-spn",     "mode",
+    "service-listed",  "protocol-transition",
+    "service-holder",  "service-dc",
+    "resource-based",  "user-found",
+    "user-enabled",    "user-sensitive",
+    "user-protected",
 };
 #define N_FINDINGS (sizeof(finding_ids) / sizeof(finding_ids[0]))
 
@@ -207,8 +210,7 @@ put_list(struct buf *b, char *const *v)
 
 /* "--services a,b" of v with old replaced by new (old may be NULL). */
 static void
-put_services(struct buf *b, char *const *v, const char *old,
-             const char *repl)
+put_services(struct buf *b, char *const *v, const char *old, const char *repl)
 {
     struct buf list = {0};
     char *text;
@@ -270,12 +272,12 @@ kdc_holders(const struct adkcd_kcd_holder *h, size_t n,
 /* What every finding function needs. */
 struct decide {
     const struct adkcd_kcd_facts *f;
-    const char *acct;    /* "tmg$" */
-    const char *arg;     /* "tmg" */
-    const char *holder;  /* the DN of the KDC's one holder, or NULL */
-    const char *hname;   /* its sAMAccountName, else its DN */
-    size_t n_holders;    /* distinct accounts the KDC considers */
-    int rbcd_ok;         /* resource-based delegation allows the account */
+    const char *acct;   /* "tmg$" */
+    const char *arg;    /* "tmg" */
+    const char *holder; /* the DN of the KDC's one holder, or NULL */
+    const char *hname;  /* its sAMAccountName, else its DN */
+    size_t n_holders;   /* distinct accounts the KDC considers */
+    int rbcd_ok;        /* resource-based delegation allows the account */
     /* The finding being written. */
     enum adkcd_verdict verdict;
     struct buf msg;
@@ -455,11 +457,10 @@ mode(struct decide *d)
         }
     } else if (n > 0) {
         d->verdict = ADKCD_PASS;
-        buf_printf(&d->msg,
-                   "%s has constrained delegation (%s) to %zu service%s",
-                   d->acct,
-                   t2a ? "use any authentication protocol" : "Kerberos only",
-                   n, n == 1 ? "" : "s");
+        buf_printf(
+            &d->msg, "%s has constrained delegation (%s) to %zu service%s",
+            d->acct, t2a ? "use any authentication protocol" : "Kerberos only",
+            n, n == 1 ? "" : "s");
     } else if (d->rbcd_ok) {
         d->verdict = ADKCD_PASS;
         buf_printf(&d->msg,
@@ -501,8 +502,7 @@ other_class_only(const char *a, const char *b)
     const char *sa = strchr(a, '/'), *sb = strchr(b, '/');
 
     return sa != NULL && sb != NULL && strcasecmp(sa, sb) == 0 &&
-           !((sa - a) == (sb - b) && strncasecmp(a, b, (size_t)(sa - a)) ==
-                                         0);
+           !((sa - a) == (sb - b) && strncasecmp(a, b, (size_t)(sa - a)) == 0);
 }
 
 static void
@@ -568,17 +568,17 @@ service_listed(struct decide *d)
                    "in the service asked for, not in the list",
                    near, f->service);
     } else if (realm != NULL ||
-        (near != NULL && !other_class_only(near, f->service))) {
+               (near != NULL && !other_class_only(near, f->service))) {
         /* Correct the value in place: a value with a realm or a typo
          * serves nothing. */
         buf_puts(&d->fix, "adkcd set ");
         put_word(&d->fix, d->arg);
         buf_puts(&d->fix, " --mode constrained ");
-        put_services(&d->fix, list, realm != NULL ? realm : near,
-                     f->service);
+        put_services(&d->fix, list, realm != NULL ? realm : near, f->service);
         if (near != NULL)
-            buf_printf(&d->fix, " (or, if the typo is in the service asked "
-                                "for, ask for %s)",
+            buf_printf(&d->fix,
+                       " (or, if the typo is in the service asked "
+                       "for, ask for %s)",
                        near);
     } else {
         fix_add(d, f->need_protocol_transition);
@@ -637,8 +637,8 @@ service_holder(struct decide *d)
 
     if (!f->holders_read) {
         d->verdict = ADKCD_SKIP;
-        buf_printf(&d->msg, "could not find out who holds %s: %s",
-                   f->service, f->holders_note ? f->holders_note : "unknown");
+        buf_printf(&d->msg, "could not find out who holds %s: %s", f->service,
+                   f->holders_note ? f->holders_note : "unknown");
         return;
     }
     (void)kdc_holders(f->holders, f->n_holders, &first);
@@ -684,8 +684,7 @@ service_holder(struct decide *d)
             if ((h->via_alias != 0) != (first->via_alias != 0))
                 continue;
             for (j = 0; j < i; j++) {
-                if ((f->holders[j].via_alias != 0) ==
-                        (h->via_alias != 0) &&
+                if ((f->holders[j].via_alias != 0) == (h->via_alias != 0) &&
                     strcasecmp(f->holders[j].dn, h->dn) == 0)
                     break;
             }
@@ -917,9 +916,8 @@ user_protected(struct decide *d)
                    f->user_sam);
     } else if (f->user_protected == 0) {
         d->verdict = ADKCD_PASS;
-        buf_printf(&d->msg, "%s is not in Protected Users%s%s%s",
-                   f->user_sam, how ? " (" : "", how ? how : "",
-                   how ? ")" : "");
+        buf_printf(&d->msg, "%s is not in Protected Users%s%s%s", f->user_sam,
+                   how ? " (" : "", how ? how : "", how ? ")" : "");
     } else {
         d->verdict = ADKCD_SKIP;
         buf_printf(&d->msg,
@@ -931,10 +929,10 @@ user_protected(struct decide *d)
 typedef void (*finding_func)(struct decide *d);
 
 static const finding_func finding_funcs[N_FINDINGS] = {
-    account_enabled, account_sensitive, account_spn,     mode,
-    service_listed,  protocol_transition, service_holder,
-    service_dc,      resource_based,    user_found,
-    user_enabled,    user_sensitive,    user_protected,
+    account_enabled, account_sensitive,   account_spn,    mode,
+    service_listed,  protocol_transition, service_holder, service_dc,
+    resource_based,  user_found,          user_enabled,   user_sensitive,
+    user_protected,
 };
 
 adkcd_status
@@ -1038,8 +1036,8 @@ pass_up(struct adkcd_err *err, const struct adkcd_err *e2)
 }
 
 /* *note = the formatted text (replacing what it held). */
-static adkcd_status
-set_note(struct adkcd_err *err, char **note, const char *fmt, ...)
+static adkcd_status set_note(struct adkcd_err *err, char **note,
+                             const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static adkcd_status
@@ -1090,8 +1088,7 @@ same_class(const char *spn, const char *svc_class)
  */
 static adkcd_status
 read_holders(struct adkcd_conn *conn, const struct adkcd_spn *spn,
-             struct reads *r, struct adkcd_kcd_facts *f,
-             struct adkcd_err *err)
+             struct reads *r, struct adkcd_kcd_facts *f, struct adkcd_err *err)
 {
     struct adkcd_scope forest = {1, NULL}, domain = {0, NULL};
     struct adkcd_err e2, e3;
@@ -1104,8 +1101,8 @@ read_holders(struct adkcd_conn *conn, const struct adkcd_spn *spn,
     if (fatal(st))
         return pass_up(err, &e2);
     if (st != ADKCD_OK) {
-        st = set_note(err, &map_note, "host aliases not considered: %s",
-                      e2.msg);
+        st =
+            set_note(err, &map_note, "host aliases not considered: %s", e2.msg);
         if (st != ADKCD_OK)
             return st;
     }
@@ -1119,8 +1116,7 @@ read_holders(struct adkcd_conn *conn, const struct adkcd_spn *spn,
         /* The Global Catalog is a connection of its own: this domain can
          * still be searched on the DC. */
         adkcd_err_clear(&e3);
-        st = adkcd_spn_find_holders(conn, &domain, spn, r->m, NULL, &r->h,
-                                    &e3);
+        st = adkcd_spn_find_holders(conn, &domain, spn, r->m, NULL, &r->h, &e3);
         if (fatal(st)) {
             st = pass_up(err, &e3);
             goto out;
@@ -1149,8 +1145,8 @@ read_holders(struct adkcd_conn *conn, const struct adkcd_spn *spn,
         int keep = !h->via_alias;
 
         for (j = 0; !keep && r->m != NULL && j < r->m->n; j++)
-            keep = adkcd_strv_find_nocase(r->m->v[j].aliases,
-                                          spn->svc_class) >= 0 &&
+            keep = adkcd_strv_find_nocase(r->m->v[j].aliases, spn->svc_class) >=
+                       0 &&
                    same_class(h->value, r->m->v[j].target);
         if (!keep)
             continue;
@@ -1205,8 +1201,7 @@ read_sid(LDAP *ld, const char *dn, char **sid_out, char **note,
 /* Does the resource-based delegation descriptor val allow sid? */
 static adkcd_status
 rbcd_allows(const struct berval *val, const char *sid,
-            struct adkcd_kcd_facts *f, struct reads *r,
-            struct adkcd_err *err)
+            struct adkcd_kcd_facts *f, struct reads *r, struct adkcd_err *err)
 {
     struct adkcd_sd sd;
     struct adkcd_err e2;
@@ -1281,8 +1276,7 @@ read_holder(struct adkcd_conn *conn, const struct adkcd_account *acct,
         st = adkcd_ldapx_read(ld, dn, "(objectClass=*)",
                               local ? dc_attrs : gc_attrs, &res, &e, &e2);
     if (st == ADKCD_OK && e == NULL)
-        st = adkcd_err_set(&e2, ADKCD_E_NOTFOUND, "%s no longer exists",
-                           dn);
+        st = adkcd_err_set(&e2, ADKCD_E_NOTFOUND, "%s no longer exists", dn);
     if (st != ADKCD_OK) {
         ldap_msgfree(res);
         /* A Global Catalog that cannot be reached is only a note. */
@@ -1351,8 +1345,7 @@ dn_of_sid(LDAP *ld, const char *sid, char **dn_out, char **why,
     st = adkcd_ldapx_read(ld, base, "(objectClass=*)", attrs, &res, &e, &e2);
     free(base);
     if (st == ADKCD_OK && e == NULL)
-        st = adkcd_err_set(&e2, ADKCD_E_NOTFOUND, "no object has SID %s",
-                           sid);
+        st = adkcd_err_set(&e2, ADKCD_E_NOTFOUND, "no object has SID %s", sid);
     if (st == ADKCD_OK) {
         dn = ldap_get_dn(ld, e);
         *dn_out = dn != NULL ? strdup(dn) : NULL;
@@ -1377,9 +1370,8 @@ dn_of_sid(LDAP *ld, const char *sid, char **dn_out, char **why,
  * member".
  */
 static adkcd_status
-read_protected(struct adkcd_conn *conn, const char *user_dn,
-               struct reads *r, struct adkcd_kcd_facts *f,
-               struct adkcd_err *err)
+read_protected(struct adkcd_conn *conn, const char *user_dn, struct reads *r,
+               struct adkcd_kcd_facts *f, struct adkcd_err *err)
 {
     LDAP *ld = adkcd_conn_ldap(conn);
     char *tg_attrs[] = {"tokenGroups", NULL};
@@ -1459,12 +1451,11 @@ read_protected(struct adkcd_conn *conn, const char *user_dn,
     if (fatal(st)) {
         st = pass_up(err, &e2);
     } else if (st != ADKCD_OK) {
-        st = set_note(err, &r->protected_note, "%s; memberOf: %s", why,
-                      e2.msg);
+        st = set_note(err, &r->protected_note, "%s; memberOf: %s", why, e2.msg);
     } else if (adkcd_strv_find_nocase(member_of, pu_dn) >= 0) {
         f->user_protected = 1;
-        st = set_note(err, &r->protected_note,
-                      "a direct member, from memberOf");
+        st =
+            set_note(err, &r->protected_note, "a direct member, from memberOf");
     } else {
         st = set_note(err, &r->protected_note,
                       "not a direct member (memberOf), but membership "

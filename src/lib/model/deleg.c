@@ -235,8 +235,7 @@ adkcd_deleg_desired(const struct adkcd_deleg *cur,
         uac = with_pt(uac, req->pt);
         break;
     case ADKCD_DELEG_REMOVE:
-        st = merge(cur->services, NULL, req->services, &want->services,
-                   err);
+        st = merge(cur->services, NULL, req->services, &want->services, err);
         /* No service left: the mode is none, and protocol transition
          * without services would only be a trap for later. */
         if (st == ADKCD_OK && want->services[0] == NULL &&
@@ -354,8 +353,8 @@ same_services(char *const *a, char *const *b)
 
 adkcd_status
 adkcd_deleg_plan(struct adkcd_plan *plan, const struct adkcd_account *acct,
-                 const struct adkcd_deleg *cur,
-                 const struct adkcd_deleg *want, struct adkcd_err *err)
+                 const struct adkcd_deleg *cur, const struct adkcd_deleg *want,
+                 struct adkcd_err *err)
 {
     struct adkcd_change *c = NULL;
     char label[600], oldv[16], newv[16];
@@ -377,11 +376,9 @@ adkcd_deleg_plan(struct adkcd_plan *plan, const struct adkcd_account *acct,
     else if (!same_services(cur->services, want->services))
         st = adkcd_change_guard(c, "userAccountControl", oldv, err);
     if (st == ADKCD_OK)
-        st = adkcd_change_set_values(c, ADKCD_DELEG_ATTR, cur->services,
-                                     cur->services[0] != NULL,
-                                     want->services,
-                                     want->services[0] != NULL,
-                                     ADKCD_CMP_NOCASE, err);
+        st = adkcd_change_set_values(
+            c, ADKCD_DELEG_ATTR, cur->services, cur->services[0] != NULL,
+            want->services, want->services[0] != NULL, ADKCD_CMP_NOCASE, err);
     return st;
 }
 
@@ -427,8 +424,8 @@ adkcd_deleg_run(struct adkcd_conn *conn, struct adkcd_account *acct,
         if (st == ADKCD_OK)
             st = adkcd_deleg_desired(before_out, req, &want, err);
         if (st == ADKCD_OK)
-            st = adkcd_deleg_check_safety(acct, before_out, &want,
-                                          req->force, err);
+            st = adkcd_deleg_check_safety(acct, before_out, &want, req->force,
+                                          err);
         if (st == ADKCD_OK)
             st = adkcd_plan_new(plan_out, err);
         if (st == ADKCD_OK)
@@ -444,8 +441,9 @@ adkcd_deleg_run(struct adkcd_conn *conn, struct adkcd_account *acct,
         break;
     }
     if (st == ADKCD_E_CONFLICT && attempt > ADKCD_DELEG_RETRIES)
-        adkcd_err_prefix(err, "another writer kept changing %s (%d "
-                              "attempts)",
+        adkcd_err_prefix(err,
+                         "another writer kept changing %s (%d "
+                         "attempts)",
                          acct->dn, ADKCD_DELEG_RETRIES);
     adkcd_deleg_clear(&want);
     return st;
