@@ -32,8 +32,8 @@ typedef adkcd_status (*adkcd_applied_func)(void *ctx,
  * the callback fails for a change the server applied (the journal could
  * not be written), the status is ADKCD_E_PARTIAL and the message says so.
  */
-adkcd_status adkcd_apply(struct adkcd_conn *conn, struct adkcd_plan *plan,
-                         adkcd_applied_func applied, void *ctx,
-                         struct adkcd_err *err);
+adkcd_status
+adkcd_apply(struct adkcd_conn *conn, struct adkcd_plan *plan,
+            adkcd_applied_func applied, void *ctx, struct adkcd_err *err);
 
 #endif /* ADKCD_APPLY_H */

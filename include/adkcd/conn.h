@@ -45,42 +45,48 @@ typedef void (*adkcd_log_func)(void *ctx, int level, const char *msg);
  * ticket, expired ticket, clock skew, unknown server principal, refused
  * credentials, no protection available), ADKCD_E_DIRECTORY.
  */
-adkcd_status adkcd_conn_open(const struct adkcd_conn_opts *opts,
-                             adkcd_log_func log, void *log_ctx,
-                             struct adkcd_conn **conn_out,
-                             struct adkcd_err *err);
+adkcd_status
+adkcd_conn_open(const struct adkcd_conn_opts *opts, adkcd_log_func log,
+                void *log_ctx, struct adkcd_conn **conn_out,
+                struct adkcd_err *err);
 
 /* Unbind and free; destroys a MEMORY ccache made here.  NULL is a no-op. */
-void adkcd_conn_free(struct adkcd_conn *conn);
+void
+adkcd_conn_free(struct adkcd_conn *conn);
 
 /*
  * Borrowed strings, valid until adkcd_conn_free().  May be "" when the DC
  * did not publish the value.
  */
-const char *adkcd_conn_uri(const struct adkcd_conn *conn); /* the URI bound */
+const char *
+adkcd_conn_uri(const struct adkcd_conn *conn); /* the URI bound */
 const char *
 adkcd_conn_default_nc(const struct adkcd_conn *conn); /* DC=mydom,DC=local */
-const char *adkcd_conn_config_nc(const struct adkcd_conn *conn);
+const char *
+adkcd_conn_config_nc(const struct adkcd_conn *conn);
 const char *
 adkcd_conn_root_nc(const struct adkcd_conn *conn); /* forest root domain */
-const char *adkcd_conn_dns_host_name(const struct adkcd_conn *conn);
+const char *
+adkcd_conn_dns_host_name(const struct adkcd_conn *conn);
 const char *
 adkcd_conn_domain_dns(const struct adkcd_conn *conn); /* mydom.local */
 
 /* Security strength factor of the SASL layer (56 or more), or 0 when TLS
  * protects the connection instead. */
-int adkcd_conn_ssf(const struct adkcd_conn *conn);
+int
+adkcd_conn_ssf(const struct adkcd_conn *conn);
 
 /*
  * The bound identity as the server sees it (LDAP "Who am I?", e.g.
  * "u:MYDOM\Administrator"), asked on first use; where the server does not
  * implement it (Samba), "krb5:" and the ticket's principal.  Borrowed.
  */
-adkcd_status adkcd_conn_identity(struct adkcd_conn *conn,
-                                 const char **identity_out,
-                                 struct adkcd_err *err);
+adkcd_status
+adkcd_conn_identity(struct adkcd_conn *conn, const char **identity_out,
+                    struct adkcd_err *err);
 
 /* Non-zero when the rootDSE lists the control OID. */
-int adkcd_conn_supports_control(const struct adkcd_conn *conn, const char *oid);
+int
+adkcd_conn_supports_control(const struct adkcd_conn *conn, const char *oid);
 
 #endif /* ADKCD_CONN_H */

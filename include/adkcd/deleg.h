@@ -74,45 +74,51 @@ struct adkcd_uac_flag {
 extern const struct adkcd_uac_flag adkcd_uac_flags[];
 
 /* "none", "unconstrained" or "constrained". */
-const char *adkcd_deleg_mode_name(enum adkcd_deleg_mode mode);
+const char *
+adkcd_deleg_mode_name(enum adkcd_deleg_mode mode);
 
 /*
  * The mode an account is in: unconstrained when TRUSTED_FOR_DELEGATION is
  * set (whatever the services), constrained when it has services, else none.
  */
-enum adkcd_deleg_mode adkcd_deleg_mode_of(const struct adkcd_deleg *d);
+enum adkcd_deleg_mode
+adkcd_deleg_mode_of(const struct adkcd_deleg *d);
 
 /* Non-zero when TRUSTED_TO_AUTH_FOR_DELEGATION is set. */
-int adkcd_deleg_any_protocol(const struct adkcd_deleg *d);
+int
+adkcd_deleg_any_protocol(const struct adkcd_deleg *d);
 
 /*
  * A person's summary: "none", "unconstrained (any service)", "constrained
  * (Kerberos only)", "constrained (use any authentication protocol)".
  * Static string.
  */
-const char *adkcd_deleg_describe(const struct adkcd_deleg *d);
+const char *
+adkcd_deleg_describe(const struct adkcd_deleg *d);
 
 /*
  * The names of the bits set in uac, "NAME (0xBIT)" joined by ", " (unknown
  * bits as hex).  *text_out is a new string.
  */
-adkcd_status adkcd_uac_describe(unsigned uac, char **text_out,
-                                struct adkcd_err *err);
+adkcd_status
+adkcd_uac_describe(unsigned uac, char **text_out, struct adkcd_err *err);
 
 /* The account's delegation state (copies; free with adkcd_deleg_clear). */
-adkcd_status adkcd_deleg_from_account(const struct adkcd_account *acct,
-                                      struct adkcd_deleg *d,
-                                      struct adkcd_err *err);
+adkcd_status
+adkcd_deleg_from_account(const struct adkcd_account *acct,
+                         struct adkcd_deleg *d, struct adkcd_err *err);
 
-void adkcd_deleg_clear(struct adkcd_deleg *d);
+void
+adkcd_deleg_clear(struct adkcd_deleg *d);
 
 /*
  * Check a request before anything is sent: every service is a valid SPN
  * (the DC accepts any string in msDS-AllowedToDelegateTo), options fit the
  * verb and mode.  ADKCD_E_USAGE with a message otherwise.
  */
-adkcd_status adkcd_deleg_check_request(const struct adkcd_deleg_request *req,
-                                       struct adkcd_err *err);
+adkcd_status
+adkcd_deleg_check_request(const struct adkcd_deleg_request *req,
+                          struct adkcd_err *err);
 
 /*
  * The state req asks for, from the current one (pure).  As the tab's radio
@@ -124,10 +130,10 @@ adkcd_status adkcd_deleg_check_request(const struct adkcd_deleg_request *req,
  * without regard to case; those already there keep their stored spelling.
  * *want is filled (free with adkcd_deleg_clear()).
  */
-adkcd_status adkcd_deleg_desired(const struct adkcd_deleg *cur,
-                                 const struct adkcd_deleg_request *req,
-                                 struct adkcd_deleg *want,
-                                 struct adkcd_err *err);
+adkcd_status
+adkcd_deleg_desired(const struct adkcd_deleg *cur,
+                    const struct adkcd_deleg_request *req,
+                    struct adkcd_deleg *want, struct adkcd_err *err);
 
 /*
  * Refuse, unless force, to give unconstrained delegation or protocol
@@ -137,21 +143,21 @@ adkcd_status adkcd_deleg_desired(const struct adkcd_deleg *cur,
  * would do: constrained replaces unconstrained).  ADKCD_E_ACCESS with the
  * reason.
  */
-adkcd_status adkcd_deleg_check_safety(const struct adkcd_account *acct,
-                                      const struct adkcd_deleg *cur,
-                                      const struct adkcd_deleg *want, int force,
-                                      struct adkcd_err *err);
+adkcd_status
+adkcd_deleg_check_safety(const struct adkcd_account *acct,
+                         const struct adkcd_deleg *cur,
+                         const struct adkcd_deleg *want, int force,
+                         struct adkcd_err *err);
 
 /*
  * Plan going from cur to want on acct: userAccountControl by
  * compare-and-swap, msDS-AllowedToDelegateTo value by value, in one change
  * (one modify).  Nothing is planned when they are equal.
  */
-adkcd_status adkcd_deleg_plan(struct adkcd_plan *plan,
-                              const struct adkcd_account *acct,
-                              const struct adkcd_deleg *cur,
-                              const struct adkcd_deleg *want,
-                              struct adkcd_err *err);
+adkcd_status
+adkcd_deleg_plan(struct adkcd_plan *plan, const struct adkcd_account *acct,
+                 const struct adkcd_deleg *cur, const struct adkcd_deleg *want,
+                 struct adkcd_err *err);
 
 /* Called after each confirmed change (the journal), as adkcd_applied_func. */
 typedef adkcd_status (*adkcd_deleg_applied_func)(void *ctx,
@@ -168,12 +174,11 @@ typedef adkcd_status (*adkcd_deleg_applied_func)(void *ctx,
  * final plan started from, *plan_out the final plan (empty: nothing to
  * do).  The outputs are set whenever a plan was made, even on failure.
  */
-adkcd_status adkcd_deleg_run(struct adkcd_conn *conn,
-                             struct adkcd_account *acct,
-                             const struct adkcd_deleg_request *req, int dry_run,
-                             adkcd_deleg_applied_func applied, void *ctx,
-                             struct adkcd_deleg *before_out,
-                             struct adkcd_plan **plan_out, int *attempts_out,
-                             struct adkcd_err *err);
+adkcd_status
+adkcd_deleg_run(struct adkcd_conn *conn, struct adkcd_account *acct,
+                const struct adkcd_deleg_request *req, int dry_run,
+                adkcd_deleg_applied_func applied, void *ctx,
+                struct adkcd_deleg *before_out, struct adkcd_plan **plan_out,
+                int *attempts_out, struct adkcd_err *err);
 
 #endif /* ADKCD_DELEG_H */

@@ -54,7 +54,8 @@ struct adkcd_journal;
  * $HOME/.local/state/adkcd/journal.ldif.  *path_out is a new string.
  * ADKCD_E_IO when neither variable is set.
  */
-adkcd_status adkcd_journal_default_path(char **path_out, struct adkcd_err *err);
+adkcd_status
+adkcd_journal_default_path(char **path_out, struct adkcd_err *err);
 
 /*
  * Open path for appending a run (creating it with mode 0600, and its
@@ -66,14 +67,15 @@ adkcd_status adkcd_journal_default_path(char **path_out, struct adkcd_err *err);
  * where needed), server the URI, identity the bound identity, rollback_of
  * the ids a rollback undoes (NULL otherwise).  The strings are copied.
  */
-adkcd_status adkcd_journal_open(const char *path, const char *tool,
-                                const char *command, const char *server,
-                                const char *identity, const char *rollback_of,
-                                struct adkcd_journal **j_out,
-                                struct adkcd_err *err);
+adkcd_status
+adkcd_journal_open(const char *path, const char *tool, const char *command,
+                   const char *server, const char *identity,
+                   const char *rollback_of, struct adkcd_journal **j_out,
+                   struct adkcd_err *err);
 
 /* The run id (36 characters), valid until adkcd_journal_close(). */
-const char *adkcd_journal_run_id(const struct adkcd_journal *j);
+const char *
+adkcd_journal_run_id(const struct adkcd_journal *j);
 
 /*
  * Append change (its images and its operations) under an exclusive lock,
@@ -81,14 +83,16 @@ const char *adkcd_journal_run_id(const struct adkcd_journal *j);
  * fsync.  Matches adkcd_applied_func, so it can be given to adkcd_apply()
  * with the journal as ctx.  ADKCD_E_IO on failure.
  */
-adkcd_status adkcd_journal_record(void *j, const struct adkcd_change *change,
-                                  struct adkcd_err *err);
+adkcd_status
+adkcd_journal_record(void *j, const struct adkcd_change *change,
+                     struct adkcd_err *err);
 
 /*
  * End the run: "# end: ID ok" (status ADKCD_OK) or "# end: ID failed",
  * only when something was recorded.  Then close and free.  NULL is a no-op.
  */
-void adkcd_journal_close(struct adkcd_journal *j, adkcd_status status);
+void
+adkcd_journal_close(struct adkcd_journal *j, adkcd_status status);
 
 /* A change as read back from the journal. */
 struct adkcd_journal_change {
@@ -128,11 +132,12 @@ struct adkcd_journal_runs {
  * malformed (the message gives the line).  Free with
  * adkcd_journal_runs_free().
  */
-adkcd_status adkcd_journal_load(const char *path,
-                                struct adkcd_journal_runs **runs_out,
-                                struct adkcd_err *err);
+adkcd_status
+adkcd_journal_load(const char *path, struct adkcd_journal_runs **runs_out,
+                   struct adkcd_err *err);
 
-void adkcd_journal_runs_free(struct adkcd_journal_runs *runs);
+void
+adkcd_journal_runs_free(struct adkcd_journal_runs *runs);
 
 /* The run with this id (a unique prefix of at least 8 characters is
  * accepted), or NULL. */

@@ -77,12 +77,13 @@ struct adkcd_kcd_check_opts {
  * first (S4U2Self names a user), then any account (a computer can be
  * impersonated too).  Statuses of adkcd_account_resolve().
  */
-adkcd_status adkcd_kcd_resolve_user(struct adkcd_conn *conn, const char *name,
-                                    struct adkcd_account **out,
-                                    struct adkcd_err *err);
+adkcd_status
+adkcd_kcd_resolve_user(struct adkcd_conn *conn, const char *name,
+                       struct adkcd_account **out, struct adkcd_err *err);
 
 /* "pass", "warn", "fail", "skip". */
-const char *adkcd_verdict_name(enum adkcd_verdict v);
+const char *
+adkcd_verdict_name(enum adkcd_verdict v);
 
 /*
  * Check acct (resolved and read by the caller) against opts.  It reads:
@@ -100,20 +101,21 @@ const char *adkcd_verdict_name(enum adkcd_verdict v);
  * ADKCD_E_CONNECT when the connection to the DC is lost; ADKCD_E_NOMEM.
  * *out is filled (free with adkcd_findings_clear()) on success.
  */
-adkcd_status adkcd_kcd_check(struct adkcd_conn *conn,
-                             const struct adkcd_account *acct,
-                             const struct adkcd_kcd_check_opts *opts,
-                             struct adkcd_findings *out, struct adkcd_err *err);
+adkcd_status
+adkcd_kcd_check(struct adkcd_conn *conn, const struct adkcd_account *acct,
+                const struct adkcd_kcd_check_opts *opts,
+                struct adkcd_findings *out, struct adkcd_err *err);
 
 /* The finding with this id, or NULL. */
-const struct adkcd_finding *adkcd_findings_get(const struct adkcd_findings *f,
-                                               const char *id);
+const struct adkcd_finding *
+adkcd_findings_get(const struct adkcd_findings *f, const char *id);
 
 /* The number of findings with verdict v. */
-size_t adkcd_findings_count(const struct adkcd_findings *f,
-                            enum adkcd_verdict v);
+size_t
+adkcd_findings_count(const struct adkcd_findings *f, enum adkcd_verdict v);
 
-void adkcd_findings_clear(struct adkcd_findings *f);
+void
+adkcd_findings_clear(struct adkcd_findings *f);
 
 /*
  * The pure half of adkcd_kcd_check(): what it read, and the decision.
@@ -231,19 +233,21 @@ struct adkcd_kcd_facts {
  * *out is filled on success (free with adkcd_findings_clear()); only
  * ADKCD_E_NOMEM fails.
  */
-adkcd_status adkcd_kcd_decide(const struct adkcd_kcd_facts *facts,
-                              struct adkcd_findings *out,
-                              struct adkcd_err *err);
+adkcd_status
+adkcd_kcd_decide(const struct adkcd_kcd_facts *facts,
+                 struct adkcd_findings *out, struct adkcd_err *err);
 
 /*
  * The value of list closest to want (case-insensitive edit distance), when
  * it is a near miss: at most a third of want's length apart and not equal.
  * NULL otherwise.  Borrowed from list.  Pure; used for "did you mean".
  */
-const char *adkcd_near_miss(const char *want, char *const *list);
+const char *
+adkcd_near_miss(const char *want, char *const *list);
 
 /* Case-insensitive (ASCII) Levenshtein distance in bytes; SIZE_MAX when
  * out of memory. */
-size_t adkcd_edit_distance(const char *a, const char *b);
+size_t
+adkcd_edit_distance(const char *a, const char *b);
 
 #endif /* ADKCD_KCDCHECK_H */

@@ -19,13 +19,14 @@
 #include <stddef.h>
 
 #include "adkcd/status.h"
+#include "adkcd/values.h"
 
 enum adkcd_op_kind { ADKCD_OP_ADD = 0, ADKCD_OP_DELETE = 1 };
 
 struct adkcd_op {
     enum adkcd_op_kind kind;
     char *attr;
-    char *value;
+    struct adkcd_val value; /* bytes: may hold NUL (security descriptors) */
 };
 
 /* An attribute's values before and after; present==0 means the attribute
@@ -33,12 +34,12 @@ struct adkcd_op {
 struct adkcd_image {
     char *attr;
     int before_present;
-    char **before; /* strv */
+    struct adkcd_vals before;
     int after_present;
-    char **after; /* strv: what the change leaves (before + operations) */
+    struct adkcd_vals after; /* what the change leaves (before + operations) */
     int read_present;
-    char **read; /* strv: read back right after the change was applied;
-                  * NULL until then */
+    int have_read;          /* read back right after the change was applied */
+    struct adkcd_vals read; /* the values read back (when have_read) */
 };
 
 struct adkcd_change {
@@ -58,45 +59,60 @@ struct adkcd_plan {
     size_t n;
 };
 
-/* How values of an attribute compare. */
-enum adkcd_cmp { ADKCD_CMP_EXACT = 0, ADKCD_CMP_NOCASE = 1 };
+adkcd_status
+adkcd_plan_new(struct adkcd_plan **plan_out, struct adkcd_err *err);
 
-adkcd_status adkcd_plan_new(struct adkcd_plan **plan_out,
-                            struct adkcd_err *err);
-
-void adkcd_plan_free(struct adkcd_plan *plan);
+void
+adkcd_plan_free(struct adkcd_plan *plan);
 
 /*
  * The change for dn, created (with label) when the plan has none yet.
  * Borrowed pointer, valid until the plan changes.
  */
-adkcd_status adkcd_plan_change(struct adkcd_plan *plan, const char *dn,
-                               const char *label,
-                               struct adkcd_change **change_out,
-                               struct adkcd_err *err);
+adkcd_status
+adkcd_plan_change(struct adkcd_plan *plan, const char *dn, const char *label,
+                  struct adkcd_change **change_out, struct adkcd_err *err);
 
 /*
- * Make attr hold exactly desired (a strv; desired_present==0: absent) given
+ * Make attr hold exactly desired (desired_present==0: absent) given
  * its current values.  Only the difference becomes operations: deletes of
  * values that are not desired (the value exactly as stored), then adds of
  * desired values that are missing (as given).  Values equal under cmp are
  * kept as stored.  Records the images.  An attribute is planned once per
  * change (ADKCD_E_INVALID otherwise).
  */
-adkcd_status adkcd_change_set_values(struct adkcd_change *change,
-                                     const char *attr, char *const *current,
-                                     int current_present, char *const *desired,
-                                     int desired_present, enum adkcd_cmp cmp,
-                                     struct adkcd_err *err);
+adkcd_status
+adkcd_change_set_vals(struct adkcd_change *change, const char *attr,
+                      const struct adkcd_vals *current, int current_present,
+                      const struct adkcd_vals *desired, int desired_present,
+                      enum adkcd_cmp cmp, struct adkcd_err *err);
+
+/* The same for a text attribute, with strv values. */
+adkcd_status
+adkcd_change_set_values(struct adkcd_change *change, const char *attr,
+                        char *const *current, int current_present,
+                        char *const *desired, int desired_present,
+                        enum adkcd_cmp cmp, struct adkcd_err *err);
 
 /*
  * Change a single-valued attribute from old_value to new_value by
  * compare-and-swap (delete old, add new, in this order, in the same modify).
  * Nothing is planned when they are equal.
  */
-adkcd_status adkcd_change_swap(struct adkcd_change *change, const char *attr,
-                               const char *old_value, const char *new_value,
-                               struct adkcd_err *err);
+adkcd_status
+adkcd_change_swap(struct adkcd_change *change, const char *attr,
+                  const char *old_value, const char *new_value,
+                  struct adkcd_err *err);
+
+/*
+ * The same with bytes.  old NULL: the attribute is absent now (the value
+ * is added, which the server refuses if another writer set one first); new
+ * NULL: the old value is deleted (absent after).  Values compare exactly.
+ */
+adkcd_status
+adkcd_change_swap_val(struct adkcd_change *change, const char *attr,
+                      const struct adkcd_val *old_value,
+                      const struct adkcd_val *new_value, struct adkcd_err *err);
 
 /*
  * Guard a modify with the current value of a single-valued attribute:
@@ -106,18 +122,21 @@ adkcd_status adkcd_change_swap(struct adkcd_change *change, const char *attr,
  * together with other operations (alone it would be a write that changes
  * nothing).
  */
-adkcd_status adkcd_change_guard(struct adkcd_change *change, const char *attr,
-                                const char *value, struct adkcd_err *err);
+adkcd_status
+adkcd_change_guard(struct adkcd_change *change, const char *attr,
+                   const char *value, struct adkcd_err *err);
 
 /* The image of attr in change, or NULL. */
-const struct adkcd_image *adkcd_change_image(const struct adkcd_change *change,
-                                             const char *attr);
+const struct adkcd_image *
+adkcd_change_image(const struct adkcd_change *change, const char *attr);
 
 /* Non-zero when no change has any operation (nothing to write). */
-int adkcd_plan_is_empty(const struct adkcd_plan *plan);
+int
+adkcd_plan_is_empty(const struct adkcd_plan *plan);
 
 /* Number of operations in the whole plan. */
-size_t adkcd_plan_count_ops(const struct adkcd_plan *plan);
+size_t
+adkcd_plan_count_ops(const struct adkcd_plan *plan);
 
 /*
  * Render the plan as a diff of the attributes it touches:
@@ -130,8 +149,9 @@ size_t adkcd_plan_count_ops(const struct adkcd_plan *plan);
  * never forge a line.  Changes without operations are left out.  *text_out is a
  * new string (free()).
  */
-adkcd_status adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
-                             struct adkcd_err *err);
+adkcd_status
+adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
+                struct adkcd_err *err);
 
 /*
  * Render the plan as LDIF change records that ldapmodify applies (the
@@ -139,7 +159,8 @@ adkcd_status adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
  * safety).  Values that need it are base64-encoded by libldap's LDIF
  * writer.  *text_out is a new string (free()).
  */
-adkcd_status adkcd_plan_ldif(const struct adkcd_plan *plan, char **text_out,
-                             struct adkcd_err *err);
+adkcd_status
+adkcd_plan_ldif(const struct adkcd_plan *plan, char **text_out,
+                struct adkcd_err *err);
 
 #endif /* ADKCD_PLAN_H */

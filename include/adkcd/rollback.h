@@ -39,13 +39,13 @@ struct adkcd_drifts {
  * drift and !force the status is ADKCD_E_CONFLICT with a message listing
  * it, and *plan_out is still set.  ADKCD_E_NOTFOUND when an object is gone.
  */
-adkcd_status adkcd_rollback_plan(struct adkcd_conn *conn,
-                                 const struct adkcd_journal_runs *runs,
-                                 char *const *ids, int force,
-                                 struct adkcd_plan **plan_out,
-                                 struct adkcd_drifts **drifts_out,
-                                 struct adkcd_err *err);
+adkcd_status
+adkcd_rollback_plan(struct adkcd_conn *conn,
+                    const struct adkcd_journal_runs *runs, char *const *ids,
+                    int force, struct adkcd_plan **plan_out,
+                    struct adkcd_drifts **drifts_out, struct adkcd_err *err);
 
-void adkcd_drifts_free(struct adkcd_drifts *d);
+void
+adkcd_drifts_free(struct adkcd_drifts *d);
 
 #endif /* ADKCD_ROLLBACK_H */

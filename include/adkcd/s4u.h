@@ -36,7 +36,8 @@ struct adkcd_ticket {
 
 /* The flags set in flags as words ("forwardable", "renewable", ...),
  * joined by ", " into buf (always terminated). */
-void adkcd_ticket_flags_text(unsigned flags, char *buf, size_t size);
+void
+adkcd_ticket_flags_text(unsigned flags, char *buf, size_t size);
 
 struct adkcd_tgt;
 
@@ -61,37 +62,46 @@ struct adkcd_tgt_opts {
  * ticket in the ccache), ADKCD_E_CONNECT (KDC unreachable), ADKCD_E_USAGE (an
  * ACCOUNT from which no principal follows, e.g. a DN, without --principal).
  */
-adkcd_status adkcd_tgt_acquire(const struct adkcd_tgt_opts *opts,
-                               struct adkcd_tgt **out, struct adkcd_err *err);
+adkcd_status
+adkcd_tgt_acquire(const struct adkcd_tgt_opts *opts, struct adkcd_tgt **out,
+                  struct adkcd_err *err);
 
 /* The MEMORY ccache holding the TGT, and nothing else (a TGT taken from
  * the default ccache is copied there alone, so that the exchange is made
  * afresh and adds nothing to the caller's ccache); pass it as
  * adkcd_conn_opts.ccache to bind LDAP with the same identity. */
-const char *adkcd_tgt_ccache(const struct adkcd_tgt *t);
+const char *
+adkcd_tgt_ccache(const struct adkcd_tgt *t);
 
 /* "tmg$@MYDOM.LOCAL" */
-const char *adkcd_tgt_principal(const struct adkcd_tgt *t);
+const char *
+adkcd_tgt_principal(const struct adkcd_tgt *t);
 
 /* The principal's first component ("tmg$") and realm. */
-const char *adkcd_tgt_name(const struct adkcd_tgt *t);
-const char *adkcd_tgt_realm(const struct adkcd_tgt *t);
+const char *
+adkcd_tgt_name(const struct adkcd_tgt *t);
+const char *
+adkcd_tgt_realm(const struct adkcd_tgt *t);
 
 /* The TGT itself (krbtgt/REALM@REALM). */
-const struct adkcd_ticket *adkcd_tgt_ticket(const struct adkcd_tgt *t);
+const struct adkcd_ticket *
+adkcd_tgt_ticket(const struct adkcd_tgt *t);
 
 /* Non-zero when the TGT was taken from the default ccache rather than
  * obtained here (its flags are then kinit's doing). */
-int adkcd_tgt_from_ccache(const struct adkcd_tgt *t);
+int
+adkcd_tgt_from_ccache(const struct adkcd_tgt *t);
 
 /* Non-zero when the principal is known to be ACCOUNT's (derived from
  * its name, or given by --principal); zero only for an ACCOUNT that names
  * no principal (a DN, GUID, SID) with the default ccache, which only the
  * directory can then confirm. */
-int adkcd_tgt_matches_account(const struct adkcd_tgt *t);
+int
+adkcd_tgt_matches_account(const struct adkcd_tgt *t);
 
 /* Destroys a MEMORY ccache made here. */
-void adkcd_tgt_free(struct adkcd_tgt *t);
+void
+adkcd_tgt_free(struct adkcd_tgt *t);
 
 struct adkcd_s4u_step {
     int done;                /* the ticket was obtained */
@@ -115,18 +125,21 @@ struct adkcd_s4u_result {
  * ran, whatever the KDC answered (see res); an error only for bad names or
  * local failures.  Free res with adkcd_s4u_result_clear().
  */
-adkcd_status adkcd_s4u_run(const struct adkcd_tgt *t, const char *user,
-                           const char *service, struct adkcd_s4u_result *res,
-                           struct adkcd_err *err);
+adkcd_status
+adkcd_s4u_run(const struct adkcd_tgt *t, const char *user, const char *service,
+              struct adkcd_s4u_result *res, struct adkcd_err *err);
 
 /* Non-zero when the service ticket was obtained. */
-int adkcd_s4u_ok(const struct adkcd_s4u_result *res);
+int
+adkcd_s4u_ok(const struct adkcd_s4u_result *res);
 
-void adkcd_s4u_result_clear(struct adkcd_s4u_result *res);
+void
+adkcd_s4u_result_clear(struct adkcd_s4u_result *res);
 
 /* The protocol's name of a Kerberos error ("KDC_ERR_BADOPTION"), or NULL
  * when it is not a KDC error this module explains. */
-const char *adkcd_krb5_error_name(long code);
+const char *
+adkcd_krb5_error_name(long code);
 
 /*
  * What the KDC's answers mean, in the admin's terms: NULL when the
@@ -135,18 +148,19 @@ const char *adkcd_krb5_error_name(long code);
  * is the delegating account's name for the text.  Static-free: *text_out
  * is a new string.
  */
-adkcd_status adkcd_s4u_explain(const struct adkcd_tgt *t,
-                               const struct adkcd_s4u_result *res,
-                               char **text_out, struct adkcd_err *err);
+adkcd_status
+adkcd_s4u_explain(const struct adkcd_tgt *t, const struct adkcd_s4u_result *res,
+                  char **text_out, struct adkcd_err *err);
 
 /*
  * The same from plain facts (pure, for tests): account ("tmg$"), the
  * TGT's flags, and the ccache it came from when it was not obtained here
  * (NULL otherwise).
  */
-adkcd_status adkcd_s4u_explain_facts(const char *account, unsigned tgt_flags,
-                                     const char *from_ccache,
-                                     const struct adkcd_s4u_result *res,
-                                     char **text_out, struct adkcd_err *err);
+adkcd_status
+adkcd_s4u_explain_facts(const char *account, unsigned tgt_flags,
+                        const char *from_ccache,
+                        const struct adkcd_s4u_result *res, char **text_out,
+                        struct adkcd_err *err);
 
 #endif /* ADKCD_S4U_H */

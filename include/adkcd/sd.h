@@ -54,18 +54,20 @@ struct adkcd_sd {
  * is wrong and at which offset) on malformed input; *sd is then empty.
  * Free with adkcd_sd_clear().
  */
-adkcd_status adkcd_sd_parse(const unsigned char *buf, size_t len,
-                            struct adkcd_sd *sd, struct adkcd_err *err);
+adkcd_status
+adkcd_sd_parse(const unsigned char *buf, size_t len, struct adkcd_sd *sd,
+               struct adkcd_err *err);
 
-void adkcd_sd_clear(struct adkcd_sd *sd);
+void
+adkcd_sd_clear(struct adkcd_sd *sd);
 
 /*
  * A binary SID (MS-DTYP 2.4.2.2) at buf as "S-1-..."; *used_out (may be
  * NULL) is its length in bytes.  ADKCD_E_INVALID when malformed.
  */
-adkcd_status adkcd_sid_to_string(const unsigned char *buf, size_t len,
-                                 size_t *used_out, char **text_out,
-                                 struct adkcd_err *err);
+adkcd_status
+adkcd_sid_to_string(const unsigned char *buf, size_t len, size_t *used_out,
+                    char **text_out, struct adkcd_err *err);
 
 /* A SID the DACL allows (see adkcd_sd_allowed()). */
 struct adkcd_sd_grant {
@@ -116,24 +118,27 @@ struct adkcd_sd_access {
  * *out is filled (empty when nothing is allowed) and is the caller's:
  * adkcd_sd_access_clear().  ADKCD_E_NOMEM; *out is then empty.
  */
-adkcd_status adkcd_sd_allowed(const struct adkcd_sd *sd, unsigned access,
-                              struct adkcd_sd_access *out,
-                              struct adkcd_err *err);
+adkcd_status
+adkcd_sd_allowed(const struct adkcd_sd *sd, unsigned access,
+                 struct adkcd_sd_access *out, struct adkcd_err *err);
 
 /* Free what adkcd_sd_allowed() filled; NULL and twice are harmless. */
-void adkcd_sd_access_clear(struct adkcd_sd_access *a);
+void
+adkcd_sd_access_clear(struct adkcd_sd_access *a);
 
 /*
  * The SIDs of adkcd_sd_allowed(sd, ADKCD_RIGHT_DS_CONTROL_ACCESS), the
  * conditional ones included, as a new strv (empty when none; for adkcd
  * check, which asks whether one SID may delegate).  ADKCD_E_NOMEM.
  */
-adkcd_status adkcd_sd_allowed_sids(const struct adkcd_sd *sd, char ***sids_out,
-                                   struct adkcd_err *err);
+adkcd_status
+adkcd_sd_allowed_sids(const struct adkcd_sd *sd, char ***sids_out,
+                      struct adkcd_err *err);
 
 /* A well-known SID's name ("Everyone", "Authenticated Users", ...) or NULL
  * (S-1-1-0, S-1-5-11, S-1-5-7, S-1-5-32-544, domain RIDs 512, 513, 515,
  * 516, 525 need the domain SID and are matched by suffix). */
-const char *adkcd_sid_well_known(const char *sid);
+const char *
+adkcd_sid_well_known(const char *sid);
 
 #endif /* ADKCD_SD_H */

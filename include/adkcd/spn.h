@@ -32,17 +32,21 @@ struct adkcd_spn {
  * frees with adkcd_spn_free().  On failure *spn_out is NULL and the status is
  * ADKCD_E_USAGE with a message saying what is wrong and where.
  */
-adkcd_status adkcd_spn_parse(const char *text, struct adkcd_spn **spn_out,
-                             struct adkcd_err *err);
+adkcd_status
+adkcd_spn_parse(const char *text, struct adkcd_spn **spn_out,
+                struct adkcd_err *err);
 
 /* Validate only.  Same statuses as adkcd_spn_parse(). */
-adkcd_status adkcd_spn_check(const char *text, struct adkcd_err *err);
+adkcd_status
+adkcd_spn_check(const char *text, struct adkcd_err *err);
 
 /* Free an SPN; NULL is a no-op. */
-void adkcd_spn_free(struct adkcd_spn *spn);
+void
+adkcd_spn_free(struct adkcd_spn *spn);
 
 /* Non-zero when a and b are the same SPN (ASCII case-insensitive). */
-int adkcd_spn_equal(const char *a, const char *b);
+int
+adkcd_spn_equal(const char *a, const char *b);
 
 /*
  * Host aliases: the forest's sPNMappings (on CN=Directory Service,
@@ -65,11 +69,12 @@ struct adkcd_spn_mappings {
  * Malformed values give ADKCD_E_INVALID.  Free with
  * adkcd_spn_mappings_free().
  */
-adkcd_status adkcd_spn_mappings_parse(char *const *values,
-                                      struct adkcd_spn_mappings **out,
-                                      struct adkcd_err *err);
+adkcd_status
+adkcd_spn_mappings_parse(char *const *values, struct adkcd_spn_mappings **out,
+                         struct adkcd_err *err);
 
-void adkcd_spn_mappings_free(struct adkcd_spn_mappings *m);
+void
+adkcd_spn_mappings_free(struct adkcd_spn_mappings *m);
 
 /*
  * Every SPN that would clash with spn in the KDC's eyes: spn itself, then
@@ -77,22 +82,24 @@ void adkcd_spn_mappings_free(struct adkcd_spn_mappings *m);
  * target) "alias/rest" for each alias.  m may be NULL.  *out is a new strv
  * (the caller frees it with adkcd_strv_free()).
  */
-adkcd_status adkcd_spn_equivalents(const struct adkcd_spn *spn,
-                                   const struct adkcd_spn_mappings *m,
-                                   char ***out, struct adkcd_err *err);
+adkcd_status
+adkcd_spn_equivalents(const struct adkcd_spn *spn,
+                      const struct adkcd_spn_mappings *m, char ***out,
+                      struct adkcd_err *err);
 
 /*
  * Check a setspn -Q pattern before anything is sent: non-empty, printable
  * ASCII, sane length.  ADKCD_E_USAGE with a message otherwise.
  */
-adkcd_status adkcd_spn_pattern_check(const char *pattern,
-                                     struct adkcd_err *err);
+adkcd_status
+adkcd_spn_pattern_check(const char *pattern, struct adkcd_err *err);
 
 /*
  * Non-zero when pattern (setspn -Q syntax: '*' matches any run of
  * characters, everything else literally, ASCII case-insensitive) matches
  * text.
  */
-int adkcd_spn_match(const char *pattern, const char *text);
+int
+adkcd_spn_match(const char *pattern, const char *text);
 
 #endif /* ADKCD_SPN_H */

@@ -60,25 +60,27 @@ struct adkcd_err {
  * Short stable name of a status ("ok", "usage", "not-found", ...), used in
  * JSON output.  Never NULL.
  */
-const char *adkcd_status_str(adkcd_status status);
+const char *
+adkcd_status_str(adkcd_status status);
 
 /*
  * Reset err to "no error".  err may be NULL.
  */
-void adkcd_err_clear(struct adkcd_err *err);
+void
+adkcd_err_clear(struct adkcd_err *err);
 
 /*
  * Record a failure: sets err->status and formats err->msg.  Returns status,
  * so that callers can write "return adkcd_err_set(err, ADKCD_E_USAGE, ...)".
  * err may be NULL (the status is still returned).
  */
-adkcd_status adkcd_err_set(struct adkcd_err *err, adkcd_status status,
-                           const char *fmt, ...)
+adkcd_status
+adkcd_err_set(struct adkcd_err *err, adkcd_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-adkcd_status adkcd_err_setv(struct adkcd_err *err, adkcd_status status,
-                            const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
+adkcd_status
+adkcd_err_setv(struct adkcd_err *err, adkcd_status status, const char *fmt,
+               va_list ap) __attribute__((format(printf, 3, 0)));
 
 /*
  * Put a prefix in front of an existing message ("resolving tmg: ...").
@@ -86,7 +88,8 @@ adkcd_status adkcd_err_setv(struct adkcd_err *err, adkcd_status status,
  * with err NULL there is no status to return, so callers return their
  * own.)
  */
-void adkcd_err_prefix(struct adkcd_err *err, const char *fmt, ...)
+void
+adkcd_err_prefix(struct adkcd_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 #endif /* ADKCD_STATUS_H */

@@ -27,33 +27,43 @@ struct args {
 };
 
 /* Report "out of memory"; returns the exit code. */
-int front_nomem(const struct cli_common *c);
+int
+front_nomem(const struct cli_common *c);
 
 /* Connect (cli_connect) or report the failure: 0, or the exit code. */
-int front_connect(struct cli_common *c, struct adkcd_conn **conn);
+int
+front_connect(struct cli_common *c, struct adkcd_conn **conn);
 
 /* A warning on stderr and, with --json, appended to warnings (may be
  * NULL). */
-void front_warn(struct cli_common *c, json_t *warnings, const char *fmt, ...)
+void
+front_warn(struct cli_common *c, json_t *warnings, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Refuse options that the verb does not take: 0, or CLI_EXIT_USAGE. */
-int front_only_for(struct cli_common *c, struct args *a, int pt,
-                   int mode_services, int force, int kind, int dry);
+int
+front_only_for(struct cli_common *c, struct args *a, int pt, int mode_services,
+               int force, int kind, int dry);
 
 /* Refuse --impersonate / -F on verbs that do not take them. */
-int front_check_extra(struct cli_common *c, struct args *a, int impersonate,
-                      int forest);
+int
+front_check_extra(struct cli_common *c, struct args *a, int impersonate,
+                  int forest);
 
 /* The names of the userAccountControl bits set in uac, as a JSON array. */
-json_t *front_json_flags(unsigned uac);
+json_t *
+front_json_flags(unsigned uac);
 
 /* A delegation state as JSON (mode, protocol_transition, services, ...). */
-json_t *front_json_deleg(const struct adkcd_deleg *d);
+json_t *
+front_json_deleg(const struct adkcd_deleg *d);
 
 /* The verbs. */
-int cmd_check(struct cli_common *c, struct args *a);
-int cmd_verify(struct cli_common *c, struct args *a);
-int cmd_audit(struct cli_common *c, struct args *a);
+int
+cmd_check(struct cli_common *c, struct args *a);
+int
+cmd_verify(struct cli_common *c, struct args *a);
+int
+cmd_audit(struct cli_common *c, struct args *a);
 
 #endif /* ADKCD_FRONT_H */

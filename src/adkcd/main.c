@@ -386,12 +386,18 @@ after_state(const struct adkcd_plan *plan, const struct adkcd_deleg *before,
     const struct adkcd_image *s = adkcd_change_image(ch, ADKCD_DELEG_ATTR);
 
     /* What the DC holds: the read-back after a write, else the plan. */
-    char *const *uv = u == NULL ? NULL : u->read != NULL ? u->read : u->after;
-    char *const *sv = s == NULL ? NULL : s->read != NULL ? s->read : s->after;
+    const struct adkcd_vals *uv = u == NULL      ? NULL
+                                  : u->have_read ? &u->read
+                                                 : &u->after;
+    const struct adkcd_vals *sv = s == NULL      ? NULL
+                                  : s->have_read ? &s->read
+                                                 : &s->after;
 
-    after->uac = uv != NULL && uv[0] != NULL ? (unsigned)strtol(uv[0], NULL, 10)
-                                             : before->uac;
-    after->services = adkcd_strv_dup(s != NULL ? sv : before->services);
+    after->uac = uv != NULL && uv->n > 0
+                     ? (unsigned)strtol(uv->v[0].data, NULL, 10)
+                     : before->uac;
+    after->services =
+        s != NULL ? adkcd_vals_to_strv(sv) : adkcd_strv_dup(before->services);
     return after->services != NULL ? 0 : -1;
 }
 
@@ -955,9 +961,9 @@ cmd_rollback(struct cli_common *c, struct args *a)
                 json_t *x = json_object();
 
                 json_object_set_new(x, "before",
-                                    cli_json_strv(ch->images[k].before));
+                                    cli_json_vals(&ch->images[k].before));
                 json_object_set_new(x, "after",
-                                    cli_json_strv(ch->images[k].after));
+                                    cli_json_vals(&ch->images[k].after));
                 json_object_set_new(im, ch->images[k].attr, x);
             }
             json_object_set_new(o, "attributes", im);

@@ -473,7 +473,7 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     const struct adkcd_image *img;
     char *jpath = NULL;
     json_t *conflicts = NULL;
-    char **spns = NULL, **before = NULL;
+    char **spns = NULL, **before = NULL, **after = NULL;
     char *text = NULL;
     adkcd_status st;
     int rc = CLI_EXIT_OK, changed;
@@ -546,15 +546,16 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
         json_object_set_new(doc, "attribute",
                             json_string("servicePrincipalName"));
         json_object_set_new(doc, "spns", cli_json_strv(spns));
-        json_object_set_new(doc, "before", cli_json_strv(img->before));
+        json_object_set_new(doc, "before", cli_json_vals(&img->before));
         /* What the DC holds now: the read-back when there was a write. */
         json_object_set_new(
             doc, "after",
-            cli_json_strv(img->read != NULL ? img->read : img->after));
+            cli_json_vals(img->have_read ? &img->read : &img->after));
         json_object_set_new(doc, "read_back_differs",
                             json_boolean(plan->changes[0].read_differs));
-        json_object_set_new(doc, "added", json_minus(img->after, before));
-        json_object_set_new(doc, "removed", json_minus(before, img->after));
+        after = adkcd_vals_to_strv(&img->after);
+        json_object_set_new(doc, "added", json_minus(after, before));
+        json_object_set_new(doc, "removed", json_minus(before, after));
         cli_json_run(doc, j, jpath, changed && !c->dry_run);
         cli_json_print(doc);
     } else if (!changed) {
@@ -595,6 +596,7 @@ cleanup:
     free(text);
     adkcd_strv_free(spns);
     adkcd_strv_free(before);
+    adkcd_strv_free(after);
     adkcd_plan_free(plan);
     adkcd_spn_free(spn);
     adkcd_account_free(acct);

@@ -13,6 +13,7 @@
 #include "adkcd/account.h"
 #include "adkcd/conn.h"
 #include "adkcd/plan.h"
+#include "adkcd/values.h"
 #include "adkcd/status.h"
 
 /* Exit codes: the one table, documented in adspn(1) and adkcd(1). */
@@ -64,104 +65,132 @@ extern const struct cli_option cli_common_options[];
  * usage error (message in err).  --help prints usage(stdout) and
  * --version the version, then exit 0.
  */
-int cli_common_parse(struct cli_common *c, int argc, char **argv, int *i,
-                     void (*usage)(FILE *f), struct adkcd_err *err);
+int
+cli_common_parse(struct cli_common *c, int argc, char **argv, int *i,
+                 void (*usage)(FILE *f), struct adkcd_err *err);
 
 /* argv as one shell-quoted line, for the journal (free()). */
-char *cli_command_line(int argc, char **argv);
+char *
+cli_command_line(int argc, char **argv);
 
 struct adkcd_journal;
 
 /* The journal file: --journal, or the default one (free()). */
-adkcd_status cli_journal_path(const struct cli_common *c, char **path_out,
-                              struct adkcd_err *err);
+adkcd_status
+cli_journal_path(const struct cli_common *c, char **path_out,
+                 struct adkcd_err *err);
 
 /* Check, before connecting, that a journal file can be named at all
  * (--journal, XDG_STATE_HOME or HOME). */
-adkcd_status cli_journal_check(const struct cli_common *c,
-                               struct adkcd_err *err);
+adkcd_status
+cli_journal_check(const struct cli_common *c, struct adkcd_err *err);
 
 /*
  * Open the journal for a run that is about to write (before anything is
  * written, so that an unwritable journal stops the run).  *path_out is the
  * file (free()).
  */
-adkcd_status cli_journal_open(const struct cli_common *c,
-                              struct adkcd_conn *conn, int argc, char **argv,
-                              const char *rollback_of,
-                              struct adkcd_journal **j_out, char **path_out,
-                              struct adkcd_err *err);
+adkcd_status
+cli_journal_open(const struct cli_common *c, struct adkcd_conn *conn, int argc,
+                 char **argv, const char *rollback_of,
+                 struct adkcd_journal **j_out, char **path_out,
+                 struct adkcd_err *err);
 
 /* Look ahead for options that shape error reporting (--json). */
-void cli_prescan(struct cli_common *c, int argc, char **argv);
+void
+cli_prescan(struct cli_common *c, int argc, char **argv);
 
 /* Checks after parsing (e.g. --detailed-exitcode needs --dry-run) and
  * reading the password from stdin.  ADKCD_E_USAGE on a bad combination. */
-adkcd_status cli_common_finish(struct cli_common *c, struct adkcd_err *err);
+adkcd_status
+cli_common_finish(struct cli_common *c, struct adkcd_err *err);
 
-void cli_common_free(struct cli_common *c);
+void
+cli_common_free(struct cli_common *c);
 
 /* Print an option table for --help. */
-void cli_print_options(FILE *f, const struct cli_option *opts);
+void
+cli_print_options(FILE *f, const struct cli_option *opts);
 
 /* Map a library status to an exit code. */
-int cli_exit_code(adkcd_status st);
+int
+cli_exit_code(adkcd_status st);
 
 /*
  * Report a failure: "TOOL: message" on stderr and, with --json, a JSON
  * error document on stdout.  Returns the exit code to use.
  */
-int cli_fail(const struct cli_common *c, const struct adkcd_err *err);
+int
+cli_fail(const struct cli_common *c, const struct adkcd_err *err);
 
 /* Print s, control characters as \xNN. */
-void cli_put_safe(FILE *f, const char *s);
+void
+cli_put_safe(FILE *f, const char *s);
 
 /* As cli_fail(), adding key: extra (stolen; may be NULL) to the JSON error
  * document; with key NULL, extra is an object whose keys are all added. */
-int cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
-                  const char *key, json_t *extra);
+int
+cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
+              const char *key, json_t *extra);
 
 /* A usage error: message plus a hint to --help; returns CLI_EXIT_USAGE. */
-int cli_usage_error(const struct cli_common *c, const char *fmt, ...)
+int
+cli_usage_error(const struct cli_common *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Library log callback (ctx is the struct cli_common). */
-void cli_log(void *ctx, int level, const char *msg);
+void
+cli_log(void *ctx, int level, const char *msg);
 
 /* Progress callback for scans: "N SPNs read" on a terminal, unless -P. */
-void cli_progress(void *ctx, size_t seen);
+void
+cli_progress(void *ctx, size_t seen);
 
 /* End a progress line (if one was drawn). */
-void cli_progress_done(const struct cli_common *c);
+void
+cli_progress_done(const struct cli_common *c);
 
 /* Open the connection described by c (logs through cli_log). */
-adkcd_status cli_connect(struct cli_common *c, struct adkcd_conn **conn_out,
-                         struct adkcd_err *err);
+adkcd_status
+cli_connect(struct cli_common *c, struct adkcd_conn **conn_out,
+            struct adkcd_err *err);
 
 /* JSON helpers (jansson): a document with "schema" and "tool" set. */
-json_t *cli_json_doc(const struct cli_common *c, const char *operation);
+json_t *
+cli_json_doc(const struct cli_common *c, const char *operation);
 
-json_t *cli_json_strv(char *const *v);
+json_t *
+cli_json_strv(char *const *v);
+
+/* Values as a JSON array: text values as strings, others (a NUL byte,
+ * invalid UTF-8) as {"base64": "..."} (docs/json-output.md). */
+json_t *
+cli_json_vals(const struct adkcd_vals *v);
 
 /* A note on stderr for each applied change whose read-back differs. */
-void cli_note_read_differs(const struct cli_common *c,
-                           const struct adkcd_plan *plan);
+void
+cli_note_read_differs(const struct cli_common *c,
+                      const struct adkcd_plan *plan);
 
 /* The "account" object of the JSON documents (docs/json-output.md). */
-json_t *cli_json_account(const struct adkcd_account *acct);
+json_t *
+cli_json_account(const struct adkcd_account *acct);
 
 /* The head every change document shares: changed, dry_run, applied,
  * account, dn, object_class (docs/json-output.md). */
-json_t *cli_json_change_doc(const struct cli_common *c, const char *operation,
-                            int changed, const struct adkcd_account *acct);
+json_t *
+cli_json_change_doc(const struct cli_common *c, const char *operation,
+                    int changed, const struct adkcd_account *acct);
 
 /* "run_id" and "journal" of a document: the run's id and the journal file
  * when the run wrote (wrote and j set), else null. */
 struct adkcd_journal;
-void cli_json_run(json_t *doc, const struct adkcd_journal *j, const char *path,
-                  int wrote);
+void
+cli_json_run(json_t *doc, const struct adkcd_journal *j, const char *path,
+             int wrote);
 
 /* Print doc on stdout and release it. */
-void cli_json_print(json_t *doc);
+void
+cli_json_print(json_t *doc);
 
 #endif /* ADKCD_CLI_COMMON_H */

@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include "adkcd/journal.h"
+#include <sasl/saslutil.h>
+#include <sasl/sasl.h>
+
 #include "common.h"
 
 /* Bumped when a field changes meaning or goes away (docs/json-output.md). */
@@ -33,6 +36,34 @@ cli_json_strv(char *const *v)
 
     for (i = 0; v != NULL && v[i] != NULL; i++)
         json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+json_t *
+cli_json_vals(const struct adkcd_vals *v)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; v != NULL && i < v->n; i++) {
+        const struct adkcd_val *x = &v->v[i];
+        /* Text as a string; bytes that are not (a NUL, invalid UTF-8,
+         * e.g. a security descriptor) as {"base64": ...}, never dropped. */
+        json_t *j = memchr(x->data, '\0', x->len) == NULL
+                        ? json_stringn(x->data, x->len)
+                        : NULL;
+
+        if (j == NULL) {
+            unsigned cap = (unsigned)(x->len / 3 + 2) * 4 + 1, got = 0;
+            char *b64 = malloc(cap);
+
+            if (b64 != NULL && sasl_encode64(x->data, (unsigned)x->len, b64,
+                                             cap, &got) == SASL_OK)
+                j = json_pack("{s:s}", "base64", b64);
+            free(b64);
+        }
+        json_array_append_new(a, j != NULL ? j : json_null());
+    }
     return a;
 }
 

@@ -21,6 +21,7 @@
 
 #include "adkcd/status.h"
 #include "adkcd/strv.h"
+#include "adkcd/values.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -127,6 +128,19 @@ h_assert_strv(const char *what, char *const *got, const char *const *want)
         fail_msg("%s: %zu elements, expected %zu (first extra: \"%s\")", what,
                  n_got, n_want,
                  h_esc(n_got > n_want ? got[n_want] : want[n_got]));
+}
+
+/* As h_assert_strv() for values (which must be text here). */
+static inline void
+h_assert_vals(const char *what, const struct adkcd_vals *got,
+              const char *const *want)
+{
+    char **v = adkcd_vals_to_strv(got);
+
+    if (v == NULL)
+        fail_msg("%s: values are not text", what);
+    h_assert_strv(what, v, want);
+    adkcd_strv_free(v);
 }
 
 /* Fail unless got equals want, showing both (escaped) when they differ. */

@@ -1545,7 +1545,7 @@ assert_ops(const char *what, const struct adkcd_change *c,
                  op->kind == ADKCD_OP_ADD      ? '+'
                  : op->kind == ADKCD_OP_DELETE ? '-'
                                                : '?',
-                 op->attr, op->value);
+                 op->attr, op->value.data);
         if (strcmp(got, want[i]) != 0)
             fail_msg("%s: op %zu is %s, expected %s", what, i, h_esc(got),
                      h_esc(want[i]));
@@ -1566,11 +1566,11 @@ assert_image(const char *what, const struct adkcd_change *c, const char *attr,
     if (img->before_present != before_present)
         fail_msg("%s: %s before_present %d, expected %d", what, attr,
                  img->before_present, before_present);
-    h_assert_strv(what, img->before, before);
+    h_assert_vals(what, &img->before, before);
     if (img->after_present != after_present)
         fail_msg("%s: %s after_present %d, expected %d", what, attr,
                  img->after_present, after_present);
-    h_assert_strv(what, img->after, after);
+    h_assert_vals(what, &img->after, after);
 }
 
 struct plan_case {
@@ -1818,21 +1818,21 @@ test_plan_none_to_constrained(void **state)
     assert_int_equal(c->n_ops, 3);
     assert_int_equal(c->ops[0].kind, ADKCD_OP_DELETE);
     assert_string_equal(c->ops[0].attr, "userAccountControl");
-    assert_string_equal(c->ops[0].value, "4096");
+    assert_string_equal(c->ops[0].value.data, "4096");
     assert_int_equal(c->ops[1].kind, ADKCD_OP_ADD);
     assert_string_equal(c->ops[1].attr, "userAccountControl");
-    assert_string_equal(c->ops[1].value, "16781312");
+    assert_string_equal(c->ops[1].value.data, "16781312");
     assert_int_equal(c->ops[2].kind, ADKCD_OP_ADD);
     assert_string_equal(c->ops[2].attr, "msDS-AllowedToDelegateTo");
-    assert_string_equal(c->ops[2].value, "http/a");
+    assert_string_equal(c->ops[2].value.data, "http/a");
     assert_int_equal(c->applied, 0);
     assert_false(adkcd_plan_is_empty(plan));
 
     /* The plan holds copies. */
-    assert_ptr_not_equal(c->ops[2].value, want.services[0]);
+    assert_ptr_not_equal(c->ops[2].value.data, want.services[0]);
     adkcd_strv_free(cur.services);
     adkcd_strv_free(want.services);
-    assert_string_equal(c->ops[2].value, "http/a");
+    assert_string_equal(c->ops[2].value.data, "http/a");
     adkcd_plan_free(plan);
 }
 

@@ -206,10 +206,8 @@ assert_image(const char *what, const struct adkcd_image *img, const char *attr,
         fail_msg("%s: %s after_present %d, expected %d", what, attr,
                  img->after_present, after_present);
     /* Loaded vectors are never NULL, present or not. */
-    assert_non_null(img->before);
-    assert_non_null(img->after);
-    h_assert_strv(what, img->before, before);
-    h_assert_strv(what, img->after, after);
+    h_assert_vals(what, &img->before, before);
+    h_assert_vals(what, &img->after, after);
 }
 
 static void
@@ -217,10 +215,10 @@ assert_op(const char *what, const struct adkcd_op *op, enum adkcd_op_kind kind,
           const char *attr, const char *value)
 {
     if (op->kind != kind || strcmp(op->attr, attr) != 0 ||
-        strcmp(op->value, value) != 0)
+        strcmp(op->value.data, value) != 0)
         fail_msg("%s: op %s %s \"%s\", expected %s %s \"%s\"", what,
                  op->kind == ADKCD_OP_ADD ? "add" : "delete", op->attr,
-                 h_esc(op->value), kind == ADKCD_OP_ADD ? "add" : "delete",
+                 h_esc(op->value.data), kind == ADKCD_OP_ADD ? "add" : "delete",
                  attr, h_esc(value));
 }
 

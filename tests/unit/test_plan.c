@@ -59,9 +59,9 @@ assert_ops(const char *what, const struct adkcd_change *c, const char *attr,
                     : op->kind == ADKCD_OP_DELETE ? '-'
                                                   : '?';
 
-        if (kind != want[i][0] || strcmp(op->value, want[i] + 1) != 0)
+        if (kind != want[i][0] || strcmp(op->value.data, want[i] + 1) != 0)
             fail_msg("%s: op %zu is %c\"%s\", expected %c\"%s\"", what, i, kind,
-                     h_esc(op->value), want[i][0], h_esc(want[i] + 1));
+                     h_esc(op->value.data), want[i][0], h_esc(want[i] + 1));
         if (strcmp(op->attr, attr) != 0)
             fail_msg("%s: op %zu is on \"%s\", expected \"%s\"", what, i,
                      op->attr, attr);
@@ -138,21 +138,21 @@ check_set_values(const struct set_case *k, int empty_as_null)
     if (img->before_present != k->current_present)
         fail_msg("%s: before_present %d, expected %d", what,
                  img->before_present, k->current_present);
-    h_assert_strv(what, img->before, k->current);
+    h_assert_vals(what, &img->before, k->current);
     if (current != NULL)
-        assert_ptr_not_equal(img->before, current);
+        assert_ptr_not_equal(img->before.v, (void *)current);
     if (img->after_present != k->after_present)
         fail_msg("%s: after_present %d, expected %d", what, img->after_present,
                  k->after_present);
-    h_assert_strv(what, img->after, k->after);
+    h_assert_vals(what, &img->after, k->after);
 
     /* The inputs are the caller's: freeing them leaves the plan intact
      * (valgrind/ASan check the plan below). */
     adkcd_strv_free(current);
     adkcd_strv_free(desired);
     img = adkcd_change_image(c, SPN);
-    h_assert_strv(what, img->before, k->current);
-    h_assert_strv(what, img->after, k->after);
+    h_assert_vals(what, &img->before, k->current);
+    h_assert_vals(what, &img->after, k->after);
     adkcd_plan_free(plan);
 }
 
@@ -334,18 +334,18 @@ test_set_values_two_attributes(void **state)
     assert_int_equal(c->n_ops, 2);
     assert_int_equal(c->ops[0].kind, ADKCD_OP_ADD);
     assert_string_equal(c->ops[0].attr, SPN);
-    assert_string_equal(c->ops[0].value, "http/x");
+    assert_string_equal(c->ops[0].value.data, "http/x");
     assert_int_equal(c->ops[1].kind, ADKCD_OP_DELETE);
     assert_string_equal(c->ops[1].attr, A2D);
-    assert_string_equal(c->ops[1].value, "cifs/fs1");
+    assert_string_equal(c->ops[1].value.data, "cifs/fs1");
     assert_int_equal(c->n_images, 2);
     img = adkcd_change_image(c, A2D);
     assert_non_null(img);
-    h_assert_strv("a2d before", img->before, cur_a2d);
-    h_assert_strv("a2d after", img->after, want_a2d);
+    h_assert_vals("a2d before", &img->before, cur_a2d);
+    h_assert_vals("a2d after", &img->after, want_a2d);
     img = adkcd_change_image(c, SPN);
     assert_non_null(img);
-    h_assert_strv("spn after", img->after, want_spn);
+    h_assert_vals("spn after", &img->after, want_spn);
     assert_int_equal(adkcd_plan_count_ops(plan), 2);
     adkcd_plan_free(plan);
 }
@@ -381,9 +381,9 @@ check_swap(const struct swap_case *k)
     img = adkcd_change_image(c, UAC);
     assert_non_null(img);
     assert_int_equal(img->before_present, 1);
-    h_assert_strv(what, img->before, before);
+    h_assert_vals(what, &img->before, before);
     assert_int_equal(img->after_present, 1);
-    h_assert_strv(what, img->after, after);
+    h_assert_vals(what, &img->after, after);
     adkcd_plan_free(plan);
 }
 
@@ -748,12 +748,12 @@ check_roundtrip(const char *what, const struct adkcd_plan *plan,
                                           ? LDAP_MOD_ADD
                                           : LDAP_MOD_DELETE);
                 assert_string_equal(mod->mod_type, op->attr);
-                if (bv->bv_len != strlen(op->value) ||
-                    memcmp(bv->bv_val, op->value, bv->bv_len) != 0)
+                if (bv->bv_len != op->value.len ||
+                    memcmp(bv->bv_val, op->value.data, bv->bv_len) != 0)
                     fail_msg("%s: value %zu of %s reads back as \"%.*s\", "
                              "expected \"%s\"",
                              what, k, c->dn, (int)bv->bv_len, bv->bv_val,
-                             h_esc(op->value));
+                             h_esc(op->value.data));
             }
             /* Consecutive mods differ (else they would share a block). */
             if (m > 0) {

@@ -11,12 +11,15 @@ struct buf {
     int failed;
 };
 
-void buf_puts(struct buf *b, const char *s);
+void
+buf_puts(struct buf *b, const char *s);
 
-void buf_printf(struct buf *b, const char *fmt, ...)
+void
+buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* The string (possibly ""), handed to the caller; NULL on ENOMEM. */
-char *buf_take(struct buf *b);
+char *
+buf_take(struct buf *b);
 
 #endif /* ADKCD_BUF_H */

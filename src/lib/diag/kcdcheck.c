@@ -1036,8 +1036,8 @@ pass_up(struct adkcd_err *err, const struct adkcd_err *e2)
 }
 
 /* *note = the formatted text (replacing what it held). */
-static adkcd_status set_note(struct adkcd_err *err, char **note,
-                             const char *fmt, ...)
+static adkcd_status
+set_note(struct adkcd_err *err, char **note, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static adkcd_status

@@ -30,8 +30,8 @@ send_modify(LDAP *ld, const struct adkcd_change *c, struct adkcd_err *err)
         goto cleanup;
     }
     for (i = 0; i < c->n_ops; i++) {
-        bvs[i].bv_val = c->ops[i].value;
-        bvs[i].bv_len = strlen(c->ops[i].value);
+        bvs[i].bv_val = c->ops[i].value.data;
+        bvs[i].bv_len = c->ops[i].value.len;
         bvv[2 * i] = &bvs[i];
         bvv[2 * i + 1] = NULL;
         mods[i].mod_op =
@@ -50,21 +50,6 @@ cleanup:
     free(bvs);
     free(bvv);
     return st;
-}
-
-/* Same values, ignoring order (and case: the DC may fold it). */
-static int
-same_values(char *const *a, char *const *b)
-{
-    size_t i;
-
-    if (adkcd_strv_len(a) != adkcd_strv_len(b))
-        return 0;
-    for (i = 0; a != NULL && a[i] != NULL; i++) {
-        if (adkcd_strv_find_nocase(b, a[i]) < 0)
-            return 0;
-    }
-    return 1;
 }
 
 /*
@@ -95,18 +80,16 @@ read_back(LDAP *ld, struct adkcd_change *c, struct adkcd_err *err)
                            "%s vanished right after it was modified", c->dn);
     for (i = 0; i < c->n_images && st == ADKCD_OK; i++) {
         struct adkcd_image *img = &c->images[i];
-        char **now = NULL;
         int present = 0;
 
-        st = adkcd_ldapx_values(ld, e, img->attr, &now, &present, err);
+        adkcd_vals_clear(&img->read);
+        st = adkcd_ldapx_vals(ld, e, img->attr, &img->read, &present, err);
         if (st != ADKCD_OK)
             break;
-        adkcd_strv_free(img->read);
-        img->read = now != NULL ? now : calloc(1, sizeof(char *));
+        img->have_read = 1;
         img->read_present = present;
-        if (img->read == NULL)
-            st = NOMEM(err);
-        else if (!same_values(img->read, img->after))
+        /* Ignoring case: the DC may fold it. */
+        if (!adkcd_vals_same(&img->read, &img->after, ADKCD_CMP_NOCASE))
             c->read_differs = 1;
     }
     ldap_msgfree(res);

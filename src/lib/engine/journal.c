@@ -135,10 +135,10 @@ put_one_line(struct buf *b, const char *s)
  * when the value needs it, never folded, so that every line is whole. */
 static void
 ldif_line(struct buf *b, const char *prefix, const char *name,
-          const char *value)
+          const char *value, size_t len)
 {
-    char *line = ldif_put_wrap(LDIF_PUT_VALUE, name, value, strlen(value),
-                               LDIF_LINE_WIDTH_MAX);
+    char *line =
+        ldif_put_wrap(LDIF_PUT_VALUE, name, value, len, LDIF_LINE_WIDTH_MAX);
 
     if (line == NULL) {
         b->failed = 1;
@@ -370,20 +370,18 @@ change_block(struct buf *b, const char *id, unsigned seq,
     for (i = 0; i < c->n_images; i++) {
         const struct adkcd_image *img = &c->images[i];
 
-        for (k = 0; img->before_present && img->before != NULL &&
-                    img->before[k] != NULL;
-             k++)
-            ldif_line(b, "# before: ", img->attr, img->before[k]);
+        for (k = 0; img->before_present && k < img->before.n; k++)
+            ldif_line(b, "# before: ", img->attr, img->before.v[k].data,
+                      img->before.v[k].len);
     }
     for (i = 0; i < c->n_images; i++) {
         const struct adkcd_image *img = &c->images[i];
 
-        for (k = 0;
-             img->after_present && img->after != NULL && img->after[k] != NULL;
-             k++)
-            ldif_line(b, "# after: ", img->attr, img->after[k]);
+        for (k = 0; img->after_present && k < img->after.n; k++)
+            ldif_line(b, "# after: ", img->attr, img->after.v[k].data,
+                      img->after.v[k].len);
     }
-    ldif_line(b, "", "dn", c->dn);
+    ldif_line(b, "", "dn", c->dn, strlen(c->dn));
     buf_puts(b, "changetype: modify\n");
     for (i = 0; i < c->n_ops; i++) {
         const struct adkcd_op *op = &c->ops[i];
@@ -394,7 +392,7 @@ change_block(struct buf *b, const char *id, unsigned seq,
         if (i == 0 || !same_block(op, &c->ops[i - 1]))
             buf_printf(b, "%s: %s\n",
                        op->kind == ADKCD_OP_ADD ? "add" : "delete", op->attr);
-        ldif_line(b, "", op->attr, op->value);
+        ldif_line(b, "", op->attr, op->value.data, op->value.len);
         if (i + 1 == c->n_ops || !same_block(op, &c->ops[i + 1]))
             buf_puts(b, "-\n");
     }
@@ -501,8 +499,9 @@ struct parser {
     size_t rec_first, rec_end; /* its LDIF record: lines[first..end) */
 };
 
-static adkcd_status bad(struct parser *p, unsigned long no, const char *fmt,
-                        ...) __attribute__((format(printf, 3, 4)));
+static adkcd_status
+bad(struct parser *p, unsigned long no, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ADKCD_E_INVALID as "PATH:LINE: what", the form editors jump to. */
 static adkcd_status
@@ -673,7 +672,7 @@ line_problem(const char *line)
  * parser.  *type_out and *value_out are new strings. */
 static adkcd_status
 parse_attr_value(struct parser *p, const char *line, unsigned long no,
-                 char **type_out, char **value_out)
+                 char **type_out, char **value_out, size_t *len_out)
 {
     struct berval type = {0}, value = {0};
     const char *why = line_problem(line);
@@ -693,8 +692,10 @@ parse_attr_value(struct parser *p, const char *line, unsigned long no,
         st = bad(p, no, "libldap cannot parse this LDIF line");
         goto cleanup;
     }
-    /* Journal values are C strings: a NUL would cut one short. */
-    if (value.bv_len > 0 && memchr(value.bv_val, '\0', value.bv_len) != NULL) {
+    /* Values are bytes (a security descriptor holds NUL); where the
+     * caller wants text, a NUL would cut it short. */
+    if (len_out == NULL && value.bv_len > 0 &&
+        memchr(value.bv_val, '\0', value.bv_len) != NULL) {
         st = bad(p, no, "the value of %s holds a NUL byte", type.bv_val);
         goto cleanup;
     }
@@ -707,6 +708,8 @@ parse_attr_value(struct parser *p, const char *line, unsigned long no,
     if (value.bv_len > 0)
         memcpy(v, value.bv_val, value.bv_len);
     v[value.bv_len] = '\0';
+    if (len_out != NULL)
+        *len_out = value.bv_len;
     *type_out = t;
     *value_out = v;
     t = v = NULL;
@@ -752,13 +755,13 @@ free_change(struct adkcd_journal_change *c)
     free(c->label);
     for (i = 0; i < c->n_images; i++) {
         free(c->images[i].attr);
-        adkcd_strv_free(c->images[i].before);
-        adkcd_strv_free(c->images[i].after);
+        adkcd_vals_clear(&c->images[i].before);
+        adkcd_vals_clear(&c->images[i].after);
     }
     free(c->images);
     for (i = 0; i < c->n_ops; i++) {
         free(c->ops[i].attr);
-        free(c->ops[i].value);
+        free(c->ops[i].value.data);
     }
     free(c->ops);
     memset(c, 0, sizeof(*c));
@@ -977,10 +980,8 @@ change_attrs(struct parser *p, char *value, unsigned long no)
         img = &v[c->n_images];
         memset(img, 0, sizeof(*img));
         img->attr = strdup(a);
-        img->before = calloc(1, sizeof(char *));
-        img->after = calloc(1, sizeof(char *));
         c->n_images++;
-        if (img->attr == NULL || img->before == NULL || img->after == NULL)
+        if (img->attr == NULL)
             return NOMEM(p->err); /* freed with the change */
     }
     return ADKCD_OK;
@@ -995,11 +996,11 @@ change_value(struct parser *p, const char *key, const char *value,
     char *attr = NULL, *v = NULL;
     struct adkcd_image *img = NULL;
     adkcd_status st;
-    size_t i;
+    size_t i, len = 0;
 
     if (!p->have_attrs)
         return bad(p, no, "\"# %s:\" line before the \"# attrs:\" line", key);
-    st = parse_attr_value(p, value, no, &attr, &v);
+    st = parse_attr_value(p, value, no, &attr, &v, &len);
     if (st != ADKCD_OK)
         return st;
     /* LDAP attribute names are case-insensitive. */
@@ -1011,11 +1012,11 @@ change_value(struct parser *p, const char *key, const char *value,
         st =
             bad(p, no, "a value of %s, which \"# attrs:\" does not list", attr);
     } else if (key[0] == 'b') {
-        if (adkcd_strv_add(&img->before, v) != 0)
+        if (adkcd_vals_add(&img->before, v, len) != 0)
             st = NOMEM(p->err);
         img->before_present = 1;
     } else {
-        if (adkcd_strv_add(&img->after, v) != 0)
+        if (adkcd_vals_add(&img->after, v, len) != 0)
             st = NOMEM(p->err);
         img->after_present = 1;
     }
@@ -1036,6 +1037,7 @@ check_record(struct parser *p, struct buf *text)
     enum { DN, CHANGETYPE, MODOP, VALUES } want = DN;
     const struct adkcd_journal_change *c = &p->cur;
     char *type = NULL, *value = NULL, *mod_attr = NULL;
+    size_t value_len = 0;
     const char *mod_kind = "";
     unsigned long no = p->lines[p->rec_first].no;
     adkcd_status st = ADKCD_OK;
@@ -1064,7 +1066,7 @@ check_record(struct parser *p, struct buf *text)
         }
         free(type);
         free(value);
-        st = parse_attr_value(p, s, no, &type, &value);
+        st = parse_attr_value(p, s, no, &type, &value, &value_len);
         if (st != ADKCD_OK)
             break;
         switch (want) {
@@ -1160,7 +1162,8 @@ add_op(struct parser *p, enum adkcd_op_kind kind, const char *attr,
     val[bv->bv_len] = '\0';
     v[c->n_ops].kind = kind;
     v[c->n_ops].attr = a;
-    v[c->n_ops].value = val;
+    v[c->n_ops].value.data = val;
+    v[c->n_ops].value.len = bv->bv_len;
     c->n_ops++;
     return ADKCD_OK;
 }

@@ -16,12 +16,15 @@
 /* One attribute of one object, simulated from "now" back in time. */
 struct attr_state {
     char *attr;
-    char **now; /* read from the server */
+    struct adkcd_vals now; /* read from the server */
     int now_present;
-    char **sim; /* after undoing the changes seen so far */
+    int have_now;
+    struct adkcd_vals sim; /* after undoing the changes seen so far */
     int sim_present;
-    char **newest_after;   /* what the newest change left (borrowed) */
-    char ***chain_befores; /* before-states, newest first (borrowed) */
+    const struct adkcd_vals *newest_after;   /* what the newest change left
+                                              * (borrowed) */
+    const struct adkcd_vals **chain_befores; /* before-states, newest first
+                                              * (borrowed) */
     size_t chain_n;
 };
 
@@ -39,32 +42,43 @@ is_uac(const char *attr)
 }
 
 static unsigned
-uac_of(char *const *v)
+uac_of(const struct adkcd_vals *v)
 {
-    return v != NULL && v[0] != NULL ? (unsigned)strtol(v[0], NULL, 10) : 0;
+    return v != NULL && v->n > 0 ? (unsigned)strtol(v->v[0].data, NULL, 10) : 0;
 }
 
 /* Equal states: for userAccountControl the delegation bits, for the rest
  * the same set of values (as stored). */
 static int
-same(const char *attr, char *const *a, char *const *b)
+same(const char *attr, const struct adkcd_vals *a, const struct adkcd_vals *b)
 {
-    size_t i;
-
     if (is_uac(attr))
         return ((uac_of(a) ^ uac_of(b)) & ADKCD_DELEG_UAC_MASK) == 0;
-    if (adkcd_strv_len(a) != adkcd_strv_len(b))
-        return 0;
-    for (i = 0; a != NULL && a[i] != NULL; i++) {
-        size_t j;
-        int found = 0;
+    return (a == NULL ? 0 : a->n) == (b == NULL ? 0 : b->n) &&
+           adkcd_vals_same(a, b, ADKCD_CMP_EXACT);
+}
 
-        for (j = 0; !found && b[j] != NULL; j++)
-            found = strcmp(a[i], b[j]) == 0;
-        if (!found)
-            return 0;
+/* Values for a person to read: text as it is, binary values by size. */
+static char **
+shown(const struct adkcd_vals *v)
+{
+    char **out = calloc(1, sizeof(char *));
+    size_t i;
+
+    for (i = 0; out != NULL && v != NULL && i < v->n; i++) {
+        char tmp[48];
+        const char *s = v->v[i].data;
+
+        if (memchr(s, '\0', v->v[i].len) != NULL) {
+            snprintf(tmp, sizeof(tmp), "(binary, %zu bytes)", v->v[i].len);
+            s = tmp;
+        }
+        if (adkcd_strv_add(&out, s) != 0) {
+            adkcd_strv_free(out);
+            out = NULL;
+        }
     }
-    return 1;
+    return out;
 }
 
 static void
@@ -75,8 +89,8 @@ free_objects(struct object *o, size_t n)
     for (i = 0; i < n; i++) {
         for (j = 0; j < o[i].n; j++) {
             free(o[i].attrs[j].attr);
-            adkcd_strv_free(o[i].attrs[j].now);
-            adkcd_strv_free(o[i].attrs[j].sim);
+            adkcd_vals_clear(&o[i].attrs[j].now);
+            adkcd_vals_clear(&o[i].attrs[j].sim);
             free(o[i].attrs[j].chain_befores);
         }
         free(o[i].attrs);
@@ -105,7 +119,8 @@ adkcd_drifts_free(struct adkcd_drifts *d)
 
 static adkcd_status
 add_drift(struct adkcd_drifts *d, const char *dn, const char *attr,
-          char *const *expected, char *const *actual, struct adkcd_err *err)
+          const struct adkcd_vals *expected, const struct adkcd_vals *actual,
+          struct adkcd_err *err)
 {
     struct adkcd_drift *v = realloc(d->v, (d->n + 1) * sizeof(*v));
 
@@ -114,8 +129,8 @@ add_drift(struct adkcd_drifts *d, const char *dn, const char *attr,
     d->v = v;
     v[d->n].dn = strdup(dn);
     v[d->n].attr = strdup(attr);
-    v[d->n].expected = adkcd_strv_dup(expected);
-    v[d->n].actual = adkcd_strv_dup(actual);
+    v[d->n].expected = shown(expected);
+    v[d->n].actual = shown(actual);
     d->n++;
     if (v[d->n - 1].dn == NULL || v[d->n - 1].attr == NULL ||
         v[d->n - 1].expected == NULL || v[d->n - 1].actual == NULL)
@@ -198,14 +213,11 @@ read_now(struct adkcd_conn *conn, struct object *o, struct adkcd_err *err)
     for (i = 0; i < o->n && st == ADKCD_OK; i++) {
         struct attr_state *a = &o->attrs[i];
 
-        st = adkcd_ldapx_values(ld, e, a->attr, &a->now, &a->now_present, err);
-        if (st == ADKCD_OK && a->now == NULL)
-            a->now = calloc(1, sizeof(char *));
-        if (st == ADKCD_OK)
-            a->sim = adkcd_strv_dup(a->now);
-        a->sim_present = a->now_present;
-        if (st == ADKCD_OK && (a->now == NULL || a->sim == NULL))
+        st = adkcd_ldapx_vals(ld, e, a->attr, &a->now, &a->now_present, err);
+        if (st == ADKCD_OK && adkcd_vals_dup(&a->sim, &a->now) != 0)
             st = NOMEM(err);
+        a->sim_present = a->now_present;
+        a->have_now = st == ADKCD_OK;
     }
     ldap_msgfree(res);
     adkcd_strv_free(attrs);
@@ -247,7 +259,7 @@ changed_attr(const struct adkcd_journal_change *c,
         has_op = strcasecmp(c->ops[i].attr, img->attr) == 0;
     /* A compare-and-swap guard deletes and re-adds the same value: the
      * images are then equal, and the change left the attribute alone. */
-    return has_op && !same(img->attr, img->before, img->after);
+    return has_op && !same(img->attr, &img->before, &img->after);
 }
 
 /*
@@ -265,43 +277,41 @@ undo(struct object **objs, size_t *n, const struct adkcd_journal_change *c,
     for (i = 0; i < c->n_images && st == ADKCD_OK; i++) {
         const struct adkcd_image *img = &c->images[i];
         struct attr_state *a = NULL;
-        char **next;
+        struct adkcd_vals next = {0, NULL};
 
         if (!changed_attr(c, img))
             continue;
         st = state_for(objs, n, c->dn, c->label, img->attr, &a, err);
         if (st != ADKCD_OK)
             break;
-        if (a->sim == NULL)
+        if (!a->have_now)
             continue; /* first pass: only collecting attributes */
         if (a->chain_n == 0)
-            a->newest_after = img->after;
+            a->newest_after = &img->after;
         {
-            char ***v =
+            const struct adkcd_vals **v =
                 realloc(a->chain_befores, (a->chain_n + 1) * sizeof(*v));
 
             if (v == NULL)
                 return NOMEM(err);
             a->chain_befores = v;
-            v[a->chain_n++] = img->before;
+            v[a->chain_n++] = &img->before;
         }
         if (is_uac(img->attr)) {
             /* Only the bits this tool manages go back. */
             char v[16];
-            unsigned u = (uac_of(a->sim) & ~ADKCD_DELEG_UAC_MASK) |
-                         (uac_of(img->before) & ADKCD_DELEG_UAC_MASK);
+            unsigned u = (uac_of(&a->sim) & ~ADKCD_DELEG_UAC_MASK) |
+                         (uac_of(&img->before) & ADKCD_DELEG_UAC_MASK);
 
             snprintf(v, sizeof(v), "%d", (int32_t)u);
-            next = NULL;
-            if (adkcd_strv_add(&next, v) != 0)
+            if (adkcd_vals_add_str(&next, v) != 0)
                 return NOMEM(err);
         } else {
-            next = adkcd_strv_dup(img->before);
-            if (next == NULL)
+            if (adkcd_vals_dup(&next, &img->before) != 0)
                 return NOMEM(err);
             a->sim_present = img->before_present;
         }
-        adkcd_strv_free(a->sim);
+        adkcd_vals_clear(&a->sim);
         a->sim = next;
     }
     return st;
@@ -327,12 +337,12 @@ check_chains(struct object *objs, size_t n, struct adkcd_drifts *drifts,
 
             if (a->chain_n == 0)
                 continue;
-            ok = same(a->attr, a->now, a->newest_after);
+            ok = same(a->attr, &a->now, a->newest_after);
             for (k = 0; !ok && k < a->chain_n; k++)
-                ok = same(a->attr, a->now, a->chain_befores[k]);
+                ok = same(a->attr, &a->now, a->chain_befores[k]);
             if (!ok)
                 st = add_drift(drifts, objs[i].dn, a->attr, a->newest_after,
-                               a->now, err);
+                               &a->now, err);
         }
     }
     return st;
@@ -426,12 +436,13 @@ adkcd_rollback_plan(struct adkcd_conn *conn,
             struct attr_state *a = &objs[i].attrs[j];
 
             if (is_uac(a->attr))
-                st = adkcd_change_swap(c, a->attr, a->now[0] ? a->now[0] : "0",
-                                       a->sim[0] ? a->sim[0] : "0", err);
+                st = adkcd_change_swap(c, a->attr,
+                                       a->now.n ? a->now.v[0].data : "0",
+                                       a->sim.n ? a->sim.v[0].data : "0", err);
             else
-                st = adkcd_change_set_values(c, a->attr, a->now, a->now_present,
-                                             a->sim, a->sim_present,
-                                             ADKCD_CMP_EXACT, err);
+                st = adkcd_change_set_vals(c, a->attr, &a->now, a->now_present,
+                                           &a->sim, a->sim_present,
+                                           ADKCD_CMP_EXACT, err);
         }
     }
     if (st == ADKCD_OK && drifts->n > 0 && !force) {

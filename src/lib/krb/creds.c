@@ -320,8 +320,8 @@ adkcd_creds_default_realm(void)
     return copy;
 }
 
-static adkcd_status explain(struct adkcd_err *err, int ldap_rc, const char *d,
-                            const char *host);
+static adkcd_status
+explain(struct adkcd_err *err, int ldap_rc, const char *d, const char *host);
 
 adkcd_status
 adkcd_creds_explain_bind(struct adkcd_err *err, int ldap_rc, const char *diag,

@@ -135,9 +135,9 @@ join(char *const *v, const char *sep)
     return s;
 }
 
-static adkcd_status krb_fail(struct adkcd_err *err, krb5_context ctx,
-                             krb5_error_code code, adkcd_status st,
-                             const char *fmt, ...)
+static adkcd_status
+krb_fail(struct adkcd_err *err, krb5_context ctx, krb5_error_code code,
+         adkcd_status st, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 static adkcd_status
@@ -1009,8 +1009,8 @@ adkcd_krb5_error_name(long code)
     }
 }
 
-static adkcd_status explained(char **out, struct adkcd_err *err,
-                              const char *fmt, ...)
+static adkcd_status
+explained(char **out, struct adkcd_err *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static adkcd_status

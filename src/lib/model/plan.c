@@ -29,14 +29,14 @@ free_change(struct adkcd_change *c)
     free(c->label);
     for (i = 0; i < c->n_ops; i++) {
         free(c->ops[i].attr);
-        free(c->ops[i].value);
+        free(c->ops[i].value.data);
     }
     free(c->ops);
     for (i = 0; i < c->n_images; i++) {
         free(c->images[i].attr);
-        adkcd_strv_free(c->images[i].before);
-        adkcd_strv_free(c->images[i].after);
-        adkcd_strv_free(c->images[i].read);
+        adkcd_vals_clear(&c->images[i].before);
+        adkcd_vals_clear(&c->images[i].after);
+        adkcd_vals_clear(&c->images[i].read);
     }
     free(c->images);
 }
@@ -87,29 +87,36 @@ adkcd_plan_change(struct adkcd_plan *plan, const char *dn, const char *label,
 
 static adkcd_status
 add_op(struct adkcd_change *c, enum adkcd_op_kind kind, const char *attr,
-       const char *value, struct adkcd_err *err)
+       const char *value, size_t len, struct adkcd_err *err)
 {
     struct adkcd_op *v = realloc(c->ops, (c->n_ops + 1) * sizeof(*v));
+    struct adkcd_op *op;
 
     if (v == NULL)
         return NOMEM(err);
     c->ops = v;
-    v[c->n_ops].kind = kind;
-    v[c->n_ops].attr = strdup(attr);
-    v[c->n_ops].value = strdup(value);
-    if (v[c->n_ops].attr == NULL || v[c->n_ops].value == NULL) {
-        free(v[c->n_ops].attr);
-        free(v[c->n_ops].value);
+    op = &v[c->n_ops];
+    op->kind = kind;
+    op->attr = strdup(attr);
+    op->value.len = len;
+    op->value.data = malloc(len + 1);
+    if (op->attr == NULL || op->value.data == NULL) {
+        free(op->attr);
+        free(op->value.data);
         return NOMEM(err);
     }
+    if (len > 0)
+        memcpy(op->value.data, value, len);
+    op->value.data[len] = '\0';
     c->n_ops++;
     return ADKCD_OK;
 }
 
 /* The image for attr, created from current when missing. */
 static adkcd_status
-image(struct adkcd_change *c, const char *attr, char *const *current,
-      int present, struct adkcd_image **img_out, struct adkcd_err *err)
+image(struct adkcd_change *c, const char *attr,
+      const struct adkcd_vals *current, int present,
+      struct adkcd_image **img_out, struct adkcd_err *err)
 {
     struct adkcd_image *v, *img;
     size_t i;
@@ -131,12 +138,11 @@ image(struct adkcd_change *c, const char *attr, char *const *current,
     img->attr = strdup(attr);
     img->before_present = present;
     img->after_present = present;
-    img->before = adkcd_strv_dup(current);
-    img->after = adkcd_strv_dup(current);
-    if (img->attr == NULL || img->before == NULL || img->after == NULL) {
+    if (img->attr == NULL || adkcd_vals_dup(&img->before, current) != 0 ||
+        adkcd_vals_dup(&img->after, current) != 0) {
         free(img->attr);
-        adkcd_strv_free(img->before);
-        adkcd_strv_free(img->after);
+        adkcd_vals_clear(&img->before);
+        adkcd_vals_clear(&img->after);
         return NOMEM(err);
     }
     c->n_images++;
@@ -144,28 +150,14 @@ image(struct adkcd_change *c, const char *attr, char *const *current,
     return ADKCD_OK;
 }
 
-static long
-find(char *const *v, const char *s, enum adkcd_cmp cmp)
-{
-    long i;
-
-    if (cmp == ADKCD_CMP_NOCASE)
-        return adkcd_strv_find_nocase(v, s);
-    for (i = 0; v != NULL && v[i] != NULL; i++) {
-        if (strcmp(v[i], s) == 0)
-            return i;
-    }
-    return -1;
-}
-
 adkcd_status
-adkcd_change_set_values(struct adkcd_change *c, const char *attr,
-                        char *const *current, int current_present,
-                        char *const *desired, int desired_present,
-                        enum adkcd_cmp cmp, struct adkcd_err *err)
+adkcd_change_set_vals(struct adkcd_change *c, const char *attr,
+                      const struct adkcd_vals *current, int current_present,
+                      const struct adkcd_vals *desired, int desired_present,
+                      enum adkcd_cmp cmp, struct adkcd_err *err)
 {
     struct adkcd_image *img = NULL;
-    char **after = NULL;
+    struct adkcd_vals after = {0, NULL};
     adkcd_status st;
     size_t i;
 
@@ -174,28 +166,90 @@ adkcd_change_set_values(struct adkcd_change *c, const char *attr,
         return st;
     if (!desired_present)
         desired = NULL;
-    for (i = 0; current != NULL && current[i] != NULL && st == ADKCD_OK; i++) {
-        if (find(desired, current[i], cmp) < 0)
-            st = add_op(c, ADKCD_OP_DELETE, attr, current[i], err);
-        else if (adkcd_strv_add(&after, current[i]) != 0)
+    for (i = 0; current != NULL && i < current->n && st == ADKCD_OK; i++) {
+        const struct adkcd_val *cv = &current->v[i];
+
+        if (adkcd_vals_find(desired, cv->data, cv->len, cmp) < 0)
+            st = add_op(c, ADKCD_OP_DELETE, attr, cv->data, cv->len, err);
+        else if (adkcd_vals_add(&after, cv->data, cv->len) != 0)
             st = NOMEM(err);
     }
-    for (i = 0; desired != NULL && desired[i] != NULL && st == ADKCD_OK; i++) {
+    for (i = 0; desired != NULL && i < desired->n && st == ADKCD_OK; i++) {
+        const struct adkcd_val *dv = &desired->v[i];
+
         /* Skip values already kept, and repeats within desired. */
-        if (find(after, desired[i], cmp) >= 0)
+        if (adkcd_vals_find(&after, dv->data, dv->len, cmp) >= 0)
             continue;
-        st = add_op(c, ADKCD_OP_ADD, attr, desired[i], err);
-        if (st == ADKCD_OK && adkcd_strv_add(&after, desired[i]) != 0)
+        st = add_op(c, ADKCD_OP_ADD, attr, dv->data, dv->len, err);
+        if (st == ADKCD_OK && adkcd_vals_add(&after, dv->data, dv->len) != 0)
             st = NOMEM(err);
     }
     if (st != ADKCD_OK) {
-        adkcd_strv_free(after);
+        adkcd_vals_clear(&after);
         return st;
     }
-    adkcd_strv_free(img->after);
-    img->after = after != NULL ? after : calloc(1, sizeof(char *));
-    img->after_present = after != NULL;
-    return img->after != NULL ? ADKCD_OK : NOMEM(err);
+    adkcd_vals_clear(&img->after);
+    img->after = after;
+    img->after_present = after.n > 0;
+    return ADKCD_OK;
+}
+
+adkcd_status
+adkcd_change_set_values(struct adkcd_change *c, const char *attr,
+                        char *const *current, int current_present,
+                        char *const *desired, int desired_present,
+                        enum adkcd_cmp cmp, struct adkcd_err *err)
+{
+    struct adkcd_vals cur = {0, NULL}, want = {0, NULL};
+    adkcd_status st;
+
+    if (adkcd_vals_from_strv(&cur, current) != 0 ||
+        adkcd_vals_from_strv(&want, desired) != 0)
+        st = NOMEM(err);
+    else
+        st = adkcd_change_set_vals(c, attr, &cur, current_present, &want,
+                                   desired_present, cmp, err);
+    adkcd_vals_clear(&cur);
+    adkcd_vals_clear(&want);
+    return st;
+}
+
+adkcd_status
+adkcd_change_swap_val(struct adkcd_change *c, const char *attr,
+                      const struct adkcd_val *old_value,
+                      const struct adkcd_val *new_value, struct adkcd_err *err)
+{
+    struct adkcd_vals cur = {0, NULL};
+    struct adkcd_image *img = NULL;
+    adkcd_status st;
+
+    if (old_value != NULL) {
+        cur.n = 1;
+        cur.v = (struct adkcd_val *)old_value;
+    }
+    st = image(c, attr, &cur, old_value != NULL, &img, err);
+    if (st != ADKCD_OK)
+        return st;
+    if (old_value == NULL && new_value == NULL)
+        return ADKCD_OK;
+    if (old_value != NULL && new_value != NULL &&
+        adkcd_val_eq(old_value->data, old_value->len, new_value->data,
+                     new_value->len, ADKCD_CMP_EXACT))
+        return ADKCD_OK;
+    if (old_value != NULL)
+        st = add_op(c, ADKCD_OP_DELETE, attr, old_value->data, old_value->len,
+                    err);
+    if (st == ADKCD_OK && new_value != NULL)
+        st =
+            add_op(c, ADKCD_OP_ADD, attr, new_value->data, new_value->len, err);
+    if (st != ADKCD_OK)
+        return st;
+    adkcd_vals_clear(&img->after);
+    img->after_present = new_value != NULL;
+    if (new_value != NULL &&
+        adkcd_vals_add(&img->after, new_value->data, new_value->len) != 0)
+        return NOMEM(err);
+    return ADKCD_OK;
 }
 
 adkcd_status
@@ -203,39 +257,26 @@ adkcd_change_swap(struct adkcd_change *c, const char *attr,
                   const char *old_value, const char *new_value,
                   struct adkcd_err *err)
 {
-    char *cur[2] = {(char *)old_value, NULL};
-    struct adkcd_image *img = NULL;
-    adkcd_status st;
+    struct adkcd_val o = {strlen(old_value), (char *)old_value};
+    struct adkcd_val n = {strlen(new_value), (char *)new_value};
 
-    st = image(c, attr, cur, 1, &img, err);
-    if (st != ADKCD_OK || strcmp(old_value, new_value) == 0)
-        return st;
-    st = add_op(c, ADKCD_OP_DELETE, attr, old_value, err);
-    if (st == ADKCD_OK)
-        st = add_op(c, ADKCD_OP_ADD, attr, new_value, err);
-    if (st != ADKCD_OK)
-        return st;
-    adkcd_strv_free(img->after);
-    img->after = NULL;
-    if (adkcd_strv_add(&img->after, new_value) != 0)
-        return NOMEM(err);
-    img->after_present = 1;
-    return ADKCD_OK;
+    return adkcd_change_swap_val(c, attr, &o, &n, err);
 }
 
 adkcd_status
 adkcd_change_guard(struct adkcd_change *c, const char *attr, const char *value,
                    struct adkcd_err *err)
 {
-    char *cur[2] = {(char *)value, NULL};
+    struct adkcd_val v = {strlen(value), (char *)value};
+    struct adkcd_vals cur = {1, &v};
     struct adkcd_image *img = NULL;
     adkcd_status st;
 
-    st = image(c, attr, cur, 1, &img, err);
+    st = image(c, attr, &cur, 1, &img, err);
     if (st == ADKCD_OK)
-        st = add_op(c, ADKCD_OP_DELETE, attr, value, err);
+        st = add_op(c, ADKCD_OP_DELETE, attr, value, v.len, err);
     if (st == ADKCD_OK)
-        st = add_op(c, ADKCD_OP_ADD, attr, value, err);
+        st = add_op(c, ADKCD_OP_ADD, attr, value, v.len, err);
     return st;
 }
 
@@ -270,13 +311,14 @@ adkcd_plan_is_empty(const struct adkcd_plan *plan)
 /* Was (kind, attr, value) planned in c? */
 static int
 has_op(const struct adkcd_change *c, enum adkcd_op_kind kind, const char *attr,
-       const char *value)
+       const struct adkcd_val *value)
 {
     size_t i;
 
     for (i = 0; i < c->n_ops; i++) {
         if (c->ops[i].kind == kind && strcasecmp(c->ops[i].attr, attr) == 0 &&
-            strcmp(c->ops[i].value, value) == 0)
+            adkcd_val_eq(c->ops[i].value.data, c->ops[i].value.len, value->data,
+                         value->len, ADKCD_CMP_EXACT))
             return 1;
     }
     return 0;
@@ -285,10 +327,10 @@ has_op(const struct adkcd_change *c, enum adkcd_op_kind kind, const char *attr,
 /* One "name: value" line through libldap's LDIF writer (base64 when the
  * value needs it). */
 static void
-ldif_line(struct buf *b, const char *name, const char *value)
+ldif_line(struct buf *b, const char *name, const char *value, size_t len)
 {
-    char *line = ldif_put_wrap(LDIF_PUT_VALUE, name, value, strlen(value),
-                               LDIF_LINE_WIDTH_MAX);
+    char *line =
+        ldif_put_wrap(LDIF_PUT_VALUE, name, value, len, LDIF_LINE_WIDTH_MAX);
 
     if (line == NULL) {
         b->failed = 1;
@@ -303,11 +345,11 @@ ldif_line(struct buf *b, const char *name, const char *value)
  * string) shows as "attr:: base64" and can never forge a line. */
 static void
 diff_line(struct buf *b, const char *marker, const char *attr,
-          const char *value)
+          const struct adkcd_val *value)
 {
     buf_puts(b, marker);
     buf_puts(b, " ");
-    ldif_line(b, attr, value);
+    ldif_line(b, attr, value->data, value->len);
 }
 
 adkcd_status
@@ -329,18 +371,22 @@ adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
             const struct adkcd_image *img = &c->images[j];
 
             /* A value deleted and added back is a guard: it stays. */
-            for (k = 0; img->before != NULL && img->before[k] != NULL; k++)
-                diff_line(
-                    &b,
-                    has_op(c, ADKCD_OP_DELETE, img->attr, img->before[k]) &&
-                            !has_op(c, ADKCD_OP_ADD, img->attr, img->before[k])
-                        ? "-"
-                        : " ",
-                    img->attr, img->before[k]);
-            for (k = 0; img->after != NULL && img->after[k] != NULL; k++) {
-                if (has_op(c, ADKCD_OP_ADD, img->attr, img->after[k]) &&
-                    !has_op(c, ADKCD_OP_DELETE, img->attr, img->after[k]))
-                    diff_line(&b, "+", img->attr, img->after[k]);
+            for (k = 0; k < img->before.n; k++) {
+                const struct adkcd_val *v = &img->before.v[k];
+
+                diff_line(&b,
+                          has_op(c, ADKCD_OP_DELETE, img->attr, v) &&
+                                  !has_op(c, ADKCD_OP_ADD, img->attr, v)
+                              ? "-"
+                              : " ",
+                          img->attr, v);
+            }
+            for (k = 0; k < img->after.n; k++) {
+                const struct adkcd_val *v = &img->after.v[k];
+
+                if (has_op(c, ADKCD_OP_ADD, img->attr, v) &&
+                    !has_op(c, ADKCD_OP_DELETE, img->attr, v))
+                    diff_line(&b, "+", img->attr, v);
             }
         }
     }
@@ -365,7 +411,7 @@ adkcd_plan_ldif(const struct adkcd_plan *plan, char **text_out,
         if (!first)
             buf_puts(&b, "\n");
         first = 0;
-        ldif_line(&b, "dn", c->dn);
+        ldif_line(&b, "dn", c->dn, strlen(c->dn));
         buf_puts(&b, "changetype: modify\n");
         for (j = 0; j < c->n_ops; j++) {
             const struct adkcd_op *op = &c->ops[j];
@@ -376,7 +422,7 @@ adkcd_plan_ldif(const struct adkcd_plan *plan, char **text_out,
                 buf_printf(&b, "%s: %s\n",
                            op->kind == ADKCD_OP_ADD ? "add" : "delete",
                            op->attr);
-            ldif_line(&b, op->attr, op->value);
+            ldif_line(&b, op->attr, op->value.data, op->value.len);
             if (j + 1 == c->n_ops || c->ops[j + 1].kind != op->kind ||
                 strcasecmp(c->ops[j + 1].attr, op->attr) != 0)
                 buf_puts(&b, "-\n");

@@ -43,7 +43,8 @@ struct adkcd_conn {
     void *log_ctx;
 };
 
-static void logf_(struct adkcd_conn *c, int level, const char *fmt, ...)
+static void
+logf_(struct adkcd_conn *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void

@@ -14,7 +14,8 @@
  * priority, highest weight first.  *hosts_out is a strv of "host:port".
  * ADKCD_E_CONNECT when there is no record.
  */
-adkcd_status adkcd_discover_dcs(const char *domain, char ***hosts_out,
-                                struct adkcd_err *err);
+adkcd_status
+adkcd_discover_dcs(const char *domain, char ***hosts_out,
+                   struct adkcd_err *err);
 
 #endif /* ADKCD_DISCOVER_H */

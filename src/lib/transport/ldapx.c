@@ -105,18 +105,14 @@ adkcd_ldapx_value(LDAP *ld, LDAPMessage *entry, const char *attr)
 }
 
 static adkcd_status
-append_bervals(struct berval **vals, char ***v, struct adkcd_err *err)
+append_bervals(struct berval **vals, struct adkcd_vals *v,
+               struct adkcd_err *err)
 {
     size_t i;
-    char *s;
 
     for (i = 0; vals != NULL && vals[i] != NULL; i++) {
-        s = strndup(vals[i]->bv_val, vals[i]->bv_len);
-        if (s == NULL || adkcd_strv_add(v, s) != 0) {
-            free(s);
+        if (adkcd_vals_add(v, vals[i]->bv_val, vals[i]->bv_len) != 0)
             return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
-        }
-        free(s);
     }
     return ADKCD_OK;
 }
@@ -153,16 +149,18 @@ range_desc(LDAP *ld, LDAPMessage *entry, const char *attr, char **desc_out)
 }
 
 adkcd_status
-adkcd_ldapx_values(LDAP *ld, LDAPMessage *entry, const char *attr,
-                   char ***values_out, int *present_out, struct adkcd_err *err)
+adkcd_ldapx_vals(LDAP *ld, LDAPMessage *entry, const char *attr,
+                 struct adkcd_vals *values_out, int *present_out,
+                 struct adkcd_err *err)
 {
     struct berval **vals;
-    char **v = NULL;
+    struct adkcd_vals v = {0, NULL};
     char *desc = NULL, *dn = NULL;
     long hi;
     adkcd_status st = ADKCD_OK;
 
-    *values_out = NULL;
+    values_out->n = 0;
+    values_out->v = NULL;
     if (present_out != NULL)
         *present_out = 0;
     vals = ldap_get_values_len(ld, entry, attr);
@@ -174,7 +172,7 @@ adkcd_ldapx_values(LDAP *ld, LDAPMessage *entry, const char *attr,
             if (present_out != NULL)
                 *present_out = 1;
         } else {
-            adkcd_strv_free(v);
+            adkcd_vals_clear(&v);
         }
         return st;
     }
@@ -221,13 +219,47 @@ adkcd_ldapx_values(LDAP *ld, LDAPMessage *entry, const char *attr,
     free(desc);
     ldap_memfree(dn);
     if (st != ADKCD_OK) {
-        adkcd_strv_free(v);
+        adkcd_vals_clear(&v);
         return st;
     }
     *values_out = v;
     if (present_out != NULL)
         *present_out = 1;
     return ADKCD_OK;
+}
+
+adkcd_status
+adkcd_ldapx_values(LDAP *ld, LDAPMessage *entry, const char *attr,
+                   char ***values_out, int *present_out, struct adkcd_err *err)
+{
+    struct adkcd_vals v = {0, NULL};
+    int present = 0;
+    adkcd_status st;
+
+    *values_out = NULL;
+    if (present_out != NULL)
+        *present_out = 0;
+    st = adkcd_ldapx_vals(ld, entry, attr, &v, &present, err);
+    if (st != ADKCD_OK)
+        return st;
+    if (present) {
+        /* A text attribute: a NUL byte inside a value is not text, and a
+         * C string would silently cut it there. */
+        *values_out = adkcd_vals_to_strv(&v);
+        if (*values_out == NULL)
+            st = adkcd_err_set(err, ADKCD_E_INVALID,
+                               "a value of %s holds a NUL byte, or out of "
+                               "memory",
+                               attr);
+        if (*values_out != NULL && (*values_out)[0] == NULL) {
+            free(*values_out);
+            *values_out = NULL;
+        }
+    }
+    if (st == ADKCD_OK && present_out != NULL)
+        *present_out = present;
+    adkcd_vals_clear(&v);
+    return st;
 }
 
 adkcd_status

@@ -9,13 +9,15 @@
 
 #include "adkcd/conn.h"
 #include "adkcd/status.h"
+#include "adkcd/values.h"
 
 /* The DC connection, and the Global Catalog connection (opened on first
  * use, on the same DC). */
-LDAP *adkcd_conn_ldap(struct adkcd_conn *conn);
+LDAP *
+adkcd_conn_ldap(struct adkcd_conn *conn);
 
-adkcd_status adkcd_conn_gc(struct adkcd_conn *conn, LDAP **ld_out,
-                           struct adkcd_err *err);
+adkcd_status
+adkcd_conn_gc(struct adkcd_conn *conn, LDAP **ld_out, struct adkcd_err *err);
 
 /*
  * Turn an LDAP failure into a status and a message that includes the
@@ -23,24 +25,33 @@ adkcd_status adkcd_conn_gc(struct adkcd_conn *conn, LDAP **ld_out,
  * done.  Maps 19/16/20/68 to CONFLICT, 50/53 to ACCESS, 32 to NOTFOUND,
  * connection failures to CONNECT.
  */
-adkcd_status adkcd_ldapx_error(struct adkcd_err *err, LDAP *ld, int rc,
-                               const char *fmt, ...)
+adkcd_status
+adkcd_ldapx_error(struct adkcd_err *err, LDAP *ld, int rc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* RFC 4515 escaping of one filter value.  Returns NULL on ENOMEM; free(). */
-char *adkcd_ldapx_filter_escape(const char *value);
+char *
+adkcd_ldapx_filter_escape(const char *value);
 
 /*
- * The values of attr in entry as a strv (NULL when absent), following AD's
+ * The values of attr in entry as bytes (empty when absent), following AD's
  * ranged retrieval ("attr;range=0-1499") with further base reads on ld.
  * *present_out (may be NULL) tells "absent" from "empty".
  */
-adkcd_status adkcd_ldapx_values(LDAP *ld, LDAPMessage *entry, const char *attr,
-                                char ***values_out, int *present_out,
-                                struct adkcd_err *err);
+adkcd_status
+adkcd_ldapx_vals(LDAP *ld, LDAPMessage *entry, const char *attr,
+                 struct adkcd_vals *values_out, int *present_out,
+                 struct adkcd_err *err);
+
+/* The same for a text attribute, as a strv; ADKCD_E_INVALID when a value
+ * holds a NUL byte. */
+adkcd_status
+adkcd_ldapx_values(LDAP *ld, LDAPMessage *entry, const char *attr,
+                   char ***values_out, int *present_out, struct adkcd_err *err);
 
 /* The first value of attr, or NULL (free()). */
-char *adkcd_ldapx_value(LDAP *ld, LDAPMessage *entry, const char *attr);
+char *
+adkcd_ldapx_value(LDAP *ld, LDAPMessage *entry, const char *attr);
 
 /* Called for each entry of a paged search; return non-zero to stop. */
 typedef adkcd_status (*adkcd_ldapx_entry_func)(void *ctx, LDAP *ld,
@@ -52,17 +63,19 @@ typedef adkcd_status (*adkcd_ldapx_entry_func)(void *ctx, LDAP *ld,
  * AD DC supports it), calling fn for each entry as pages arrive, so memory
  * stays proportional to a page.
  */
-adkcd_status adkcd_ldapx_search_paged(LDAP *ld, const char *base, int scope,
-                                      const char *filter, char **attrs,
-                                      int page_size, adkcd_ldapx_entry_func fn,
-                                      void *ctx, struct adkcd_err *err);
+adkcd_status
+adkcd_ldapx_search_paged(LDAP *ld, const char *base, int scope,
+                         const char *filter, char **attrs, int page_size,
+                         adkcd_ldapx_entry_func fn, void *ctx,
+                         struct adkcd_err *err);
 
 /*
  * Base-scope read of one object; *entry_out (in *res_out) is NULL when the
  * object does not exist (status OK).  Free *res_out with ldap_msgfree().
  */
-adkcd_status adkcd_ldapx_read(LDAP *ld, const char *dn, const char *filter,
-                              char **attrs, LDAPMessage **res_out,
-                              LDAPMessage **entry_out, struct adkcd_err *err);
+adkcd_status
+adkcd_ldapx_read(LDAP *ld, const char *dn, const char *filter, char **attrs,
+                 LDAPMessage **res_out, LDAPMessage **entry_out,
+                 struct adkcd_err *err);
 
 #endif /* ADKCD_LDAPX_H */
