@@ -42,6 +42,32 @@ struct adkcd_image {
     struct adkcd_vals read; /* the values read back (when have_read) */
 };
 
+struct adkcd_change;
+struct adkcd_entry;
+
+/*
+ * Plan a change again against the object as it is now: after a lost
+ * compare-and-swap the engine re-reads the object (the attributes in
+ * replan_attrs) and calls this with the change emptied (its dn and label
+ * kept).  Pure; nothing planned means there is nothing left to do.
+ */
+typedef adkcd_status (*adkcd_replan_func)(void *ctx,
+                                          const struct adkcd_entry *now,
+                                          struct adkcd_change *change,
+                                          struct adkcd_err *err);
+
+/* What became of a change (set by the engine). */
+enum adkcd_outcome {
+    ADKCD_OUT_PLANNED = 0, /* not sent (a dry run, or not run yet) */
+    ADKCD_OUT_UNCHANGED,   /* nothing to do (or nothing left on a re-plan) */
+    ADKCD_OUT_APPLIED,     /* the server confirmed it */
+    ADKCD_OUT_FAILED,      /* the server refused it; nothing of it applied */
+    ADKCD_OUT_IN_DOUBT,    /* sent, but the connection was lost before the
+                            * answer: it may or may not have been applied */
+    ADKCD_OUT_SKIPPED,     /* not sent: stopped after a failure, or the
+                            * connection was lost first */
+};
+
 struct adkcd_change {
     char *dn;
     char *label; /* a person's name for the object: "computer tmg$" */
@@ -49,9 +75,28 @@ struct adkcd_change {
     size_t n_ops;
     struct adkcd_image *images;
     size_t n_images;
-    int applied;      /* set by adkcd_apply() once the server confirmed it */
+    int applied;      /* set once the server confirmed it */
     int read_differs; /* the read-back differs from the after-images:
                        * another writer changed the object right after */
+
+    /* Set by the planner that made the change. */
+    unsigned phase;           /* the engine finishes every change of a lower
+                               * phase before it sends one of a higher
+                               * (moves: removals first) */
+    size_t group;             /* the caller's index (e.g. the account of a
+                               * state file), for its report */
+    adkcd_replan_func replan; /* NULL: a lost compare-and-swap is final */
+    void *replan_ctx;         /* borrowed; must outlive the engine's run */
+    char **replan_attrs;      /* strv (owned): what replan needs read */
+
+    /* Set by the engine. */
+    enum adkcd_outcome outcome;
+    adkcd_status status; /* FAILED, IN_DOUBT, SKIPPED: why */
+    int ldap_rc;
+    char *message;        /* NULL unless status != ADKCD_OK */
+    int attempts;         /* modifies sent for it (retries after a lost
+                           * compare-and-swap included) */
+    unsigned journal_seq; /* its number in the run's journal (0: none) */
 };
 
 struct adkcd_plan {
@@ -125,6 +170,19 @@ adkcd_change_swap_val(struct adkcd_change *change, const char *attr,
 adkcd_status
 adkcd_change_guard(struct adkcd_change *change, const char *attr,
                    const char *value, struct adkcd_err *err);
+
+/*
+ * Let the engine plan change again after a lost compare-and-swap: fn with
+ * ctx, against the attributes attrs (a strv, copied) read anew.
+ */
+adkcd_status
+adkcd_change_set_replan(struct adkcd_change *change, adkcd_replan_func fn,
+                        void *ctx, char *const *attrs, struct adkcd_err *err);
+
+/* Empty change for planning it again: drop its operations, images and
+ * read-back state; keep dn, label, phase, group and the replan hook. */
+void
+adkcd_change_reset(struct adkcd_change *change);
 
 /* The image of attr in change, or NULL. */
 const struct adkcd_image *

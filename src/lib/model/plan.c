@@ -20,13 +20,11 @@ adkcd_plan_new(struct adkcd_plan **plan_out, struct adkcd_err *err)
     return *plan_out != NULL ? ADKCD_OK : NOMEM(err);
 }
 
-static void
-free_change(struct adkcd_change *c)
+void
+adkcd_change_reset(struct adkcd_change *c)
 {
     size_t i;
 
-    free(c->dn);
-    free(c->label);
     for (i = 0; i < c->n_ops; i++) {
         free(c->ops[i].attr);
         free(c->ops[i].value.data);
@@ -39,6 +37,38 @@ free_change(struct adkcd_change *c)
         adkcd_vals_clear(&c->images[i].read);
     }
     free(c->images);
+    free(c->message);
+    c->ops = NULL;
+    c->n_ops = 0;
+    c->images = NULL;
+    c->n_images = 0;
+    c->message = NULL;
+    c->applied = 0;
+    c->read_differs = 0;
+}
+
+static void
+free_change(struct adkcd_change *c)
+{
+    adkcd_change_reset(c);
+    free(c->dn);
+    free(c->label);
+    adkcd_strv_free(c->replan_attrs);
+}
+
+adkcd_status
+adkcd_change_set_replan(struct adkcd_change *c, adkcd_replan_func fn, void *ctx,
+                        char *const *attrs, struct adkcd_err *err)
+{
+    char **copy = adkcd_strv_dup(attrs);
+
+    if (copy == NULL)
+        return NOMEM(err);
+    adkcd_strv_free(c->replan_attrs);
+    c->replan_attrs = copy;
+    c->replan = fn;
+    c->replan_ctx = ctx;
+    return ADKCD_OK;
 }
 
 void

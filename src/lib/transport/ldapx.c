@@ -40,12 +40,34 @@ category(int rc)
     }
 }
 
+/* "what: Constraint violation (LDAP 19): 0000202F: ..." from one result. */
+static adkcd_status
+format_error(struct adkcd_err *err, int rc, const char *diag, const char *what)
+{
+    adkcd_status st = category(rc);
+    size_t n = diag != NULL ? strlen(diag) : 0;
+
+    /* Samba ends some diagnostics with a newline. */
+    while (n > 0 &&
+           (diag[n - 1] == '\n' || diag[n - 1] == '\r' || diag[n - 1] == ' '))
+        n--;
+    if (n > 0)
+        adkcd_err_set(err, st, "%s: %s (LDAP %d): %.*s", what,
+                      ldap_err2string(rc), rc, (int)n, diag);
+    else
+        adkcd_err_set(err, st, "%s: %s (LDAP %d)", what, ldap_err2string(rc),
+                      rc);
+    if (err != NULL)
+        err->ldap_rc = rc;
+    return st;
+}
+
 adkcd_status
 adkcd_ldapx_error(struct adkcd_err *err, LDAP *ld, int rc, const char *fmt, ...)
 {
     char what[512];
     char *diag = NULL;
-    adkcd_status st = category(rc);
+    adkcd_status st;
     va_list ap;
 
     va_start(ap, fmt);
@@ -53,24 +75,22 @@ adkcd_ldapx_error(struct adkcd_err *err, LDAP *ld, int rc, const char *fmt, ...)
     va_end(ap);
     if (ld != NULL)
         ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, (void *)&diag);
-    if (diag != NULL) {
-        /* Samba ends some diagnostics with a newline. */
-        size_t n = strlen(diag);
-
-        while (n > 0 && (diag[n - 1] == '\n' || diag[n - 1] == '\r' ||
-                         diag[n - 1] == ' '))
-            diag[--n] = '\0';
-    }
-    if (diag != NULL && diag[0] != '\0')
-        adkcd_err_set(err, st, "%s: %s (LDAP %d): %s", what,
-                      ldap_err2string(rc), rc, diag);
-    else
-        adkcd_err_set(err, st, "%s: %s (LDAP %d)", what, ldap_err2string(rc),
-                      rc);
-    if (err != NULL)
-        err->ldap_rc = rc;
+    st = format_error(err, rc, diag, what);
     ldap_memfree(diag);
     return st;
+}
+
+adkcd_status
+adkcd_ldapx_error_rc(struct adkcd_err *err, int rc, const char *diag,
+                     const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    return format_error(err, rc, diag, what);
 }
 
 char *

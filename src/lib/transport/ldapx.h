@@ -29,6 +29,16 @@ adkcd_status
 adkcd_ldapx_error(struct adkcd_err *err, LDAP *ld, int rc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/*
+ * The same for one result whose code and diagnostic message were taken
+ * from its own message (ldap_parse_result), as the pipelined engine must:
+ * the handle's "last diagnostic" belongs to whichever answer came last.
+ */
+adkcd_status
+adkcd_ldapx_error_rc(struct adkcd_err *err, int rc, const char *diag,
+                     const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* RFC 4515 escaping of one filter value.  Returns NULL on ENOMEM; free(). */
 char *
 adkcd_ldapx_filter_escape(const char *value);

@@ -1,0 +1,515 @@
+/*
+ * The write engine against the scripted fake directory (tests/fake): what
+ * the real DC cannot produce on demand.  Each test builds a plan, runs the
+ * engine and checks the outcomes, the counts and the directory after.
+ */
+#include "harness.h"
+
+#include <stdint.h>
+
+#include "adkcd/engine.h"
+#include "adkcd/entry.h"
+#include "fakedir.h"
+
+#define UAC "userAccountControl"
+#define SPN "servicePrincipalName"
+
+/* Re-plan: set `bits` in userAccountControl, whatever it holds now. */
+struct set_bits {
+    unsigned bits;
+};
+
+static adkcd_status
+replan_bits(void *ctx, const struct adkcd_entry *now, struct adkcd_change *c,
+            struct adkcd_err *err)
+{
+    const struct set_bits *sb = ctx;
+    const char *v = adkcd_entry_str(now, UAC);
+    unsigned cur = v != NULL ? (unsigned)strtoul(v, NULL, 10) : 0;
+    char o[16], n[16];
+
+    snprintf(o, sizeof(o), "%d", (int32_t)cur);
+    snprintf(n, sizeof(n), "%d", (int32_t)(cur | sb->bits));
+    return adkcd_change_swap(c, UAC, o, n, err);
+}
+
+static char *const uac_attrs[] = {UAC, NULL};
+
+/* A change on dn: userAccountControl from `from` to from|bits by
+ * compare-and-swap, re-planned with replan_bits. */
+static void
+plan_bits(struct adkcd_plan *plan, const char *dn, unsigned from,
+          struct set_bits *sb)
+{
+    struct adkcd_entry *e = adkcd_entry_new(dn);
+    struct adkcd_change *c = NULL;
+    struct adkcd_err err;
+    char v[16];
+
+    snprintf(v, sizeof(v), "%u", from);
+    adkcd_entry_add(e, UAC, v, strlen(v));
+    assert_int_equal(adkcd_plan_change(plan, dn, dn, &c, &err), ADKCD_OK);
+    assert_int_equal(replan_bits(sb, e, c, &err), ADKCD_OK);
+    assert_int_equal(
+        adkcd_change_set_replan(c, replan_bits, sb, uac_attrs, &err), ADKCD_OK);
+    adkcd_entry_free(e);
+}
+
+/* A change adding spn to dn (no re-plan: an add is its own guard). */
+static void
+plan_spn(struct adkcd_plan *plan, const char *dn, const char *spn,
+         unsigned phase)
+{
+    struct adkcd_change *c = NULL;
+    struct adkcd_err err;
+    char *cur[] = {NULL};
+    char *want[] = {(char *)spn, NULL};
+
+    assert_int_equal(adkcd_plan_change(plan, dn, dn, &c, &err), ADKCD_OK);
+    assert_int_equal(adkcd_change_set_values(c, SPN, cur, 0, want, 1,
+                                             ADKCD_CMP_NOCASE, &err),
+                     ADKCD_OK);
+    c->phase = phase;
+}
+
+static void
+no_sleep(void *ctx, unsigned ms)
+{
+    unsigned *total = ctx;
+
+    *total += ms;
+}
+
+struct fixture {
+    struct adkcd_dir *dir;
+    struct fakedir *fd;
+    struct adkcd_plan *plan;
+    struct adkcd_engine_opts o;
+    struct adkcd_engine_result res;
+    struct adkcd_err err;
+    unsigned slept;
+};
+
+static void
+setup(struct fixture *f, int n_objects)
+{
+    struct adkcd_err err;
+    int i;
+
+    memset(f, 0, sizeof(*f));
+    f->dir = fakedir_new(&f->fd);
+    for (i = 0; i < n_objects; i++) {
+        char dn[64];
+
+        snprintf(dn, sizeof(dn), "CN=o%d,DC=x", i);
+        fakedir_put(f->fd, dn, UAC, "4096");
+    }
+    assert_int_equal(adkcd_plan_new(&f->plan, &err), ADKCD_OK);
+    f->o.sleep_ms = no_sleep;
+    f->o.sleep_ctx = &f->slept;
+    adkcd_err_clear(&f->err);
+}
+
+static void
+teardown(struct fixture *f)
+{
+    adkcd_plan_free(f->plan);
+    adkcd_dir_free(f->dir);
+}
+
+static adkcd_status
+run(struct fixture *f)
+{
+    return adkcd_engine_apply(f->dir, f->plan, &f->o, &f->res, &f->err);
+}
+
+static struct set_bits pt = {0x1000000};
+
+static void
+test_all_applied_and_read_back(void **state)
+{
+    struct fixture f;
+
+    (void)state;
+    setup(&f, 2);
+    plan_bits(f.plan, "CN=o0,DC=x", 4096, &pt);
+    plan_spn(f.plan, "CN=o1,DC=x", "http/a.x", 0);
+    assert_int_equal(run(&f), ADKCD_OK);
+    assert_int_equal(f.res.applied, 2);
+    assert_int_equal(f.res.retried, 0);
+    assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", UAC), "16781312");
+    assert_string_equal(fakedir_get(f.fd, "CN=o1,DC=x", SPN), "http/a.x");
+    assert_int_equal(f.plan->changes[0].outcome, ADKCD_OUT_APPLIED);
+    assert_int_equal(f.plan->changes[0].attempts, 1);
+    assert_true(f.plan->changes[0].images[0].have_read);
+    h_assert_vals("read back", &f.plan->changes[0].images[0].read,
+                  (const char *const[]){"16781312", NULL});
+    assert_false(f.plan->changes[0].read_differs);
+    teardown(&f);
+}
+
+static void
+test_empty_change_is_unchanged_and_not_sent(void **state)
+{
+    struct fixture f;
+    struct adkcd_change *c = NULL;
+
+    (void)state;
+    setup(&f, 1);
+    assert_int_equal(adkcd_plan_change(f.plan, "CN=o0,DC=x", "", &c, &f.err),
+                     ADKCD_OK);
+    assert_int_equal(run(&f), ADKCD_OK);
+    assert_int_equal(f.res.unchanged, 1);
+    assert_int_equal(fakedir_modifies(f.fd), 0);
+    assert_int_equal(fakedir_reads(f.fd), 0);
+    teardown(&f);
+}
+
+static void
+test_cas_lost_once_replans_only_that_object(void **state)
+{
+    struct fixture f;
+
+    (void)state;
+    setup(&f, 3);
+    plan_bits(f.plan, "CN=o0,DC=x", 4096, &pt);
+    plan_bits(f.plan, "CN=o1,DC=x", 4096, &pt);
+    plan_bits(f.plan, "CN=o2,DC=x", 4096, &pt);
+    /* Another writer disables o1 (4098) right before our modify. */
+    fakedir_interfere(f.fd, "CN=o1,DC=x", UAC, "4098", 1);
+    assert_int_equal(run(&f), ADKCD_OK);
+    assert_int_equal(f.res.applied, 3);
+    assert_int_equal(f.res.retried, 1);
+    assert_int_equal(f.plan->changes[1].attempts, 2);
+    assert_int_equal(f.plan->changes[0].attempts, 1);
+    /* Re-planned against 4098: the other writer's bit is kept. */
+    assert_string_equal(fakedir_get(f.fd, "CN=o1,DC=x", UAC), "16781314");
+    /* One re-read of the object that lost, then the read-back. */
+    assert_int_equal(fakedir_reads(f.fd), 1 + 3);
+    assert_int_equal(fakedir_modifies(f.fd), 4);
+    assert_true(f.slept > 0);
+    teardown(&f);
+}
+
+static void
+test_cas_lost_seven_times_succeeds_on_the_eighth(void **state)
+{
+    struct fixture f;
+
+    (void)state;
+    setup(&f, 1);
+    plan_bits(f.plan, "CN=o0,DC=x", 4096, &pt);
+    fakedir_interfere(f.fd, "CN=o0,DC=x", UAC, "4097", 7);
+    assert_int_equal(run(&f), ADKCD_OK);
+    assert_int_equal(f.plan->changes[0].attempts, 8);
+    assert_int_equal(f.res.retried, 7);
+    /* The seventh interference wrote 4103. */
+    assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", UAC), "16781319");
+    teardown(&f);
+}
+
+static void
+test_cas_lost_eight_times_gives_up(void **state)
+{
+    struct fixture f;
+
+    (void)state;
+    setup(&f, 2);
+    plan_bits(f.plan, "CN=o0,DC=x", 4096, &pt);
+    plan_bits(f.plan, "CN=o1,DC=x", 4096, &pt);
+    fakedir_interfere(f.fd, "CN=o0,DC=x", UAC, "4097", 8);
+    assert_int_equal(run(&f), ADKCD_E_PARTIAL);
+    assert_int_equal(f.plan->changes[0].outcome, ADKCD_OUT_FAILED);
+    assert_int_equal(f.plan->changes[0].status, ADKCD_E_CONFLICT);
+    assert_int_equal(f.plan->changes[0].attempts, 8);
+    h_assert_contains("message", f.plan->changes[0].message,
+                      "another writer kept changing CN=o0,DC=x (8 attempts)");
+    /* Nothing of ours on o0: the other writer's last value stands. */
+    assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", UAC), "4104");
+    assert_int_equal(f.plan->changes[1].outcome, ADKCD_OUT_APPLIED);
+    h_assert_contains("err", f.err.msg, "1 of 2 changes were applied, then");
+    teardown(&f);
+}
+
+static void
+test_replan_finds_nothing_left_to_do(void **state)
+{
+    struct fixture f;
+
+    (void)state;
+    setup(&f, 1);
+    plan_bits(f.plan, "CN=o0,DC=x", 4096, &pt);
+    /* The other writer sets the very bit we wanted. */
+    fakedir_interfere(f.fd, "CN=o0,DC=x", UAC, "16781312", 1);
+    assert_int_equal(run(&f), ADKCD_OK);
+    assert_int_equal(f.plan->changes[0].outcome, ADKCD_OUT_UNCHANGED);
+    assert_int_equal(f.res.unchanged, 1);
+    assert_int_equal(fakedir_modifies(f.fd), 1);
+    teardown(&f);
+}
+
+static void
+test_refusal_in_the_middle_of_a_batch(void **state)
+{
+    struct fixture f;
+    int i;
+
+    (void)state;
+    setup(&f, 5);
+    for (i = 0; i < 5; i++) {
+        char dn[32];
+
+        snprintf(dn, sizeof(dn), "CN=o%d,DC=x", i);
+        plan_spn(f.plan, dn, "http/x", 0);
+    }
+    /* Duplicates: the server refuses every add after the first (19). */
+    fakedir_fail_modify(f.fd, 3, 19,
+                        "0000202F: samldb: spn[http/x] would cause a conflict");
+    assert_int_equal(run(&f), ADKCD_E_PARTIAL);
+    assert_int_equal(f.res.applied, 4);
+    assert_int_equal(f.res.failed, 1);
+    assert_int_equal(f.plan->changes[2].outcome, ADKCD_OUT_FAILED);
+    assert_int_equal(f.plan->changes[2].status, ADKCD_E_CONFLICT);
+    assert_int_equal(f.plan->changes[2].ldap_rc, 19);
+    h_assert_contains("message", f.plan->changes[2].message,
+                      "modifying CN=o2,DC=x: Constraint violation (LDAP 19): "
+                      "0000202F: samldb");
+    assert_string_equal(fakedir_get(f.fd, "CN=o2,DC=x", SPN), "");
+    assert_string_equal(fakedir_get(f.fd, "CN=o4,DC=x", SPN), "http/x");
+    teardown(&f);
+}
+
+static void
+test_stop_on_error_sends_nothing_more(void **state)
+{
+    struct fixture f;
+    int i;
+
+    (void)state;
+    setup(&f, 5);
+    for (i = 0; i < 5; i++) {
+        char dn[32];
+
+        snprintf(dn, sizeof(dn), "CN=o%d,DC=x", i);
+        plan_spn(f.plan, dn, "http/x", 0);
+    }
+    fakedir_fail_modify(f.fd, 2, 50, "insufficient rights");
+    f.o.stop_on_error = 1;
+    f.o.window = 1;
+    assert_int_equal(run(&f), ADKCD_E_PARTIAL);
+    assert_int_equal(f.res.applied, 1);
+    assert_int_equal(f.res.failed, 1);
+    assert_int_equal(f.res.skipped, 3);
+    assert_int_equal(f.plan->changes[1].status, ADKCD_E_ACCESS);
+    assert_int_equal(f.plan->changes[4].outcome, ADKCD_OUT_SKIPPED);
+    assert_int_equal(fakedir_modifies(f.fd), 2);
+    teardown(&f);
+}
+
+static void
+test_first_refusal_alone_keeps_its_status(void **state)
+{
+    struct fixture f;
+
+    (void)state;
+    setup(&f, 1);
+    plan_spn(f.plan, "CN=o0,DC=x", "http/x", 0);
+    fakedir_fail_modify(f.fd, 1, 19, "conflict");
+    assert_int_equal(run(&f), ADKCD_E_CONFLICT);
+    assert_int_equal(f.err.ldap_rc, 19);
+    h_assert_contains("err", f.err.msg, "modifying CN=o0,DC=x");
+    teardown(&f);
+}
+
+/* The connection drops after the 3rd of 6 modifies: 1 and 2 applied, 3 in
+ * doubt (applied or not), 4 to 6 never sent. */
+static void
+check_drop(int window, int third_applied)
+{
+    struct fixture f;
+    int i;
+
+    setup(&f, 6);
+    for (i = 0; i < 6; i++) {
+        char dn[32];
+
+        snprintf(dn, sizeof(dn), "CN=o%d,DC=x", i);
+        plan_spn(f.plan, dn, "http/y", 0);
+    }
+    f.o.window = window;
+    fakedir_drop_after(f.fd, 3, third_applied);
+    assert_int_equal(run(&f), ADKCD_E_PARTIAL);
+
+    assert_int_equal(f.res.applied, 2);
+    assert_int_equal(f.res.in_doubt, 1);
+    assert_int_equal(f.res.skipped, 3);
+    assert_int_equal(f.plan->changes[2].outcome, ADKCD_OUT_IN_DOUBT);
+    assert_int_equal(f.plan->changes[2].status, ADKCD_E_CONNECT);
+    h_assert_contains("in doubt", f.plan->changes[2].message,
+                      "it may or may not have been applied");
+    assert_string_equal(fakedir_get(f.fd, "CN=o2,DC=x", SPN),
+                        third_applied ? "http/y" : "");
+    assert_string_equal(fakedir_get(f.fd, "CN=o3,DC=x", SPN), "");
+    h_assert_contains("err", f.err.msg, "(more in doubt)");
+    teardown(&f);
+}
+
+static void
+test_drop_after_nth_modify(void **state)
+{
+    (void)state;
+    check_drop(1, 0);
+    check_drop(1, 1);
+    check_drop(64, 0);
+    check_drop(64, 1);
+}
+
+static void
+test_timeout_leaves_inflight_in_doubt(void **state)
+{
+    struct fixture f;
+
+    (void)state;
+    setup(&f, 3);
+    plan_spn(f.plan, "CN=o0,DC=x", "http/z", 0);
+    plan_spn(f.plan, "CN=o1,DC=x", "http/z1", 0);
+    plan_spn(f.plan, "CN=o2,DC=x", "http/z2", 0);
+    fakedir_timeout_after(f.fd, 1);
+    assert_int_equal(run(&f), ADKCD_E_PARTIAL);
+    assert_int_equal(f.res.applied, 1);
+    assert_int_equal(f.res.in_doubt, 2);
+    h_assert_contains("message", f.plan->changes[1].message, "no answer");
+    teardown(&f);
+}
+
+static void
+test_read_back_that_disagrees_is_reported(void **state)
+{
+    struct fixture f;
+
+    (void)state;
+    setup(&f, 1);
+    plan_spn(f.plan, "CN=o0,DC=x", "http/a", 0);
+    fakedir_after_modify(f.fd, "CN=o0,DC=x", SPN, "http/other");
+    assert_int_equal(run(&f), ADKCD_OK);
+    assert_int_equal(f.plan->changes[0].outcome, ADKCD_OUT_APPLIED);
+    assert_true(f.plan->changes[0].read_differs);
+    assert_int_equal(f.res.read_differs, 1);
+    h_assert_vals("read", &f.plan->changes[0].images[0].read,
+                  (const char *const[]){"http/a", "http/other", NULL});
+    /* The after-image keeps what this change left. */
+    h_assert_vals("after", &f.plan->changes[0].images[0].after,
+                  (const char *const[]){"http/a", NULL});
+    teardown(&f);
+}
+
+static void
+test_window_bounds_requests_in_flight(void **state)
+{
+    struct fixture f;
+    int i;
+
+    (void)state;
+    setup(&f, 100);
+    for (i = 0; i < 100; i++) {
+        char dn[32];
+
+        snprintf(dn, sizeof(dn), "CN=o%d,DC=x", i);
+        plan_spn(f.plan, dn, "http/w", 0);
+    }
+    f.o.window = 8;
+    assert_int_equal(run(&f), ADKCD_OK);
+    assert_int_equal(f.res.applied, 100);
+    assert_int_equal(fakedir_max_inflight(f.fd), 8);
+    teardown(&f);
+}
+
+static void
+test_answers_out_of_order(void **state)
+{
+    struct fixture f;
+    int i;
+
+    (void)state;
+    setup(&f, 20);
+    for (i = 0; i < 20; i++) {
+        char dn[32];
+
+        snprintf(dn, sizeof(dn), "CN=o%d,DC=x", i);
+        plan_bits(f.plan, dn, 4096, &pt);
+    }
+    fakedir_reorder(f.fd, 4);
+    fakedir_fail_modify(f.fd, 6, 53, "unwilling");
+    f.o.window = 6;
+    assert_int_equal(run(&f), ADKCD_E_PARTIAL);
+    assert_int_equal(f.res.applied, 19);
+    /* The 6th modify sent is the 6th change's: its own answer, not
+     * another's. */
+    assert_int_equal(f.plan->changes[5].outcome, ADKCD_OUT_FAILED);
+    assert_int_equal(f.plan->changes[5].status, ADKCD_E_ACCESS);
+    assert_string_equal(fakedir_get(f.fd, "CN=o5,DC=x", UAC), "4096");
+    teardown(&f);
+}
+
+static void
+test_phases_finish_before_the_next_starts(void **state)
+{
+    struct fixture f;
+
+    (void)state;
+    setup(&f, 3);
+    plan_spn(f.plan, "CN=o0,DC=x", "http/p1", 1);
+    plan_spn(f.plan, "CN=o1,DC=x", "http/p0", 0);
+    plan_spn(f.plan, "CN=o2,DC=x", "http/p1b", 1);
+    assert_int_equal(run(&f), ADKCD_OK);
+    assert_string_equal(fakedir_log(f.fd), "CN=o1,DC=x,CN=o0,DC=x,CN=o2,DC=x");
+    teardown(&f);
+}
+
+static void
+test_binary_values_travel_whole(void **state)
+{
+    struct fixture f;
+    struct adkcd_change *c = NULL;
+    const char sd[] = {1, 0, 4, (char)0x80, 0, 0, 0, 7};
+    struct adkcd_val nv = {sizeof(sd), (char *)sd};
+
+    (void)state;
+    setup(&f, 1);
+    assert_int_equal(adkcd_plan_change(f.plan, "CN=o0,DC=x", "", &c, &f.err),
+                     ADKCD_OK);
+    assert_int_equal(adkcd_change_swap_val(c, "sd", NULL, &nv, &f.err),
+                     ADKCD_OK);
+    assert_int_equal(c->n_ops, 1);
+    assert_int_equal(c->ops[0].value.len, sizeof(sd));
+    assert_int_equal(run(&f), ADKCD_OK);
+    assert_int_equal(c->images[0].read.n, 1);
+    assert_int_equal(c->images[0].read.v[0].len, sizeof(sd));
+    assert_memory_equal(c->images[0].read.v[0].data, sd, sizeof(sd));
+    teardown(&f);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_all_applied_and_read_back),
+        cmocka_unit_test(test_empty_change_is_unchanged_and_not_sent),
+        cmocka_unit_test(test_cas_lost_once_replans_only_that_object),
+        cmocka_unit_test(test_cas_lost_seven_times_succeeds_on_the_eighth),
+        cmocka_unit_test(test_cas_lost_eight_times_gives_up),
+        cmocka_unit_test(test_replan_finds_nothing_left_to_do),
+        cmocka_unit_test(test_refusal_in_the_middle_of_a_batch),
+        cmocka_unit_test(test_stop_on_error_sends_nothing_more),
+        cmocka_unit_test(test_first_refusal_alone_keeps_its_status),
+        cmocka_unit_test(test_drop_after_nth_modify),
+        cmocka_unit_test(test_timeout_leaves_inflight_in_doubt),
+        cmocka_unit_test(test_read_back_that_disagrees_is_reported),
+        cmocka_unit_test(test_window_bounds_requests_in_flight),
+        cmocka_unit_test(test_answers_out_of_order),
+        cmocka_unit_test(test_phases_finish_before_the_next_starts),
+        cmocka_unit_test(test_binary_values_travel_whole),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
