@@ -19,6 +19,7 @@ PACKAGES=(
     # build
     build-essential cmake pkg-config clang-format
     libldap2-dev libsasl2-dev libkrb5-dev uuid-dev libjansson-dev libcmocka-dev
+    libyaml-dev
     # client side of the tests: SASL/GSSAPI plugin, kinit/kvno, ldapsearch
     libsasl2-modules-gssapi-mit krb5-user ldap-utils
     # the DC and its tooling (samba-tool, ldbmodify for raw fixture writes)

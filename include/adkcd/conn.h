@@ -85,6 +85,15 @@ adkcd_status
 adkcd_conn_identity(struct adkcd_conn *conn, const char **identity_out,
                     struct adkcd_err *err);
 
+/*
+ * Start binding the Global Catalog in the background now, so that it
+ * overlaps with what the caller does before its first forest-wide search
+ * (a command that finds it has nothing to do then never binds it, unlike
+ * the prefetch_gc option).  A no-op when it is bound or being bound.
+ */
+void
+adkcd_conn_prefetch_gc(struct adkcd_conn *conn);
+
 /* Non-zero when the rootDSE lists the control OID. */
 int
 adkcd_conn_supports_control(const struct adkcd_conn *conn, const char *oid);

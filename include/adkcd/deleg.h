@@ -11,13 +11,12 @@
  * constrained (Kerberos only, or any protocol).
  *
  * Computing a desired state and planning it is pure; applying goes through
- * the plan engine with compare-and-swap on userAccountControl.
+ * the write engine (engine.h) with compare-and-swap on userAccountControl.
  */
 #ifndef ADKCD_DELEG_H
 #define ADKCD_DELEG_H
 
 #include "adkcd/account.h"
-#include "adkcd/conn.h"
 #include "adkcd/plan.h"
 #include "adkcd/status.h"
 
@@ -27,9 +26,6 @@
      ADKCD_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION)
 
 #define ADKCD_DELEG_ATTR "msDS-AllowedToDelegateTo"
-
-/* How many times a lost compare-and-swap is retried before giving up. */
-#define ADKCD_DELEG_RETRIES 8
 
 enum adkcd_deleg_mode {
     ADKCD_DELEG_NONE = 0,
@@ -159,26 +155,10 @@ adkcd_deleg_plan(struct adkcd_plan *plan, const struct adkcd_account *acct,
                  const struct adkcd_deleg *cur, const struct adkcd_deleg *want,
                  struct adkcd_err *err);
 
-/* Called after each confirmed change (the journal), as adkcd_applied_func. */
-typedef adkcd_status (*adkcd_deleg_applied_func)(void *ctx,
-                                                 const struct adkcd_change *c,
-                                                 struct adkcd_err *err);
-
-/*
- * Plan req against acct's current state and, unless dry_run, apply it.
- * When another writer changed userAccountControl or the services first
- * (the compare-and-swap is refused), back off a random few milliseconds,
- * re-read the account, plan again and retry, up to ADKCD_DELEG_RETRIES
- * times, then fail with ADKCD_E_CONFLICT.
- * On return acct holds the state read last, *before_out the state the
- * final plan started from, *plan_out the final plan (empty: nothing to
- * do).  The outputs are set whenever a plan was made, even on failure.
- */
+/* The same into an existing change (with its label and dn). */
 adkcd_status
-adkcd_deleg_run(struct adkcd_conn *conn, struct adkcd_account *acct,
-                const struct adkcd_deleg_request *req, int dry_run,
-                adkcd_deleg_applied_func applied, void *ctx,
-                struct adkcd_deleg *before_out, struct adkcd_plan **plan_out,
-                int *attempts_out, struct adkcd_err *err);
+adkcd_deleg_plan_change(struct adkcd_change *change,
+                        const struct adkcd_deleg *cur,
+                        const struct adkcd_deleg *want, struct adkcd_err *err);
 
 #endif /* ADKCD_DELEG_H */

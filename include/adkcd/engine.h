@@ -78,6 +78,18 @@ adkcd_engine_apply(struct adkcd_dir *dir, struct adkcd_plan *plan,
                    const struct adkcd_engine_opts *opts,
                    struct adkcd_engine_result *result, struct adkcd_err *err);
 
+/*
+ * The same over a bound connection's directory (adkcd_dir_over_conn()),
+ * journaling into j (NULL: no journal; it overrides opts->journal); opts
+ * NULL means the defaults.
+ */
+adkcd_status
+adkcd_engine_apply_conn(struct adkcd_conn *conn, struct adkcd_plan *plan,
+                        struct adkcd_journal *j,
+                        const struct adkcd_engine_opts *opts,
+                        struct adkcd_engine_result *result,
+                        struct adkcd_err *err);
+
 /* "applied", "failed", "in-doubt", ... (stable, for JSON). */
 const char *
 adkcd_outcome_str(enum adkcd_outcome outcome);

@@ -12,12 +12,15 @@
 #include "adkcd/apply.h"
 #include "adkcd/conn.h"
 #include "adkcd/deleg.h"
+#include "adkcd/engine.h"
 #include "adkcd/journal.h"
 #include "adkcd/plan.h"
 #include "adkcd/rollback.h"
 #include "adkcd/spn.h"
 #include "adkcd/spnreg.h"
+#include "adkcd/statefile.h"
 #include "adkcd/strv.h"
+#include "adkcd/want.h"
 #include "adkcd.h"
 #include "common.h"
 
@@ -574,6 +577,9 @@ cmd_change(struct cli_common *c, struct args *a)
     struct adkcd_journal *j = NULL;
     struct adkcd_plan *plan = NULL;
     struct adkcd_deleg before = {0, NULL}, after = {0, NULL};
+    struct adkcd_statefile *sf = NULL;
+    struct adkcd_sf_account *spec = NULL;
+    struct adkcd_want want;
     struct adkcd_err err;
     json_t *warnings = c->json ? json_array() : NULL;
     char *jpath = NULL, *text = NULL;
@@ -582,6 +588,7 @@ cmd_change(struct cli_common *c, struct args *a)
     int i;
 
     adkcd_err_clear(&err);
+    memset(&want, 0, sizeof(want));
     if (a->req.verb == ADKCD_DELEG_SET) {
         if (a->npos != 1)
             rc = cli_usage_error(c, "set needs exactly one ACCOUNT");
@@ -614,18 +621,39 @@ cmd_change(struct cli_common *c, struct args *a)
     if (rc != 0)
         goto cleanup;
     st = adkcd_account_resolve(conn, a->pos[0], a->kind, &acct, &err);
+    if (st == ADKCD_OK)
+        st = adkcd_statefile_new(&sf, &err);
+    if (st == ADKCD_OK)
+        st = adkcd_statefile_add_account(sf, a->pos[0], a->kind, &spec, &err);
+    if (st == ADKCD_OK)
+        st = adkcd_want_spec_deleg(spec, &a->req, &err);
+    if (st == ADKCD_OK)
+        st = adkcd_plan_new(&plan, &err);
+    if (st == ADKCD_OK) {
+        want.spec = spec;
+        want.acct = acct;
+        want.force = a->req.force;
+        st = adkcd_want_plan_into(plan, &want, NULL, &err);
+    }
     /* The journal must be writable before anything is written. */
-    if (st == ADKCD_OK && !c->dry_run)
+    if (st == ADKCD_OK && !c->dry_run && !adkcd_plan_is_empty(plan))
         st =
             cli_journal_open(c, conn, a->argc, a->argv, NULL, &j, &jpath, &err);
-    if (st == ADKCD_OK)
-        st = adkcd_deleg_run(conn, acct, &a->req, c->dry_run,
-                             adkcd_journal_record, j, &before, &plan, &attempts,
-                             &err);
+    if (st == ADKCD_OK && !c->dry_run && !adkcd_plan_is_empty(plan))
+        st = adkcd_engine_apply_conn(conn, plan, j, NULL, NULL, &err);
     if (st != ADKCD_OK) {
         int applied = plan != NULL && plan->n > 0 && plan->changes[0].applied;
 
         rc = cli_fail_with(c, &err, "applied", json_boolean(applied));
+        goto cleanup;
+    }
+    attempts = plan->changes[0].attempts > 0 ? plan->changes[0].attempts : 1;
+    /* The state the final plan started from (re-read after a lost
+     * compare-and-swap). */
+    before.uac = want.deleg_before.uac;
+    before.services = adkcd_strv_dup(want.deleg_before.services);
+    if (before.services == NULL) {
+        rc = front_nomem(c);
         goto cleanup;
     }
     changed = !adkcd_plan_is_empty(plan);
@@ -698,6 +726,8 @@ cleanup:
     adkcd_deleg_clear(&before);
     adkcd_deleg_clear(&after);
     adkcd_plan_free(plan);
+    adkcd_want_clear(&want);
+    adkcd_statefile_free(sf);
     adkcd_account_free(acct);
     adkcd_conn_free(conn);
     return rc;

@@ -10,11 +10,14 @@
 #include "adkcd/account.h"
 #include "adkcd/apply.h"
 #include "adkcd/conn.h"
+#include "adkcd/engine.h"
 #include "adkcd/journal.h"
 #include "adkcd/plan.h"
 #include "adkcd/spn.h"
 #include "adkcd/spnreg.h"
+#include "adkcd/statefile.h"
 #include "adkcd/strv.h"
+#include "adkcd/want.h"
 #include "common.h"
 
 /* The setspn flags: a letter after '-' or '/', any case. */
@@ -474,6 +477,9 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     char *jpath = NULL;
     json_t *conflicts = NULL;
     char **spns = NULL, **before = NULL, **after = NULL;
+    struct adkcd_statefile *sf = NULL;
+    struct adkcd_sf_account *spec = NULL;
+    struct adkcd_want want = {0};
     char *text = NULL;
     adkcd_status st;
     int rc = CLI_EXIT_OK, changed;
@@ -488,14 +494,27 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
         if (st == ADKCD_OK && adkcd_strv_add(&spns, a->spn) != 0)
             st = adkcd_err_set(&err, ADKCD_E_NOMEM, "out of memory");
     }
-    if (st == ADKCD_OK && a->mode == 'S')
-        st = check_duplicates(conn, a, spn, acct, &conflicts, &err);
+    if (st == ADKCD_OK)
+        st = adkcd_statefile_new(&sf, &err);
+    if (st == ADKCD_OK)
+        st = adkcd_statefile_add_account(
+            sf, a->account != NULL ? a->account : "", a->kind, &spec, &err);
+    if (st == ADKCD_OK)
+        st = adkcd_want_spec_spns(spec, a->mode == 'D' ? NULL : spns,
+                                  a->mode == 'D' ? spns : NULL, &err);
     if (st == ADKCD_OK)
         st = adkcd_plan_new(&plan, &err);
-    if (st == ADKCD_OK && a->mode == 'D')
-        st = adkcd_spn_plan_delete(plan, acct, spns, &err);
-    else if (st == ADKCD_OK)
-        st = adkcd_spn_plan_add(plan, acct, spns, &err);
+    if (st == ADKCD_OK) {
+        want.spec = spec;
+        want.acct = acct;
+        st = adkcd_want_plan_into(plan, &want, NULL, &err);
+    }
+    /* The forest-wide check only when the SPN is to be added. */
+    if (st == ADKCD_OK && a->mode == 'S' && !adkcd_plan_is_empty(plan)) {
+        if (a->domain == NULL)
+            adkcd_conn_prefetch_gc(conn);
+        st = check_duplicates(conn, a, spn, acct, &conflicts, &err);
+    }
     if (st != ADKCD_OK) {
         rc = cli_fail_with(c, &err, "conflicts", conflicts);
         conflicts = NULL;
@@ -517,7 +536,7 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
         st =
             cli_journal_open(c, conn, a->argc, a->argv, NULL, &j, &jpath, &err);
         if (st == ADKCD_OK)
-            st = adkcd_apply(conn, plan, adkcd_journal_record, j, &err);
+            st = adkcd_engine_apply_conn(conn, plan, j, NULL, NULL, &err);
         if (st == ADKCD_E_CONFLICT && a->mode == 'D' && err.ldap_rc == 19)
             /* Seen on Samba 4.17: a value that another account also holds
              * (a duplicate made past the DC's check) cannot be deleted by
@@ -598,6 +617,8 @@ cleanup:
     adkcd_strv_free(before);
     adkcd_strv_free(after);
     adkcd_plan_free(plan);
+    adkcd_want_clear(&want);
+    adkcd_statefile_free(sf);
     adkcd_spn_free(spn);
     adkcd_account_free(acct);
     return rc;
@@ -642,9 +663,10 @@ main(int argc, char **argv)
         cli_common_free(&c);
         return cli_fail(&c, &err);
     }
-    /* -S checks the forest, as do -F -Q and -F -X: bind the Global Catalog
-     * alongside the DC. */
-    c.conn.prefetch_gc = (a.mode == 'S' && a.domain == NULL) || a.forest;
+    /* -F -Q and -F -X search the forest: bind the Global Catalog alongside
+     * the DC.  -S binds it only once it knows the SPN is to be added (an
+     * SPN already held needs no forest-wide check). */
+    c.conn.prefetch_gc = a.forest;
     if (cli_connect(&c, &conn, &err) != ADKCD_OK)
         return cli_fail(&c, &err);
     switch (a.mode) {

@@ -626,3 +626,25 @@ adkcd_engine_apply(struct adkcd_dir *dir, struct adkcd_plan *plan,
     }
     return bad->status != ADKCD_OK ? bad->status : ADKCD_E_DIRECTORY;
 }
+
+adkcd_status
+adkcd_engine_apply_conn(struct adkcd_conn *conn, struct adkcd_plan *plan,
+                        struct adkcd_journal *j,
+                        const struct adkcd_engine_opts *opts,
+                        struct adkcd_engine_result *result,
+                        struct adkcd_err *err)
+{
+    struct adkcd_engine_opts o;
+    struct adkcd_dir *dir = NULL;
+    adkcd_status st;
+
+    memset(&o, 0, sizeof(o));
+    if (opts != NULL)
+        o = *opts;
+    o.journal = j;
+    st = adkcd_dir_over_conn(conn, &dir, err);
+    if (st == ADKCD_OK)
+        st = adkcd_engine_apply(dir, plan, &o, result, err);
+    adkcd_dir_free(dir);
+    return st;
+}

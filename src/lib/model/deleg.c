@@ -1,13 +1,10 @@
 /* adkcd: an account's outgoing Kerberos delegation. */
 #include <stdint.h>
 #include <stdio.h>
-#include <time.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "adkcd/apply.h"
 #include "adkcd/deleg.h"
 #include "adkcd/spn.h"
 #include "adkcd/strv.h"
@@ -357,7 +354,7 @@ adkcd_deleg_plan(struct adkcd_plan *plan, const struct adkcd_account *acct,
                  struct adkcd_err *err)
 {
     struct adkcd_change *c = NULL;
-    char label[600], oldv[16], newv[16];
+    char label[600];
     adkcd_status st;
 
     snprintf(label, sizeof(label), "%s %s", adkcd_account_class(acct),
@@ -365,6 +362,16 @@ adkcd_deleg_plan(struct adkcd_plan *plan, const struct adkcd_account *acct,
     st = adkcd_plan_change(plan, acct->dn, label, &c, err);
     if (st != ADKCD_OK)
         return st;
+    return adkcd_deleg_plan_change(c, cur, want, err);
+}
+
+adkcd_status
+adkcd_deleg_plan_change(struct adkcd_change *c, const struct adkcd_deleg *cur,
+                        const struct adkcd_deleg *want, struct adkcd_err *err)
+{
+    char oldv[16], newv[16];
+    adkcd_status st = ADKCD_OK;
+
     /* userAccountControl is a signed 32-bit integer in LDAP syntax. */
     snprintf(oldv, sizeof(oldv), "%d", (int32_t)cur->uac);
     snprintf(newv, sizeof(newv), "%d", (int32_t)want->uac);
@@ -379,72 +386,5 @@ adkcd_deleg_plan(struct adkcd_plan *plan, const struct adkcd_account *acct,
         st = adkcd_change_set_values(
             c, ADKCD_DELEG_ATTR, cur->services, cur->services[0] != NULL,
             want->services, want->services[0] != NULL, ADKCD_CMP_NOCASE, err);
-    return st;
-}
-
-adkcd_status
-adkcd_deleg_run(struct adkcd_conn *conn, struct adkcd_account *acct,
-                const struct adkcd_deleg_request *req, int dry_run,
-                adkcd_deleg_applied_func applied, void *ctx,
-                struct adkcd_deleg *before_out, struct adkcd_plan **plan_out,
-                int *attempts_out, struct adkcd_err *err)
-{
-    struct adkcd_deleg want = {0, NULL};
-    adkcd_status st = ADKCD_OK;
-    int attempt;
-
-    unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
-
-    *plan_out = NULL;
-    before_out->uac = 0;
-    before_out->services = NULL;
-    for (attempt = 1; attempt <= ADKCD_DELEG_RETRIES; attempt++) {
-        *attempts_out = attempt;
-        if (attempt > 1) {
-            /* Back off with jitter before trying again, so that writers
-             * that keep colliding drift apart: up to 5 ms, 10 ms, 20 ms,
-             * ... capped at 160 ms. */
-            unsigned cap = 5u << (attempt - 2 < 5 ? attempt - 2 : 5);
-            struct timespec ts;
-
-            ts.tv_sec = 0;
-            ts.tv_nsec = (long)(1 + rand_r(&seed) % cap) * 1000000L;
-            nanosleep(&ts, NULL);
-        }
-        adkcd_plan_free(*plan_out);
-        *plan_out = NULL;
-        adkcd_deleg_clear(before_out);
-        adkcd_deleg_clear(&want);
-        /* The first attempt plans against the state just resolved; a
-         * retry re-reads it, on the same connection. */
-        if (attempt > 1)
-            st = adkcd_account_reload(conn, acct, err);
-        if (st == ADKCD_OK)
-            st = adkcd_deleg_from_account(acct, before_out, err);
-        if (st == ADKCD_OK)
-            st = adkcd_deleg_desired(before_out, req, &want, err);
-        if (st == ADKCD_OK)
-            st = adkcd_deleg_check_safety(acct, before_out, &want, req->force,
-                                          err);
-        if (st == ADKCD_OK)
-            st = adkcd_plan_new(plan_out, err);
-        if (st == ADKCD_OK)
-            st = adkcd_deleg_plan(*plan_out, acct, before_out, &want, err);
-        if (st != ADKCD_OK || dry_run || adkcd_plan_is_empty(*plan_out))
-            break;
-        st = adkcd_apply(conn, *plan_out, applied, ctx, err);
-        /* Lost the race: the old userAccountControl value is gone (16), or
-         * a service was added or removed by someone else (20, 16). */
-        if (st == ADKCD_E_CONFLICT && !(*plan_out)->changes[0].applied &&
-            err != NULL && (err->ldap_rc == 16 || err->ldap_rc == 20))
-            continue;
-        break;
-    }
-    if (st == ADKCD_E_CONFLICT && attempt > ADKCD_DELEG_RETRIES)
-        adkcd_err_prefix(err,
-                         "another writer kept changing %s (%d "
-                         "attempts)",
-                         acct->dn, ADKCD_DELEG_RETRIES);
-    adkcd_deleg_clear(&want);
     return st;
 }

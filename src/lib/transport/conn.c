@@ -474,6 +474,13 @@ prefetch_gc(struct adkcd_conn *c)
         c->gc_started = 1;
 }
 
+void
+adkcd_conn_prefetch_gc(struct adkcd_conn *c)
+{
+    if (!c->gc_failed)
+        prefetch_gc(c);
+}
+
 /* Wait for a prefetch and drop what it got (the DC it was for failed). */
 static void
 discard_gc(struct adkcd_conn *c)
