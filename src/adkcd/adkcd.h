@@ -22,6 +22,7 @@ struct args {
     enum adkcd_account_kind kind;
     const char *impersonate; /* check, verify: --impersonate USER */
     int forest;              /* audit: -F/--forest */
+    int stop_on_error;       /* apply: --stop-on-error */
     int argc;
     char **argv;
 };
@@ -65,5 +66,9 @@ int
 cmd_verify(struct cli_common *c, struct args *a);
 int
 cmd_audit(struct cli_common *c, struct args *a);
+int
+cmd_apply(struct cli_common *c, struct args *a);
+int
+cmd_export(struct cli_common *c, struct args *a);
 
 #endif /* ADKCD_FRONT_H */

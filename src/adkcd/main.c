@@ -41,6 +41,8 @@ static const struct cli_option adkcd_options[] = {
     {"user", 'U', NULL, "ACCOUNT is a user"},
     {"impersonate", 0, "USER",
      "check, verify: the user to impersonate (S4U2Self)"},
+    {"stop-on-error", 0, NULL,
+     "apply: send nothing more after the first change the server refuses"},
     {"forest", 'F', NULL,
      "audit: the whole forest, through the Global "
      "Catalog"},
@@ -57,6 +59,7 @@ struct verb {
 
 #define TAKES_IMPERSONATE 0x1u
 #define TAKES_FOREST 0x2u
+#define TAKES_STOP 0x4u
 
 static const struct verb verbs[];
 
@@ -167,6 +170,14 @@ verb_option(struct cli_common *c, struct args *a, int argc, char **argv, int *i)
         a->kind = k;
         return 1;
     }
+    if (IS("--stop-on-error")) {
+        if (eq != NULL) {
+            cli_usage_error(c, "%.*s takes no value", (int)n, o);
+            return -1;
+        }
+        a->stop_on_error = 1;
+        return 1;
+    }
     if (strcmp(o, "-F") == 0 || IS("--forest")) {
         if (eq != NULL) {
             cli_usage_error(c, "%.*s takes no value", (int)n, o);
@@ -275,13 +286,13 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
     }
     if (a->verb == NULL)
         return cli_usage_error(c, "say what to do: show, add, remove, set, "
-                                  "history, rollback, check, verify or "
-                                  "audit");
+                                  "apply, export, history, rollback, check, "
+                                  "verify or audit");
     if (find_verb(a->verb) == NULL)
         return cli_usage_error(c,
                                "unknown verb '%s' (show, add, remove, "
-                               "set, history, rollback, check, verify, "
-                               "audit)",
+                               "set, apply, export, history, rollback, "
+                               "check, verify, audit)",
                                a->verb);
     /* verify acts as ACCOUNT: its keys, its principal by default. */
     c->principal_from_account = strcmp(a->verb, "verify") == 0;
@@ -1063,6 +1074,14 @@ static const struct verb verbs[] = {
     {"rollback", "rollback RUN-ID...|last [--force]",
      "undo runs exactly, newest first, as one run; refuses drifted objects",
      cmd_rollback, 0},
+    {"apply", "apply FILE|- [--stop-on-error] [--force]",
+     "make many accounts' SPNs and delegation what a state file says "
+     "(docs/state-file.md), as one journaled run",
+     cmd_apply, TAKES_STOP},
+    {"export", "export [ACCOUNT...]",
+     "the accounts' SPNs and delegation as a state file (none named: every "
+     "account with delegation)",
+     cmd_export, 0},
     {"check", "check ACCOUNT SERVICE [--impersonate USER]",
      "diagnose a delegation from the directory alone: pass/warn/fail",
      cmd_check, TAKES_IMPERSONATE},
@@ -1099,6 +1118,9 @@ main(int argc, char **argv)
                                  a.verb);
         else if (a.forest && !(v->takes & TAKES_FOREST))
             rc = cli_usage_error(&c, "-F/--forest goes with audit, not %s",
+                                 a.verb);
+        else if (a.stop_on_error && !(v->takes & TAKES_STOP))
+            rc = cli_usage_error(&c, "--stop-on-error goes with apply, not %s",
                                  a.verb);
         else
             rc = v->run(&c, &a);

@@ -32,7 +32,7 @@ const struct cli_option cli_common_options[] = {
      "the journal of applied changes (default: "
      "$XDG_STATE_HOME/adkcd/journal.ldif)"},
     {"verbose", 'v', NULL, "say which DC and identity are used"},
-    {"no-progress", 0, NULL, "no progress on stderr for long scans"},
+    {"no-progress", 0, NULL, "no progress on stderr for long scans and writes"},
     {"help", 'h', NULL, "show this help"},
     {"version", 0, NULL, "show the version"},
     {NULL, 0, NULL, NULL},

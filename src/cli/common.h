@@ -146,6 +146,10 @@ cli_log(void *ctx, int level, const char *msg);
 void
 cli_progress(void *ctx, size_t seen);
 
+/* Progress of a write: "N/M changes" on a terminal, unless --no-progress. */
+void
+cli_progress_changes(const struct cli_common *c, size_t done, size_t total);
+
 /* End a progress line (if one was drawn). */
 void
 cli_progress_done(const struct cli_common *c);

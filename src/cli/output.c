@@ -222,6 +222,16 @@ cli_progress(void *ctx, size_t seen)
 }
 
 void
+cli_progress_changes(const struct cli_common *c, size_t done, size_t total)
+{
+    if (c->no_progress || !isatty(STDERR_FILENO) || total < 2)
+        return;
+    fprintf(stderr, "\r%s: %zu/%zu changes", c->tool, done, total);
+    fflush(stderr);
+    progress_drawn = 1;
+}
+
+void
 cli_progress_done(const struct cli_common *c)
 {
     (void)c;

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "adkcd/journal.h"
@@ -307,6 +308,7 @@ test_round_trip(void **state)
     assert_string_equal(r->command, "adkcd add tmg http/x --any-protocol");
     assert_null(r->rollback_of);
     assert_string_equal(r->status, "ok");
+    assert_int_equal(r->format, 2);
     assert_int_equal(r->n_changes, 2);
 
     ch = &r->changes[0];
@@ -314,11 +316,11 @@ test_round_trip(void **state)
     assert_int_equal(ch->seq, 1);
     assert_string_equal(ch->dn, DN_TMG);
     assert_string_equal(ch->label, "computer tmg$");
+    assert_int_equal(ch->state, ADKCD_JOURNAL_APPLIED);
+    /* No images in a write-ahead block: the attributes by name only. */
     assert_int_equal(ch->n_images, 2);
-    assert_image("tmg uac", &ch->images[0], UAC, 1,
-                 (const char *const[]){"4096", NULL}, 1,
-                 (const char *const[]){"16781312", NULL});
-    assert_image("tmg a2d", &ch->images[1], A2D, 0, NONE, 1, a2d_want);
+    assert_image("tmg uac", &ch->images[0], UAC, 0, NONE, 0, NONE);
+    assert_image("tmg a2d", &ch->images[1], A2D, 0, NONE, 0, NONE);
     assert_int_equal(ch->n_ops, 3);
     assert_op("tmg 0", &ch->ops[0], ADKCD_OP_DELETE, UAC, "4096");
     assert_op("tmg 1", &ch->ops[1], ADKCD_OP_ADD, UAC, "16781312");
@@ -330,9 +332,10 @@ test_round_trip(void **state)
     assert_int_equal(ch->seq, 2);
     assert_string_equal(ch->dn, DN_IOSMDM);
     assert_string_equal(ch->label, "user iosmdm");
+    assert_int_equal(ch->state, ADKCD_JOURNAL_APPLIED);
     assert_int_equal(ch->n_images, 2);
-    assert_image("iosmdm spn", &ch->images[0], SPN, 1, spn_now, 1, spn_want);
-    assert_image("iosmdm a2d", &ch->images[1], A2D, 1, a2d_now, 0, NONE);
+    assert_image("iosmdm spn", &ch->images[0], SPN, 0, NONE, 0, NONE);
+    assert_image("iosmdm a2d", &ch->images[1], A2D, 0, NONE, 0, NONE);
     assert_int_equal(ch->n_ops, 3);
     assert_op("iosmdm 0", &ch->ops[0], ADKCD_OP_DELETE, SPN, "http/old");
     assert_op("iosmdm 1", &ch->ops[1], ADKCD_OP_ADD, SPN, "http/new");
@@ -378,8 +381,10 @@ test_base64_values(void **state)
     /* Control characters of header values become '?'. */
     h_assert_contains("command", text, "# command: adkcd add 'x?y'?[31m\n");
     h_assert_contains("label", text, "# label: user caf\xc3\xa9?forged\n");
-    h_assert_contains("before", text, "# before: " A2D ":: eA0KeQ==\n");
-    h_assert_contains("after", text, "# after: " A2D ":: IGh0dHAvbGVhZA==\n");
+    h_assert_contains("delete", text, A2D ":: eA0KeQ==\n");
+    h_assert_contains("add", text, A2D ":: IGh0dHAvbGVhZA==\n");
+    assert_null(strstr(text, "# before:"));
+    assert_null(strstr(text, "# after:"));
     h_assert_contains("dn", text, "dn:: ");
     assert_null(strstr(text, "\nforged"));
     free(text);
@@ -390,7 +395,6 @@ test_base64_values(void **state)
     ch = &runs->v[0].changes[0];
     assert_string_equal(ch->dn, dn);
     assert_string_equal(ch->label, "user caf\xc3\xa9?forged");
-    assert_image("odd", &ch->images[0], A2D, 1, nl_before, 1, odd);
     assert_int_equal(ch->n_ops, 1 + 7);
     assert_op("delete", &ch->ops[0], ADKCD_OP_DELETE, A2D, "x\r\ny");
     for (i = 0; odd[i] != NULL; i++)
@@ -434,25 +438,21 @@ test_block_text(void **state)
                  "# server: " SERVER "\n"
                  "# identity: " IDENTITY "\n"
                  "# command: adspn -S http/web iosmdm\n"
+                 "# format: 2\n"
                  "# rollback-of: aaaaaaaa-1 bbbbbbbb-2\n"
                  "\n"
                  "# change: %s 1\n"
                  "# label: user iosmdm\n"
-                 "# attrs: servicePrincipalName\n"
-                 "# before: servicePrincipalName: HOST/iosmdm\n"
-                 "# after: servicePrincipalName: HOST/iosmdm\n"
-                 "# after: servicePrincipalName: http/web\n"
                  "dn: " DN_IOSMDM "\n"
                  "changetype: modify\n"
                  "add: servicePrincipalName\n"
                  "servicePrincipalName: http/web\n"
                  "-\n"
                  "\n"
+                 "# applied: %s 1\n"
+                 "\n"
                  "# change: %s 2\n"
                  "# label: computer tmg$\n"
-                 "# attrs: userAccountControl\n"
-                 "# before: userAccountControl: 4096\n"
-                 "# after: userAccountControl: 16781312\n"
                  "dn: " DN_TMG "\n"
                  "changetype: modify\n"
                  "delete: userAccountControl\n"
@@ -462,9 +462,11 @@ test_block_text(void **state)
                  "userAccountControl: 16781312\n"
                  "-\n"
                  "\n"
+                 "# applied: %s 2\n"
+                 "\n"
                  "# end: %s ok\n"
                  "\n",
-                 id, runs->v[0].time, id, id, id);
+                 id, runs->v[0].time, id, id, id, id, id);
     assert_true(n > 0);
     got = slurp(f->path);
     h_assert_text("journal text", got, want);
@@ -774,6 +776,314 @@ test_record_without_journal(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* Write-ahead: intents, outcomes                                      */
+/* ------------------------------------------------------------------ */
+
+static void
+intend(struct adkcd_journal *j, struct adkcd_change **v, size_t n)
+{
+    struct adkcd_err err;
+
+    h_err_init(&err);
+    h_assert_ok("journal_intend", adkcd_journal_intend(j, v, n, &err), &err);
+}
+
+static void
+outcome(struct adkcd_journal *j, struct adkcd_change *c, enum adkcd_outcome out)
+{
+    struct adkcd_err err;
+
+    c->outcome = out;
+    h_err_init(&err);
+    h_assert_ok("journal_outcome", adkcd_journal_outcome(j, c, &err), &err);
+}
+
+static void
+flush(struct adkcd_journal *j)
+{
+    struct adkcd_err err;
+
+    h_err_init(&err);
+    h_assert_ok("journal_flush", adkcd_journal_flush(j, &err), &err);
+}
+
+static void
+test_write_ahead(void **state)
+{
+    const struct fixture *f = *state;
+    static const char *const one[] = {"http/one", NULL};
+    static const char *const same[] = {"http/same", NULL};
+    struct adkcd_journal_runs *runs;
+    struct adkcd_plan *plan = new_plan();
+    struct adkcd_change *v[4];
+    struct adkcd_journal *j;
+    char id[37], *text, *want;
+
+    v[0] = new_change(plan, DN_IOSMDM, "user iosmdm");
+    v[1] = new_change(plan, DN_TMG, "computer tmg$");
+    v[2] = new_change(plan, "CN=web,CN=Computers,DC=mydom,DC=local",
+                      "computer web$");
+    v[3] = new_change(plan, "CN=db,CN=Computers,DC=mydom,DC=local",
+                      "computer db$");
+    v[0] = &plan->changes[0]; /* the array moved */
+    v[1] = &plan->changes[1];
+    v[2] = &plan->changes[2];
+    set_values(v[0], SPN, NULL, one);
+    set_values(v[1], SPN, same, same); /* nothing to send */
+    swap(v[2], UAC, "4096", "16781312");
+    swap(v[3], UAC, "4096", "528384");
+    j = open_journal(f->path, "adkcd", "adkcd apply x", NULL);
+    snprintf(id, sizeof(id), "%s", adkcd_journal_run_id(j));
+
+    /* Before anything is sent: written, numbered, in doubt. */
+    intend(j, v, 3);
+    assert_int_equal(v[0]->journal_seq, 1);
+    assert_int_equal(v[1]->journal_seq, 0);
+    assert_int_equal(v[2]->journal_seq, 2);
+    runs = load_ok(f->path);
+    assert_int_equal(runs->n, 1);
+    assert_int_equal(runs->v[0].format, 2);
+    assert_string_equal(runs->v[0].status, "incomplete");
+    assert_int_equal(runs->v[0].n_changes, 2);
+    assert_int_equal(runs->v[0].changes[0].state, ADKCD_JOURNAL_IN_DOUBT);
+    assert_int_equal(runs->v[0].changes[1].state, ADKCD_JOURNAL_IN_DOUBT);
+    adkcd_journal_runs_free(runs);
+
+    /* Outcomes are buffered until the next write. */
+    outcome(j, v[0], ADKCD_OUT_APPLIED);
+    outcome(j, v[2], ADKCD_OUT_FAILED);
+    runs = load_ok(f->path);
+    assert_int_equal(runs->v[0].changes[0].state, ADKCD_JOURNAL_IN_DOUBT);
+    adkcd_journal_runs_free(runs);
+    flush(j);
+    flush(j); /* nothing pending: nothing written */
+    runs = load_ok(f->path);
+    assert_int_equal(runs->v[0].changes[0].state, ADKCD_JOURNAL_APPLIED);
+    assert_int_equal(runs->v[0].changes[1].state, ADKCD_JOURNAL_FAILED);
+    adkcd_journal_runs_free(runs);
+
+    /* The next batch; its outcome goes out with the end line. */
+    intend(j, &v[3], 1);
+    assert_int_equal(v[3]->journal_seq, 3);
+    outcome(j, v[3], ADKCD_OUT_IN_DOUBT);
+    adkcd_journal_close(j, ADKCD_E_PARTIAL);
+
+    runs = load_ok(f->path);
+    assert_string_equal(runs->v[0].status, "failed");
+    assert_int_equal(runs->v[0].n_changes, 3);
+    assert_int_equal(runs->v[0].changes[2].seq, 3);
+    assert_int_equal(runs->v[0].changes[2].state, ADKCD_JOURNAL_IN_DOUBT);
+    adkcd_journal_runs_free(runs);
+    text = slurp(f->path);
+    assert_true(asprintf(&want,
+                         "\n# applied: %s 1\n# failed: %s 2\n\n"
+                         "# change: %s 3\n",
+                         id, id, id) > 0);
+    h_assert_contains("outcomes before the next intent", text, want);
+    free(want);
+    assert_true(asprintf(&want, "\n# in-doubt: %s 3\n\n# end: %s failed\n\n",
+                         id, id) > 0);
+    h_assert_contains("outcome before the end", text, want);
+    free(want);
+    assert_null(strstr(text, "# before:"));
+    free(text);
+    adkcd_plan_free(plan);
+}
+
+/* A run cut off after its intents were written: every change in doubt. */
+static void
+test_cut_off(void **state)
+{
+    const struct fixture *f = *state;
+    static const char *const one[] = {"http/one", NULL};
+    struct adkcd_journal_runs *runs;
+    struct adkcd_plan *plan = new_plan();
+    struct adkcd_change *c;
+    pid_t pid;
+    int status;
+
+    c = new_change(plan, DN_IOSMDM, "user iosmdm");
+    set_values(c, SPN, NULL, one);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct adkcd_journal *j = NULL;
+        struct adkcd_err err;
+
+        if (adkcd_journal_open(f->path, "adspn", "x", SERVER, IDENTITY, NULL,
+                               &j, &err) != ADKCD_OK ||
+            adkcd_journal_intend(j, &c, 1, &err) != ADKCD_OK)
+            _exit(1);
+        c->outcome = ADKCD_OUT_APPLIED;
+        adkcd_journal_outcome(j, c, &err); /* noted, never written */
+        _exit(0);                          /* killed: no close */
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    runs = load_ok(f->path);
+    assert_int_equal(runs->n, 1);
+    assert_string_equal(runs->v[0].status, "incomplete");
+    assert_int_equal(runs->v[0].n_changes, 1);
+    assert_int_equal(runs->v[0].changes[0].state, ADKCD_JOURNAL_IN_DOUBT);
+    assert_int_equal(runs->v[0].changes[0].n_ops, 1);
+    adkcd_journal_runs_free(runs);
+    adkcd_plan_free(plan);
+}
+
+/* Outcomes of a big batch are written as ranges; binary values exact. */
+static void
+test_outcome_ranges_and_binary(void **state)
+{
+    const struct fixture *f = *state;
+    static const char sd_old[] = {1, 0, 0, 4, 'x', 0, 0, '\n'};
+    static const char sd_new[] = {1, 0, 0, 4, 'y', 0, 0};
+    struct adkcd_journal_runs *runs;
+    struct adkcd_plan *plan = new_plan();
+    struct adkcd_change *v[70];
+    struct adkcd_journal *j;
+    struct adkcd_val o = {sizeof(sd_old), (char *)sd_old};
+    struct adkcd_val n = {sizeof(sd_new), (char *)sd_new};
+    struct adkcd_err err;
+    char id[37], *text, *want;
+    const struct adkcd_op *op;
+    size_t i;
+
+    for (i = 0; i < 70; i++) {
+        char dn[64];
+
+        snprintf(dn, sizeof(dn), "CN=h%zu,CN=Computers,DC=mydom,DC=local", i);
+        new_change(plan, dn, dn);
+    }
+    for (i = 0; i < 70; i++) {
+        v[i] = &plan->changes[i];
+        h_err_init(&err);
+        h_assert_ok("swap_val",
+                    adkcd_change_swap_val(v[i],
+                                          "msDS-AllowedToActOnBehalfOf"
+                                          "OtherIdentity",
+                                          &o, &n, &err),
+                    &err);
+    }
+    j = open_journal(f->path, "adkcd", "adkcd apply many", NULL);
+    snprintf(id, sizeof(id), "%s", adkcd_journal_run_id(j));
+    intend(j, v, 70);
+    for (i = 0; i < 70; i++)
+        outcome(j, v[i],
+                i == 9   ? ADKCD_OUT_FAILED
+                : i < 64 ? ADKCD_OUT_APPLIED
+                         : ADKCD_OUT_IN_DOUBT);
+    flush(j);
+    adkcd_journal_close(j, ADKCD_E_PARTIAL);
+    text = slurp(f->path);
+    assert_true(asprintf(&want,
+                         "# applied: %s 1-9 11-64\n# failed: %s 10\n"
+                         "# in-doubt: %s 65-70\n\n",
+                         id, id, id) > 0);
+    h_assert_contains("ranges", text, want);
+    free(want);
+    free(text);
+    runs = load_ok(f->path);
+    assert_int_equal(runs->v[0].n_changes, 70);
+    for (i = 0; i < 70; i++)
+        assert_int_equal(runs->v[0].changes[i].state,
+                         i == 9   ? ADKCD_JOURNAL_FAILED
+                         : i < 64 ? ADKCD_JOURNAL_APPLIED
+                                  : ADKCD_JOURNAL_IN_DOUBT);
+    op = runs->v[0].changes[69].ops;
+    assert_int_equal(runs->v[0].changes[69].n_ops, 2);
+    assert_int_equal(op[0].kind, ADKCD_OP_DELETE);
+    assert_int_equal(op[0].value.len, sizeof(sd_old));
+    assert_memory_equal(op[0].value.data, sd_old, sizeof(sd_old));
+    assert_int_equal(op[1].value.len, sizeof(sd_new));
+    assert_memory_equal(op[1].value.data, sd_new, sizeof(sd_new));
+    adkcd_journal_runs_free(runs);
+    adkcd_plan_free(plan);
+}
+
+static void
+test_write_ahead_misuse(void **state)
+{
+    const struct fixture *f = *state;
+    struct adkcd_plan *plan = new_plan();
+    struct adkcd_change *c;
+    struct adkcd_journal *j;
+    struct adkcd_err err;
+
+    c = new_change(plan, DN_IOSMDM, "user iosmdm");
+    swap(c, UAC, "512", "514");
+    h_err_init(&err);
+    h_assert_failed("intend(NULL)", adkcd_journal_intend(NULL, &c, 1, &err),
+                    ADKCD_E_INVALID, &err, DN_IOSMDM, NULL);
+    j = open_journal(f->path, "adkcd", "x", NULL);
+    c->outcome = ADKCD_OUT_APPLIED;
+    h_err_init(&err);
+    h_assert_failed("outcome before intend", adkcd_journal_outcome(j, c, &err),
+                    ADKCD_E_INVALID, &err, "not recorded", NULL);
+    intend(j, &c, 1);
+    c->outcome = ADKCD_OUT_PLANNED;
+    h_err_init(&err);
+    h_assert_failed("no outcome", adkcd_journal_outcome(j, c, &err),
+                    ADKCD_E_INVALID, &err, "no outcome", NULL);
+    adkcd_journal_close(j, ADKCD_OK);
+    adkcd_plan_free(plan);
+}
+
+/* A journal of 64k runs loads in linear time (not a timed assertion: the
+ * time is printed). */
+static void
+test_large_journal(void **state)
+{
+    const struct fixture *f = *state;
+    enum { N = 65536 };
+    struct adkcd_journal_runs *runs;
+    struct timespec t0, t1;
+    FILE *fp = fopen(f->path, "w");
+    char id[40];
+    size_t i;
+
+    assert_non_null(fp);
+    for (i = 0; i < N; i++) {
+        snprintf(id, sizeof(id), "%08zx-0000-4000-8000-%012zx", i * 2654435761u,
+                 i);
+        fprintf(fp,
+                "# run: %s\n# time: 2026-11-24T14:00:00Z\n# tool: adkcd\n"
+                "# server: " SERVER "\n# identity: " IDENTITY "\n"
+                "# command: adkcd add h%zu http/x\n# format: 2\n\n"
+                "# change: %s 1\n# label: computer h%zu$\n"
+                "dn: CN=h%zu,CN=Computers,DC=mydom,DC=local\n"
+                "changetype: modify\n"
+                "delete: userAccountControl\nuserAccountControl: 4096\n-\n"
+                "add: userAccountControl\nuserAccountControl: 4096\n-\n"
+                "add: " A2D "\n" A2D ": http/x\n-\n\n"
+                "# applied: %s 1\n\n# end: %s ok\n\n",
+                id, i, id, i, i, id, id);
+    }
+    assert_int_equal(fclose(fp), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    runs = load_ok(f->path);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    print_message("loaded %d runs in %.2f s\n", N,
+                  (double)(t1.tv_sec - t0.tv_sec) +
+                      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    assert_int_equal(runs->n, N);
+    /* Every run found by its full id and by a unique prefix. */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (i = 0; i < N; i++) {
+        const struct adkcd_journal_run *r = &runs->v[i];
+
+        assert_ptr_equal(adkcd_journal_find(runs, r->id), r);
+        assert_int_equal(r->changes[0].state, ADKCD_JOURNAL_APPLIED);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    print_message("found every run in %.2f s\n",
+                  (double)(t1.tv_sec - t0.tv_sec) +
+                      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    assert_ptr_equal(adkcd_journal_find(runs, "00000000-0000-4000-8000-00000"),
+                     &runs->v[0]);
+    adkcd_journal_runs_free(runs);
+}
+
+/* ------------------------------------------------------------------ */
 /* Reading hand-written journals                                       */
 /* ------------------------------------------------------------------ */
 
@@ -784,6 +1094,9 @@ test_record_without_journal(void **state)
     "\n"
 #define CHANGE_A "# change: run-a 1\n# attrs: " SPN "\n"
 #define DN_LINES "dn: " DN_IOSMDM "\nchangetype: modify\n"
+#define RUN_W "# run: run-w\n# format: 2\n\n"
+#define CHANGE_W                                                               \
+    "# change: run-w 1\n" DN_LINES "add: " SPN "\n" SPN ": a\n-\n\n"
 
 static void
 test_malformed(void **state)
@@ -841,6 +1154,25 @@ test_malformed(void **state)
         {"unknown end status", RUN_A "# end: run-a maybe\n", 5, "maybe"},
         {"run twice", RUN_A RUN_A, 5, "second time"},
         {"bad sequence", RUN_A "# change: run-a x\n", 5, "SEQUENCE"},
+        {"unknown format", "# run: run-w\n# format: 3\n", 2, "format"},
+        {"outcome of an unknown run", "# applied: run-x 1\n", 1, "run-x"},
+        {"outcome of an unknown change", RUN_W "# applied: run-w 1\n", 4,
+         "run-w 1"},
+        {"bad outcome number", RUN_W CHANGE_W "# applied: run-w 1x\n", 11,
+         "1x"},
+        {"contradicting outcomes",
+         RUN_W CHANGE_W "# applied: run-w 1\n# failed: run-w 1\n", 12,
+         "second time"},
+        {"outcome after the end",
+         RUN_W CHANGE_W "# end: run-w ok\n# applied: run-w 1\n", 12, "end"},
+        {"numbers going down",
+         RUN_W CHANGE_W "# change: run-w 1\n" DN_LINES "add: " SPN "\n" SPN
+                        ": a\n-\n\n",
+         11, "does not come after"},
+        {"outcome inside a record",
+         RUN_W "# change: run-w 1\n" DN_LINES "add: " SPN "\n" SPN
+               ": a\n-\n# applied: run-w 1\n",
+         10, "blank line"},
     };
     size_t i;
 
@@ -909,6 +1241,9 @@ test_lenient_reading(void **state)
     ch = &runs->v[0].changes[0];
     assert_string_equal(ch->label, "user iosmdm");
     assert_string_equal(ch->dn, DN_IOSMDM);
+    /* A legacy block (no "# format: 2"): written once applied. */
+    assert_int_equal(runs->v[0].format, 1);
+    assert_int_equal(ch->state, ADKCD_JOURNAL_APPLIED);
     assert_image("spn", &ch->images[0], SPN, 0, NONE, 1,
                  (const char *const[]){"http/folded", NULL});
     assert_image("a2d", &ch->images[1], A2D, 1,
@@ -1058,6 +1393,11 @@ main(void)
         T(test_load_unreadable),
         T(test_open_unwritable),
         T(test_record_without_journal),
+        T(test_write_ahead),
+        T(test_cut_off),
+        T(test_outcome_ranges_and_binary),
+        T(test_write_ahead_misuse),
+        T(test_large_journal),
         T(test_malformed),
         T(test_malformed_nul),
         T(test_lenient_reading),

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +37,25 @@
 struct adkcd_journal {
     int fd;
     char *path;
-    char id[37];  /* uuid_unparse_lower() writes 36 characters + NUL */
-    char *header; /* the run header, written with the first change */
-    unsigned seq; /* changes recorded so far */
+    char id[37];          /* uuid_unparse_lower() writes 36 characters + NUL */
+    char *header;         /* the run header, written with the first change */
+    int started;          /* the header is on disk */
+    unsigned seq;         /* changes recorded so far */
+    struct pending *pend; /* outcomes noted, not written yet */
+    size_t n_pend, cap_pend;
 };
+
+/* An outcome noted by adkcd_journal_outcome(), written with the next
+ * write: one of the OUTCOME_* kinds below. */
+struct pending {
+    unsigned seq;
+    int kind;
+};
+
+enum { OUTCOME_APPLIED = 0, OUTCOME_FAILED = 1, OUTCOME_IN_DOUBT = 2 };
+
+/* The outcome lines' keys, by kind. */
+static const char *const outcome_key[] = {"applied", "failed", "in-doubt"};
 
 /* ------------------------------------------------------------------ */
 /* Where the journal lives                                             */
@@ -173,6 +189,10 @@ build_header(struct adkcd_journal *j, const char *tool, const char *command,
     buf_puts(&b, "\n# command: ");
     put_one_line(&b, command);
     buf_puts(&b, "\n");
+    /* Format 2: changes are written before they are sent (intents) and
+     * their outcomes after; format 1 journals (no such line) hold only
+     * changes written once the server had confirmed them. */
+    buf_puts(&b, "# format: 2\n");
     if (rollback_of != NULL && rollback_of[0] != '\0') {
         buf_puts(&b, "# rollback-of: ");
         put_one_line(&b, rollback_of);
@@ -192,6 +212,7 @@ journal_free(struct adkcd_journal *j)
         close(j->fd);
     free(j->path);
     free(j->header);
+    free(j->pend);
     free(j);
 }
 
@@ -353,34 +374,14 @@ same_block(const struct adkcd_op *a, const struct adkcd_op *b)
     return a->kind == b->kind && strcasecmp(a->attr, b->attr) == 0;
 }
 
-/* The block of one change: comments with its images, then the modify
- * record exactly as adkcd_apply() sent it, then a blank line. */
+/* The change's modify record exactly as it is sent: value-level blocks in
+ * order, every value through libldap's LDIF writer (base64 when needed, so
+ * that values with NUL or control bytes come back exact). */
 static void
-change_block(struct buf *b, const char *id, unsigned seq,
-             const struct adkcd_change *c)
+record_lines(struct buf *b, const struct adkcd_change *c)
 {
-    size_t i, k;
+    size_t i;
 
-    buf_printf(b, "# change: %s %u\n# label: ", id, seq);
-    put_one_line(b, c->label);
-    buf_puts(b, "\n# attrs:");
-    for (i = 0; i < c->n_images; i++)
-        buf_printf(b, " %s", c->images[i].attr);
-    buf_puts(b, "\n");
-    for (i = 0; i < c->n_images; i++) {
-        const struct adkcd_image *img = &c->images[i];
-
-        for (k = 0; img->before_present && k < img->before.n; k++)
-            ldif_line(b, "# before: ", img->attr, img->before.v[k].data,
-                      img->before.v[k].len);
-    }
-    for (i = 0; i < c->n_images; i++) {
-        const struct adkcd_image *img = &c->images[i];
-
-        for (k = 0; img->after_present && k < img->after.n; k++)
-            ldif_line(b, "# after: ", img->attr, img->after.v[k].data,
-                      img->after.v[k].len);
-    }
     ldif_line(b, "", "dn", c->dn, strlen(c->dn));
     buf_puts(b, "changetype: modify\n");
     for (i = 0; i < c->n_ops; i++) {
@@ -396,7 +397,216 @@ change_block(struct buf *b, const char *id, unsigned seq,
         if (i + 1 == c->n_ops || !same_block(op, &c->ops[i + 1]))
             buf_puts(b, "-\n");
     }
+}
+
+/* The block of one change: its number and label, then the modify record,
+ * then a blank line.  No images: the operations say what the change did
+ * (add of a value that is there and delete of one that is not are refused
+ * by the server), which is all a rollback needs. */
+static void
+change_block(struct buf *b, const char *id, unsigned seq,
+             const struct adkcd_change *c)
+{
+    buf_printf(b, "# change: %s %u\n# label: ", id, seq);
+    put_one_line(b, c->label);
     buf_puts(b, "\n");
+    record_lines(b, c);
+    buf_puts(b, "\n");
+}
+
+static int
+cmp_unsigned(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* The outcomes noted so far as a block: "# applied: ID 1-3 7" etc. (runs
+ * of consecutive numbers as ranges), then a blank line.  Nothing when none
+ * is pending. */
+static void
+outcome_block(struct buf *b, const struct adkcd_journal *j)
+{
+    unsigned *v;
+    size_t i, k, n;
+    int kind;
+
+    if (j->n_pend == 0)
+        return;
+    v = malloc(j->n_pend * sizeof(*v));
+    if (v == NULL) {
+        b->failed = 1;
+        return;
+    }
+    for (kind = OUTCOME_APPLIED; kind <= OUTCOME_IN_DOUBT; kind++) {
+        for (i = n = 0; i < j->n_pend; i++) {
+            if (j->pend[i].kind == kind)
+                v[n++] = j->pend[i].seq;
+        }
+        if (n == 0)
+            continue;
+        qsort(v, n, sizeof(*v), cmp_unsigned);
+        buf_printf(b, "# %s: %s", outcome_key[kind], j->id);
+        for (i = 0; i < n; i = k) {
+            for (k = i + 1; k < n && v[k] == v[k - 1] + 1; k++)
+                ;
+            if (k - i == 1)
+                buf_printf(b, " %u", v[i]);
+            else
+                buf_printf(b, " %u-%u", v[i], v[k - 1]);
+        }
+        buf_puts(b, "\n");
+    }
+    buf_puts(b, "\n");
+    free(v);
+}
+
+/* Check the names a change would write: anything but an attribute
+ * description would break the LDIF. */
+static adkcd_status
+check_change(const struct adkcd_change *change, struct adkcd_err *err)
+{
+    size_t i;
+
+    for (i = 0; i < change->n_ops; i++) {
+        if (!is_attr_name(change->ops[i].attr))
+            return adkcd_err_set(err, ADKCD_E_INVALID,
+                                 "internal error: cannot journal attribute "
+                                 "name \"%s\" of %s",
+                                 change->ops[i].attr, change->dn);
+    }
+    return ADKCD_OK;
+}
+
+static adkcd_status
+no_journal(const struct adkcd_journal *j, const char *dn, struct adkcd_err *err)
+{
+    if (j != NULL && j->fd >= 0)
+        return ADKCD_OK;
+    return adkcd_err_set(err, ADKCD_E_INVALID,
+                         "internal error: no journal is open to record the "
+                         "change of %s",
+                         dn != NULL ? dn : "an object");
+}
+
+adkcd_status
+adkcd_journal_intend(struct adkcd_journal *j,
+                     struct adkcd_change *const *changes, size_t n,
+                     struct adkcd_err *err)
+{
+    struct buf b = {0};
+    adkcd_status st;
+    unsigned seq;
+    size_t i, k = 0;
+    char *text;
+
+    st = no_journal(j, n > 0 ? changes[0]->dn : NULL, err);
+    for (i = 0; i < n && st == ADKCD_OK; i++)
+        st = check_change(changes[i], err);
+    if (st != ADKCD_OK)
+        return st;
+    for (i = 0; i < n; i++)
+        k += changes[i]->n_ops > 0;
+    /* Nothing to send: nothing to write (outcomes wait for a flush). */
+    if (k == 0)
+        return ADKCD_OK;
+    /* The header goes out with the run's first write, in the same locked
+     * write: a run that changes nothing leaves no trace, and a change can
+     * never be found without its run's header before it. */
+    if (!j->started)
+        buf_puts(&b, j->header);
+    outcome_block(&b, j);
+    seq = j->seq;
+    for (i = 0; i < n; i++) {
+        /* A change without operations is not sent (an empty modify is
+         * not valid LDAP): nothing to record or undo. */
+        if (changes[i]->n_ops > 0)
+            change_block(&b, j->id, ++seq, changes[i]);
+    }
+    text = buf_take(&b);
+    if (text == NULL)
+        return NOMEM(err);
+    st = append(j, text, err);
+    free(text);
+    /* Only what is on disk counts: after a failed write the next write
+     * retries the header and the outcomes, and reuses the numbers. */
+    if (st != ADKCD_OK)
+        return st;
+    j->started = 1;
+    j->n_pend = 0;
+    seq = j->seq;
+    for (i = 0; i < n; i++)
+        changes[i]->journal_seq = changes[i]->n_ops > 0 ? ++seq : 0;
+    j->seq = seq;
+    return ADKCD_OK;
+}
+
+adkcd_status
+adkcd_journal_outcome(struct adkcd_journal *j, const struct adkcd_change *c,
+                      struct adkcd_err *err)
+{
+    struct pending *v;
+    adkcd_status st = no_journal(j, c->dn, err);
+    int kind;
+
+    if (st != ADKCD_OK)
+        return st;
+    if (c->journal_seq == 0 || c->journal_seq > j->seq)
+        return adkcd_err_set(err, ADKCD_E_INVALID,
+                             "internal error: the change of %s was not "
+                             "recorded in this run's journal",
+                             c->dn);
+    switch (c->outcome) {
+    case ADKCD_OUT_APPLIED:
+        kind = OUTCOME_APPLIED;
+        break;
+    case ADKCD_OUT_FAILED:
+    case ADKCD_OUT_SKIPPED: /* recorded, never sent */
+        kind = OUTCOME_FAILED;
+        break;
+    case ADKCD_OUT_IN_DOUBT:
+        kind = OUTCOME_IN_DOUBT;
+        break;
+    default:
+        return adkcd_err_set(err, ADKCD_E_INVALID,
+                             "internal error: no outcome to record for the "
+                             "change of %s",
+                             c->dn);
+    }
+    if (j->n_pend == j->cap_pend) {
+        size_t cap = j->cap_pend ? 2 * j->cap_pend : 64;
+
+        v = realloc(j->pend, cap * sizeof(*v));
+        if (v == NULL)
+            return NOMEM(err);
+        j->pend = v;
+        j->cap_pend = cap;
+    }
+    j->pend[j->n_pend].seq = c->journal_seq;
+    j->pend[j->n_pend].kind = kind;
+    j->n_pend++;
+    return ADKCD_OK;
+}
+
+adkcd_status
+adkcd_journal_flush(struct adkcd_journal *j, struct adkcd_err *err)
+{
+    struct buf b = {0};
+    adkcd_status st = no_journal(j, NULL, err);
+    char *text;
+
+    if (st != ADKCD_OK || j->n_pend == 0)
+        return st;
+    outcome_block(&b, j);
+    text = buf_take(&b);
+    if (text == NULL)
+        return NOMEM(err);
+    st = append(j, text, err);
+    free(text);
+    if (st == ADKCD_OK)
+        j->n_pend = 0;
+    return st;
 }
 
 adkcd_status
@@ -407,62 +617,53 @@ adkcd_journal_record(void *ctx, const struct adkcd_change *change,
     struct buf b = {0};
     adkcd_status st;
     char *text;
-    size_t i;
 
-    if (j == NULL || j->fd < 0)
-        return adkcd_err_set(err, ADKCD_E_INVALID,
-                             "internal error: no journal is open to record "
-                             "the change of %s",
-                             change->dn);
+    st = no_journal(j, change->dn, err);
+    if (st == ADKCD_OK)
+        st = check_change(change, err);
     /* A change without operations changed nothing: there is nothing to
      * undo or replay (and an empty modify is not valid LDAP). */
-    if (change->n_ops == 0)
-        return ADKCD_OK;
-    for (i = 0; i < change->n_images; i++) {
-        if (!is_attr_name(change->images[i].attr))
-            return adkcd_err_set(err, ADKCD_E_INVALID,
-                                 "internal error: cannot journal attribute "
-                                 "name \"%s\" of %s",
-                                 change->images[i].attr, change->dn);
-    }
-    for (i = 0; i < change->n_ops; i++) {
-        if (!is_attr_name(change->ops[i].attr))
-            return adkcd_err_set(err, ADKCD_E_INVALID,
-                                 "internal error: cannot journal attribute "
-                                 "name \"%s\" of %s",
-                                 change->ops[i].attr, change->dn);
-    }
-    /* The header goes out with the first change, in the same locked
-     * write: a run that changes nothing leaves no trace, and a change can
-     * never be found without its run's header before it. */
-    if (j->seq == 0)
+    if (st != ADKCD_OK || change->n_ops == 0)
+        return st;
+    /* Written after the server confirmed it: the intent and its outcome
+     * in one write. */
+    if (!j->started)
         buf_puts(&b, j->header);
+    outcome_block(&b, j);
     change_block(&b, j->id, j->seq + 1, change);
+    buf_printf(&b, "# applied: %s %u\n\n", j->id, j->seq + 1);
     text = buf_take(&b);
     if (text == NULL)
         return NOMEM(err);
     st = append(j, text, err);
     free(text);
-    /* Only a change that is on disk counts: after a failed write the next
-     * record retries the header and reuses the sequence number. */
-    if (st == ADKCD_OK)
+    if (st == ADKCD_OK) {
+        j->started = 1;
+        j->n_pend = 0;
         j->seq++;
+    }
     return st;
 }
 
 void
 adkcd_journal_close(struct adkcd_journal *j, adkcd_status status)
 {
-    char line[80];
+    struct buf b = {0};
+    char *text;
 
     if (j == NULL)
         return;
-    if (j->fd >= 0 && j->seq > 0) {
-        snprintf(line, sizeof(line), "# end: %s %s\n\n", j->id,
-                 status == ADKCD_OK ? "ok" : "failed");
+    if (j->fd >= 0 && j->started) {
+        outcome_block(&b, j);
+        buf_printf(&b, "# end: %s %s\n\n", j->id,
+                   status == ADKCD_OK ? "ok" : "failed");
+        text = buf_take(&b);
         /* Nobody to tell: without the end line the run reads back as
-         * "incomplete", which is what a crash would leave too. */
-        append(j, line, NULL);
+         * "incomplete", and changes without an outcome as in doubt, which
+         * is what a crash would leave too. */
+        if (text != NULL)
+            append(j, text, NULL);
+        free(text);
     }
     journal_free(j);
 }
@@ -497,7 +698,49 @@ struct parser {
     int have_attrs;
     struct line *lines;
     size_t rec_first, rec_end; /* its LDIF record: lines[first..end) */
+    size_t *map;               /* run id -> index + 1 (0: empty slot),
+                                * open addressing, at most half full */
+    size_t map_cap;            /* a power of two */
 };
+
+/* The index that adkcd_journal_find() searches: the runs sorted by id
+ * (without regard to case), so that a prefix is a range. */
+struct index_entry {
+    const char *id; /* borrowed from the run */
+    size_t run;
+};
+
+struct adkcd_journal_index {
+    struct index_entry *by_id;
+};
+
+/* Arrays grown one element at a time have a capacity of the next power of
+ * two (at least 4): they grow when n reaches one, so appending is
+ * amortised O(1) without storing the capacity. */
+static int
+must_grow(size_t n)
+{
+    return n == 0 || (n >= 4 && (n & (n - 1)) == 0);
+}
+
+static size_t
+grown(size_t n)
+{
+    return n == 0 ? 4 : 2 * n;
+}
+
+/* FNV-1a. */
+static size_t
+hash_id(const char *s)
+{
+    size_t h = (size_t)14695981039346656037ULL;
+
+    for (; *s != '\0'; s++) {
+        h ^= (unsigned char)*s;
+        h *= (size_t)1099511628211ULL;
+    }
+    return h;
+}
 
 static adkcd_status
 bad(struct parser *p, unsigned long no, const char *fmt, ...)
@@ -795,20 +1038,60 @@ adkcd_journal_runs_free(struct adkcd_journal_runs *runs)
     for (i = 0; i < runs->n; i++)
         free_run(&runs->v[i]);
     free(runs->v);
+    if (runs->index != NULL)
+        free(runs->index->by_id);
+    free(runs->index);
     free(runs);
 }
 
-/* Index of the run with exactly this id, or -1. */
+/* Index of the run with exactly this id, or -1: a hash table, so that
+ * filing every line under its run is linear in the journal. */
 static long
-run_index(const struct adkcd_journal_runs *runs, const char *id)
+run_index(const struct parser *p, const char *id)
+{
+    size_t mask = p->map_cap - 1, i;
+
+    if (p->map_cap == 0)
+        return -1;
+    for (i = hash_id(id) & mask; p->map[i] != 0; i = (i + 1) & mask) {
+        if (strcmp(p->runs->v[p->map[i] - 1].id, id) == 0)
+            return (long)(p->map[i] - 1);
+    }
+    return -1;
+}
+
+static void
+map_insert(size_t *map, size_t cap, const char *id, size_t value)
 {
     size_t i;
 
-    for (i = 0; i < runs->n; i++) {
-        if (strcmp(runs->v[i].id, id) == 0)
-            return (long)i;
+    for (i = hash_id(id) & (cap - 1); map[i] != 0; i = (i + 1) & (cap - 1))
+        ;
+    map[i] = value;
+}
+
+/* File run idx (already in p->runs) in the table. */
+static adkcd_status
+map_add(struct parser *p, size_t idx)
+{
+    size_t i;
+
+    if (2 * (idx + 1) > p->map_cap) {
+        size_t cap = p->map_cap ? 2 * p->map_cap : 64;
+        size_t *m = calloc(cap, sizeof(*m));
+
+        if (m == NULL)
+            return NOMEM(p->err);
+        for (i = 0; i < p->map_cap; i++) {
+            if (p->map[i] != 0)
+                map_insert(m, cap, p->runs->v[p->map[i] - 1].id, p->map[i]);
+        }
+        free(p->map);
+        p->map = m;
+        p->map_cap = cap;
     }
-    return -1;
+    map_insert(p->map, p->map_cap, p->runs->v[idx].id, idx + 1);
+    return ADKCD_OK;
 }
 
 /* "ID REST": the id in place, *rest after the space (or at ""). */
@@ -837,22 +1120,45 @@ start_run(struct parser *p, char *value, unsigned long no)
         return bad(p, no, "expected \"# run: ID\"");
     /* Ids are random UUIDs: a second header with the same id means the
      * file was pasted together twice, and a rollback would undo twice. */
-    if (run_index(runs, id) >= 0)
+    if (run_index(p, id) >= 0)
         return bad(p, no, "run %s starts a second time", id);
-    v = realloc(runs->v, (runs->n + 1) * sizeof(*v));
-    if (v == NULL)
-        return NOMEM(p->err);
-    runs->v = v;
+    if (must_grow(runs->n)) {
+        v = realloc(runs->v, grown(runs->n) * sizeof(*v));
+        if (v == NULL)
+            return NOMEM(p->err);
+        runs->v = v;
+    }
+    v = runs->v;
     r = &v[runs->n];
     memset(r, 0, sizeof(*r));
     r->id = strdup(id);
     r->status = strdup("incomplete");
+    r->format = 1;
     if (r->id == NULL || r->status == NULL) {
         free_run(r);
         return NOMEM(p->err);
     }
     p->run = runs->n++;
     p->state = HEADER;
+    return map_add(p, p->run);
+}
+
+/* "# format: 2": the run's changes are intents, written before they were
+ * sent, with their outcomes in separate lines.  A format this reader does
+ * not know is refused: it could mean anything for a rollback. */
+static adkcd_status
+header_format(struct parser *p, struct adkcd_journal_run *r, const char *value,
+              unsigned long no)
+{
+    if (strcmp(value, "1") == 0)
+        r->format = 1;
+    else if (strcmp(value, "2") == 0)
+        r->format = 2;
+    else
+        return bad(p, no,
+                   "run %s is written in journal format \"%s\", which this "
+                   "version does not know",
+                   r->id, value);
     return ADKCD_OK;
 }
 
@@ -876,6 +1182,8 @@ header_field(struct parser *p, const char *key, const char *value,
         field = &r->command;
     else if (strcmp(key, "rollback-of") == 0)
         field = &r->rollback_of;
+    else if (strcmp(key, "format") == 0)
+        return header_format(p, r, value, no);
     else
         return ADKCD_OK; /* a key a later version added */
     if (*field != NULL)
@@ -904,7 +1212,7 @@ start_change(struct parser *p, char *value, unsigned long no)
     /* The writer puts the header in the same write as the first change,
      * so a change without a run before it means the file was cut or
      * reordered: its metadata (server, identity) would be unknown. */
-    r = run_index(p->runs, id);
+    r = run_index(p, id);
     if (r < 0)
         return bad(p, no,
                    "change of run %s, whose \"# run:\" header does not come "
@@ -912,12 +1220,24 @@ start_change(struct parser *p, char *value, unsigned long no)
                    id);
     if (strcmp(p->runs->v[r].status, "incomplete") != 0)
         return bad(p, no, "change of run %s after its \"# end:\" line", id);
+    /* Outcomes name changes by number: in a write-ahead run the numbers
+     * must go up, so that each names one change (and is found by
+     * bisection). */
+    if (p->runs->v[r].format >= 2 && p->runs->v[r].n_changes > 0 &&
+        p->runs->v[r].changes[p->runs->v[r].n_changes - 1].seq >= seq)
+        return bad(p, no, "change %s %lu does not come after change %s %u", id,
+                   seq, id,
+                   p->runs->v[r].changes[p->runs->v[r].n_changes - 1].seq);
     memset(&p->cur, 0, sizeof(p->cur));
     p->cur.run_id = strdup(id);
     if (p->cur.run_id == NULL)
         return NOMEM(p->err);
     p->cur.seq = (unsigned)seq;
     p->cur.line = no;
+    /* A legacy change was written once the server had confirmed it; an
+     * intent is in doubt until an outcome line says otherwise. */
+    p->cur.state = p->runs->v[r].format >= 2 ? ADKCD_JOURNAL_IN_DOUBT
+                                             : ADKCD_JOURNAL_APPLIED;
     p->run = (size_t)r;
     p->cur_no = no;
     p->have_attrs = 0;
@@ -931,7 +1251,7 @@ end_run(struct parser *p, char *value, unsigned long no)
 {
     char *status, *id = split_id(value, &status);
     struct adkcd_journal_run *r;
-    long i = run_index(p->runs, id);
+    long i = run_index(p, id);
     char *s;
 
     if (i < 0)
@@ -1222,22 +1542,45 @@ parse_record(struct parser *p, char *text)
                      c->run_id, c->seq);
             break;
         }
-        for (k = 0; vals[k] != NULL && st == ADKCD_OK; k++) {
-            if (vals[k]->bv_len > 0 &&
-                memchr(vals[k]->bv_val, '\0', vals[k]->bv_len) != NULL)
-                st = bad(p, no,
-                         "a value of %s in change %s %u holds a NUL "
-                         "byte",
-                         mods[i]->mod_type, c->run_id, c->seq);
-            else
-                st = add_op(
-                    p, kind == LDAP_MOD_ADD ? ADKCD_OP_ADD : ADKCD_OP_DELETE,
-                    mods[i]->mod_type, vals[k]);
-        }
+        /* Values are bytes: a security descriptor holds NUL bytes. */
+        for (k = 0; vals[k] != NULL && st == ADKCD_OK; k++)
+            st =
+                add_op(p, kind == LDAP_MOD_ADD ? ADKCD_OP_ADD : ADKCD_OP_DELETE,
+                       mods[i]->mod_type, vals[k]);
     }
 cleanup:
     ldap_ldif_record_done(&lr);
     return st;
+}
+
+/* One image per attribute the operations touch, in their order, with no
+ * values (before_present and after_present 0): what "# attrs:" lists in a
+ * legacy block, for the callers that list the attributes a run touched. */
+static adkcd_status
+attrs_from_ops(struct parser *p)
+{
+    struct adkcd_journal_change *c = &p->cur;
+    struct adkcd_image *v;
+    size_t i, k;
+
+    for (i = 0; i < c->n_ops; i++) {
+        for (k = 0; k < c->n_images; k++) {
+            if (strcasecmp(c->images[k].attr, c->ops[i].attr) == 0)
+                break;
+        }
+        if (k < c->n_images)
+            continue;
+        v = realloc(c->images, (c->n_images + 1) * sizeof(*v));
+        if (v == NULL)
+            return NOMEM(p->err);
+        c->images = v;
+        memset(&v[c->n_images], 0, sizeof(v[0]));
+        v[c->n_images].attr = strdup(c->ops[i].attr);
+        c->n_images++;
+        if (v[c->n_images - 1].attr == NULL)
+            return NOMEM(p->err);
+    }
+    return ADKCD_OK;
 }
 
 /* The change's record has been read: parse it, file the change. */
@@ -1268,15 +1611,130 @@ finish_change(struct parser *p)
         if (p->cur.label == NULL)
             return NOMEM(p->err);
     }
+    /* Without a "# attrs:" line (a write-ahead block), the attributes are
+     * those of the operations, by name only. */
+    if (!p->have_attrs) {
+        st = attrs_from_ops(p);
+        if (st != ADKCD_OK)
+            return st;
+    }
     /* The change moves into its run; p->cur no longer owns anything. */
-    v = realloc(r->changes, (r->n_changes + 1) * sizeof(*v));
-    if (v == NULL)
-        return NOMEM(p->err);
-    r->changes = v;
+    if (must_grow(r->n_changes)) {
+        v = realloc(r->changes, grown(r->n_changes) * sizeof(*v));
+        if (v == NULL)
+            return NOMEM(p->err);
+        r->changes = v;
+    }
+    v = r->changes;
     v[r->n_changes++] = p->cur;
     memset(&p->cur, 0, sizeof(p->cur));
     p->state = TOP;
     return ADKCD_OK;
+}
+
+/* OUTCOME_* for an outcome line's key, or -1. */
+static int
+outcome_kind(const char *key)
+{
+    int k;
+
+    for (k = OUTCOME_APPLIED; k <= OUTCOME_IN_DOUBT; k++) {
+        if (strcmp(key, outcome_key[k]) == 0)
+            return k;
+    }
+    return -1;
+}
+
+/* Keys that start a block of their own. */
+static int
+is_structural(const char *key)
+{
+    return strcmp(key, "run") == 0 || strcmp(key, "change") == 0 ||
+           strcmp(key, "end") == 0 || outcome_kind(key) >= 0;
+}
+
+/* The change of run r numbered seq, or NULL (bisection: write-ahead runs
+ * number their changes in increasing order; a legacy run is searched
+ * from the end). */
+static struct adkcd_journal_change *
+change_by_seq(struct adkcd_journal_run *r, unsigned seq)
+{
+    size_t lo = 0, hi = r->n_changes, mid;
+
+    if (r->format < 2) {
+        while (hi-- > 0) {
+            if (r->changes[hi].seq == seq)
+                return &r->changes[hi];
+        }
+        return NULL;
+    }
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        if (r->changes[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->n_changes && r->changes[lo].seq == seq ? &r->changes[lo]
+                                                          : NULL;
+}
+
+/* Set the state of change seq of run r from an outcome line: in doubt may
+ * become anything (the answer came later), applied or refused stays. */
+static adkcd_status
+note_outcome(struct parser *p, struct adkcd_journal_run *r, unsigned long seq,
+             int kind, unsigned long no)
+{
+    static const enum adkcd_journal_state state_of[] = {
+        ADKCD_JOURNAL_APPLIED, ADKCD_JOURNAL_FAILED, ADKCD_JOURNAL_IN_DOUBT};
+    struct adkcd_journal_change *c =
+        seq <= UINT_MAX ? change_by_seq(r, (unsigned)seq) : NULL;
+
+    if (c == NULL)
+        return bad(p, no,
+                   "outcome of change %s %lu, which the journal does not "
+                   "hold before it",
+                   r->id, seq);
+    if (c->state != ADKCD_JOURNAL_IN_DOUBT && c->state != state_of[kind])
+        return bad(p, no, "change %s %lu is %s a second time, differently",
+                   r->id, seq, outcome_key[kind]);
+    c->state = state_of[kind];
+    return ADKCD_OK;
+}
+
+/* "# applied: ID 1-3 7" (also "failed", "in-doubt"). */
+static adkcd_status
+outcome_line(struct parser *p, int kind, char *value, unsigned long no)
+{
+    char *rest, *end, *id = split_id(value, &rest), *save = NULL, *tok;
+    struct adkcd_journal_run *r;
+    unsigned long a, b, s;
+    adkcd_status st = ADKCD_OK;
+    long i = run_index(p, id);
+
+    if (i < 0)
+        return bad(p, no, "outcome of run %s, which has not started", id);
+    r = &p->runs->v[i];
+    if (strcmp(r->status, "incomplete") != 0)
+        return bad(p, no, "outcome of run %s after its \"# end:\" line", id);
+    if (*rest == '\0')
+        return bad(p, no, "expected \"# %s: RUN-ID SEQUENCE...\"",
+                   outcome_key[kind]);
+    for (tok = strtok_r(rest, " ", &save); tok != NULL && st == ADKCD_OK;
+         tok = strtok_r(NULL, " ", &save)) {
+        errno = 0;
+        a = strtoul(tok, &end, 10);
+        b = a;
+        if (*end == '-' && isdigit((unsigned char)end[1]))
+            b = strtoul(end + 1, &end, 10);
+        if (!isdigit((unsigned char)*tok) || *end != '\0' || errno != 0 ||
+            a == 0 || b < a)
+            return bad(p, no, "\"%s\" is not a change number or a range", tok);
+        for (s = a; s <= b && st == ADKCD_OK; s++)
+            st = note_outcome(p, r, s, kind, no);
+    }
+    p->state = TOP;
+    return st;
 }
 
 /* A "#" line: structure ("# run:", "# change:", "# end:"), a field of the
@@ -1296,8 +1754,7 @@ on_comment(struct parser *p, struct line *l)
         if (copy == NULL)
             return NOMEM(p->err);
         if (split_comment(copy, &key, &value))
-            structural = strcmp(key, "run") == 0 ||
-                         strcmp(key, "change") == 0 || strcmp(key, "end") == 0;
+            structural = is_structural(key);
         free(copy);
         if (!structural)
             return ADKCD_OK; /* an LDIF comment inside the record */
@@ -1308,11 +1765,11 @@ on_comment(struct parser *p, struct line *l)
     }
     if (!split_comment(l->s, &key, &value))
         return ADKCD_OK; /* a banner or a note */
-    if (p->state == COMMENTS &&
-        (strcmp(key, "run") == 0 || strcmp(key, "change") == 0 ||
-         strcmp(key, "end") == 0))
+    if (p->state == COMMENTS && is_structural(key))
         return bad(p, l->no, "change %s %u (line %lu) has no LDIF record",
                    c->run_id, c->seq, p->cur_no);
+    if (outcome_kind(key) >= 0)
+        return outcome_line(p, outcome_kind(key), value, l->no);
     if (strcmp(key, "run") == 0)
         return start_run(p, value, l->no);
     if (strcmp(key, "change") == 0)
@@ -1365,6 +1822,36 @@ on_line(struct parser *p, size_t i)
                    "LDIF outside a change block (every record follows a "
                    "\"# change: RUN-ID SEQUENCE\" line)");
     p->rec_end = i + 1;
+    return ADKCD_OK;
+}
+
+static int
+cmp_by_id(const void *a, const void *b)
+{
+    return strcasecmp(((const struct index_entry *)a)->id,
+                      ((const struct index_entry *)b)->id);
+}
+
+/* The runs sorted by id, for adkcd_journal_find(). */
+static adkcd_status
+build_index(struct parser *p)
+{
+    struct adkcd_journal_index *ix = calloc(1, sizeof(*ix));
+    size_t i;
+
+    if (ix == NULL)
+        return NOMEM(p->err);
+    ix->by_id = malloc((p->runs->n ? p->runs->n : 1) * sizeof(*ix->by_id));
+    if (ix->by_id == NULL) {
+        free(ix);
+        return NOMEM(p->err);
+    }
+    for (i = 0; i < p->runs->n; i++) {
+        ix->by_id[i].id = p->runs->v[i].id;
+        ix->by_id[i].run = i;
+    }
+    qsort(ix->by_id, p->runs->n, sizeof(*ix->by_id), cmp_by_id);
+    p->runs->index = ix;
     return ADKCD_OK;
 }
 
@@ -1422,6 +1909,8 @@ adkcd_journal_load(const char *path, struct adkcd_journal_runs **runs_out,
                  p.cur.seq);
     if (st == ADKCD_OK)
         st = fill_missing(&p);
+    if (st == ADKCD_OK)
+        st = build_index(&p);
     if (st == ADKCD_OK) {
         *runs_out = p.runs;
         p.runs = NULL;
@@ -1429,8 +1918,26 @@ adkcd_journal_load(const char *path, struct adkcd_journal_runs **runs_out,
     free_change(&p.cur);
     adkcd_journal_runs_free(p.runs);
     free(p.lines);
+    free(p.map);
     free(text);
     return st;
+}
+
+/* The first position in the index whose id is not below id (case
+ * ignored), comparing at most len characters (SIZE_MAX: all). */
+static size_t
+lower_bound(const struct adkcd_journal_runs *runs, const char *id, size_t len)
+{
+    size_t lo = 0, hi = runs->n, mid;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        if (strncasecmp(runs->index->by_id[mid].id, id, len) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 const struct adkcd_journal_run *
@@ -1441,7 +1948,24 @@ adkcd_journal_find(const struct adkcd_journal_runs *runs, const char *id)
 
     if (runs == NULL || id == NULL)
         return NULL;
-    /* Ids are printed in lower case; accept what a person retypes. */
+    len = strlen(id);
+    if (runs->index != NULL) {
+        /* Ids are printed in lower case; accept what a person retypes. */
+        i = lower_bound(runs, id, SIZE_MAX);
+        if (i < runs->n && strcasecmp(runs->index->by_id[i].id, id) == 0)
+            return &runs->v[runs->index->by_id[i].run];
+        if (len < 8)
+            return NULL;
+        /* The ids that start with id are a range of the sorted index. */
+        i = lower_bound(runs, id, len);
+        if (i >= runs->n || strncasecmp(runs->index->by_id[i].id, id, len) != 0)
+            return NULL;
+        if (i + 1 < runs->n &&
+            strncasecmp(runs->index->by_id[i + 1].id, id, len) == 0)
+            return NULL; /* ambiguous */
+        return &runs->v[runs->index->by_id[i].run];
+    }
+    /* Runs put together by hand, without an index. */
     for (i = 0; i < runs->n; i++) {
         if (strcasecmp(runs->v[i].id, id) == 0)
             return &runs->v[i];
@@ -1449,7 +1973,6 @@ adkcd_journal_find(const struct adkcd_journal_runs *runs, const char *id)
     /* Eight hex digits (32 random bits) make an accidental match between
      * the runs of one journal unlikely; a shorter prefix is refused rather
      * than risk undoing the wrong run. */
-    len = strlen(id);
     if (len < 8)
         return NULL;
     for (i = 0; i < runs->n; i++) {

@@ -1,4 +1,4 @@
-/* adkcd: undoing journaled runs. */
+/* adkcd: undoing journaled runs, computed from the operations. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,27 +13,47 @@
 
 #define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
 
-/* One attribute of one object, simulated from "now" back in time. */
-struct attr_state {
-    char *attr;
-    struct adkcd_vals now; /* read from the server */
-    int now_present;
-    int have_now;
-    struct adkcd_vals sim; /* after undoing the changes seen so far */
-    int sim_present;
-    const struct adkcd_vals *newest_after;   /* what the newest change left
-                                              * (borrowed) */
-    const struct adkcd_vals **chain_befores; /* before-states, newest first
-                                              * (borrowed) */
-    size_t chain_n;
+/* ------------------------------------------------------------------ */
+/* The selected runs, per object                                       */
+/* ------------------------------------------------------------------ */
+
+struct rb_step {
+    const struct adkcd_journal_change *c;
+    int in_doubt;
 };
 
-struct object {
+struct rb_object {
+    struct adkcd_rollback *rb;
     char *dn;
     char *label;
-    struct attr_state *attrs;
-    size_t n;
+    struct rb_step *steps; /* oldest first */
+    size_t n_steps, cap_steps;
+    char **attrs; /* strv: the attributes the operations name */
 };
+
+struct adkcd_rollback {
+    struct rb_object *objs;
+    size_t n, cap;
+    char **dns;
+    size_t n_ids;
+    int force;
+    size_t *map; /* DN (case ignored) -> object index + 1; 0: empty */
+    size_t map_cap;
+};
+
+enum adkcd_cmp
+adkcd_attr_cmp(const char *attr)
+{
+    static const char *const nocase[] = {"servicePrincipalName",
+                                         "msDS-AllowedToDelegateTo"};
+    size_t i;
+
+    for (i = 0; i < sizeof(nocase) / sizeof(nocase[0]); i++) {
+        if (strcasecmp(attr, nocase[i]) == 0)
+            return ADKCD_CMP_NOCASE;
+    }
+    return ADKCD_CMP_EXACT;
+}
 
 static int
 is_uac(const char *attr)
@@ -41,63 +61,873 @@ is_uac(const char *attr)
     return strcasecmp(attr, "userAccountControl") == 0;
 }
 
-static unsigned
-uac_of(const struct adkcd_vals *v)
+/* A userAccountControl value (a signed 32-bit decimal) as bits. */
+static unsigned long
+uac_bits(const char *s)
 {
-    return v != NULL && v->n > 0 ? (unsigned)strtol(v->v[0].data, NULL, 10) : 0;
+    return s != NULL ? (unsigned long)(uint32_t)strtol(s, NULL, 10) : 0;
 }
 
-/* Equal states: for userAccountControl the delegation bits, for the rest
- * the same set of values (as stored). */
-static int
-same(const char *attr, const struct adkcd_vals *a, const struct adkcd_vals *b)
+static size_t
+hash_dn(const char *s)
 {
-    if (is_uac(attr))
-        return ((uac_of(a) ^ uac_of(b)) & ADKCD_DELEG_UAC_MASK) == 0;
-    return (a == NULL ? 0 : a->n) == (b == NULL ? 0 : b->n) &&
-           adkcd_vals_same(a, b, ADKCD_CMP_EXACT);
-}
+    size_t h = (size_t)14695981039346656037ULL;
+    unsigned char c;
 
-/* Values for a person to read: text as it is, binary values by size. */
-static char **
-shown(const struct adkcd_vals *v)
-{
-    char **out = calloc(1, sizeof(char *));
-    size_t i;
-
-    for (i = 0; out != NULL && v != NULL && i < v->n; i++) {
-        char tmp[48];
-        const char *s = v->v[i].data;
-
-        if (memchr(s, '\0', v->v[i].len) != NULL) {
-            snprintf(tmp, sizeof(tmp), "(binary, %zu bytes)", v->v[i].len);
-            s = tmp;
-        }
-        if (adkcd_strv_add(&out, s) != 0) {
-            adkcd_strv_free(out);
-            out = NULL;
-        }
+    for (; *s != '\0'; s++) {
+        c = (unsigned char)*s;
+        h ^= (c >= 'A' && c <= 'Z') ? c + 32 : c;
+        h *= (size_t)1099511628211ULL;
     }
-    return out;
+    return h;
 }
 
 static void
-free_objects(struct object *o, size_t n)
+map_put(size_t *map, size_t cap, const char *dn, size_t value)
 {
-    size_t i, j;
+    size_t i;
 
-    for (i = 0; i < n; i++) {
-        for (j = 0; j < o[i].n; j++) {
-            free(o[i].attrs[j].attr);
-            adkcd_vals_clear(&o[i].attrs[j].now);
-            adkcd_vals_clear(&o[i].attrs[j].sim);
-            free(o[i].attrs[j].chain_befores);
+    for (i = hash_dn(dn) & (cap - 1); map[i] != 0; i = (i + 1) & (cap - 1))
+        ;
+    map[i] = value;
+}
+
+/* The object for the DN of c, created when new. */
+static adkcd_status
+object_for(struct adkcd_rollback *rb, const struct adkcd_journal_change *c,
+           struct rb_object **out, struct adkcd_err *err)
+{
+    struct rb_object *o;
+    size_t i;
+
+    if (rb->map_cap > 0) {
+        for (i = hash_dn(c->dn) & (rb->map_cap - 1); rb->map[i] != 0;
+             i = (i + 1) & (rb->map_cap - 1)) {
+            if (strcasecmp(rb->objs[rb->map[i] - 1].dn, c->dn) == 0) {
+                *out = &rb->objs[rb->map[i] - 1];
+                return ADKCD_OK;
+            }
         }
-        free(o[i].attrs);
-        free(o[i].dn);
-        free(o[i].label);
     }
-    free(o);
+    if (2 * (rb->n + 1) > rb->map_cap) {
+        size_t cap = rb->map_cap ? 2 * rb->map_cap : 64;
+        size_t *m = calloc(cap, sizeof(*m));
+
+        if (m == NULL)
+            return NOMEM(err);
+        for (i = 0; i < rb->n; i++)
+            map_put(m, cap, rb->objs[i].dn, i + 1);
+        free(rb->map);
+        rb->map = m;
+        rb->map_cap = cap;
+    }
+    if (rb->n == rb->cap) {
+        size_t cap = rb->cap ? 2 * rb->cap : 16;
+        struct rb_object *v = realloc(rb->objs, cap * sizeof(*v));
+
+        if (v == NULL)
+            return NOMEM(err);
+        rb->objs = v;
+        rb->cap = cap;
+    }
+    o = &rb->objs[rb->n];
+    memset(o, 0, sizeof(*o));
+    o->rb = rb;
+    o->dn = strdup(c->dn);
+    o->label = strdup(c->label != NULL ? c->label : "");
+    rb->n++;
+    if (o->dn == NULL || o->label == NULL ||
+        adkcd_strv_add(&rb->dns, c->dn) != 0)
+        return NOMEM(err);
+    map_put(rb->map, rb->map_cap, o->dn, rb->n);
+    *out = o;
+    return ADKCD_OK;
+}
+
+static adkcd_status
+add_step(struct rb_object *o, const struct adkcd_journal_change *c,
+         struct adkcd_err *err)
+{
+    size_t i;
+
+    if (o->n_steps == o->cap_steps) {
+        size_t cap = o->cap_steps ? 2 * o->cap_steps : 4;
+        struct rb_step *v = realloc(o->steps, cap * sizeof(*v));
+
+        if (v == NULL)
+            return NOMEM(err);
+        o->steps = v;
+        o->cap_steps = cap;
+    }
+    o->steps[o->n_steps].c = c;
+    o->steps[o->n_steps].in_doubt = c->state == ADKCD_JOURNAL_IN_DOUBT;
+    o->n_steps++;
+    for (i = 0; i < c->n_ops; i++) {
+        if (adkcd_strv_find_nocase(o->attrs, c->ops[i].attr) < 0 &&
+            adkcd_strv_add(&o->attrs, c->ops[i].attr) != 0)
+            return NOMEM(err);
+    }
+    return ADKCD_OK;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+cmp_oldest_first(const void *a, const void *b)
+{
+    const struct adkcd_journal_change *x =
+        *(const struct adkcd_journal_change *const *)a;
+    const struct adkcd_journal_change *y =
+        *(const struct adkcd_journal_change *const *)b;
+
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+void
+adkcd_rollback_free(struct adkcd_rollback *rb)
+{
+    size_t i;
+
+    if (rb == NULL)
+        return;
+    for (i = 0; i < rb->n; i++) {
+        free(rb->objs[i].dn);
+        free(rb->objs[i].label);
+        free(rb->objs[i].steps);
+        adkcd_strv_free(rb->objs[i].attrs);
+    }
+    free(rb->objs);
+    adkcd_strv_free(rb->dns);
+    free(rb->map);
+    free(rb);
+}
+
+adkcd_status
+adkcd_rollback_prepare(const struct adkcd_journal_runs *runs, char *const *ids,
+                       struct adkcd_rollback **rb_out, struct adkcd_err *err)
+{
+    const struct adkcd_journal_change **v = NULL;
+    struct adkcd_rollback *rb;
+    char **sorted = NULL;
+    adkcd_status st = ADKCD_OK;
+    size_t n_ids = adkcd_strv_len(ids), r, k, m = 0, cap = 0, found = 0;
+    size_t n_unique = 0;
+
+    *rb_out = NULL;
+    rb = calloc(1, sizeof(*rb));
+    if (rb == NULL)
+        return NOMEM(err);
+    rb->n_ids = n_ids;
+    rb->dns = calloc(1, sizeof(char *));
+    /* The ids sorted, so that picking the selected runs is n log n. */
+    sorted = calloc(n_ids + 1, sizeof(char *));
+    if (rb->dns == NULL || sorted == NULL) {
+        st = NOMEM(err);
+        goto cleanup;
+    }
+    memcpy(sorted, ids, n_ids * sizeof(char *));
+    qsort(sorted, n_ids, sizeof(char *), cmp_str);
+    for (k = 0; k < n_ids; k++) {
+        if (n_unique == 0 || strcmp(sorted[n_unique - 1], sorted[k]) != 0)
+            sorted[n_unique++] = sorted[k];
+    }
+    n_ids = n_unique;
+    for (r = 0; runs != NULL && r < runs->n && st == ADKCD_OK; r++) {
+        const struct adkcd_journal_run *run = &runs->v[r];
+
+        if (bsearch(&run->id, sorted, n_unique, sizeof(char *), cmp_str) ==
+            NULL)
+            continue;
+        found++;
+        for (k = 0; k < run->n_changes; k++) {
+            /* Refused: nothing of it was applied. */
+            if (run->changes[k].state == ADKCD_JOURNAL_FAILED)
+                continue;
+            if (m == cap) {
+                const struct adkcd_journal_change **nv;
+
+                cap = cap ? 2 * cap : 64;
+                nv = realloc(v, cap * sizeof(*nv));
+                if (nv == NULL) {
+                    st = NOMEM(err);
+                    break;
+                }
+                v = nv;
+            }
+            v[m++] = &run->changes[k];
+        }
+    }
+    if (st == ADKCD_OK && found < n_unique) {
+        const struct adkcd_journal_run *hit = NULL;
+
+        for (k = 0; ids[k] != NULL; k++) {
+            hit = adkcd_journal_find(runs, ids[k]);
+            if (hit == NULL || strcmp(hit->id, ids[k]) != 0)
+                break;
+        }
+        st = adkcd_err_set(err, ADKCD_E_NOTFOUND,
+                           "no run %s in the journal (give full run ids)",
+                           ids[k] != NULL ? ids[k] : "?");
+    }
+    /* The journal's order of changes: blocks of concurrent runs interleave
+     * there in the order they were sent. */
+    if (st == ADKCD_OK && m > 0)
+        qsort(v, m, sizeof(*v), cmp_oldest_first);
+    for (k = 0; k < m && st == ADKCD_OK; k++) {
+        struct rb_object *o = NULL;
+
+        st = object_for(rb, v[k], &o, err);
+        if (st == ADKCD_OK)
+            st = add_step(o, v[k], err);
+    }
+    if (st == ADKCD_OK) {
+        *rb_out = rb;
+        rb = NULL;
+    }
+cleanup:
+    free(v);
+    free(sorted);
+    adkcd_rollback_free(rb);
+    return st;
+}
+
+size_t
+adkcd_rollback_count(const struct adkcd_rollback *rb)
+{
+    return rb->n;
+}
+
+char *const *
+adkcd_rollback_dns(const struct adkcd_rollback *rb)
+{
+    return rb->dns;
+}
+
+char *const *
+adkcd_rollback_attrs(const struct adkcd_rollback *rb, size_t i)
+{
+    return rb->objs[i].attrs;
+}
+
+/* ------------------------------------------------------------------ */
+/* One object's inverse                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A slot is what one state is kept for: one value of an attribute (state
+ * 0 absent, 1 present), or userAccountControl (state: its delegation
+ * bits).  A touch is one change's effect on one slot: the state it needs
+ * before (pre) and the state it leaves (post).
+ */
+struct slot {
+    size_t attr;                 /* in the object's attrs */
+    const struct adkcd_val *val; /* a value slot: the value, as the oldest
+                                  * change that touched it wrote it */
+    int uac;
+    unsigned long now; /* the state in the directory */
+    size_t first, n;   /* its touches: order[first .. first+n) */
+    long last_touch;   /* while collecting: its touch in the current step */
+    size_t last_step;
+    int effective;               /* a live touch changes it (not only guards) */
+    unsigned long before, after; /* S0 and SN over the live touches */
+    const struct adkcd_val *after_val; /* uac: the value SN was written as */
+};
+
+struct touch {
+    size_t step, slot;
+    unsigned long pre, post;
+    const struct adkcd_val *post_val; /* uac: the value added */
+};
+
+struct work {
+    const struct rb_object *o;
+    const struct adkcd_entry *now;
+    struct slot *slots;
+    size_t n_slots, cap_slots;
+    struct touch *t; /* in step order */
+    size_t n_t, cap_t;
+    size_t *order;      /* touch indices grouped by slot, in step order */
+    size_t *step_first; /* per step: its first touch (they are in step
+                         * order); [n_steps] = n_t */
+    int *live;          /* per step: 1 applied, 0 not, -1 undecided */
+};
+
+static void
+work_free(struct work *w)
+{
+    free(w->slots);
+    free(w->t);
+    free(w->order);
+    free(w->step_first);
+    free(w->live);
+}
+
+static long
+attr_index(const struct rb_object *o, const char *attr)
+{
+    return adkcd_strv_find_nocase(o->attrs, attr);
+}
+
+static adkcd_status
+new_slot(struct work *w, size_t attr, const struct adkcd_val *val, int uac,
+         size_t *out, struct adkcd_err *err)
+{
+    struct slot *s;
+
+    if (w->n_slots == w->cap_slots) {
+        size_t cap = w->cap_slots ? 2 * w->cap_slots : 8;
+        struct slot *v = realloc(w->slots, cap * sizeof(*v));
+
+        if (v == NULL)
+            return NOMEM(err);
+        w->slots = v;
+        w->cap_slots = cap;
+    }
+    s = &w->slots[w->n_slots];
+    memset(s, 0, sizeof(*s));
+    s->attr = attr;
+    s->val = val;
+    s->uac = uac;
+    s->last_touch = -1;
+    *out = w->n_slots++;
+    return ADKCD_OK;
+}
+
+static adkcd_status
+new_touch(struct work *w, size_t step, size_t slot, struct touch **out,
+          struct adkcd_err *err)
+{
+    if (w->n_t == w->cap_t) {
+        size_t cap = w->cap_t ? 2 * w->cap_t : 16;
+        struct touch *v = realloc(w->t, cap * sizeof(*v));
+
+        if (v == NULL)
+            return NOMEM(err);
+        w->t = v;
+        w->cap_t = cap;
+    }
+    memset(&w->t[w->n_t], 0, sizeof(w->t[0]));
+    w->t[w->n_t].step = step;
+    w->t[w->n_t].slot = slot;
+    *out = &w->t[w->n_t++];
+    return ADKCD_OK;
+}
+
+/* The value slot of (attr, value), created when new. */
+static adkcd_status
+value_slot(struct work *w, size_t attr, const struct adkcd_val *val,
+           size_t *out, struct adkcd_err *err)
+{
+    enum adkcd_cmp cmp = adkcd_attr_cmp(w->o->attrs[attr]);
+    size_t i;
+
+    for (i = 0; i < w->n_slots; i++) {
+        const struct slot *s = &w->slots[i];
+
+        if (!s->uac && s->attr == attr &&
+            adkcd_val_eq(s->val->data, s->val->len, val->data, val->len, cmp)) {
+            *out = i;
+            return ADKCD_OK;
+        }
+    }
+    return new_slot(w, attr, val, 0, out, err);
+}
+
+/*
+ * The touches of step k.  For a value: its first operation in the change
+ * gives the state before (a delete needs it present), its last the state
+ * after.  For userAccountControl: the value deleted and the value added
+ * (a compare-and-swap); a guard (the same delegation bits) is no touch.
+ */
+static adkcd_status
+collect_step(struct work *w, size_t k, struct adkcd_err *err)
+{
+    const struct adkcd_journal_change *c = w->o->steps[k].c;
+    const struct adkcd_val *uac_del = NULL, *uac_add = NULL;
+    long uac_attr = -1;
+    adkcd_status st = ADKCD_OK;
+    struct touch *t;
+    size_t i, s;
+
+    for (i = 0; i < c->n_ops && st == ADKCD_OK; i++) {
+        const struct adkcd_op *op = &c->ops[i];
+        long a = attr_index(w->o, op->attr);
+        int present = op->kind == ADKCD_OP_ADD;
+
+        if (a < 0)
+            continue; /* cannot happen: attrs come from the ops */
+        if (is_uac(op->attr)) {
+            uac_attr = a;
+            if (op->kind == ADKCD_OP_DELETE && uac_del == NULL)
+                uac_del = &op->value;
+            if (op->kind == ADKCD_OP_ADD)
+                uac_add = &op->value;
+            continue;
+        }
+        st = value_slot(w, (size_t)a, &op->value, &s, err);
+        if (st != ADKCD_OK)
+            break;
+        if (w->slots[s].last_touch >= 0 && w->slots[s].last_step == k) {
+            w->t[w->slots[s].last_touch].post = (unsigned long)present;
+            continue;
+        }
+        st = new_touch(w, k, s, &t, err);
+        if (st != ADKCD_OK)
+            break;
+        t->pre = (unsigned long)!present;
+        t->post = (unsigned long)present;
+        w->slots[s].last_touch = (long)(t - w->t);
+        w->slots[s].last_step = k;
+    }
+    if (st == ADKCD_OK && uac_attr >= 0) {
+        unsigned long pre =
+            uac_bits(uac_del ? uac_del->data : NULL) & ADKCD_DELEG_UAC_MASK;
+        unsigned long post =
+            uac_bits(uac_add ? uac_add->data : NULL) & ADKCD_DELEG_UAC_MASK;
+
+        if (pre == post)
+            return ADKCD_OK;
+        for (s = 0; s < w->n_slots && !w->slots[s].uac; s++)
+            ;
+        if (s == w->n_slots)
+            st = new_slot(w, (size_t)uac_attr, NULL, 1, &s, err);
+        if (st == ADKCD_OK)
+            st = new_touch(w, k, s, &t, err);
+        if (st == ADKCD_OK) {
+            t->pre = pre;
+            t->post = post;
+            t->post_val = uac_add;
+        }
+    }
+    return st;
+}
+
+/* The slot's state in the directory now. */
+static unsigned long
+state_now(const struct work *w, const struct slot *s)
+{
+    const char *attr = w->o->attrs[s->attr];
+
+    if (s->uac)
+        return uac_bits(adkcd_entry_str(w->now, attr)) & ADKCD_DELEG_UAC_MASK;
+    return adkcd_vals_find(adkcd_entry_vals(w->now, attr), s->val->data,
+                           s->val->len, adkcd_attr_cmp(attr)) >= 0;
+}
+
+/* Slots, touches, and the touches grouped by slot. */
+static adkcd_status
+collect(struct work *w, struct adkcd_err *err)
+{
+    adkcd_status st = ADKCD_OK;
+    size_t k, i, *fill;
+
+    for (k = 0; k < w->o->n_steps && st == ADKCD_OK; k++)
+        st = collect_step(w, k, err);
+    if (st != ADKCD_OK)
+        return st;
+    w->order = calloc(w->n_t + 1, sizeof(*w->order));
+    w->live = calloc(w->o->n_steps + 1, sizeof(*w->live));
+    w->step_first = calloc(w->o->n_steps + 1, sizeof(*w->step_first));
+    fill = calloc(w->n_slots + 1, sizeof(*fill));
+    if (w->order == NULL || w->live == NULL || w->step_first == NULL ||
+        fill == NULL) {
+        free(fill);
+        return NOMEM(err);
+    }
+    for (i = 0; i < w->n_t; i++)
+        w->slots[w->t[i].slot].n++;
+    for (i = 0, k = 0; i < w->n_slots; i++) {
+        w->slots[i].first = k;
+        fill[i] = k;
+        k += w->slots[i].n;
+        w->slots[i].now = state_now(w, &w->slots[i]);
+    }
+    for (i = 0; i < w->n_t; i++)
+        w->order[fill[w->t[i].slot]++] = i;
+    free(fill);
+    for (k = 0; k < w->o->n_steps; k++)
+        w->live[k] = w->o->steps[k].in_doubt ? -1 : 1;
+    for (k = 0, i = 0; k <= w->o->n_steps; k++) {
+        while (i < w->n_t && w->t[i].step < k)
+            i++;
+        w->step_first[k] = i;
+    }
+    return ADKCD_OK;
+}
+
+/*
+ * Decide the changes in doubt, newest first.  A modify is atomic: it was
+ * applied whole or not at all.  For each value it touched, the state just
+ * after it is the state the next applied change on that value needed, or
+ * the state now; the state just before it, what the previous applied
+ * change left (unknown when there is none, or one in doubt between).
+ * Applied when every value agrees with that; else not applied when every
+ * value agrees with that (the state after = the state before, or what the
+ * change was planned against); else applied (the drift check then says
+ * what is wrong).
+ */
+static void
+judge(struct work *w)
+{
+    size_t k = w->o->n_steps, i;
+
+    while (k-- > 0) {
+        int applied_ok = 1, not_ok = 1;
+
+        if (w->live[k] != -1)
+            continue;
+        for (i = w->step_first[k]; i < w->step_first[k + 1]; i++) {
+            const struct touch *t = &w->t[i];
+            const struct slot *s = &w->slots[t->slot];
+            size_t pos, q;
+            unsigned long a = s->now, b = 0;
+            int b_known = 0;
+
+            for (pos = s->first; w->order[pos] != i; pos++)
+                ;
+            for (q = pos + 1; q < s->first + s->n; q++) {
+                if (w->live[w->t[w->order[q]].step] == 1) {
+                    a = w->t[w->order[q]].pre;
+                    break;
+                }
+            }
+            for (q = pos; q-- > s->first;) {
+                int l = w->live[w->t[w->order[q]].step];
+
+                if (l == 1) {
+                    b = w->t[w->order[q]].post;
+                    b_known = 1;
+                }
+                if (l != 0)
+                    break;
+            }
+            applied_ok =
+                applied_ok && (!b_known || b == t->pre) && a == t->post;
+            not_ok = not_ok && a == (b_known ? b : t->pre);
+        }
+        w->live[k] = applied_ok ? 1 : not_ok ? 0 : 1;
+    }
+}
+
+/*
+ * S0 and SN of every slot over the live touches, which slots the runs
+ * really changed, and whether the state now is on the chain: S0, or the
+ * state after any live change (one object's modify is atomic, so a
+ * rollback cut off half-way leaves each object at one of these).
+ */
+static int
+on_chain(struct work *w)
+{
+    size_t i, k, mism = 0;
+    unsigned long *state;
+    int ok;
+
+    for (i = 0; i < w->n_slots; i++) {
+        struct slot *s = &w->slots[i];
+        int seen = 0;
+
+        s->effective = 0;
+        for (k = s->first; k < s->first + s->n; k++) {
+            const struct touch *t = &w->t[w->order[k]];
+
+            if (w->live[t->step] != 1)
+                continue;
+            if (!seen)
+                s->before = t->pre;
+            seen = 1;
+            s->after = t->post;
+            s->after_val = t->post_val;
+            if (t->pre != t->post)
+                s->effective = 1;
+        }
+    }
+    state = calloc(w->n_slots + 1, sizeof(*state));
+    if (state == NULL)
+        return -1;
+    for (i = 0; i < w->n_slots; i++) {
+        state[i] = w->slots[i].before;
+        mism += w->slots[i].effective && state[i] != w->slots[i].now;
+    }
+    ok = mism == 0;
+    for (i = 0; i < w->n_t && !ok; i++) {
+        const struct touch *t = &w->t[i];
+        const struct slot *s = &w->slots[t->slot];
+
+        if (w->live[t->step] == 1 && s->effective) {
+            mism -= state[t->slot] != s->now;
+            state[t->slot] = t->post;
+            mism += state[t->slot] != s->now;
+        }
+        /* The state after a whole change, not half-way through one. */
+        if (mism == 0 && (i + 1 == w->n_t || w->t[i + 1].step != t->step))
+            ok = 1;
+    }
+    free(state);
+    return ok;
+}
+
+/* Values for a person to read: text as it is, binary values by size. */
+static int
+show(char ***out, const struct adkcd_val *v)
+{
+    char tmp[48];
+    const char *s = v->data;
+
+    if (memchr(s, '\0', v->len) != NULL) {
+        snprintf(tmp, sizeof(tmp), "(binary, %zu bytes)", v->len);
+        s = tmp;
+    }
+    return adkcd_strv_add(out, s);
+}
+
+static adkcd_status
+add_drift(struct adkcd_drifts *d, const char *dn, const char *attr,
+          char **expected, char **actual, struct adkcd_err *err)
+{
+    struct adkcd_drift *v = realloc(d->v, (d->n + 1) * sizeof(*v));
+
+    if (v == NULL) {
+        adkcd_strv_free(expected);
+        adkcd_strv_free(actual);
+        return NOMEM(err);
+    }
+    d->v = v;
+    v[d->n].dn = strdup(dn);
+    v[d->n].attr = strdup(attr);
+    v[d->n].expected = expected;
+    v[d->n].actual = actual;
+    d->n++;
+    if (v[d->n - 1].dn == NULL || v[d->n - 1].attr == NULL)
+        return NOMEM(err);
+    return ADKCD_OK;
+}
+
+/* One drift per attribute whose touched values are not what the runs
+ * left: the values present after the newest change, and now. */
+static adkcd_status
+list_drifts(const struct work *w, struct adkcd_drifts *d, struct adkcd_err *err)
+{
+    adkcd_status st = ADKCD_OK;
+    size_t a, i;
+
+    for (a = 0; w->o->attrs[a] != NULL && st == ADKCD_OK; a++) {
+        const char *attr = w->o->attrs[a];
+        char **exp = calloc(1, sizeof(char *)),
+             **act = calloc(1, sizeof(char *));
+        int differs = 0, bad = exp == NULL || act == NULL;
+
+        for (i = 0; i < w->n_slots && !bad; i++) {
+            const struct slot *s = &w->slots[i];
+
+            if (s->attr != (size_t)a || !s->effective)
+                continue;
+            differs = differs || s->after != s->now;
+            if (s->uac) {
+                const char *now = adkcd_entry_str(w->now, attr);
+
+                bad = (s->after_val != NULL && show(&exp, s->after_val) != 0) ||
+                      (now != NULL && adkcd_strv_add(&act, now) != 0);
+            } else {
+                bad = (s->after && show(&exp, s->val) != 0) ||
+                      (s->now && show(&act, s->val) != 0);
+            }
+        }
+        if (bad) {
+            adkcd_strv_free(exp);
+            adkcd_strv_free(act);
+            return NOMEM(err);
+        }
+        if (differs)
+            st = add_drift(d, w->o->dn, attr, exp, act, err);
+        else {
+            adkcd_strv_free(exp);
+            adkcd_strv_free(act);
+        }
+    }
+    return st;
+}
+
+/* The operations that bring every slot the runs changed back to S0. */
+static adkcd_status
+plan_ops(const struct work *w, struct adkcd_change *c, struct adkcd_err *err)
+{
+    adkcd_status st = ADKCD_OK;
+    size_t a, i, k;
+    int adds = 0;
+
+    for (a = 0; w->o->attrs[a] != NULL && st == ADKCD_OK; a++) {
+        const char *attr = w->o->attrs[a];
+        const struct adkcd_vals *cur = adkcd_entry_vals(w->now, attr);
+        enum adkcd_cmp cmp = adkcd_attr_cmp(attr);
+        struct adkcd_vals want = {0, NULL};
+        int differs = 0;
+
+        for (i = 0; i < w->n_slots; i++) {
+            const struct slot *s = &w->slots[i];
+
+            if (s->attr != (size_t)a || !s->effective || s->before == s->now)
+                continue;
+            differs = 1;
+            if (s->uac) {
+                /* Only the delegation bits go back. */
+                const char *now = adkcd_entry_str(w->now, attr);
+                char v[16];
+
+                snprintf(
+                    v, sizeof(v), "%d",
+                    (int32_t)(uint32_t)((uac_bits(now) &
+                                         ~(unsigned long)ADKCD_DELEG_UAC_MASK) |
+                                        s->before));
+                st =
+                    adkcd_change_swap(c, attr, now != NULL ? now : "0", v, err);
+                differs = 0;
+            }
+        }
+        if (!differs || st != ADKCD_OK)
+            continue;
+        /* The values now, less those to delete, plus those to add. */
+        for (k = 0; k < cur->n && st == ADKCD_OK; k++) {
+            int drop = 0;
+
+            for (i = 0; i < w->n_slots && !drop; i++) {
+                const struct slot *s = &w->slots[i];
+
+                drop = s->attr == (size_t)a && !s->uac && s->effective &&
+                       s->now && !s->before &&
+                       adkcd_val_eq(s->val->data, s->val->len, cur->v[k].data,
+                                    cur->v[k].len, cmp);
+            }
+            if (!drop &&
+                adkcd_vals_add(&want, cur->v[k].data, cur->v[k].len) != 0)
+                st = NOMEM(err);
+        }
+        for (i = 0; i < w->n_slots && st == ADKCD_OK; i++) {
+            const struct slot *s = &w->slots[i];
+
+            if (s->attr != (size_t)a || s->uac || !s->effective || s->now ||
+                !s->before)
+                continue;
+            adds = 1;
+            if (adkcd_vals_add(&want, s->val->data, s->val->len) != 0)
+                st = NOMEM(err);
+        }
+        if (st == ADKCD_OK)
+            st = adkcd_change_set_vals(c, attr, cur, cur->n > 0, &want,
+                                       want.n > 0, cmp, err);
+        adkcd_vals_clear(&want);
+    }
+    /* Undoing a move: the new holder lets go before the old one gets the
+     * value back. */
+    c->phase = adds ? 1 : 0;
+    return st;
+}
+
+/*
+ * Plan the inverse for object o against now into c (empty), with its
+ * drifts in d; *drifted says whether there were any.  With drift and
+ * !force nothing is planned.
+ */
+static adkcd_status
+plan_object(const struct rb_object *o, const struct adkcd_entry *now, int force,
+            struct adkcd_change *c, struct adkcd_drifts *d, int *drifted,
+            struct adkcd_err *err)
+{
+    struct work w;
+    adkcd_status st;
+    int ok;
+
+    memset(&w, 0, sizeof(w));
+    w.o = o;
+    w.now = now;
+    *drifted = 0;
+    st = collect(&w, err);
+    if (st == ADKCD_OK)
+        judge(&w);
+    ok = st == ADKCD_OK ? on_chain(&w) : 1;
+    if (ok < 0)
+        st = NOMEM(err);
+    if (st == ADKCD_OK && !ok) {
+        *drifted = 1;
+        st = list_drifts(&w, d, err);
+    }
+    if (st == ADKCD_OK && (ok || force))
+        st = plan_ops(&w, c, err);
+    work_free(&w);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* The plan                                                            */
+/* ------------------------------------------------------------------ */
+
+static void
+join(struct buf *b, char *const *v)
+{
+    size_t i;
+
+    buf_puts(b, "[");
+    for (i = 0; v != NULL && v[i] != NULL; i++)
+        buf_printf(b, "%s%s", i ? ", " : "", v[i]);
+    buf_puts(b, "]");
+}
+
+static adkcd_status
+drift_error(const struct adkcd_drifts *d, size_t n_ids, struct adkcd_err *err)
+{
+    struct buf b = {0};
+    adkcd_status st;
+    char *msg;
+    size_t i;
+
+    buf_printf(&b,
+               "%zu attribute%s drifted since the run%s (changed by "
+               "someone else): ",
+               d->n, d->n == 1 ? "" : "s", n_ids == 1 ? "" : "s");
+    for (i = 0; i < d->n; i++) {
+        buf_printf(&b, "%s%s %s: the run left ", i ? "; " : "", d->v[i].dn,
+                   d->v[i].attr);
+        join(&b, d->v[i].expected);
+        buf_puts(&b, ", now ");
+        join(&b, d->v[i].actual);
+    }
+    buf_puts(&b, "; nothing written (--force restores the earlier "
+                 "values anyway)");
+    msg = buf_take(&b);
+    st = adkcd_err_set(err, ADKCD_E_CONFLICT, "%s", msg ? msg : "drift");
+    free(msg);
+    return st;
+}
+
+/* The engine's hook after a lost compare-and-swap: the same object's
+ * inverse against a fresh read. */
+static adkcd_status
+replan(void *ctx, const struct adkcd_entry *now, struct adkcd_change *c,
+       struct adkcd_err *err)
+{
+    const struct rb_object *o = ctx;
+    struct adkcd_drifts d = {NULL, 0};
+    adkcd_status st;
+    unsigned phase = c->phase;
+    int drifted = 0;
+    size_t i;
+
+    st = plan_object(o, now, o->rb->force, c, &d, &drifted, err);
+    /* The engine schedules by the phase it was given. */
+    c->phase = phase;
+    if (st == ADKCD_OK && drifted && !o->rb->force)
+        st = drift_error(&d, o->rb->n_ids, err);
+    for (i = 0; i < d.n; i++) {
+        free(d.v[i].dn);
+        free(d.v[i].attr);
+        adkcd_strv_free(d.v[i].expected);
+        adkcd_strv_free(d.v[i].actual);
+    }
+    free(d.v);
+    return st;
 }
 
 void
@@ -117,286 +947,121 @@ adkcd_drifts_free(struct adkcd_drifts *d)
     free(d);
 }
 
+/* Objects whose inverse only deletes first (stable). */
 static adkcd_status
-add_drift(struct adkcd_drifts *d, const char *dn, const char *attr,
-          const struct adkcd_vals *expected, const struct adkcd_vals *actual,
-          struct adkcd_err *err)
+order_by_phase(struct adkcd_plan *plan, struct adkcd_err *err)
 {
-    struct adkcd_drift *v = realloc(d->v, (d->n + 1) * sizeof(*v));
+    struct adkcd_change *v;
+    size_t i, k = 0;
+    unsigned ph;
 
+    if (plan->n < 2)
+        return ADKCD_OK;
+    v = malloc(plan->n * sizeof(*v));
     if (v == NULL)
         return NOMEM(err);
-    d->v = v;
-    v[d->n].dn = strdup(dn);
-    v[d->n].attr = strdup(attr);
-    v[d->n].expected = shown(expected);
-    v[d->n].actual = shown(actual);
-    d->n++;
-    if (v[d->n - 1].dn == NULL || v[d->n - 1].attr == NULL ||
-        v[d->n - 1].expected == NULL || v[d->n - 1].actual == NULL)
-        return NOMEM(err);
-    return ADKCD_OK;
-}
-
-/* The object for dn (created when new) and its state for attr. */
-static adkcd_status
-state_for(struct object **objs, size_t *n, const char *dn, const char *label,
-          const char *attr, struct attr_state **out, struct adkcd_err *err)
-{
-    struct object *o = NULL;
-    struct attr_state *v;
-    size_t i;
-
-    *out = NULL;
-    for (i = 0; i < *n; i++) {
-        if (strcasecmp((*objs)[i].dn, dn) == 0)
-            o = &(*objs)[i];
-    }
-    if (o == NULL) {
-        struct object *nv = realloc(*objs, (*n + 1) * sizeof(*nv));
-
-        if (nv == NULL)
-            return NOMEM(err);
-        *objs = nv;
-        o = &nv[*n];
-        memset(o, 0, sizeof(*o));
-        (*n)++;
-        o->dn = strdup(dn);
-        o->label = strdup(label != NULL ? label : "");
-        if (o->dn == NULL || o->label == NULL)
-            return NOMEM(err);
-    }
-    for (i = 0; i < o->n; i++) {
-        if (strcasecmp(o->attrs[i].attr, attr) == 0) {
-            *out = &o->attrs[i];
-            return ADKCD_OK;
+    for (ph = 0; ph <= 1; ph++) {
+        for (i = 0; i < plan->n; i++) {
+            if ((plan->changes[i].phase > 0) == (ph > 0))
+                v[k++] = plan->changes[i];
         }
     }
-    v = realloc(o->attrs, (o->n + 1) * sizeof(*v));
-    if (v == NULL)
-        return NOMEM(err);
-    o->attrs = v;
-    memset(&v[o->n], 0, sizeof(v[o->n]));
-    v[o->n].attr = strdup(attr);
-    if (v[o->n].attr == NULL)
-        return NOMEM(err);
-    *out = &v[o->n];
-    o->n++;
+    memcpy(plan->changes, v, plan->n * sizeof(*v));
+    free(v);
     return ADKCD_OK;
 }
 
-/* Read the current values of every tracked attribute of o. */
-static adkcd_status
-read_now(struct adkcd_conn *conn, struct object *o, struct adkcd_err *err)
+adkcd_status
+adkcd_rollback_inverse(struct adkcd_rollback *rb,
+                       struct adkcd_entry *const *entries, int force,
+                       struct adkcd_plan **plan_out,
+                       struct adkcd_drifts **drifts_out, struct adkcd_err *err)
 {
-    LDAP *ld = adkcd_conn_ldap(conn);
-    LDAPMessage *res = NULL, *e = NULL;
-    char **attrs = NULL;
+    struct adkcd_drifts *drifts;
+    struct adkcd_plan *plan = NULL;
     adkcd_status st = ADKCD_OK;
+    int any_drift = 0, drifted;
     size_t i;
 
-    for (i = 0; i < o->n && st == ADKCD_OK; i++) {
-        if (adkcd_strv_add(&attrs, o->attrs[i].attr) != 0)
-            st = NOMEM(err);
+    *plan_out = NULL;
+    *drifts_out = NULL;
+    drifts = calloc(1, sizeof(*drifts));
+    if (drifts == NULL)
+        return NOMEM(err);
+    *drifts_out = drifts;
+    rb->force = force;
+    for (i = 0; i < rb->n; i++) {
+        if (entries[i] == NULL)
+            return adkcd_err_set(
+                err, ADKCD_E_NOTFOUND,
+                "%s no longer exists (deleted or moved): it cannot be "
+                "rolled back, and nothing was written; roll back the runs "
+                "that did not touch it separately (adkcd history lists what "
+                "each run touched)",
+                rb->objs[i].dn);
+    }
+    st = adkcd_plan_new(&plan, err);
+    for (i = 0; i < rb->n && st == ADKCD_OK; i++) {
+        struct rb_object *o = &rb->objs[i];
+        struct adkcd_change *c = NULL;
+
+        st = adkcd_plan_change(plan, o->dn, o->label, &c, err);
+        if (st == ADKCD_OK)
+            st = plan_object(o, entries[i], force, c, drifts, &drifted, err);
+        if (st == ADKCD_OK)
+            st = adkcd_change_set_replan(c, replan, o, o->attrs, err);
+        any_drift = any_drift || drifted;
     }
     if (st == ADKCD_OK)
-        st = adkcd_ldapx_read(ld, o->dn, "(objectClass=*)", attrs, &res, &e,
-                              err);
-    if (st == ADKCD_OK && e == NULL)
-        st = adkcd_err_set(err, ADKCD_E_NOTFOUND,
-                           "%s no longer exists (deleted or moved): it "
-                           "cannot be rolled back, and nothing was written; "
-                           "roll back the runs that did not touch it "
-                           "separately (adkcd history lists what each run "
-                           "touched)",
-                           o->dn);
-    for (i = 0; i < o->n && st == ADKCD_OK; i++) {
-        struct attr_state *a = &o->attrs[i];
+        st = order_by_phase(plan, err);
+    if (st != ADKCD_OK) {
+        adkcd_plan_free(plan);
+        return st;
+    }
+    *plan_out = plan;
+    if (any_drift && !force)
+        return drift_error(drifts, rb->n_ids, err);
+    return ADKCD_OK;
+}
 
-        st = adkcd_ldapx_vals(ld, e, a->attr, &a->now, &a->now_present, err);
-        if (st == ADKCD_OK && adkcd_vals_dup(&a->sim, &a->now) != 0)
+/* ------------------------------------------------------------------ */
+/* Over a connection                                                   */
+/* ------------------------------------------------------------------ */
+
+/* Object dn's attrs as an entry (NULL when it does not exist). */
+static adkcd_status
+read_entry(LDAP *ld, const char *dn, char *const *attrs,
+           struct adkcd_entry **out, struct adkcd_err *err)
+{
+    LDAPMessage *res = NULL, *e = NULL;
+    struct adkcd_entry *entry = NULL;
+    adkcd_status st;
+    size_t i, k;
+
+    *out = NULL;
+    st = adkcd_ldapx_read(ld, dn, "(objectClass=*)", (char **)attrs, &res, &e,
+                          err);
+    if (st == ADKCD_OK && e != NULL) {
+        entry = adkcd_entry_new(dn);
+        if (entry == NULL)
             st = NOMEM(err);
-        a->sim_present = a->now_present;
-        a->have_now = st == ADKCD_OK;
+    }
+    for (i = 0; entry != NULL && attrs[i] != NULL && st == ADKCD_OK; i++) {
+        struct adkcd_vals v = {0, NULL};
+        int present = 0;
+
+        st = adkcd_ldapx_vals(ld, e, attrs[i], &v, &present, err);
+        for (k = 0; k < v.n && st == ADKCD_OK; k++) {
+            if (adkcd_entry_add(entry, attrs[i], v.v[k].data, v.v[k].len) != 0)
+                st = NOMEM(err);
+        }
+        adkcd_vals_clear(&v);
     }
     ldap_msgfree(res);
-    adkcd_strv_free(attrs);
-    return st;
-}
-
-static int
-selected(char *const *ids, const char *id)
-{
-    size_t i;
-
-    for (i = 0; ids != NULL && ids[i] != NULL; i++) {
-        if (strcmp(ids[i], id) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-static void
-join(struct buf *b, char *const *v)
-{
-    size_t i;
-
-    buf_puts(b, "[");
-    for (i = 0; v != NULL && v[i] != NULL; i++)
-        buf_printf(b, "%s%s", i ? ", " : "", v[i]);
-    buf_puts(b, "]");
-}
-
-/* Did change c really change attr (not just guard or read it)? */
-static int
-changed_attr(const struct adkcd_journal_change *c,
-             const struct adkcd_image *img)
-{
-    size_t i;
-    int has_op = 0;
-
-    for (i = 0; i < c->n_ops && !has_op; i++)
-        has_op = strcasecmp(c->ops[i].attr, img->attr) == 0;
-    /* A compare-and-swap guard deletes and re-adds the same value: the
-     * images are then equal, and the change left the attribute alone. */
-    return has_op && !same(img->attr, &img->before, &img->after);
-}
-
-/*
- * Undo one change on the simulated state.  Drift is judged once per
- * object and attribute, against the whole chain of changes the selected
- * runs made to it (see check_chains): here the state only moves back.
- */
-static adkcd_status
-undo(struct object **objs, size_t *n, const struct adkcd_journal_change *c,
-     struct adkcd_err *err)
-{
-    adkcd_status st = ADKCD_OK;
-    size_t i;
-
-    for (i = 0; i < c->n_images && st == ADKCD_OK; i++) {
-        const struct adkcd_image *img = &c->images[i];
-        struct attr_state *a = NULL;
-        struct adkcd_vals next = {0, NULL};
-
-        if (!changed_attr(c, img))
-            continue;
-        st = state_for(objs, n, c->dn, c->label, img->attr, &a, err);
-        if (st != ADKCD_OK)
-            break;
-        if (!a->have_now)
-            continue; /* first pass: only collecting attributes */
-        if (a->chain_n == 0)
-            a->newest_after = &img->after;
-        {
-            const struct adkcd_vals **v =
-                realloc(a->chain_befores, (a->chain_n + 1) * sizeof(*v));
-
-            if (v == NULL)
-                return NOMEM(err);
-            a->chain_befores = v;
-            v[a->chain_n++] = &img->before;
-        }
-        if (is_uac(img->attr)) {
-            /* Only the bits this tool manages go back. */
-            char v[16];
-            unsigned u = (uac_of(&a->sim) & ~ADKCD_DELEG_UAC_MASK) |
-                         (uac_of(&img->before) & ADKCD_DELEG_UAC_MASK);
-
-            snprintf(v, sizeof(v), "%d", (int32_t)u);
-            if (adkcd_vals_add_str(&next, v) != 0)
-                return NOMEM(err);
-        } else {
-            if (adkcd_vals_dup(&next, &img->before) != 0)
-                return NOMEM(err);
-            a->sim_present = img->before_present;
-        }
-        adkcd_vals_clear(&a->sim);
-        a->sim = next;
-    }
-    return st;
-}
-
-/*
- * The values now must be what the newest selected change left, or any
- * state along the chain back to the oldest before-state (the runs were
- * partly or wholly undone already, e.g. by a rollback cut off half-way).
- * Anything else was written by someone else: drift.
- */
-static adkcd_status
-check_chains(struct object *objs, size_t n, struct adkcd_drifts *drifts,
-             struct adkcd_err *err)
-{
-    adkcd_status st = ADKCD_OK;
-    size_t i, j, k;
-
-    for (i = 0; i < n && st == ADKCD_OK; i++) {
-        for (j = 0; j < objs[i].n && st == ADKCD_OK; j++) {
-            struct attr_state *a = &objs[i].attrs[j];
-            int ok;
-
-            if (a->chain_n == 0)
-                continue;
-            ok = same(a->attr, &a->now, a->newest_after);
-            for (k = 0; !ok && k < a->chain_n; k++)
-                ok = same(a->attr, &a->now, a->chain_befores[k]);
-            if (!ok)
-                st = add_drift(drifts, objs[i].dn, a->attr, a->newest_after,
-                               &a->now, err);
-        }
-    }
-    return st;
-}
-
-static int
-cmp_newest_first(const void *a, const void *b)
-{
-    const struct adkcd_journal_change *x =
-        *(const struct adkcd_journal_change *const *)a;
-    const struct adkcd_journal_change *y =
-        *(const struct adkcd_journal_change *const *)b;
-
-    return x->line < y->line ? 1 : x->line > y->line ? -1 : 0;
-}
-
-/*
- * Newest first, in the journal's order of changes: blocks of concurrent
- * runs interleave there, and it is the order the server applied them in
- * (each block is written once the server confirmed its change).
- */
-static adkcd_status
-walk(struct object **objs, size_t *n, const struct adkcd_journal_runs *runs,
-     char *const *ids, struct adkcd_err *err)
-{
-    const struct adkcd_journal_change **v = NULL;
-    adkcd_status st = ADKCD_OK;
-    size_t r, k, m = 0, cap = 0;
-
-    for (r = 0; r < runs->n; r++) {
-        const struct adkcd_journal_run *run = &runs->v[r];
-
-        if (!selected(ids, run->id))
-            continue;
-        for (k = 0; k < run->n_changes; k++) {
-            if (m == cap) {
-                const struct adkcd_journal_change **nv;
-
-                cap = cap ? 2 * cap : 64;
-                nv = realloc(v, cap * sizeof(*nv));
-                if (nv == NULL) {
-                    free(v);
-                    return NOMEM(err);
-                }
-                v = nv;
-            }
-            v[m++] = &run->changes[k];
-        }
-    }
-    if (m > 0)
-        qsort(v, m, sizeof(*v), cmp_newest_first);
-    for (k = 0; k < m && st == ADKCD_OK; k++)
-        st = undo(objs, n, v[k], err);
-    free(v);
+    if (st == ADKCD_OK)
+        *out = entry;
+    else
+        adkcd_entry_free(entry);
     return st;
 }
 
@@ -406,72 +1071,38 @@ adkcd_rollback_plan(struct adkcd_conn *conn,
                     int force, struct adkcd_plan **plan_out,
                     struct adkcd_drifts **drifts_out, struct adkcd_err *err)
 {
-    struct object *objs = NULL;
-    struct adkcd_drifts *drifts = NULL;
-    struct adkcd_plan *plan = NULL;
+    struct adkcd_rollback *rb = NULL;
+    struct adkcd_entry **entries = NULL;
     adkcd_status st;
-    size_t n = 0, i, j;
+    size_t i, n = 0;
 
     *plan_out = NULL;
     *drifts_out = NULL;
-    drifts = calloc(1, sizeof(*drifts));
-    if (drifts == NULL)
-        return NOMEM(err);
-    /* Pass 1 collects the objects and attributes; then their values now;
-     * pass 2 walks back in time over them. */
-    st = walk(&objs, &n, runs, ids, err);
+    st = adkcd_rollback_prepare(runs, ids, &rb, err);
+    if (st == ADKCD_OK) {
+        n = rb->n;
+        entries = calloc(n + 1, sizeof(*entries));
+        if (entries == NULL)
+            st = NOMEM(err);
+    }
     for (i = 0; i < n && st == ADKCD_OK; i++)
-        st = read_now(conn, &objs[i], err);
+        st = read_entry(adkcd_conn_ldap(conn), rb->objs[i].dn,
+                        rb->objs[i].attrs, &entries[i], err);
     if (st == ADKCD_OK)
-        st = walk(&objs, &n, runs, ids, err);
-    if (st == ADKCD_OK)
-        st = check_chains(objs, n, drifts, err);
-    if (st == ADKCD_OK)
-        st = adkcd_plan_new(&plan, err);
-    for (i = 0; i < n && st == ADKCD_OK; i++) {
-        struct adkcd_change *c = NULL;
-
-        st = adkcd_plan_change(plan, objs[i].dn, objs[i].label, &c, err);
-        for (j = 0; j < objs[i].n && st == ADKCD_OK; j++) {
-            struct attr_state *a = &objs[i].attrs[j];
-
-            if (is_uac(a->attr))
-                st = adkcd_change_swap(c, a->attr,
-                                       a->now.n ? a->now.v[0].data : "0",
-                                       a->sim.n ? a->sim.v[0].data : "0", err);
-            else
-                st = adkcd_change_set_vals(c, a->attr, &a->now, a->now_present,
-                                           &a->sim, a->sim_present,
-                                           ADKCD_CMP_EXACT, err);
-        }
+        st = adkcd_rollback_inverse(rb, entries, force, plan_out, drifts_out,
+                                    err);
+    else {
+        /* The callers expect a drift list even on failure. */
+        *drifts_out = calloc(1, sizeof(**drifts_out));
     }
-    if (st == ADKCD_OK && drifts->n > 0 && !force) {
-        struct buf b = {0};
-
-        buf_printf(&b,
-                   "%zu attribute%s drifted since the run%s (changed by "
-                   "someone else): ",
-                   drifts->n, drifts->n == 1 ? "" : "s",
-                   adkcd_strv_len(ids) == 1 ? "" : "s");
-        for (i = 0; i < drifts->n; i++) {
-            buf_printf(&b, "%s%s %s: the run left ", i ? "; " : "",
-                       drifts->v[i].dn, drifts->v[i].attr);
-            join(&b, drifts->v[i].expected);
-            buf_puts(&b, ", now ");
-            join(&b, drifts->v[i].actual);
-        }
-        buf_puts(&b, "; nothing written (--force restores the earlier "
-                     "values anyway)");
-        {
-            char *msg = buf_take(&b);
-
-            st =
-                adkcd_err_set(err, ADKCD_E_CONFLICT, "%s", msg ? msg : "drift");
-            free(msg);
-        }
+    /* adkcd_apply() does not re-plan, and rb goes now. */
+    for (i = 0; *plan_out != NULL && i < (*plan_out)->n; i++) {
+        (*plan_out)->changes[i].replan = NULL;
+        (*plan_out)->changes[i].replan_ctx = NULL;
     }
-    free_objects(objs, n);
-    *plan_out = plan;
-    *drifts_out = drifts;
+    for (i = 0; entries != NULL && i < n; i++)
+        adkcd_entry_free(entries[i]);
+    free(entries);
+    adkcd_rollback_free(rb);
     return st;
 }

@@ -1,0 +1,199 @@
+/* adkcd: the directory's SPNs and delegation as a state file (export.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "adkcd/deleg.h"
+#include "adkcd/export.h"
+#include "adkcd/strv.h"
+#include "buf.h"
+#include "ldapx.h"
+
+#define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
+/* LDAP_MATCHING_RULE_BIT_AND (MS-ADTS 3.1.1.3.4.4.1). */
+#define BIT_AND "1.2.840.113556.1.4.803"
+
+struct exporter {
+    struct adkcd_statefile *sf;
+    struct adkcd_export_gaps *gaps;
+};
+
+static adkcd_status
+gap(struct exporter *x, enum adkcd_export_gap g, const char *dn,
+    struct adkcd_err *err)
+{
+    struct adkcd_export_gap_item *v =
+        realloc(x->gaps->v, (x->gaps->n + 1) * sizeof(*v));
+
+    if (v == NULL)
+        return NOMEM(err);
+    x->gaps->v = v;
+    v[x->gaps->n].gap = g;
+    v[x->gaps->n].dn = strdup(dn);
+    if (v[x->gaps->n++].dn == NULL)
+        return NOMEM(err);
+    return ADKCD_OK;
+}
+
+/* One account's entry, from what the directory holds. */
+static adkcd_status
+add(struct exporter *x, const char *dn, const char *sam, int is_computer,
+    unsigned uac, char *const *spns, char *const *services,
+    struct adkcd_err *err)
+{
+    struct adkcd_deleg d = {uac, (char **)services};
+    char *none[] = {NULL};
+    struct adkcd_sf_account *a = NULL;
+    enum adkcd_deleg_mode mode;
+    adkcd_status st;
+
+    if (d.services == NULL)
+        d.services = none;
+    mode = adkcd_deleg_mode_of(&d);
+    st = adkcd_statefile_add_account(
+        x->sf, sam, is_computer ? ADKCD_ACCOUNT_ANY : ADKCD_ACCOUNT_USER, &a,
+        err);
+    if (st != ADKCD_OK)
+        return st;
+    a->spns.given = 1;
+    st = adkcd_sf_list_set(&a->spns.exact, spns, err);
+    if (st != ADKCD_OK)
+        return st;
+    a->deleg.given = 1;
+    a->deleg.mode_given = 1;
+    a->deleg.mode = mode;
+    if (mode == ADKCD_DELEG_CONSTRAINED) {
+        a->deleg.pt =
+            adkcd_deleg_any_protocol(&d) ? ADKCD_PT_ANY : ADKCD_PT_KERBEROS;
+        a->deleg.services.given = 1;
+        return adkcd_sf_list_set(&a->deleg.services.exact, d.services, err);
+    }
+    if (mode == ADKCD_DELEG_UNCONSTRAINED &&
+        (d.services[0] != NULL || adkcd_deleg_any_protocol(&d)))
+        return gap(x, ADKCD_GAP_UNCONSTRAINED_EXTRA, dn, err);
+    if (mode == ADKCD_DELEG_NONE && adkcd_deleg_any_protocol(&d))
+        return gap(x, ADKCD_GAP_ORPHAN_PT, dn, err);
+    return ADKCD_OK;
+}
+
+static adkcd_status
+one_entry(void *ctx, LDAP *ld, LDAPMessage *e, struct adkcd_err *err)
+{
+    struct exporter *x = ctx;
+    char *dn = ldap_get_dn(ld, e);
+    char *sam = adkcd_ldapx_value(ld, e, "sAMAccountName");
+    char *uac = adkcd_ldapx_value(ld, e, "userAccountControl");
+    char **classes = NULL, **spns = NULL, **services = NULL;
+    adkcd_status st = ADKCD_OK;
+
+    if (dn == NULL || sam == NULL)
+        st = adkcd_err_set(err, ADKCD_E_INVALID,
+                           "an account without a DN or sAMAccountName");
+    if (st == ADKCD_OK)
+        st = adkcd_ldapx_values(ld, e, "objectClass", &classes, NULL, err);
+    if (st == ADKCD_OK)
+        st =
+            adkcd_ldapx_values(ld, e, "servicePrincipalName", &spns, NULL, err);
+    if (st == ADKCD_OK)
+        st = adkcd_ldapx_values(ld, e, ADKCD_DELEG_ATTR, &services, NULL, err);
+    if (st == ADKCD_OK)
+        st = add(x, dn, sam, adkcd_strv_find_nocase(classes, "computer") >= 0,
+                 uac != NULL ? (unsigned)strtol(uac, NULL, 10) : 0, spns,
+                 services, err);
+    ldap_memfree(dn);
+    free(sam);
+    free(uac);
+    adkcd_strv_free(classes);
+    adkcd_strv_free(spns);
+    adkcd_strv_free(services);
+    return st;
+}
+
+static adkcd_status
+named(struct adkcd_conn *conn, struct exporter *x, const char *const *names,
+      const enum adkcd_account_kind *kinds, size_t n, struct adkcd_err *err)
+{
+    struct adkcd_account **accts = calloc(n, sizeof(*accts));
+    struct adkcd_err *errs = calloc(n, sizeof(*errs));
+    struct buf missing = {0};
+    adkcd_status st = accts != NULL && errs != NULL ? ADKCD_OK : NOMEM(err);
+    size_t i, bad = 0;
+
+    if (st == ADKCD_OK)
+        st =
+            adkcd_account_resolve_many(conn, names, kinds, n, accts, errs, err);
+    for (i = 0; st == ADKCD_OK && i < n; i++) {
+        if (accts[i] == NULL) {
+            buf_printf(&missing, "%s%s", bad++ ? "; " : "", errs[i].msg);
+            continue;
+        }
+        st = add(x, accts[i]->dn, accts[i]->sam, accts[i]->is_computer,
+                 accts[i]->uac, accts[i]->spns, accts[i]->delegate_to, err);
+    }
+    if (st == ADKCD_OK && bad > 0) {
+        char *msg = buf_take(&missing);
+
+        st = adkcd_err_set(err, ADKCD_E_NOTFOUND, "%s",
+                           msg != NULL ? msg : "accounts not found");
+        free(msg);
+    } else {
+        free(buf_take(&missing));
+    }
+    for (i = 0; accts != NULL && i < n; i++)
+        adkcd_account_free(accts[i]);
+    free(accts);
+    free(errs);
+    return st;
+}
+
+adkcd_status
+adkcd_export(struct adkcd_conn *conn, const char *const *names,
+             const enum adkcd_account_kind *kinds, size_t n,
+             struct adkcd_statefile **sf_out,
+             struct adkcd_export_gaps **gaps_out, struct adkcd_err *err)
+{
+    char *attrs[] = {"sAMAccountName",     "objectClass",
+                     "userAccountControl", "servicePrincipalName",
+                     ADKCD_DELEG_ATTR,     NULL};
+    struct exporter x = {NULL, NULL};
+    adkcd_status st;
+
+    *sf_out = NULL;
+    *gaps_out = NULL;
+    x.gaps = calloc(1, sizeof(*x.gaps));
+    st = x.gaps != NULL ? adkcd_statefile_new(&x.sf, err) : NOMEM(err);
+    if (st == ADKCD_OK && n > 0)
+        st = named(conn, &x, names, kinds, n, err);
+    else if (st == ADKCD_OK)
+        /* Every account with either flag or constrained services (only
+         * accounts have these attributes: no class term, which would cost
+         * the DC more than the rest of the filter). */
+        st = adkcd_ldapx_search_paged(
+            adkcd_conn_ldap(conn), adkcd_conn_default_nc(conn),
+            LDAP_SCOPE_SUBTREE,
+            "(|(userAccountControl:" BIT_AND ":=524288)"
+            "(userAccountControl:" BIT_AND ":=16777216)"
+            "(msDS-AllowedToDelegateTo=*))",
+            attrs, 500, one_entry, &x, err);
+    if (st != ADKCD_OK) {
+        adkcd_statefile_free(x.sf);
+        adkcd_export_gaps_free(x.gaps);
+        return st;
+    }
+    *sf_out = x.sf;
+    *gaps_out = x.gaps;
+    return ADKCD_OK;
+}
+
+void
+adkcd_export_gaps_free(struct adkcd_export_gaps *gaps)
+{
+    size_t i;
+
+    if (gaps == NULL)
+        return;
+    for (i = 0; i < gaps->n; i++)
+        free(gaps->v[i].dn);
+    free(gaps->v);
+    free(gaps);
+}

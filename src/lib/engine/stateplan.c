@@ -1,0 +1,573 @@
+/* adkcd: planning a whole state file against the directory (stateplan.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "adkcd/spn.h"
+#include "adkcd/spnreg.h"
+#include "adkcd/stateplan.h"
+#include "adkcd/strv.h"
+
+#define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
+#define SPN_ATTR "servicePrincipalName"
+
+const char *
+adkcd_issue_kind_str(enum adkcd_issue_kind kind)
+{
+    switch (kind) {
+    case ADKCD_ISSUE_NOT_FOUND:
+        return "not-found";
+    case ADKCD_ISSUE_SAME_ACCOUNT:
+        return "same-account";
+    case ADKCD_ISSUE_SPN_HELD:
+        return "spn-held";
+    case ADKCD_ISSUE_SPN_IN_FILE:
+        return "spn-in-file";
+    case ADKCD_ISSUE_REFUSED:
+        return "refused";
+    case ADKCD_ISSUE_CONTRADICTION:
+        return "contradiction";
+    }
+    return "unknown";
+}
+
+static char *
+dup_or_null(const char *s)
+{
+    return s != NULL ? strdup(s) : NULL;
+}
+
+static adkcd_status
+add_issue(struct adkcd_stateplan *sp, enum adkcd_issue_kind kind, size_t i,
+          adkcd_status status, const char *msg, const char *spn,
+          const char *holder, const char *value, int via_alias,
+          struct adkcd_err *err)
+{
+    struct adkcd_issue *v =
+        realloc(sp->issues, (sp->n_issues + 1) * sizeof(*v));
+
+    if (v == NULL)
+        return NOMEM(err);
+    sp->issues = v;
+    v = &v[sp->n_issues++];
+    memset(v, 0, sizeof(*v));
+    v->kind = kind;
+    v->account = i;
+    v->status = status;
+    v->via_alias = via_alias;
+    v->message = strdup(msg);
+    v->spn = dup_or_null(spn);
+    v->holder = dup_or_null(holder);
+    v->value = dup_or_null(value);
+    if (v->message == NULL || (spn != NULL && v->spn == NULL) ||
+        (holder != NULL && v->holder == NULL) ||
+        (value != NULL && v->value == NULL))
+        return NOMEM(err);
+    return ADKCD_OK;
+}
+
+/* An account's index by DN, for "is this holder one of the file's?". */
+struct by_dn {
+    const char *dn;
+    size_t i;
+};
+
+static int
+cmp_by_dn(const void *a, const void *b)
+{
+    const struct by_dn *x = a, *y = b;
+    int c = strcasecmp(x->dn, y->dn);
+
+    return c != 0 ? c : (x->i < y->i ? -1 : x->i > y->i);
+}
+
+/* An SPN the plan adds or deletes, lower-cased, and whose change. */
+struct spn_op {
+    char *lower;
+    size_t change;
+};
+
+static int
+cmp_spn_op(const void *a, const void *b)
+{
+    const struct spn_op *x = a, *y = b;
+    int c = strcmp(x->lower, y->lower);
+
+    return c != 0 ? c : (x->change < y->change ? -1 : x->change > y->change);
+}
+
+static char *
+lower(const char *s)
+{
+    char *l = strdup(s);
+    char *p;
+
+    for (p = l; p != NULL && *p != '\0'; p++) {
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    }
+    return l;
+}
+
+/* Every SPN op of one kind in the plan, sorted. */
+static adkcd_status
+collect(const struct adkcd_plan *plan, enum adkcd_op_kind kind,
+        struct spn_op **out, size_t *n_out, struct adkcd_err *err)
+{
+    struct spn_op *v = NULL;
+    size_t n = 0, cap = 0, i, k;
+
+    for (i = 0; i < plan->n; i++) {
+        const struct adkcd_change *c = &plan->changes[i];
+
+        for (k = 0; k < c->n_ops; k++) {
+            if (c->ops[k].kind != kind ||
+                strcasecmp(c->ops[k].attr, SPN_ATTR) != 0)
+                continue;
+            if (n == cap) {
+                struct spn_op *nv;
+
+                cap = cap ? 2 * cap : 64;
+                nv = realloc(v, cap * sizeof(*nv));
+                if (nv == NULL)
+                    goto nomem;
+                v = nv;
+            }
+            v[n].lower = lower(c->ops[k].value.data);
+            v[n].change = i;
+            if (v[n++].lower == NULL)
+                goto nomem;
+        }
+    }
+    if (n > 0)
+        qsort(v, n, sizeof(*v), cmp_spn_op);
+    *out = v;
+    *n_out = n;
+    return ADKCD_OK;
+nomem:
+    for (i = 0; i < n; i++)
+        free(v[i].lower);
+    free(v);
+    return NOMEM(err);
+}
+
+static void
+free_ops(struct spn_op *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(v[i].lower);
+    free(v);
+}
+
+/* Does the plan's change `change` have an op of this set on s? */
+static int
+has(const struct spn_op *v, size_t n, const char *s, long change)
+{
+    size_t lo = 0, hi = n;
+    char *l = lower(s);
+    int found = 0;
+
+    if (l == NULL)
+        return 0;
+    /* The first entry of that SPN, then every change holding it. */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (strcmp(v[mid].lower, l) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < n && strcmp(v[lo].lower, l) == 0 && !found; lo++)
+        found = change < 0 || v[lo].change == (size_t)change;
+    free(l);
+    return found;
+}
+
+/* The file's account that holds dn, or -1. */
+static long
+account_of(const struct by_dn *idx, size_t n, const char *dn)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (strcasecmp(idx[mid].dn, dn) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && strcasecmp(idx[lo].dn, dn) == 0 ? (long)idx[lo].i : -1;
+}
+
+/* The plan's change for the file's account i, as an index, or -1. */
+static long
+change_of(const struct adkcd_stateplan *sp, size_t i)
+{
+    size_t k;
+
+    for (k = 0; k < sp->plan->n; k++) {
+        if (sp->plan->changes[k].group == i)
+            return (long)k;
+    }
+    return -1;
+}
+
+const struct adkcd_change *
+adkcd_stateplan_change(const struct adkcd_stateplan *sp, size_t i)
+{
+    long k = change_of(sp, i);
+
+    return k >= 0 ? &sp->plan->changes[k] : NULL;
+}
+
+/* Resolve every account; issues for those not found and for two entries
+ * that name one object. */
+static adkcd_status
+resolve(struct adkcd_conn *conn, struct adkcd_stateplan *sp,
+        struct adkcd_err *err)
+{
+    const struct adkcd_statefile *sf = sp->sf;
+    const char **names = calloc(sf->n_accounts + 1, sizeof(*names));
+    enum adkcd_account_kind *kinds = calloc(sf->n_accounts + 1, sizeof(*kinds));
+    struct adkcd_err *errs = calloc(sf->n_accounts + 1, sizeof(*errs));
+    struct by_dn *idx = calloc(sf->n_accounts + 1, sizeof(*idx));
+    adkcd_status st = ADKCD_OK;
+    size_t i, n = 0;
+
+    if (names == NULL || kinds == NULL || errs == NULL || idx == NULL)
+        st = NOMEM(err);
+    for (i = 0; st == ADKCD_OK && i < sf->n_accounts; i++) {
+        names[i] = sf->accounts[i].name;
+        kinds[i] = sf->accounts[i].kind;
+    }
+    if (st == ADKCD_OK && sf->n_accounts > 0)
+        st = adkcd_account_resolve_many(conn, names, kinds, sf->n_accounts,
+                                        sp->accts, errs, err);
+    for (i = 0; st == ADKCD_OK && i < sf->n_accounts; i++) {
+        if (sp->accts[i] == NULL)
+            st = add_issue(sp, ADKCD_ISSUE_NOT_FOUND, i, errs[i].status,
+                           errs[i].msg, NULL, NULL, NULL, 0, err);
+        else {
+            idx[n].dn = sp->accts[i]->dn;
+            idx[n++].i = i;
+        }
+    }
+    if (st == ADKCD_OK && n > 1)
+        qsort(idx, n, sizeof(*idx), cmp_by_dn);
+    for (i = 1; st == ADKCD_OK && i < n; i++) {
+        char msg[1200];
+        size_t later = idx[i].i, first = idx[i - 1].i;
+
+        if (strcasecmp(idx[i].dn, idx[i - 1].dn) != 0)
+            continue;
+        snprintf(msg, sizeof(msg),
+                 "%s is the same account as accounts[%zu] (%s): name each "
+                 "account once",
+                 sp->accts[later]->dn, first + 1, sf->accounts[first].name);
+        st = add_issue(sp, ADKCD_ISSUE_SAME_ACCOUNT, later, ADKCD_E_USAGE, msg,
+                       NULL, NULL, NULL, 0, err);
+        adkcd_account_free(sp->accts[later]);
+        sp->accts[later] = NULL;
+        idx[i] = idx[i - 1];
+    }
+    free(names);
+    free(kinds);
+    free(errs);
+    free(idx);
+    return st;
+}
+
+/* Plan every resolved account; issues for what the planner refuses. */
+static adkcd_status
+plan_accounts(struct adkcd_stateplan *sp, int force, struct adkcd_err *err)
+{
+    adkcd_status st = ADKCD_OK;
+    size_t i;
+
+    for (i = 0; st == ADKCD_OK && i < sp->sf->n_accounts; i++) {
+        struct adkcd_want *w = &sp->wants[i];
+        struct adkcd_change *c = NULL;
+        struct adkcd_err perr;
+        adkcd_status pst;
+
+        if (sp->accts[i] == NULL)
+            continue;
+        w->spec = &sp->sf->accounts[i];
+        w->acct = sp->accts[i];
+        w->force = force;
+        adkcd_err_clear(&perr);
+        pst = adkcd_want_plan_into(sp->plan, w, &c, &perr);
+        if (pst == ADKCD_E_NOMEM) {
+            st = NOMEM(err);
+        } else if (pst != ADKCD_OK) {
+            st = add_issue(sp,
+                           pst == ADKCD_E_ACCESS ? ADKCD_ISSUE_REFUSED
+                                                 : ADKCD_ISSUE_CONTRADICTION,
+                           i, pst, perr.msg, NULL, NULL, NULL, 0, err);
+            /* Nothing of a refused account is planned. */
+            if (c == NULL && sp->plan->n > 0 &&
+                strcasecmp(sp->plan->changes[sp->plan->n - 1].dn,
+                           sp->accts[i]->dn) == 0)
+                c = &sp->plan->changes[sp->plan->n - 1];
+            if (c != NULL)
+                adkcd_change_reset(c);
+        }
+        if (c != NULL)
+            c->group = i;
+    }
+    return st;
+}
+
+/*
+ * Moves first: a change that deletes an SPN that another change adds goes
+ * in phase 0, every other in phase 1, so the engine has the old holder
+ * let go before the new one takes it.
+ */
+static void
+phases(struct adkcd_stateplan *sp, const struct spn_op *adds, size_t n_adds)
+{
+    size_t i, k;
+
+    for (i = 0; i < sp->plan->n; i++) {
+        struct adkcd_change *c = &sp->plan->changes[i];
+
+        c->phase = 1;
+        for (k = 0; k < c->n_ops; k++) {
+            if (c->ops[k].kind == ADKCD_OP_DELETE &&
+                strcasecmp(c->ops[k].attr, SPN_ATTR) == 0 &&
+                has(adds, n_adds, c->ops[k].value.data, -1))
+                c->phase = 0;
+        }
+    }
+}
+
+/* Two entries adding SPNs that a host alias makes one (host/x, http/x). */
+static adkcd_status
+check_in_file(struct adkcd_stateplan *sp, const struct spn_op *adds,
+              size_t n_adds, const struct adkcd_spn_mappings *m,
+              struct adkcd_err *err)
+{
+    adkcd_status st = ADKCD_OK;
+    size_t i, k;
+
+    for (i = 0; st == ADKCD_OK && i < n_adds; i++) {
+        struct adkcd_spn *spn = NULL;
+        char **eq = NULL;
+
+        if (adkcd_spn_parse(adds[i].lower, &spn, NULL) != ADKCD_OK)
+            continue;
+        st = adkcd_spn_equivalents(spn, m, &eq, err);
+        for (k = 1; st == ADKCD_OK && eq != NULL && eq[k] != NULL; k++) {
+            size_t j;
+
+            for (j = 0; j < n_adds; j++) {
+                const struct adkcd_change *mine, *theirs;
+                char msg[1200];
+
+                if (adds[j].change == adds[i].change ||
+                    strcasecmp(adds[j].lower, eq[k]) != 0 ||
+                    adds[j].change < adds[i].change)
+                    continue;
+                mine = &sp->plan->changes[adds[i].change];
+                theirs = &sp->plan->changes[adds[j].change];
+                snprintf(msg, sizeof(msg),
+                         "duplicate SPN in the file: %s (for %s) and %s (for "
+                         "%s) are one service to the KDC (host alias in "
+                         "sPNMappings)",
+                         adds[i].lower, mine->dn, adds[j].lower, theirs->dn);
+                st = add_issue(sp, ADKCD_ISSUE_SPN_IN_FILE, theirs->group,
+                               ADKCD_E_CONFLICT, msg, adds[j].lower,
+                               sp->sf->accounts[mine->group].name,
+                               adds[i].lower, 1, err);
+                break;
+            }
+        }
+        adkcd_strv_free(eq);
+        adkcd_spn_free(spn);
+    }
+    return st;
+}
+
+/* Every SPN to add, against who holds it (or an alias of it) now. */
+static adkcd_status
+check_held(struct adkcd_conn *conn, struct adkcd_stateplan *sp,
+           const struct spn_op *adds, size_t n_adds, const struct spn_op *dels,
+           size_t n_dels, const struct adkcd_spn_mappings *m,
+           struct adkcd_err *err)
+{
+    struct adkcd_scope scope = {1, NULL};
+    struct adkcd_spn **spns = calloc(n_adds + 1, sizeof(*spns));
+    const char **excl = calloc(n_adds + 1, sizeof(*excl));
+    struct adkcd_spn_holders **h = calloc(n_adds + 1, sizeof(*h));
+    struct by_dn *idx = calloc(sp->sf->n_accounts + 1, sizeof(*idx));
+    adkcd_status st = ADKCD_OK;
+    size_t i, k, n_idx = 0;
+
+    if (spns == NULL || excl == NULL || h == NULL || idx == NULL)
+        st = NOMEM(err);
+    if (sp->sf->spn_check == ADKCD_SF_CHECK_DOMAIN) {
+        scope.forest = 0;
+        scope.domain = adkcd_conn_domain_dns(conn);
+    }
+    for (i = 0; st == ADKCD_OK && i < n_adds; i++) {
+        st = adkcd_spn_parse(adds[i].lower, &spns[i], err);
+        excl[i] = sp->plan->changes[adds[i].change].dn;
+    }
+    for (i = 0; i < sp->sf->n_accounts; i++) {
+        if (sp->accts[i] != NULL) {
+            idx[n_idx].dn = sp->accts[i]->dn;
+            idx[n_idx++].i = i;
+        }
+    }
+    if (n_idx > 1)
+        qsort(idx, n_idx, sizeof(*idx), cmp_by_dn);
+    if (st == ADKCD_OK && scope.forest) {
+        /* The Global Catalog's bind overlaps with building the filters. */
+        adkcd_conn_prefetch_gc(conn);
+        sp->gc_used = 1;
+    }
+    if (st == ADKCD_OK)
+        st = adkcd_spn_find_holders_many(conn, &scope,
+                                         (const struct adkcd_spn *const *)spns,
+                                         n_adds, m, excl, h, err);
+    sp->spns_checked = n_adds;
+    for (i = 0; st == ADKCD_OK && i < n_adds; i++) {
+        const struct adkcd_change *c = &sp->plan->changes[adds[i].change];
+
+        for (k = 0; st == ADKCD_OK && k < h[i]->n; k++) {
+            const struct adkcd_spn_holder *x = &h[i]->v[k];
+            long other = account_of(idx, n_idx, x->dn);
+            long oc = other >= 0 ? change_of(sp, (size_t)other) : -1;
+            char msg[1400];
+
+            /* Let go of by another entry of the file: a move. */
+            if (oc >= 0 && has(dels, n_dels, x->value, oc))
+                continue;
+            if (x->via_alias)
+                snprintf(msg, sizeof(msg),
+                         "duplicate SPN: %s already holds %s, which the KDC "
+                         "takes for the same service as %s (host alias in "
+                         "sPNMappings; Windows DCs refuse this since "
+                         "KB5008382): not adding it to %s",
+                         x->dn, x->value, spns[i]->text, c->dn);
+            else
+                snprintf(msg, sizeof(msg),
+                         "duplicate SPN: %s already holds %s: not adding it "
+                         "to %s",
+                         x->dn, x->value, c->dn);
+            st = add_issue(sp, ADKCD_ISSUE_SPN_HELD, c->group, ADKCD_E_CONFLICT,
+                           msg, spns[i]->text, x->dn, x->value, x->via_alias,
+                           err);
+        }
+    }
+    for (i = 0; i < n_adds; i++) {
+        adkcd_spn_free(spns != NULL ? spns[i] : NULL);
+        if (h != NULL)
+            adkcd_spn_holders_free(h[i]);
+    }
+    free(spns);
+    free(excl);
+    free(h);
+    free(idx);
+    return st;
+}
+
+static int
+cmp_issue(const void *a, const void *b)
+{
+    const struct adkcd_issue *x = a, *y = b;
+
+    return x->account < y->account ? -1 : x->account > y->account;
+}
+
+adkcd_status
+adkcd_stateplan_make(struct adkcd_conn *conn, const struct adkcd_statefile *sf,
+                     int force, struct adkcd_stateplan **sp_out,
+                     struct adkcd_err *err)
+{
+    struct adkcd_stateplan *sp = calloc(1, sizeof(*sp));
+    struct adkcd_spn_mappings *m = NULL;
+    struct spn_op *adds = NULL, *dels = NULL;
+    size_t n_adds = 0, n_dels = 0;
+    adkcd_status st = ADKCD_OK;
+
+    *sp_out = NULL;
+    if (sp == NULL)
+        return NOMEM(err);
+    sp->sf = sf;
+    sp->accts = calloc(sf->n_accounts + 1, sizeof(*sp->accts));
+    sp->wants = calloc(sf->n_accounts + 1, sizeof(*sp->wants));
+    if (sp->accts == NULL || sp->wants == NULL)
+        st = NOMEM(err);
+    if (st == ADKCD_OK)
+        st = adkcd_plan_new(&sp->plan, err);
+    if (st == ADKCD_OK)
+        st = resolve(conn, sp, err);
+    if (st == ADKCD_OK)
+        st = plan_accounts(sp, force, err);
+    if (st == ADKCD_OK)
+        st = collect(sp->plan, ADKCD_OP_ADD, &adds, &n_adds, err);
+    if (st == ADKCD_OK)
+        st = collect(sp->plan, ADKCD_OP_DELETE, &dels, &n_dels, err);
+    if (st == ADKCD_OK)
+        phases(sp, adds, n_adds);
+    /* The duplicate checks only when SPNs are to be added: a file that
+     * changes nothing never binds the Global Catalog. */
+    if (st == ADKCD_OK && n_adds > 0 && sf->spn_check != ADKCD_SF_CHECK_NONE) {
+        st = adkcd_spn_read_mappings(conn, &m, err);
+        if (st == ADKCD_OK)
+            st = check_in_file(sp, adds, n_adds, m, err);
+        if (st == ADKCD_OK)
+            st = check_held(conn, sp, adds, n_adds, dels, n_dels, m, err);
+    }
+    adkcd_spn_mappings_free(m);
+    free_ops(adds, n_adds);
+    free_ops(dels, n_dels);
+    if (st == ADKCD_E_NOMEM) {
+        adkcd_stateplan_free(sp);
+        return st;
+    }
+    *sp_out = sp;
+    if (st != ADKCD_OK)
+        return st;
+    if (sp->n_issues > 0) {
+        qsort(sp->issues, sp->n_issues, sizeof(*sp->issues), cmp_issue);
+        st = adkcd_err_set(err, sp->issues[0].status,
+                           "%zu problem%s in the file, nothing written; the "
+                           "first: %s",
+                           sp->n_issues, sp->n_issues == 1 ? "" : "s",
+                           sp->issues[0].message);
+    }
+    return st;
+}
+
+void
+adkcd_stateplan_free(struct adkcd_stateplan *sp)
+{
+    size_t i;
+
+    if (sp == NULL)
+        return;
+    for (i = 0; i < sp->n_issues; i++) {
+        free(sp->issues[i].message);
+        free(sp->issues[i].spn);
+        free(sp->issues[i].holder);
+        free(sp->issues[i].value);
+    }
+    free(sp->issues);
+    for (i = 0; sp->sf != NULL && i < sp->sf->n_accounts; i++) {
+        if (sp->wants != NULL)
+            adkcd_want_clear(&sp->wants[i]);
+        if (sp->accts != NULL)
+            adkcd_account_free(sp->accts[i]);
+    }
+    free(sp->wants);
+    free(sp->accts);
+    adkcd_plan_free(sp->plan);
+    free(sp);
+}
