@@ -118,18 +118,6 @@ adkcd_status
 adkcd_journal_flush(struct adkcd_journal *j, struct adkcd_err *err);
 
 /*
- * Record a change the server has already confirmed: its block and its
- * "applied" outcome in one write (with the header first on the run's
- * first write), then fsync.  Matches adkcd_applied_func, so it can be
- * given to adkcd_apply() with the journal as ctx.  A change without
- * operations writes nothing.  ADKCD_E_IO on failure; ADKCD_E_INVALID when
- * j is NULL.  (For the front ends that do not use the engine yet.)
- */
-adkcd_status
-adkcd_journal_record(void *j, const struct adkcd_change *change,
-                     struct adkcd_err *err);
-
-/*
  * End the run: the outcomes still noted, then "# end: ID ok" (status
  * ADKCD_OK) or "# end: ID failed", only when something was written.  Then
  * close and free.  Errors are not reported (the run then reads back as

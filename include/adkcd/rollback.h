@@ -107,14 +107,16 @@ void
 adkcd_rollback_free(struct adkcd_rollback *rb);
 
 /*
- * adkcd_rollback_prepare(), the objects read over conn, then
- * adkcd_rollback_inverse(), for callers that apply the plan with
- * adkcd_apply() (no replan hooks are left set).  Statuses as those.
+ * adkcd_rollback_prepare(), every object read over conn (one pipelined
+ * pass), then adkcd_rollback_inverse(), whose plan the engine applies:
+ * *rb_out is its replan hooks' context, to free after the engine ran (it
+ * is set whenever prepare succeeded).  Statuses as those.
  */
 adkcd_status
 adkcd_rollback_plan(struct adkcd_conn *conn,
                     const struct adkcd_journal_runs *runs, char *const *ids,
-                    int force, struct adkcd_plan **plan_out,
+                    int force, struct adkcd_rollback **rb_out,
+                    struct adkcd_plan **plan_out,
                     struct adkcd_drifts **drifts_out, struct adkcd_err *err);
 
 void

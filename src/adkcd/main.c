@@ -9,7 +9,6 @@
 #include <strings.h>
 
 #include "adkcd/account.h"
-#include "adkcd/apply.h"
 #include "adkcd/conn.h"
 #include "adkcd/deleg.h"
 #include "adkcd/engine.h"
@@ -769,18 +768,23 @@ cmd_set(struct cli_common *c, struct args *a)
 
 /* The accounts (labels) and attributes a run touched. */
 static void
-run_summary(const struct adkcd_journal_run *r, char ***accounts, char ***attrs)
+run_summary(const struct adkcd_journal_run *r, enum adkcd_journal_state state,
+            char ***accounts, char ***attrs, size_t *count)
 {
     size_t i, k;
 
+    *count = 0;
     for (i = 0; i < r->n_changes; i++) {
         const struct adkcd_journal_change *ch = &r->changes[i];
         const char *who = ch->label && ch->label[0] ? ch->label : ch->dn;
 
+        if (ch->state != state)
+            continue;
+        (*count)++;
         if (adkcd_strv_find_nocase(*accounts, who) < 0 &&
             adkcd_strv_add(accounts, who) != 0)
             return;
-        for (k = 0; k < ch->n_images; k++) {
+        for (k = 0; attrs != NULL && k < ch->n_images; k++) {
             if (adkcd_strv_find_nocase(*attrs, ch->images[k].attr) < 0 &&
                 adkcd_strv_add(attrs, ch->images[k].attr) != 0)
                 return;
@@ -828,10 +832,15 @@ cmd_history(struct cli_common *c, struct args *a)
                "STATUS", "ACCOUNTS: ATTRIBUTES");
     for (i = 0; i < runs->n; i++) {
         const struct adkcd_journal_run *r = &runs->v[i];
-        char **accounts = NULL, **attrs = NULL;
-        size_t k;
+        char **accounts = NULL, **attrs = NULL, **doubt = NULL;
+        char **failed = NULL;
+        size_t k, n_applied, n_doubt, n_failed;
 
-        run_summary(r, &accounts, &attrs);
+        /* What a run did is what was applied; changes in doubt (sent, no
+         * answer) and refused ones are listed apart. */
+        run_summary(r, ADKCD_JOURNAL_APPLIED, &accounts, &attrs, &n_applied);
+        run_summary(r, ADKCD_JOURNAL_IN_DOUBT, &doubt, NULL, &n_doubt);
+        run_summary(r, ADKCD_JOURNAL_FAILED, &failed, NULL, &n_failed);
         if (c->json) {
             json_t *o = json_object();
 
@@ -848,7 +857,13 @@ cmd_history(struct cli_common *c, struct args *a)
             json_object_set_new(o, "accounts", cli_json_strv(accounts));
             json_object_set_new(o, "attributes", cli_json_strv(attrs));
             json_object_set_new(o, "changes",
-                                json_integer((json_int_t)r->n_changes));
+                                json_integer((json_int_t)n_applied));
+            json_object_set_new(o, "in_doubt",
+                                json_integer((json_int_t)n_doubt));
+            json_object_set_new(o, "in_doubt_accounts", cli_json_strv(doubt));
+            json_object_set_new(o, "failed",
+                                json_integer((json_int_t)n_failed));
+            json_object_set_new(o, "failed_accounts", cli_json_strv(failed));
             json_array_append_new(list, o);
         } else {
             printf("%-36s  %-20s  %-5s  %-10s  ", r->id, r->time, r->tool,
@@ -860,10 +875,16 @@ cmd_history(struct cli_common *c, struct args *a)
                 printf(" %s", attrs[k]);
             if (r->rollback_of != NULL)
                 printf(" (rollback of %s)", r->rollback_of);
+            if (n_doubt > 0)
+                printf(" (%zu in doubt)", n_doubt);
+            if (n_failed > 0)
+                printf(" (%zu refused or not sent)", n_failed);
             printf("\n");
         }
         adkcd_strv_free(accounts);
         adkcd_strv_free(attrs);
+        adkcd_strv_free(doubt);
+        adkcd_strv_free(failed);
     }
     if (c->json) {
         json_t *doc = cli_json_doc(c, "history");
@@ -905,6 +926,7 @@ cmd_rollback(struct cli_common *c, struct args *a)
     struct adkcd_journal *j = NULL;
     struct adkcd_plan *plan = NULL;
     struct adkcd_drifts *drifts = NULL;
+    struct adkcd_rollback *rb = NULL;
     struct adkcd_err err;
     char **ids = NULL;
     char *path = NULL, *jpath = NULL, *text = NULL, *of = NULL;
@@ -953,7 +975,7 @@ cmd_rollback(struct cli_common *c, struct args *a)
         rc = front_connect(c, &conn);
     if (rc != 0)
         goto cleanup;
-    st = adkcd_rollback_plan(conn, runs, ids, a->req.force, &plan, &drifts,
+    st = adkcd_rollback_plan(conn, runs, ids, a->req.force, &rb, &plan, &drifts,
                              &err);
     for (i = 0; drifts != NULL && i < drifts->n && a->req.force; i++)
         fprintf(stderr,
@@ -962,8 +984,8 @@ cmd_rollback(struct cli_common *c, struct args *a)
                 drifts->v[i].dn, drifts->v[i].attr);
     if (st == ADKCD_OK && !c->dry_run && !adkcd_plan_is_empty(plan))
         st = cli_journal_open(c, conn, a->argc, a->argv, of, &j, &jpath, &err);
-    if (st == ADKCD_OK && !c->dry_run)
-        st = adkcd_apply(conn, plan, adkcd_journal_record, j, &err);
+    if (st == ADKCD_OK && !c->dry_run && !adkcd_plan_is_empty(plan))
+        st = adkcd_engine_apply_conn(conn, plan, j, NULL, NULL, &err);
     if (st != ADKCD_OK) {
         json_t *extra = json_object(), *dns = json_array();
         int any = 0;
@@ -1045,6 +1067,7 @@ cleanup:
     adkcd_journal_close(j, rc == CLI_EXIT_OK ? ADKCD_OK : ADKCD_E_DIRECTORY);
     adkcd_drifts_free(drifts);
     adkcd_plan_free(plan);
+    adkcd_rollback_free(rb);
     adkcd_journal_runs_free(runs);
     adkcd_strv_free(ids);
     free(text);

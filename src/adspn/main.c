@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "adkcd/account.h"
-#include "adkcd/apply.h"
 #include "adkcd/conn.h"
 #include "adkcd/engine.h"
 #include "adkcd/journal.h"

@@ -372,6 +372,25 @@ mk_computer() {
 }
 
 # set_password NAME PASSWORD: (re)set an account's password.
+# mk_computers PREFIX N: computers PREFIX1..PREFIXN (disabled: 4098) in one
+# ldapadd, for tests of many accounts.
+mk_computers() {
+    local i
+    for i in $(seq 1 "$2"); do
+        printf 'dn: CN=%s%d,CN=Computers,%s\nobjectClass: computer\nsAMAccountName: %s%d$\nuserAccountControl: 4098\n\n' \
+            "$1" "$i" "$ADKCD_BASEDN" "$1" "$i"
+    done | ldapadd -Y GSSAPI -Q -H "$ADKCD_DC_URI" >/dev/null
+}
+
+# uac_of_all PREFIX: "NAME UAC" per computer whose name starts with PREFIX,
+# from one search.
+uac_of_all() {
+    dc_search -b "CN=Computers,$ADKCD_BASEDN" "(sAMAccountName=$1*)" \
+        sAMAccountName userAccountControl |
+        awk '/^sAMAccountName:/{n=$2} /^userAccountControl:/{print n, $2}' |
+        sed 's/\$ / /' | sort
+}
+
 set_password() {
     local dn
     dn=$(dc_dn "$1") || return 1

@@ -609,42 +609,6 @@ adkcd_journal_flush(struct adkcd_journal *j, struct adkcd_err *err)
     return st;
 }
 
-adkcd_status
-adkcd_journal_record(void *ctx, const struct adkcd_change *change,
-                     struct adkcd_err *err)
-{
-    struct adkcd_journal *j = ctx;
-    struct buf b = {0};
-    adkcd_status st;
-    char *text;
-
-    st = no_journal(j, change->dn, err);
-    if (st == ADKCD_OK)
-        st = check_change(change, err);
-    /* A change without operations changed nothing: there is nothing to
-     * undo or replay (and an empty modify is not valid LDAP). */
-    if (st != ADKCD_OK || change->n_ops == 0)
-        return st;
-    /* Written after the server confirmed it: the intent and its outcome
-     * in one write. */
-    if (!j->started)
-        buf_puts(&b, j->header);
-    outcome_block(&b, j);
-    change_block(&b, j->id, j->seq + 1, change);
-    buf_printf(&b, "# applied: %s %u\n\n", j->id, j->seq + 1);
-    text = buf_take(&b);
-    if (text == NULL)
-        return NOMEM(err);
-    st = append(j, text, err);
-    free(text);
-    if (st == ADKCD_OK) {
-        j->started = 1;
-        j->n_pend = 0;
-        j->seq++;
-    }
-    return st;
-}
-
 void
 adkcd_journal_close(struct adkcd_journal *j, adkcd_status status)
 {

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "adkcd/deleg.h"
+#include "adkcd/dir.h"
 #include "adkcd/rollback.h"
 #include "adkcd/strv.h"
 #include "buf.h"
@@ -1028,54 +1029,21 @@ adkcd_rollback_inverse(struct adkcd_rollback *rb,
 /* Over a connection                                                   */
 /* ------------------------------------------------------------------ */
 
-/* Object dn's attrs as an entry (NULL when it does not exist). */
-static adkcd_status
-read_entry(LDAP *ld, const char *dn, char *const *attrs,
-           struct adkcd_entry **out, struct adkcd_err *err)
-{
-    LDAPMessage *res = NULL, *e = NULL;
-    struct adkcd_entry *entry = NULL;
-    adkcd_status st;
-    size_t i, k;
-
-    *out = NULL;
-    st = adkcd_ldapx_read(ld, dn, "(objectClass=*)", (char **)attrs, &res, &e,
-                          err);
-    if (st == ADKCD_OK && e != NULL) {
-        entry = adkcd_entry_new(dn);
-        if (entry == NULL)
-            st = NOMEM(err);
-    }
-    for (i = 0; entry != NULL && attrs[i] != NULL && st == ADKCD_OK; i++) {
-        struct adkcd_vals v = {0, NULL};
-        int present = 0;
-
-        st = adkcd_ldapx_vals(ld, e, attrs[i], &v, &present, err);
-        for (k = 0; k < v.n && st == ADKCD_OK; k++) {
-            if (adkcd_entry_add(entry, attrs[i], v.v[k].data, v.v[k].len) != 0)
-                st = NOMEM(err);
-        }
-        adkcd_vals_clear(&v);
-    }
-    ldap_msgfree(res);
-    if (st == ADKCD_OK)
-        *out = entry;
-    else
-        adkcd_entry_free(entry);
-    return st;
-}
-
 adkcd_status
 adkcd_rollback_plan(struct adkcd_conn *conn,
                     const struct adkcd_journal_runs *runs, char *const *ids,
-                    int force, struct adkcd_plan **plan_out,
+                    int force, struct adkcd_rollback **rb_out,
+                    struct adkcd_plan **plan_out,
                     struct adkcd_drifts **drifts_out, struct adkcd_err *err)
 {
     struct adkcd_rollback *rb = NULL;
     struct adkcd_entry **entries = NULL;
+    struct adkcd_dir *dir = NULL;
+    char **attrs = NULL;
     adkcd_status st;
-    size_t i, n = 0;
+    size_t i, k, n = 0;
 
+    *rb_out = NULL;
     *plan_out = NULL;
     *drifts_out = NULL;
     st = adkcd_rollback_prepare(runs, ids, &rb, err);
@@ -1085,24 +1053,33 @@ adkcd_rollback_plan(struct adkcd_conn *conn,
         if (entries == NULL)
             st = NOMEM(err);
     }
-    for (i = 0; i < n && st == ADKCD_OK; i++)
-        st = read_entry(adkcd_conn_ldap(conn), rb->objs[i].dn,
-                        rb->objs[i].attrs, &entries[i], err);
+    /* Every object is read in one pipelined pass, with the attributes any
+     * of them needs. */
+    for (i = 0; i < n && st == ADKCD_OK; i++) {
+        for (k = 0; rb->objs[i].attrs[k] != NULL && st == ADKCD_OK; k++) {
+            if (adkcd_strv_find_nocase(attrs, rb->objs[i].attrs[k]) < 0 &&
+                adkcd_strv_add(&attrs, rb->objs[i].attrs[k]) != 0)
+                st = NOMEM(err);
+        }
+    }
+    if (st == ADKCD_OK && n > 0)
+        st = adkcd_dir_over_conn(conn, &dir, err);
+    if (st == ADKCD_OK && n > 0)
+        st = adkcd_dir_read_many(dir, adkcd_rollback_dns(rb), n, attrs, 0, 0,
+                                 entries, err);
     if (st == ADKCD_OK)
         st = adkcd_rollback_inverse(rb, entries, force, plan_out, drifts_out,
                                     err);
-    else {
+    else
         /* The callers expect a drift list even on failure. */
         *drifts_out = calloc(1, sizeof(**drifts_out));
-    }
-    /* adkcd_apply() does not re-plan, and rb goes now. */
-    for (i = 0; *plan_out != NULL && i < (*plan_out)->n; i++) {
-        (*plan_out)->changes[i].replan = NULL;
-        (*plan_out)->changes[i].replan_ctx = NULL;
-    }
     for (i = 0; entries != NULL && i < n; i++)
         adkcd_entry_free(entries[i]);
     free(entries);
-    adkcd_rollback_free(rb);
+    adkcd_strv_free(attrs);
+    adkcd_dir_free(dir);
+    /* The plan's replan hooks point into rb: the caller frees it after
+     * the engine ran. */
+    *rb_out = rb;
     return st;
 }
