@@ -210,8 +210,8 @@ json_account(const struct adkcd_stateplan *sp, size_t i, int dry_run)
     json_object_set_new(o, "label", json_string(ch != NULL ? ch->label : ""));
     json_object_set_new(o, "changed", json_boolean(changed));
     json_object_set_new(o, "outcome",
-                        json_string(ch == NULL ? "unchanged"
-                                    : dry_run && changed
+                        json_string(ch == NULL || !changed ? "unchanged"
+                                    : dry_run
                                         ? "planned"
                                         : adkcd_outcome_str(ch->outcome)));
     json_object_set_new(o, "error",
@@ -254,6 +254,7 @@ cmd_apply(struct cli_common *c, struct args *a)
     struct adkcd_engine_result res;
     struct adkcd_err err;
     const char *file;
+    FILE *report;
     char *text = NULL, *jpath = NULL, *out = NULL;
     size_t len = 0, i, n_changed = 0;
     adkcd_status st;
@@ -349,10 +350,13 @@ cmd_apply(struct cli_common *c, struct args *a)
             goto cleanup;
         }
         fputs(out, stdout);
+        /* With --ldif, standard output is LDIF alone. */
+        report = c->ldif ? stderr : stdout;
         if (c->dry_run) {
-            printf("dry run: %zu of %zu accounts would change; nothing "
-                   "written\n",
-                   n_changed, sf->n_accounts);
+            fprintf(report,
+                    "dry run: %zu of %zu accounts would change; nothing "
+                    "written\n",
+                    n_changed, sf->n_accounts);
         } else {
             for (i = 0; i < sp->plan->n; i++) {
                 const struct adkcd_change *ch = &sp->plan->changes[i];
@@ -361,16 +365,16 @@ cmd_apply(struct cli_common *c, struct args *a)
                     ch->outcome == ADKCD_OUT_UNCHANGED ||
                     ch->outcome == ADKCD_OUT_PLANNED)
                     continue;
-                printf("%s: %s (%s)", adkcd_outcome_str(ch->outcome), ch->label,
-                       ch->dn);
+                fprintf(report, "%s: %s (%s)", adkcd_outcome_str(ch->outcome),
+                        ch->label, ch->dn);
                 if (ch->message != NULL) {
-                    fputs(": ", stdout);
-                    cli_put_safe(stdout, ch->message);
+                    fputs(": ", report);
+                    cli_put_safe(report, ch->message);
                 }
-                fputc('\n', stdout);
+                fputc('\n', report);
             }
-            printf("Applied %zu of %zu changes (run %s, journal %s)\n",
-                   res.applied, n_changed, adkcd_journal_run_id(j), jpath);
+            fprintf(report, "Applied %zu of %zu changes (run %s, journal %s)\n",
+                    res.applied, n_changed, adkcd_journal_run_id(j), jpath);
         }
     }
     if (st != ADKCD_OK) {
