@@ -51,21 +51,47 @@ struct adkcd_account {
  * candidates); ADKCD_E_USAGE for a name that cannot be an account (empty,
  * control characters, a malformed GUID/SID/DN).
  */
-adkcd_status adkcd_account_resolve(struct adkcd_conn *conn, const char *name,
-                                   enum adkcd_account_kind kind,
-                                   struct adkcd_account **acct_out,
-                                   struct adkcd_err *err);
+adkcd_status
+adkcd_account_resolve(struct adkcd_conn *conn, const char *name,
+                      enum adkcd_account_kind kind,
+                      struct adkcd_account **acct_out, struct adkcd_err *err);
+
+/*
+ * Resolve n names at once, each exactly as adkcd_account_resolve() would
+ * resolve it alone (the same account and "how", or the same error), with a
+ * few searches: names and UPNs are looked up together, up to 100 filter
+ * terms a search; DNs and <GUID=...>/<SID=...> are a base read
+ * each.  kinds (may be NULL: ADKCD_ACCOUNT_ANY for all) has n entries.
+ * Memory is proportional to the names asked.
+ *
+ * accts_out and errs have n entries each, owned by the caller.  On return
+ * accts_out[i] is NULL or a new account (adkcd_account_free()), and
+ * errs[i].status says why name i was not resolved: ADKCD_E_NOTFOUND (not
+ * found, ambiguous, another domain), ADKCD_E_USAGE (malformed name),
+ * ADKCD_E_DIRECTORY for a refused read of that name; ADKCD_OK when
+ * accts_out[i] is set.  The status returned is ADKCD_OK when every name
+ * was looked up (whatever each found), else a failure of the whole
+ * (ADKCD_E_CONNECT, ADKCD_E_AUTH, ADKCD_E_ACCESS, ADKCD_E_DIRECTORY of a
+ * batched search, ADKCD_E_NOMEM) in err, with every accts_out[i] NULL.
+ */
+adkcd_status
+adkcd_account_resolve_many(struct adkcd_conn *conn, const char *const *names,
+                           const enum adkcd_account_kind *kinds, size_t n,
+                           struct adkcd_account **accts_out,
+                           struct adkcd_err *errs, struct adkcd_err *err);
 
 /* Read the account's attributes again (after a write, on the same
  * connection).  ADKCD_E_NOTFOUND when it vanished. */
-adkcd_status adkcd_account_reload(struct adkcd_conn *conn,
-                                  struct adkcd_account *acct,
-                                  struct adkcd_err *err);
+adkcd_status
+adkcd_account_reload(struct adkcd_conn *conn, struct adkcd_account *acct,
+                     struct adkcd_err *err);
 
 /* "computer" or "user". */
-const char *adkcd_account_class(const struct adkcd_account *acct);
+const char *
+adkcd_account_class(const struct adkcd_account *acct);
 
-void adkcd_account_free(struct adkcd_account *acct);
+void
+adkcd_account_free(struct adkcd_account *acct);
 
 /*
  * Check a name before anything is sent: no NUL inside the given length,
@@ -73,7 +99,7 @@ void adkcd_account_free(struct adkcd_account *acct);
  * byte count of name, so callers that got the name from a file or a pipe can
  * catch an embedded NUL.  ADKCD_E_USAGE with a message on failure.
  */
-adkcd_status adkcd_account_check_name(const char *name, size_t len,
-                                      struct adkcd_err *err);
+adkcd_status
+adkcd_account_check_name(const char *name, size_t len, struct adkcd_err *err);
 
 #endif /* ADKCD_ACCOUNT_H */

@@ -42,7 +42,10 @@
  *   rbcd-unreadable          high: the descriptor cannot be parsed, so who
  *                            may delegate is unknown
  *
- * Searches are paged.  In the forest (through the Global Catalog) only
+ * Searches of the DC's domain are sent unpaged and paged only when the
+ * DC limits the result (Samba answers paged searches several times
+ * slower); the holders of all services are looked up together, 100
+ * filter terms a search.  In the forest (through the Global Catalog) only
  * userAccountControl is replicated: msDS-AllowedToDelegateTo and
  * msDS-AllowedToActOnBehalfOfOtherIdentity are not in the partial
  * attribute set, so for domains other than the DC's own only
@@ -151,14 +154,17 @@ struct adkcd_audit_opts {
 
 /* "unconstrained", "constrained", "constrained-any-protocol",
  * "resource-based". */
-const char *adkcd_audit_kind_name(enum adkcd_audit_kind kind);
+const char *
+adkcd_audit_kind_name(enum adkcd_audit_kind kind);
 
 /* "info", "low", "medium", "high", "critical". */
-const char *adkcd_audit_severity_name(enum adkcd_audit_severity sev);
+const char *
+adkcd_audit_severity_name(enum adkcd_audit_severity sev);
 
 /* What a risk label means, in general (for a legend); NULL for an unknown
  * id. */
-const char *adkcd_audit_risk_explain(const char *id);
+const char *
+adkcd_audit_risk_explain(const char *id);
 
 /*
  * Audit the DC's domain, or with opts->forest the forest.  On success
@@ -166,16 +172,17 @@ const char *adkcd_audit_risk_explain(const char *id);
  * warnings, not an error.  Errors: those of the searches (ADKCD_E_CONNECT,
  * ADKCD_E_ACCESS, ADKCD_E_DIRECTORY), ADKCD_E_NOMEM.
  */
-adkcd_status adkcd_audit_run(struct adkcd_conn *conn,
-                             const struct adkcd_audit_opts *opts,
-                             struct adkcd_audit **out, struct adkcd_err *err);
+adkcd_status
+adkcd_audit_run(struct adkcd_conn *conn, const struct adkcd_audit_opts *opts,
+                struct adkcd_audit **out, struct adkcd_err *err);
 
 /*
  * (Re)compute the risks of every entry from its facts, then sort the
  * entries and their targets (pure; adkcd_audit_run() calls it).
  * adkcd_audit_run() fills the facts; a test may fill them by hand.
  */
-adkcd_status adkcd_audit_assess(struct adkcd_audit *a, struct adkcd_err *err);
+adkcd_status
+adkcd_audit_assess(struct adkcd_audit *a, struct adkcd_err *err);
 
 /* The number of entries of each kind, of risks of each severity, and of
  * distinct accounts (by DN). */
@@ -186,9 +193,11 @@ struct adkcd_audit_counts {
     size_t severities[ADKCD_AUDIT_N_SEVERITIES];
 };
 
-void adkcd_audit_count(const struct adkcd_audit *a,
-                       struct adkcd_audit_counts *counts);
+void
+adkcd_audit_count(const struct adkcd_audit *a,
+                  struct adkcd_audit_counts *counts);
 
-void adkcd_audit_free(struct adkcd_audit *a);
+void
+adkcd_audit_free(struct adkcd_audit *a);
 
 #endif /* ADKCD_AUDIT_H */

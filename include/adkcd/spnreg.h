@@ -27,14 +27,15 @@ struct adkcd_scope {
  * Catalog)") after resolving it; *text_out is a new string (free()).
  * ADKCD_E_NOTFOUND when -T names no domain of the forest.
  */
-adkcd_status adkcd_scope_describe(struct adkcd_conn *conn,
-                                  const struct adkcd_scope *scope,
-                                  char **text_out, struct adkcd_err *err);
+adkcd_status
+adkcd_scope_describe(struct adkcd_conn *conn, const struct adkcd_scope *scope,
+                     char **text_out, struct adkcd_err *err);
 
 /* Read the forest's sPNMappings (may hold no mapping at all). */
-adkcd_status adkcd_spn_read_mappings(struct adkcd_conn *conn,
-                                     struct adkcd_spn_mappings **m_out,
-                                     struct adkcd_err *err);
+adkcd_status
+adkcd_spn_read_mappings(struct adkcd_conn *conn,
+                        struct adkcd_spn_mappings **m_out,
+                        struct adkcd_err *err);
 
 struct adkcd_spn_holder {
     char *dn;      /* the other account */
@@ -52,15 +53,35 @@ struct adkcd_spn_holders {
  * equivalents (m, may be NULL) within scope.  *h_out is always set on
  * success (n may be 0); free with adkcd_spn_holders_free().
  */
-adkcd_status adkcd_spn_find_holders(struct adkcd_conn *conn,
-                                    const struct adkcd_scope *scope,
-                                    const struct adkcd_spn *spn,
-                                    const struct adkcd_spn_mappings *m,
-                                    const char *exclude_dn,
-                                    struct adkcd_spn_holders **h_out,
-                                    struct adkcd_err *err);
+adkcd_status
+adkcd_spn_find_holders(struct adkcd_conn *conn, const struct adkcd_scope *scope,
+                       const struct adkcd_spn *spn,
+                       const struct adkcd_spn_mappings *m,
+                       const char *exclude_dn, struct adkcd_spn_holders **h_out,
+                       struct adkcd_err *err);
 
-void adkcd_spn_holders_free(struct adkcd_spn_holders *h);
+/*
+ * adkcd_spn_find_holders() for n SPNs at once, with a few searches (their
+ * equivalents OR-ed, up to 100 filter terms a search): h_out[i] (an
+ * array of n owned by the caller) gets exactly what adkcd_spn_find_holders()
+ * gives for spns[i] and exclude_dns[i] (exclude_dns may be NULL, and any
+ * of its entries NULL: nothing excluded).  On success every h_out[i] is
+ * set (free each with adkcd_spn_holders_free()); on failure every h_out[i]
+ * is NULL.  Errors: those of the searches (ADKCD_E_CONNECT, ADKCD_E_ACCESS,
+ * ADKCD_E_DIRECTORY), ADKCD_E_NOTFOUND for a -T domain that does not
+ * exist, ADKCD_E_NOMEM.
+ */
+adkcd_status
+adkcd_spn_find_holders_many(struct adkcd_conn *conn,
+                            const struct adkcd_scope *scope,
+                            const struct adkcd_spn *const *spns, size_t n,
+                            const struct adkcd_spn_mappings *m,
+                            const char *const *exclude_dns,
+                            struct adkcd_spn_holders **h_out,
+                            struct adkcd_err *err);
+
+void
+adkcd_spn_holders_free(struct adkcd_spn_holders *h);
 
 /* Called per matching account: its DN, all its SPNs, the matching ones. */
 typedef adkcd_status (*adkcd_spn_query_func)(void *ctx, const char *dn,
@@ -73,11 +94,10 @@ typedef adkcd_status (*adkcd_spn_query_func)(void *ctx, const char *dn,
  * wildcard, matching is case-insensitive).  *count_out (may be NULL) is the
  * number of accounts reported.
  */
-adkcd_status adkcd_spn_query(struct adkcd_conn *conn,
-                             const struct adkcd_scope *scope,
-                             const char *pattern, adkcd_spn_query_func fn,
-                             void *ctx, size_t *count_out,
-                             struct adkcd_err *err);
+adkcd_status
+adkcd_spn_query(struct adkcd_conn *conn, const struct adkcd_scope *scope,
+                const char *pattern, adkcd_spn_query_func fn, void *ctx,
+                size_t *count_out, struct adkcd_err *err);
 
 /* Progress: SPNs read so far. */
 typedef void (*adkcd_progress_func)(void *ctx, size_t seen);
@@ -95,30 +115,29 @@ typedef adkcd_status (*adkcd_spn_dup_func)(void *ctx, const char *spn,
  * is the number of duplicated SPNs, *seen_out (may be NULL) the number of
  * SPNs read.
  */
-adkcd_status adkcd_spn_duplicates(struct adkcd_conn *conn,
-                                  const struct adkcd_scope *scope,
-                                  adkcd_progress_func progress,
-                                  void *progress_ctx, adkcd_spn_dup_func fn,
-                                  void *ctx, size_t *count_out,
-                                  size_t *seen_out, struct adkcd_err *err);
+adkcd_status
+adkcd_spn_duplicates(struct adkcd_conn *conn, const struct adkcd_scope *scope,
+                     adkcd_progress_func progress, void *progress_ctx,
+                     adkcd_spn_dup_func fn, void *ctx, size_t *count_out,
+                     size_t *seen_out, struct adkcd_err *err);
 
 /* Plan adding spn to acct (nothing when it holds it in any case). */
-adkcd_status adkcd_spn_plan_add(struct adkcd_plan *plan,
-                                const struct adkcd_account *acct,
-                                char *const *spns, struct adkcd_err *err);
+adkcd_status
+adkcd_spn_plan_add(struct adkcd_plan *plan, const struct adkcd_account *acct,
+                   char *const *spns, struct adkcd_err *err);
 
 /* Plan deleting spn from acct: every stored spelling of it. */
-adkcd_status adkcd_spn_plan_delete(struct adkcd_plan *plan,
-                                   const struct adkcd_account *acct,
-                                   char *const *spns, struct adkcd_err *err);
+adkcd_status
+adkcd_spn_plan_delete(struct adkcd_plan *plan, const struct adkcd_account *acct,
+                      char *const *spns, struct adkcd_err *err);
 
 /*
  * setspn -R: the HOST/ SPNs a computer must have, from its names:
  * HOST/NAME and HOST/<dNSHostName> (or NAME.<domain> when dNSHostName is
  * not set).  ADKCD_E_USAGE for a user account.  *spns_out is a new strv.
  */
-adkcd_status adkcd_spn_reset_names(struct adkcd_conn *conn,
-                                   const struct adkcd_account *acct,
-                                   char ***spns_out, struct adkcd_err *err);
+adkcd_status
+adkcd_spn_reset_names(struct adkcd_conn *conn, const struct adkcd_account *acct,
+                      char ***spns_out, struct adkcd_err *err);
 
 #endif /* ADKCD_SPNREG_H */

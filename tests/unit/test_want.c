@@ -32,9 +32,8 @@ setup(struct fx *f, unsigned uac, const char *const *spns,
     memset(f, 0, sizeof(*f));
     h_err_init(&f->err);
     assert_int_equal(adkcd_statefile_new(&f->sf, &f->err), ADKCD_OK);
-    assert_int_equal(adkcd_statefile_add_account(f->sf, "tmg",
-                                                 ADKCD_ACCOUNT_ANY, &f->spec,
-                                                 &f->err),
+    assert_int_equal(adkcd_statefile_add_account(
+                         f->sf, "tmg", ADKCD_ACCOUNT_ANY, &f->spec, &f->err),
                      ADKCD_OK);
     f->acct.dn = DN;
     f->acct.sam = "tmg$";
@@ -52,9 +51,9 @@ setup(struct fx *f, unsigned uac, const char *const *spns,
         adkcd_entry_add(f->now, ADKCD_DELEG_ATTR, services[i],
                         strlen(services[i]));
     assert_int_equal(adkcd_plan_new(&f->plan, &f->err), ADKCD_OK);
-    assert_int_equal(adkcd_plan_change(f->plan, DN, "computer tmg$", &f->c,
-                                       &f->err),
-                     ADKCD_OK);
+    assert_int_equal(
+        adkcd_plan_change(f->plan, DN, "computer tmg$", &f->c, &f->err),
+        ADKCD_OK);
 }
 
 static void
@@ -100,8 +99,8 @@ test_spns_present_adds_only_what_is_missing(void **state)
     assert_int_equal(adkcd_want_spec_spns(f.spec, present, NULL, &f.err),
                      ADKCD_OK);
     assert_int_equal(adkcd_want_plan(&f.w, f.now, f.c, &f.err), ADKCD_OK);
-    check_ops(f.c, (const char *const[]){"+servicePrincipalName=cifs/b.x",
-                                         NULL});
+    check_ops(f.c,
+              (const char *const[]){"+servicePrincipalName=cifs/b.x", NULL});
     h_assert_strv("before", f.w.spns_before,
                   (const char *const[]){"http/a.x", NULL});
     /* No delegation asked: userAccountControl is not touched. */
@@ -120,9 +119,9 @@ test_spns_absent_removes_every_spelling(void **state)
     assert_int_equal(adkcd_want_spec_spns(f.spec, NULL, list1, &f.err),
                      ADKCD_OK);
     assert_int_equal(adkcd_want_plan(&f.w, f.now, f.c, &f.err), ADKCD_OK);
-    check_ops(f.c, (const char *const[]){"-servicePrincipalName=http/a.x",
-                                         "-servicePrincipalName=HTTP/A.X",
-                                         NULL});
+    check_ops(f.c,
+              (const char *const[]){"-servicePrincipalName=http/a.x",
+                                    "-servicePrincipalName=HTTP/A.X", NULL});
     teardown(&f);
 }
 
@@ -130,7 +129,7 @@ static void
 test_nothing_to_do_plans_no_operation(void **state)
 {
     struct fx f;
-    struct adkcd_deleg_request req = {ADKCD_DELEG_ADD, list1, 0,
+    struct adkcd_deleg_request req = {ADKCD_DELEG_ADD,  list1,        0,
                                       ADKCD_DELEG_NONE, ADKCD_PT_ANY, 0};
 
     (void)state;
@@ -148,14 +147,13 @@ static void
 test_spns_and_delegation_in_one_modify(void **state)
 {
     struct fx f;
-    struct adkcd_deleg_request req = {ADKCD_DELEG_ADD, list1, 0,
+    struct adkcd_deleg_request req = {ADKCD_DELEG_ADD,  list1,        0,
                                       ADKCD_DELEG_NONE, ADKCD_PT_ANY, 0};
     char *spn[] = {"host/tmg.x", NULL};
 
     (void)state;
     setup(&f, 4096, NULL, NULL);
-    assert_int_equal(adkcd_want_spec_spns(f.spec, spn, NULL, &f.err),
-                     ADKCD_OK);
+    assert_int_equal(adkcd_want_spec_spns(f.spec, spn, NULL, &f.err), ADKCD_OK);
     assert_int_equal(adkcd_want_spec_deleg(f.spec, &req, &f.err), ADKCD_OK);
     assert_int_equal(adkcd_want_plan(&f.w, f.now, f.c, &f.err), ADKCD_OK);
     check_ops(f.c, (const char *const[]){"+servicePrincipalName=host/tmg.x",
@@ -171,7 +169,7 @@ static void
 test_replan_keeps_another_writers_bits(void **state)
 {
     struct fx f;
-    struct adkcd_deleg_request req = {ADKCD_DELEG_ADD, list1, 0,
+    struct adkcd_deleg_request req = {ADKCD_DELEG_ADD,  list1,        0,
                                       ADKCD_DELEG_NONE, ADKCD_PT_ANY, 0};
     struct adkcd_entry *later = adkcd_entry_new(DN);
 
@@ -195,17 +193,16 @@ test_services_only_change_is_guarded(void **state)
 {
     struct fx f;
     char *more[] = {"cifs/c.x", NULL};
-    struct adkcd_deleg_request req = {ADKCD_DELEG_ADD, more, 0,
+    struct adkcd_deleg_request req = {ADKCD_DELEG_ADD,  more,          0,
                                       ADKCD_DELEG_NONE, ADKCD_PT_KEEP, 0};
 
     (void)state;
     setup(&f, 4096, NULL, (const char *const[]){"http/a.x", NULL});
     assert_int_equal(adkcd_want_spec_deleg(f.spec, &req, &f.err), ADKCD_OK);
     assert_int_equal(adkcd_want_plan(&f.w, f.now, f.c, &f.err), ADKCD_OK);
-    check_ops(f.c, (const char *const[]){"-userAccountControl=4096",
-                                         "+userAccountControl=4096",
-                                         "+msDS-AllowedToDelegateTo=cifs/c.x",
-                                         NULL});
+    check_ops(f.c, (const char *const[]){
+                       "-userAccountControl=4096", "+userAccountControl=4096",
+                       "+msDS-AllowedToDelegateTo=cifs/c.x", NULL});
     teardown(&f);
 }
 
@@ -213,9 +210,8 @@ static void
 test_safety_rules_refuse_unless_forced(void **state)
 {
     struct fx f;
-    struct adkcd_deleg_request req = {ADKCD_DELEG_SET, list1, 1,
-                                      ADKCD_DELEG_CONSTRAINED, ADKCD_PT_KEEP,
-                                      0};
+    struct adkcd_deleg_request req = {
+        ADKCD_DELEG_SET, list1, 1, ADKCD_DELEG_CONSTRAINED, ADKCD_PT_KEEP, 0};
 
     (void)state;
     /* A DC (SERVER_TRUST_ACCOUNT) with its unconstrained delegation. */
@@ -235,11 +231,10 @@ static void
 test_spec_of_each_verb(void **state)
 {
     struct fx f;
-    struct adkcd_deleg_request rm = {ADKCD_DELEG_REMOVE, list1, 0,
-                                     ADKCD_DELEG_NONE, ADKCD_PT_KEEP, 0};
-    struct adkcd_deleg_request set = {ADKCD_DELEG_SET, NULL, 0,
-                                      ADKCD_DELEG_UNCONSTRAINED,
-                                      ADKCD_PT_KEEP, 0};
+    struct adkcd_deleg_request rm = {ADKCD_DELEG_REMOVE, list1,         0,
+                                     ADKCD_DELEG_NONE,   ADKCD_PT_KEEP, 0};
+    struct adkcd_deleg_request set = {
+        ADKCD_DELEG_SET, NULL, 0, ADKCD_DELEG_UNCONSTRAINED, ADKCD_PT_KEEP, 0};
 
     (void)state;
     setup(&f, 4096 | 0x1000000, NULL, (const char *const[]){"http/a.x", NULL});

@@ -2,10 +2,11 @@
  * adkcd: every Kerberos delegation in a domain or forest, with risk labels.
  *
  * Two steps.  adkcd_audit_run() reads: one paged search for the accounts
- * that delegate (either flag, either attribute), then, once per distinct
- * service and per distinct SID, what the directory says about them (the
- * holders of the service, alias-aware; the object a SID names), and once
- * the domain controllers and krbtgt accounts.  adkcd_audit_assess() then
+ * that delegate (either flag, either attribute), then what the directory
+ * says about every distinct service (its holders, alias-aware, all
+ * services with a few searches of up to 100 OR-ed terms each) and, once
+ * per distinct SID, the object it names, and once the domain controllers
+ * and krbtgt accounts.  adkcd_audit_assess() then
  * judges, without LDAP, from those facts alone, so the rules are tested
  * without a directory.
  */
@@ -23,6 +24,7 @@
 #include "adkcd/strv.h"
 #include "buf.h"
 #include "ldapx.h"
+#include "lookup.h"
 
 #define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
 
@@ -181,10 +183,10 @@ adkcd_audit_free(struct adkcd_audit *a)
     free(a);
 }
 
-static adkcd_status risk_add(struct adkcd_audit_risk **v, size_t *n,
-                             const char *id, enum adkcd_audit_severity sev,
-                             struct adkcd_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+static adkcd_status
+risk_add(struct adkcd_audit_risk **v, size_t *n, const char *id,
+         enum adkcd_audit_severity sev, struct adkcd_err *err, const char *fmt,
+         ...) __attribute__((format(printf, 6, 7)));
 
 static adkcd_status
 risk_add(struct adkcd_audit_risk **v, size_t *n, const char *id,
@@ -551,8 +553,8 @@ struct run {
     size_t seen;
 };
 
-static adkcd_status warn(struct adkcd_audit *a, struct adkcd_err *err,
-                         const char *fmt, ...)
+static adkcd_status
+warn(struct adkcd_audit *a, struct adkcd_err *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static adkcd_status
@@ -985,69 +987,78 @@ read_specials(struct run *r, struct adkcd_err *err)
     /* Writable and read-only DCs (whose msDS-KrbTgtLink names their
      * krbtgt), the krbtgt, and the accounts an RODC links to. */
     if (st == ADKCD_OK)
-        st = adkcd_ldapx_search_paged(
-            ld, base, LDAP_SCOPE_SUBTREE,
-            "(|(userAccountControl:" BIT_AND ":=8192)"
-            "(userAccountControl:" BIT_AND ":=67108864)"
-            "(sAMAccountName=krbtgt)(msDS-KrbTgtLinkBl=*))",
-            attrs, 500, special_entry, r, err);
+        st =
+            adkcd_lookup_search(ld, base, LDAP_SCOPE_SUBTREE,
+                                "(|(userAccountControl:" BIT_AND ":=8192)"
+                                "(userAccountControl:" BIT_AND ":=67108864)"
+                                "(sAMAccountName=krbtgt)(msDS-KrbTgtLinkBl=*))",
+                                attrs, special_entry, r, err);
     return st;
 }
 
 /* What the directory says about one service, looked up once. */
 struct service_facts {
-    char *value;
+    const char *value; /* borrowed from a target */
     int invalid, krbtgt;
     char **holders;
     char *dc_holder;
+    struct adkcd_spn *spn; /* parsed, when its holders are looked up */
 };
 
-static adkcd_status
-service_lookup(struct run *r, const struct adkcd_spn_mappings *m,
-               struct service_facts *sf, struct adkcd_err *err)
+static int
+cmp_service(const void *p, const void *q)
 {
-    struct adkcd_scope scope = {r->a->forest, NULL};
-    struct adkcd_spn *spn = NULL;
-    struct adkcd_spn_holders *h = NULL;
+    const struct service_facts *x = p, *y = q;
+
+    return strcasecmp(x->value, y->value);
+}
+
+/* Parse sf's value: a malformed one is not looked up (service-invalid),
+ * nor krbtgt/REALM, which is no account's SPN: the KDC knows it by
+ * itself. */
+static adkcd_status
+service_parse(struct service_facts *sf, struct adkcd_err *err)
+{
     struct adkcd_err perr;
-    adkcd_status st;
-    size_t i;
 
     adkcd_err_clear(&perr);
-    if (adkcd_spn_parse(sf->value, &spn, &perr) != ADKCD_OK) {
+    if (adkcd_spn_parse(sf->value, &sf->spn, &perr) != ADKCD_OK) {
         sf->invalid = 1;
         return perr.status == ADKCD_E_NOMEM ? NOMEM(err) : ADKCD_OK;
     }
-    /* krbtgt/REALM is no account's SPN: the KDC knows it by itself. */
-    if (strcasecmp(spn->svc_class, "krbtgt") == 0) {
+    if (strcasecmp(sf->spn->svc_class, "krbtgt") == 0) {
         sf->krbtgt = 1;
-        adkcd_spn_free(spn);
-        return ADKCD_OK;
+        adkcd_spn_free(sf->spn);
+        sf->spn = NULL;
     }
-    st = adkcd_spn_find_holders(r->conn, &scope, spn, m, NULL, &h, err);
-    for (i = 0; st == ADKCD_OK && i < h->n; i++) {
+    return ADKCD_OK;
+}
+
+/* The facts of a service from its holders: their DNs, each once, whether
+ * one is a DC or a krbtgt account. */
+static adkcd_status
+service_holders(struct run *r, struct service_facts *sf,
+                const struct adkcd_spn_holders *h, struct adkcd_err *err)
+{
+    size_t i;
+
+    for (i = 0; i < h->n; i++) {
         const char *dn = h->v[i].dn;
 
         if (adkcd_strv_find_nocase(sf->holders, dn) >= 0)
             continue;
-        if (adkcd_strv_add(&sf->holders, dn) != 0) {
-            st = NOMEM(err);
-            break;
-        }
+        if (adkcd_strv_add(&sf->holders, dn) != 0)
+            return NOMEM(err);
         if (sf->dc_holder == NULL &&
             adkcd_strv_find_nocase(r->dc_dns, dn) >= 0) {
             sf->dc_holder = strdup(dn);
             if (sf->dc_holder == NULL)
-                st = NOMEM(err);
+                return NOMEM(err);
         }
         if (adkcd_strv_find_nocase(r->krbtgt_dns, dn) >= 0)
             sf->krbtgt = 1;
     }
-    if (st != ADKCD_OK)
-        adkcd_err_prefix(err, "looking up the holders of %s", sf->value);
-    adkcd_spn_holders_free(h);
-    adkcd_spn_free(spn);
-    return st;
+    return ADKCD_OK;
 }
 
 static int
@@ -1072,14 +1083,18 @@ dup_opt(char **dst, const char *src, struct adkcd_err *err)
     return *dst != NULL ? ADKCD_OK : NOMEM(err);
 }
 
-/* The holders of every service of constrained delegation, each distinct
- * service looked up once. */
+/* The holders of every service of constrained delegation: each distinct
+ * service (case-insensitive) once, all of them with a few searches
+ * (adkcd_spn_find_holders_many()). */
 static adkcd_status
 lookup_services(struct run *r, struct adkcd_err *err)
 {
+    struct adkcd_scope scope = {r->a->forest, NULL};
     struct adkcd_spn_mappings *m = NULL;
-    struct service_facts *cache = NULL;
-    size_t n_cache = 0, i, k, c;
+    struct service_facts *cache = NULL, key, *sf;
+    const struct adkcd_spn **spns = NULL;
+    struct adkcd_spn_holders **hs = NULL;
+    size_t n_cache = 0, n_spns = 0, n_all = 0, i, k, c;
     adkcd_status st;
 
     if (!has_targets(r->a, 0))
@@ -1087,6 +1102,46 @@ lookup_services(struct run *r, struct adkcd_err *err)
     st = read_specials(r, err);
     if (st == ADKCD_OK)
         st = adkcd_spn_read_mappings(r->conn, &m, err);
+    for (i = 0; i < r->a->n; i++)
+        if (r->a->v[i].kind != ADKCD_AUDIT_RESOURCE_BASED)
+            n_all += r->a->v[i].n_targets;
+    cache = st == ADKCD_OK ? calloc(n_all, sizeof(*cache)) : NULL;
+    if (st == ADKCD_OK && cache == NULL)
+        st = NOMEM(err);
+    for (i = 0; st == ADKCD_OK && i < r->a->n; i++) {
+        if (r->a->v[i].kind == ADKCD_AUDIT_RESOURCE_BASED)
+            continue;
+        for (k = 0; k < r->a->v[i].n_targets; k++)
+            cache[n_cache++].value = r->a->v[i].targets[k].value;
+    }
+    /* The distinct services. */
+    if (st == ADKCD_OK && n_cache > 0) {
+        qsort(cache, n_cache, sizeof(*cache), cmp_service);
+        for (i = 1, c = 1; i < n_cache; i++)
+            if (strcasecmp(cache[c - 1].value, cache[i].value) != 0)
+                cache[c++] = cache[i];
+        n_cache = c;
+    }
+    spns = st == ADKCD_OK ? calloc(n_cache + 1, sizeof(*spns)) : NULL;
+    hs = st == ADKCD_OK ? calloc(n_cache + 1, sizeof(*hs)) : NULL;
+    if (st == ADKCD_OK && (spns == NULL || hs == NULL))
+        st = NOMEM(err);
+    for (c = 0; st == ADKCD_OK && c < n_cache; c++) {
+        st = service_parse(&cache[c], err);
+        if (st == ADKCD_OK && cache[c].spn != NULL)
+            spns[n_spns++] = cache[c].spn;
+    }
+    if (st == ADKCD_OK) {
+        st = adkcd_spn_find_holders_many(r->conn, &scope, spns, n_spns, m, NULL,
+                                         hs, err);
+        if (st != ADKCD_OK)
+            adkcd_err_prefix(err, "looking up the holders of %zu services",
+                             n_spns);
+    }
+    for (c = 0, k = 0; st == ADKCD_OK && c < n_cache; c++)
+        if (cache[c].spn != NULL)
+            st = service_holders(r, &cache[c], hs[k++], err);
+    /* Every target gets the facts of its service. */
     for (i = 0; st == ADKCD_OK && i < r->a->n; i++) {
         struct adkcd_audit_entry *e = &r->a->v[i];
 
@@ -1095,44 +1150,30 @@ lookup_services(struct run *r, struct adkcd_err *err)
         for (k = 0; st == ADKCD_OK && k < e->n_targets; k++) {
             struct adkcd_audit_target *t = &e->targets[k];
 
-            for (c = 0; c < n_cache; c++)
-                if (strcasecmp(cache[c].value, t->value) == 0)
-                    break;
-            if (c == n_cache) {
-                struct service_facts *nc =
-                    realloc(cache, (n_cache + 1) * sizeof(*nc));
-
-                if (nc == NULL) {
-                    st = NOMEM(err);
-                    break;
-                }
-                cache = nc;
-                memset(&cache[c], 0, sizeof(cache[c]));
-                n_cache++;
-                cache[c].value = strdup(t->value);
-                if (cache[c].value == NULL)
-                    st = NOMEM(err);
-                else
-                    st = service_lookup(r, m, &cache[c], err);
-            }
-            if (st != ADKCD_OK)
-                break;
-            t->invalid = cache[c].invalid;
-            t->krbtgt = cache[c].krbtgt;
-            if (cache[c].holders != NULL) {
-                t->holders = adkcd_strv_dup(cache[c].holders);
+            key.value = t->value;
+            sf = bsearch(&key, cache, n_cache, sizeof(*cache), cmp_service);
+            if (sf == NULL)
+                continue; /* cannot happen: every value is in the cache */
+            t->invalid = sf->invalid;
+            t->krbtgt = sf->krbtgt;
+            if (sf->holders != NULL) {
+                t->holders = adkcd_strv_dup(sf->holders);
                 if (t->holders == NULL)
                     st = NOMEM(err);
             }
             if (st == ADKCD_OK)
-                st = dup_opt(&t->dc_holder, cache[c].dc_holder, err);
+                st = dup_opt(&t->dc_holder, sf->dc_holder, err);
         }
     }
+    for (c = 0; c < n_spns; c++)
+        adkcd_spn_holders_free(hs != NULL ? hs[c] : NULL);
     for (c = 0; c < n_cache; c++) {
-        free(cache[c].value);
         adkcd_strv_free(cache[c].holders);
         free(cache[c].dc_holder);
+        adkcd_spn_free(cache[c].spn);
     }
+    free(hs);
+    free(spns);
     free(cache);
     adkcd_spn_mappings_free(m);
     return st;
@@ -1276,13 +1317,15 @@ adkcd_audit_run(struct adkcd_conn *conn, const struct adkcd_audit_opts *opts,
         goto cleanup;
     }
     /* Every account with either flag or either attribute, in full from the
-     * DC (the attributes are not all in the Global Catalog). */
-    st = adkcd_ldapx_search_paged(adkcd_conn_ldap(conn), r.own_nc,
-                                  LDAP_SCOPE_SUBTREE,
-                                  "(|(userAccountControl:" BIT_AND ":=524288)"
-                                  "(userAccountControl:" BIT_AND ":=16777216)"
-                                  "(" A2D_ATTR "=*)(" RBCD_ATTR "=*))",
-                                  attrs, 500, domain_entry, &r, err);
+     * DC (the attributes are not all in the Global Catalog).  Unpaged
+     * unless the DC limits the result (see adkcd_lookup_search()): the
+     * entries are kept in the audit anyway. */
+    st =
+        adkcd_lookup_search(adkcd_conn_ldap(conn), r.own_nc, LDAP_SCOPE_SUBTREE,
+                            "(|(userAccountControl:" BIT_AND ":=524288)"
+                            "(userAccountControl:" BIT_AND ":=16777216)"
+                            "(" A2D_ATTR "=*)(" RBCD_ATTR "=*))",
+                            attrs, domain_entry, &r, err);
     if (st == ADKCD_OK && opts->forest)
         st = audit_forest(&r, err);
     if (st == ADKCD_OK)

@@ -9,6 +9,7 @@
 #include "adkcd/strv.h"
 #include "buf.h"
 #include "ldapx.h"
+#include "lookup.h"
 
 #define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
 
@@ -179,35 +180,235 @@ add_holder(struct adkcd_spn_holders *h, const char *dn, const char *value,
     return ADKCD_OK;
 }
 
-struct holders_ctx {
+adkcd_status
+adkcd_spn_holders_match(struct adkcd_spn_holders *h, char *const *equivalents,
+                        const char *spn_text, const char *exclude_dn,
+                        const char *dn, char *const *values,
+                        struct adkcd_err *err)
+{
+    adkcd_status st = ADKCD_OK;
+    size_t i;
+
+    if (exclude_dn != NULL && strcasecmp(dn, exclude_dn) == 0)
+        return ADKCD_OK;
+    for (i = 0; st == ADKCD_OK && values != NULL && values[i] != NULL; i++) {
+        if (adkcd_strv_find_nocase(equivalents, values[i]) >= 0)
+            st = add_holder(h, dn, values[i],
+                            strcasecmp(values[i], spn_text) != 0, err);
+    }
+    return st;
+}
+
+/* One SPN of a batched holder search. */
+struct holders_req {
     struct adkcd_spn_holders *h;
     char **equivalents;
     const char *spn;
     const char *exclude_dn;
 };
 
+/* A filter term of a chunk and the SPN it is an equivalent of. */
+struct holders_term {
+    const char *value;
+    size_t req;
+};
+
+struct holders_ctx {
+    struct holders_req *reqs;
+    struct holders_term *terms; /* of the chunk, sorted by value */
+    size_t n_terms;
+};
+
+static int
+cmp_term(const void *a, const void *b)
+{
+    const struct holders_term *x = a, *y = b;
+    int c = strcasecmp(x->value, y->value);
+
+    if (c != 0)
+        return c;
+    return x->req < y->req ? -1 : x->req > y->req;
+}
+
+/*
+ * One entry of a chunk: for each SPN of the chunk with a value of the
+ * entry among its equivalents, the same holders as a search for that SPN
+ * alone (adkcd_spn_holders_match(), in value order).
+ */
 static adkcd_status
 holder_entry(void *vctx, LDAP *ld, LDAPMessage *e, struct adkcd_err *err)
 {
     struct holders_ctx *ctx = vctx;
     char **spns = NULL;
     char *dn = ldap_get_dn(ld, e);
-    adkcd_status st = ADKCD_OK;
-    size_t i;
+    size_t *hit = NULL, n_hit = 0, i, j, lo, hi;
+    adkcd_status st;
 
     if (dn == NULL)
         return NOMEM(err);
-    if (ctx->exclude_dn == NULL || strcasecmp(dn, ctx->exclude_dn) != 0) {
-        st =
-            adkcd_ldapx_values(ld, e, "servicePrincipalName", &spns, NULL, err);
-        for (i = 0; st == ADKCD_OK && spns != NULL && spns[i] != NULL; i++) {
-            if (adkcd_strv_find_nocase(ctx->equivalents, spns[i]) >= 0)
-                st = add_holder(ctx->h, dn, spns[i],
-                                strcasecmp(spns[i], ctx->spn) != 0, err);
+    st = adkcd_ldapx_values(ld, e, "servicePrincipalName", &spns, NULL, err);
+    /* The SPNs this entry holds a value of, in the order of the chunk. */
+    for (i = 0; st == ADKCD_OK && spns != NULL && spns[i] != NULL; i++) {
+        lo = 0;
+        hi = ctx->n_terms;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+
+            if (strcasecmp(ctx->terms[mid].value, spns[i]) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < ctx->n_terms &&
+               strcasecmp(ctx->terms[lo].value, spns[i]) == 0;
+             lo++) {
+            size_t r = ctx->terms[lo].req, *v;
+
+            for (j = 0; j < n_hit && hit[j] != r; j++)
+                ;
+            if (j < n_hit)
+                continue;
+            v = realloc(hit, (n_hit + 1) * sizeof(*v));
+            if (v == NULL) {
+                st = NOMEM(err);
+                break;
+            }
+            hit = v;
+            hit[n_hit++] = r;
         }
     }
+    for (j = 0; st == ADKCD_OK && j < n_hit; j++) {
+        const struct holders_req *r = &ctx->reqs[hit[j]];
+
+        st = adkcd_spn_holders_match(r->h, r->equivalents, r->spn,
+                                     r->exclude_dn, dn, spns, err);
+    }
+    free(hit);
     adkcd_strv_free(spns);
     ldap_memfree(dn);
+    return st;
+}
+
+/* A request's place in the order of the searches. */
+struct by_host {
+    const char *host;
+    size_t req;
+};
+
+static int
+cmp_by_host(const void *a, const void *b)
+{
+    const struct by_host *x = a, *y = b;
+    int c = strcasecmp(x->host, y->host);
+
+    if (c != 0)
+        return c;
+    return x->req < y->req ? -1 : x->req > y->req;
+}
+
+adkcd_status
+adkcd_spn_find_holders_many(struct adkcd_conn *conn,
+                            const struct adkcd_scope *scope,
+                            const struct adkcd_spn *const *spns, size_t n,
+                            const struct adkcd_spn_mappings *m,
+                            const char *const *exclude_dns,
+                            struct adkcd_spn_holders **h_out,
+                            struct adkcd_err *err)
+{
+    char *attrs[] = {"servicePrincipalName", NULL};
+    struct holders_ctx ctx = {0};
+    struct holders_req *reqs = NULL;
+    struct by_host *order = NULL;
+    size_t *terms = NULL, i, j, k, end;
+    char *filter = NULL, *base = NULL;
+    LDAP *ld = NULL;
+    adkcd_status st = ADKCD_OK;
+
+    for (i = 0; i < n; i++)
+        h_out[i] = NULL;
+    if (n == 0)
+        return ADKCD_OK;
+    reqs = calloc(n, sizeof(*reqs));
+    terms = calloc(n, sizeof(*terms));
+    order = calloc(n, sizeof(*order));
+    if (reqs == NULL || terms == NULL || order == NULL) {
+        st = NOMEM(err);
+        goto cleanup;
+    }
+    for (i = 0; i < n && st == ADKCD_OK; i++) {
+        order[i].host = spns[i]->host;
+        order[i].req = i;
+        reqs[i].spn = spns[i]->text;
+        reqs[i].exclude_dn = exclude_dns != NULL ? exclude_dns[i] : NULL;
+        reqs[i].h = calloc(1, sizeof(*reqs[i].h));
+        if (reqs[i].h == NULL)
+            st = NOMEM(err);
+        else
+            st = adkcd_spn_equivalents(spns[i], m, &reqs[i].equivalents, err);
+    }
+    /* The SPNs of one host together: an account holding several of them
+     * is returned once, and their host/ aliases are one filter term. */
+    qsort(order, n, sizeof(*order), cmp_by_host);
+    for (i = 0; i < n; i++)
+        terms[i] = adkcd_strv_len(reqs[order[i].req].equivalents);
+    if (st == ADKCD_OK)
+        st = scope_target(conn, scope, &ld, &base, err);
+    ctx.reqs = reqs;
+    for (i = 0; i < n && st == ADKCD_OK; i = end) {
+        struct buf f = {0};
+
+        end = adkcd_lookup_chunk_end(terms, i, n, ADKCD_LOOKUP_CHUNK);
+        /* The chunk's equivalents, sorted, each value once in the
+         * filter. */
+        ctx.n_terms = 0;
+        for (j = i; j < end; j++)
+            ctx.n_terms += terms[j];
+        free(ctx.terms);
+        ctx.terms =
+            malloc((ctx.n_terms ? ctx.n_terms : 1) * sizeof(*ctx.terms));
+        if (ctx.terms == NULL) {
+            st = NOMEM(err);
+            break;
+        }
+        ctx.n_terms = 0;
+        for (j = i; j < end; j++)
+            for (k = 0; k < terms[j]; k++) {
+                size_t r = order[j].req;
+
+                ctx.terms[ctx.n_terms].value = reqs[r].equivalents[k];
+                ctx.terms[ctx.n_terms++].req = r;
+            }
+        qsort(ctx.terms, ctx.n_terms, sizeof(*ctx.terms), cmp_term);
+        buf_puts(&f, "(|");
+        for (k = 0; k < ctx.n_terms; k++)
+            if (k == 0 ||
+                strcasecmp(ctx.terms[k - 1].value, ctx.terms[k].value) != 0)
+                adkcd_lookup_term(&f, "servicePrincipalName",
+                                  ctx.terms[k].value);
+        buf_puts(&f, ")");
+        filter = buf_take(&f);
+        if (filter == NULL) {
+            st = NOMEM(err);
+            break;
+        }
+        st = adkcd_lookup_search(ld, base, LDAP_SCOPE_SUBTREE, filter, attrs,
+                                 holder_entry, &ctx, err);
+        free(filter);
+        filter = NULL;
+    }
+cleanup:
+    for (i = 0; reqs != NULL && i < n; i++) {
+        adkcd_strv_free(reqs[i].equivalents);
+        if (st == ADKCD_OK)
+            h_out[i] = reqs[i].h;
+        else
+            adkcd_spn_holders_free(reqs[i].h);
+    }
+    free(ctx.terms);
+    free(reqs);
+    free(terms);
+    free(order);
+    free(base);
     return st;
 }
 
@@ -218,54 +419,11 @@ adkcd_spn_find_holders(struct adkcd_conn *conn, const struct adkcd_scope *scope,
                        const char *exclude_dn, struct adkcd_spn_holders **h_out,
                        struct adkcd_err *err)
 {
-    char *attrs[] = {"servicePrincipalName", NULL};
-    struct holders_ctx ctx = {0};
-    struct buf f = {0};
-    char *filter = NULL, *base = NULL;
-    LDAP *ld = NULL;
-    adkcd_status st;
-    size_t i;
+    const struct adkcd_spn *spns[1] = {spn};
+    const char *const excl[1] = {exclude_dn};
 
-    *h_out = NULL;
-    ctx.spn = spn->text;
-    ctx.exclude_dn = exclude_dn;
-    ctx.h = calloc(1, sizeof(*ctx.h));
-    if (ctx.h == NULL)
-        return NOMEM(err);
-    st = adkcd_spn_equivalents(spn, m, &ctx.equivalents, err);
-    if (st != ADKCD_OK)
-        goto cleanup;
-    buf_puts(&f, "(|");
-    for (i = 0; ctx.equivalents[i] != NULL; i++) {
-        char *esc = adkcd_ldapx_filter_escape(ctx.equivalents[i]);
-
-        if (esc == NULL) {
-            f.failed = 1;
-            break;
-        }
-        buf_printf(&f, "(servicePrincipalName=%s)", esc);
-        free(esc);
-    }
-    buf_puts(&f, ")");
-    filter = buf_take(&f);
-    if (filter == NULL) {
-        st = NOMEM(err);
-        goto cleanup;
-    }
-    st = scope_target(conn, scope, &ld, &base, err);
-    if (st == ADKCD_OK)
-        st = adkcd_ldapx_search_paged(ld, base, LDAP_SCOPE_SUBTREE, filter,
-                                      attrs, 500, holder_entry, &ctx, err);
-cleanup:
-    adkcd_strv_free(ctx.equivalents);
-    free(filter);
-    free(base);
-    if (st != ADKCD_OK) {
-        adkcd_spn_holders_free(ctx.h);
-        return st;
-    }
-    *h_out = ctx.h;
-    return ADKCD_OK;
+    return adkcd_spn_find_holders_many(conn, scope, spns, 1, m, excl, h_out,
+                                       err);
 }
 
 /* A setspn -Q pattern as a filter value: escape everything but '*'. */
