@@ -86,7 +86,8 @@ usage(FILE *f)
                "conflict or drift, 6 credentials,\n7 unreachable, 8 refused "
                "(by the server or a safety check; check, verify:\nthe "
                "delegation does not work), 9 partly applied.  See adkcd(1).\n"
-               "Diagnosing a delegation: docs/troubleshooting.md.\n");
+               "Diagnosing a delegation: docs/troubleshooting.md.  State files "
+               "(apply,\nexport): docs/state-file.md.\n");
 }
 
 /* ---- parsing ------------------------------------------------------- */
@@ -1098,12 +1099,10 @@ static const struct verb verbs[] = {
      "undo runs exactly, newest first, as one run; refuses drifted objects",
      cmd_rollback, 0},
     {"apply", "apply FILE|- [--stop-on-error] [--force]",
-     "make many accounts' SPNs and delegation what a state file says "
-     "(docs/state-file.md), as one journaled run",
+     "make many accounts what a state file says, as one journaled run",
      cmd_apply, TAKES_STOP},
     {"export", "export [ACCOUNT...]",
-     "the accounts' SPNs and delegation as a state file (none named: every "
-     "account with delegation)",
+     "SPNs and delegation as a state file (none named: all delegating)",
      cmd_export, 0},
     {"check", "check ACCOUNT SERVICE [--impersonate USER]",
      "diagnose a delegation from the directory alone: pass/warn/fail",
