@@ -44,12 +44,6 @@ adkcd_account_free(struct adkcd_account *a)
     free(a);
 }
 
-const char *
-adkcd_account_class(const struct adkcd_account *a)
-{
-    return a->is_computer ? "computer" : "user";
-}
-
 /* Fill a from an entry; replaces what a held. */
 static adkcd_status
 fill(LDAP *ld, LDAPMessage *e, struct adkcd_account *a, struct adkcd_err *err)

@@ -101,3 +101,9 @@ adkcd_account_check_name(const char *name, size_t len, struct adkcd_err *err)
         return check_extended_dn(name, err);
     return ADKCD_OK;
 }
+
+const char *
+adkcd_account_class(const struct adkcd_account *a)
+{
+    return a->is_computer ? "computer" : "user";
+}
