@@ -11,14 +11,7 @@
 
 #include "adkcd/conn.h"
 #include "adkcd/status.h"
-
-/* userAccountControl bits (MS-ADTS 2.2.16). */
-#define ADKCD_UAC_ACCOUNTDISABLE 0x2u
-#define ADKCD_UAC_WORKSTATION_TRUST_ACCOUNT 0x1000u
-#define ADKCD_UAC_SERVER_TRUST_ACCOUNT 0x2000u
-#define ADKCD_UAC_TRUSTED_FOR_DELEGATION 0x80000u
-#define ADKCD_UAC_NOT_DELEGATED 0x100000u
-#define ADKCD_UAC_TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000u
+#include "adkcd/uac.h" /* the bits of uac, and what they make an account */
 
 enum adkcd_account_kind {
     ADKCD_ACCOUNT_ANY = 0,  /* computer first, then user (setspn) */
@@ -38,7 +31,9 @@ struct adkcd_account {
                           * computer iosmdm$ exists" */
     unsigned uac;        /* userAccountControl */
     int has_uac;
-    char **spns; /* servicePrincipalName values (strv, may be NULL) */
+    int rodc_linked; /* msDS-KrbTgtLinkBl is set: a read-only DC's krbtgt
+                      * (adkcd_uac_is_krbtgt()) */
+    char **spns;     /* servicePrincipalName values (strv, may be NULL) */
     int spns_present;
     char **delegate_to; /* msDS-AllowedToDelegateTo (strv, may be NULL) */
     int delegate_to_present;

@@ -61,10 +61,7 @@
 #include "adkcd/sd.h"
 #include "adkcd/spnreg.h"
 #include "adkcd/status.h"
-
-/* PARTIAL_SECRETS_ACCOUNT: a read-only domain controller (MS-ADTS
- * 2.2.16). */
-#define ADKCD_UAC_PARTIAL_SECRETS_ACCOUNT 0x4000000u
+#include "adkcd/uac.h"
 
 enum adkcd_audit_kind {
     ADKCD_AUDIT_UNCONSTRAINED = 0,

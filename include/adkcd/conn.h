@@ -25,7 +25,7 @@ struct adkcd_conn_opts {
     const char *password;  /* get a TGT with this password (the caller
                             * wipes it); never from argv */
     const char *ccache;    /* bind with the TGT in this ccache (e.g. the
-                            * "MEMORY:..." of adkcd_tgt_ccache()) instead
+                            * "MEMORY:..." of adkcd_creds_ccache()) instead
                             * of the default one; excludes keytab and
                             * password */
     int starttls;          /* StartTLS, then bind over the TLS layer */

@@ -60,15 +60,6 @@ struct adkcd_deleg_request {
     int force; /* --force: allow what the checks refuse */
 };
 
-/* A named userAccountControl bit. */
-struct adkcd_uac_flag {
-    unsigned bit;
-    const char *name;
-};
-
-/* Every userAccountControl bit with its MS-ADTS name, ending with {0, NULL}. */
-extern const struct adkcd_uac_flag adkcd_uac_flags[];
-
 /* "none", "unconstrained" or "constrained". */
 const char *
 adkcd_deleg_mode_name(enum adkcd_deleg_mode mode);
@@ -91,13 +82,6 @@ adkcd_deleg_any_protocol(const struct adkcd_deleg *d);
  */
 const char *
 adkcd_deleg_describe(const struct adkcd_deleg *d);
-
-/*
- * The names of the bits set in uac, "NAME (0xBIT)" joined by ", " (unknown
- * bits as hex).  *text_out is a new string.
- */
-adkcd_status
-adkcd_uac_describe(unsigned uac, char **text_out, struct adkcd_err *err);
 
 /* The account's delegation state (copies; free with adkcd_deleg_clear). */
 adkcd_status
@@ -133,11 +117,11 @@ adkcd_deleg_desired(const struct adkcd_deleg *cur,
 
 /*
  * Refuse, unless force, to give unconstrained delegation or protocol
- * transition to krbtgt or a domain controller (SERVER_TRUST_ACCOUNT):
- * either lets that account impersonate anyone to anything; and to switch
- * off a domain controller's own unconstrained delegation (which an "add"
- * would do: constrained replaces unconstrained).  ADKCD_E_ACCESS with the
- * reason.
+ * transition to a KDC's own account or a domain controller, writable or
+ * read-only (adkcd_uac_is_krbtgt(), adkcd_uac_is_dc()): either lets that
+ * account impersonate anyone to anything; and to switch off a domain
+ * controller's own unconstrained delegation (which an "add" would do:
+ * constrained replaces unconstrained).  ADKCD_E_ACCESS with the reason.
  */
 adkcd_status
 adkcd_deleg_check_safety(const struct adkcd_account *acct,

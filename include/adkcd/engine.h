@@ -58,6 +58,10 @@ struct adkcd_engine_result {
     size_t applied, unchanged, failed, in_doubt, skipped;
     size_t retried; /* lost compare-and-swaps that were re-planned */
     size_t read_differs;
+    /* The read-back after the writes failed (the writes stand): its
+     * status (ADKCD_OK when it did not fail) and message. */
+    adkcd_status read_back_status;
+    char read_back_msg[ADKCD_ERR_MSG_SIZE];
 };
 
 /*

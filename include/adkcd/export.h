@@ -12,7 +12,9 @@
 #include "adkcd/conn.h"
 #include "adkcd/statefile.h"
 
-/* What an export cannot say exactly, for the caller to warn about. */
+/* What an export cannot say exactly: that account's delegation is left
+ * out of the file (applying it leaves it as it is), for the caller to warn
+ * about. */
 enum adkcd_export_gap {
     /* Unconstrained with services or protocol transition as well (the
      * file's "mode: unconstrained" clears both). */

@@ -31,7 +31,9 @@
  *
  * Each finding is pass, warn, fail or skip (not decidable, e.g. the user
  * checks without a user), with a sentence for a person and, for warn and
- * fail, what to do.  The library never prints.
+ * fail, what to do: a fix id and its data (struct adkcd_fix), which each
+ * front end words with its own commands.  The library never prints, and
+ * names no tool.
  */
 #ifndef ADKCD_KCDCHECK_H
 #define ADKCD_KCDCHECK_H
@@ -49,11 +51,73 @@ enum adkcd_verdict {
     ADKCD_SKIP,
 };
 
+/*
+ * What to do about a finding: stable ids, each with the data of struct
+ * adkcd_fix it uses.  "account" is the delegating account as the caller
+ * named it (for commands), "sam" the sAMAccountName the fix is about.
+ */
+enum adkcd_fix_id {
+    /* Nothing to do (pass, skip). */
+    ADKCD_FIX_NONE = 0,
+    /* Enable the delegating account: sam. */
+    ADKCD_FIX_ENABLE_ACCOUNT,
+    /* Clear NOT_DELEGATED on the delegating account: sam. */
+    ADKCD_FIX_CLEAR_SENSITIVE,
+    /* Register an SPN of its own on the delegating user account. */
+    ADKCD_FIX_ADD_OWN_SPN,
+    /* Switch unconstrained delegation off, keeping the list: services. */
+    ADKCD_FIX_CONSTRAINED_ONLY,
+    /* No delegation of its own: resource-based delegation does it. */
+    ADKCD_FIX_MODE_NONE,
+    /* Constrained delegation to exactly services (any_protocol). */
+    ADKCD_FIX_SET_CONSTRAINED,
+    /* Add the service to the list (any_protocol). */
+    ADKCD_FIX_ADD_SERVICE,
+    /* Allow protocol transition for the service; if_impersonating: needed
+     * only if the account impersonates users. */
+    ADKCD_FIX_ANY_PROTOCOL,
+    /* Correct a listed value in place, the list becoming services; value
+     * (or NULL): the near miss, which may be the right name instead. */
+    ADKCD_FIX_REPLACE_VALUE,
+    /* The typo is in the service asked for (service): value is the right
+     * one. */
+    ADKCD_FIX_ASK_FOR,
+    /* Check the spelling, or register the service on its account. */
+    ADKCD_FIX_REGISTER_SPN,
+    /* A duplicate SPN: keep value on one account only. */
+    ADKCD_FIX_REMOVE_DUPLICATE,
+    /* Delegate to a member server's service, or protect privileged
+     * accounts. */
+    ADKCD_FIX_AVOID_DC_SERVICE,
+    /* Name an existing user (sAMAccountName or UPN) to impersonate. */
+    ADKCD_FIX_NAME_USER,
+    /* Enable the user, or impersonate another: sam. */
+    ADKCD_FIX_ENABLE_USER,
+    /* Clear NOT_DELEGATED on the user if it may be delegated: sam. */
+    ADKCD_FIX_CLEAR_USER_SENSITIVE,
+    /* Take the user out of Protected Users if it may be delegated: sam. */
+    ADKCD_FIX_LEAVE_PROTECTED_USERS,
+};
+
+/* A finding's fix: its id and the data to word it (owned by the finding).
+ * account and service are set for every fix; the others as the id says,
+ * NULL or 0 otherwise. */
+struct adkcd_fix {
+    enum adkcd_fix_id id;
+    char *account;        /* the delegating account as named (ACCOUNT) */
+    char *sam;            /* the account the fix is about */
+    char *service;        /* the service asked for */
+    char *value;          /* a value, as the id says */
+    char **services;      /* the list to set (strv), as the id says */
+    int any_protocol;     /* with protocol transition */
+    int if_impersonating; /* needed only if it impersonates users */
+};
+
 struct adkcd_finding {
     const char *id; /* one of the ids above (static) */
     enum adkcd_verdict verdict;
-    char *message; /* what was found, one sentence */
-    char *fix;     /* what to do (warn/fail), or NULL */
+    char *message;        /* what was found, one sentence */
+    struct adkcd_fix fix; /* what to do (warn/fail); id NONE otherwise */
 };
 
 struct adkcd_findings {
@@ -84,6 +148,11 @@ adkcd_kcd_resolve_user(struct adkcd_conn *conn, const char *name,
 /* "pass", "warn", "fail", "skip". */
 const char *
 adkcd_verdict_name(enum adkcd_verdict v);
+
+/* The stable name of a fix id, for JSON: "enable-account",
+ * "add-service", ...; NULL for ADKCD_FIX_NONE. */
+const char *
+adkcd_fix_name(enum adkcd_fix_id id);
 
 /*
  * Check acct (resolved and read by the caller) against opts.  It reads:
@@ -150,7 +219,8 @@ struct adkcd_kcd_facts {
 
     /* The delegating account. */
     const char *account;     /* its sAMAccountName, for messages ("tmg$") */
-    const char *account_arg; /* ACCOUNT for the commands in fixes ("tmg") */
+    const char *account_arg; /* as the caller named it, for the fixes'
+                              * commands ("tmg"): adkcd_fix.account */
     unsigned uac;
     int has_uac;              /* 0: userAccountControl could not be read */
     char *const *delegate_to; /* msDS-AllowedToDelegateTo (strv, may be NULL) */
@@ -215,9 +285,9 @@ struct adkcd_kcd_facts {
  *                       found") or several (duplicate SPN); warn for none
  *                       when only this domain could be searched; skip when
  *                       not read
- *   service-dc          warn when the holder is a domain controller
- *                       (SERVER_TRUST_ACCOUNT), pass otherwise, skip
- *                       without a single holder
+ *   service-dc          warn when the holder is a domain controller,
+ *                       writable or read-only (adkcd_uac_is_dc()), pass
+ *                       otherwise, skip without a single holder
  *   resource-based      pass when the holder's descriptor allows the
  *                       account (Windows KDCs honour it; Samba 4.17's
  *                       does not), skip otherwise (not set, other

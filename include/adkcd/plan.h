@@ -80,11 +80,15 @@ struct adkcd_change {
                        * another writer changed the object right after */
 
     /* Set by the planner that made the change. */
-    unsigned phase;           /* the engine finishes every change of a lower
-                               * phase before it sends one of a higher
-                               * (moves: removals first) */
-    size_t group;             /* the caller's index (e.g. the account of a
-                               * state file), for its report */
+    unsigned phase; /* the engine finishes every change of a lower
+                     * phase before it sends one of a higher
+                     * (moves: removals first) */
+    size_t group;   /* the caller's index (e.g. the account of a
+                     * state file), for its report */
+    size_t *needs;  /* changes (indices in the plan) that must be
+                     * applied before this one is sent: it takes
+                     * over values they let go of (owned) */
+    size_t n_needs;
     adkcd_replan_func replan; /* NULL: a lost compare-and-swap is final */
     void *replan_ctx;         /* borrowed; must outlive the engine's run */
     char **replan_attrs;      /* strv (owned): what replan needs read */
@@ -170,6 +174,28 @@ adkcd_change_swap_val(struct adkcd_change *change, const char *attr,
 adkcd_status
 adkcd_change_guard(struct adkcd_change *change, const char *attr,
                    const char *value, struct adkcd_err *err);
+
+/*
+ * The values that count as one with value for ordering (an SPN and its
+ * host-alias forms): *equiv_out is a new strv that includes value itself.
+ */
+typedef adkcd_status (*adkcd_equiv_func)(void *ctx, const char *value,
+                                         char ***equiv_out,
+                                         struct adkcd_err *err);
+
+/*
+ * Order plan for a unique attribute (servicePrincipalName): a change that
+ * adds a value (or, through fn, a value equivalent to it; fn NULL: the
+ * value alone, without regard to case) waits for every other change that
+ * deletes it, so that a value moved between objects is let go of before it
+ * is taken over.  Sets each change's needs and phase (its depth in that
+ * order, from 0).  ADKCD_E_USAGE, with the objects named, when the moves
+ * form a cycle (values swapped between objects): no order of whole
+ * changes avoids a duplicate.
+ */
+adkcd_status
+adkcd_plan_order(struct adkcd_plan *plan, const char *attr, adkcd_equiv_func fn,
+                 void *ctx, struct adkcd_err *err);
 
 /*
  * Let the engine plan change again after a lost compare-and-swap: fn with

@@ -88,6 +88,16 @@ adkcd_spn_equivalents(const struct adkcd_spn *spn,
                       struct adkcd_err *err);
 
 /*
+ * The SPN forms the KDC takes for value, as a strv that includes value
+ * itself (adkcd_spn_equivalents() with mappings, a struct
+ * adkcd_spn_mappings or NULL); a value that is no SPN has no other form.
+ * The signature of an adkcd_equiv_func (plan.h), for ordering moves.
+ */
+adkcd_status
+adkcd_spn_equiv_values(void *mappings, const char *value, char ***out,
+                       struct adkcd_err *err);
+
+/*
  * Check a setspn -Q pattern before anything is sent: non-empty, printable
  * ASCII, sane length.  ADKCD_E_USAGE with a message otherwise.
  */

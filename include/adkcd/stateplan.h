@@ -34,7 +34,10 @@ enum adkcd_issue_kind {
     ADKCD_ISSUE_REFUSED,       /* a safety rule (without --force) */
     ADKCD_ISSUE_CONTRADICTION, /* the entry cannot apply to the account as
                                 * it is (e.g. protocol transition with no
-                                * service left) */
+                                * service left, an invalid SPN to add) */
+    ADKCD_ISSUE_SPN_CYCLE,     /* SPNs move in a cycle between entries
+                                * (swapped): no order of whole changes
+                                * avoids a duplicate */
 };
 
 struct adkcd_issue {

@@ -49,10 +49,18 @@ typedef enum {
 /* Room for the detail of a failure; owned by the caller. */
 #define ADKCD_ERR_MSG_SIZE 1024
 
+/* Where a failure came from, when a front end words it specially (a
+ * hint about what to do); ADKCD_ORIGIN_NONE for most. */
+enum adkcd_err_origin {
+    ADKCD_ORIGIN_NONE = 0,
+    ADKCD_ORIGIN_GC, /* the Global Catalog (forest-wide search) */
+};
+
 struct adkcd_err {
     adkcd_status status;
     int ldap_rc;  /* LDAP result code when one was involved, else 0 */
     long krb5_rc; /* krb5/GSS code when one was involved, else 0 */
+    enum adkcd_err_origin origin; /* set by the code that failed */
     char msg[ADKCD_ERR_MSG_SIZE];
 };
 

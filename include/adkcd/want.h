@@ -31,6 +31,12 @@ struct adkcd_want {
      * state wanted, for reports (owned; adkcd_want_clear()). */
     char **spns_before, **spns_after;
     struct adkcd_deleg deleg_before, deleg_after;
+
+    /* Set by adkcd_want_plan_into(): the SPNs the first plan adds, which
+     * the caller checks for holders elsewhere.  A re-plan (after a lost
+     * compare-and-swap) that would add any other SPN is refused, since
+     * nobody checked it.  NULL: no restriction. */
+    char **checked_adds;
 };
 
 /*
@@ -78,8 +84,12 @@ adkcd_status
 adkcd_want_plan_into(struct adkcd_plan *plan, struct adkcd_want *want,
                      struct adkcd_change **change_out, struct adkcd_err *err);
 
-/* Free what adkcd_want_plan() recorded in want (not spec or acct). */
+/* Free what adkcd_want_plan() recorded in want (not spec or acct; the
+ * checked SPNs stay until adkcd_want_free_checked()). */
 void
 adkcd_want_clear(struct adkcd_want *want);
+
+void
+adkcd_want_free_checked(struct adkcd_want *want);
 
 #endif /* ADKCD_WANT_H */

@@ -59,6 +59,26 @@ front_json_flags(unsigned uac);
 json_t *
 front_json_deleg(const struct adkcd_deleg *d);
 
+/*
+ * The fixes of check's and verify's findings (fixes.c): the library gives
+ * a fix id and its data, these word it with the commands that do it.
+ */
+struct adkcd_fix;
+
+/* The fix as text ("adkcd add tmg http/x --any-protocol"): a new string,
+ * or NULL when there is none (ADKCD_FIX_NONE) or no memory. */
+char *
+front_fix_text(const struct adkcd_fix *fix);
+
+/* "        fix: TEXT" and a newline on stdout, when there is a fix. */
+void
+front_print_fix(const struct adkcd_fix *fix);
+
+/* Set "fix" (the text) and "fix_id" (adkcd_fix_name()) of a finding's
+ * JSON object, null when there is no fix. */
+void
+front_json_fix(json_t *finding, const struct adkcd_fix *fix);
+
 /* The verbs. */
 int
 cmd_check(struct cli_common *c, struct args *a);

@@ -84,9 +84,9 @@ print_at(struct cli_common *c, const char *file, struct adkcd_sf_pos pos,
          const char *msg)
 {
     if (pos.line > 0)
-        fprintf(stderr, "%s:%u:%u: ", file, pos.line, pos.column);
+        cli_printf(stderr, "%s:%u:%u: ", file, pos.line, pos.column);
     else
-        fprintf(stderr, "%s: ", file);
+        cli_printf(stderr, "%s: ", file);
     cli_put_safe(stderr, msg);
     fputc('\n', stderr);
     (void)c;
@@ -114,15 +114,15 @@ report_invalid(struct cli_common *c, const char *file,
             json_t *o = json_object();
 
             json_object_set_new(o, "position", json_pos(errs->v[i].pos));
-            json_object_set_new(o, "message", json_string(errs->v[i].msg));
+            json_object_set_new(o, "message", cli_json_text(errs->v[i].msg));
             json_array_append_new(arr, o);
         }
     }
     if (errs->more > 0)
-        fprintf(stderr, "%s: ... and %zu more problems\n", file, errs->more);
+        cli_printf(stderr, "%s: ... and %zu more problems\n", file, errs->more);
     if (!c->json) {
-        fprintf(stderr, "adkcd: %s: %zu problem%s, nothing written\n", file,
-                errs->n + errs->more, errs->n + errs->more == 1 ? "" : "s");
+        cli_printf(stderr, "adkcd: %s: %zu problem%s, nothing written\n", file,
+                   errs->n + errs->more, errs->n + errs->more == 1 ? "" : "s");
         return CLI_EXIT_USAGE;
     }
     {
@@ -164,19 +164,19 @@ report_issues(struct cli_common *c, const char *file,
             print_at(c, file, a->name_pos, msg);
         json_object_set_new(o, "index",
                             json_integer((json_int_t)is->account + 1));
-        json_object_set_new(o, "account", json_string(a->name));
+        json_object_set_new(o, "account", cli_json_text(a->name));
         json_object_set_new(o, "position", json_pos(a->name_pos));
         json_object_set_new(o, "kind",
-                            json_string(adkcd_issue_kind_str(is->kind)));
+                            cli_json_text(adkcd_issue_kind_str(is->kind)));
         json_object_set_new(o, "status",
-                            json_string(adkcd_status_str(is->status)));
-        json_object_set_new(o, "message", json_string(is->message));
+                            cli_json_text(adkcd_status_str(is->status)));
+        json_object_set_new(o, "message", cli_json_text(is->message));
         if (is->spn != NULL)
-            json_object_set_new(o, "spn", json_string(is->spn));
+            json_object_set_new(o, "spn", cli_json_text(is->spn));
         if (is->holder != NULL)
-            json_object_set_new(o, "holder", json_string(is->holder));
+            json_object_set_new(o, "holder", cli_json_text(is->holder));
         if (is->value != NULL)
-            json_object_set_new(o, "value", json_string(is->value));
+            json_object_set_new(o, "value", cli_json_text(is->value));
         if (is->kind == ADKCD_ISSUE_SPN_HELD ||
             is->kind == ADKCD_ISSUE_SPN_IN_FILE)
             json_object_set_new(o, "via_alias", json_boolean(is->via_alias));
@@ -184,8 +184,8 @@ report_issues(struct cli_common *c, const char *file,
     }
     for (i = 0; !c->json && i < sp->n_issues; i++) {
         if (sp->issues[i].kind == ADKCD_ISSUE_REFUSED) {
-            fprintf(stderr, "adkcd: hint: --force allows what the safety "
-                            "checks refuse\n");
+            cli_printf(stderr, "adkcd: hint: --force allows what the safety "
+                               "checks refuse\n");
             break;
         }
     }
@@ -204,19 +204,19 @@ json_account(const struct adkcd_stateplan *sp, size_t i, int dry_run)
     json_t *o = json_object();
 
     json_object_set_new(o, "index", json_integer((json_int_t)i + 1));
-    json_object_set_new(o, "account", json_string(a->name));
+    json_object_set_new(o, "account", cli_json_text(a->name));
     json_object_set_new(o, "position", json_pos(a->name_pos));
-    json_object_set_new(o, "dn", json_string(sp->accts[i]->dn));
-    json_object_set_new(o, "label", json_string(ch != NULL ? ch->label : ""));
+    json_object_set_new(o, "dn", cli_json_text(sp->accts[i]->dn));
+    json_object_set_new(o, "label", cli_json_text(ch != NULL ? ch->label : ""));
     json_object_set_new(o, "changed", json_boolean(changed));
     json_object_set_new(o, "outcome",
-                        json_string(ch == NULL || !changed ? "unchanged"
-                                    : dry_run
-                                        ? "planned"
-                                        : adkcd_outcome_str(ch->outcome)));
+                        cli_json_text(ch == NULL || !changed ? "unchanged"
+                                      : dry_run
+                                          ? "planned"
+                                          : adkcd_outcome_str(ch->outcome)));
     json_object_set_new(o, "error",
                         ch != NULL && ch->message != NULL
-                            ? json_string(ch->message)
+                            ? cli_json_text(ch->message)
                             : json_null());
     json_object_set_new(o, "attempts",
                         json_integer(ch != NULL ? ch->attempts : 0));
@@ -315,7 +315,7 @@ cmd_apply(struct cli_common *c, struct args *a)
         json_t *doc = cli_json_doc(c, "apply");
         json_t *accts = json_array();
 
-        json_object_set_new(doc, "file", json_string(file));
+        json_object_set_new(doc, "file", cli_json_text(file));
         json_object_set_new(doc, "changed", json_boolean(changed));
         json_object_set_new(doc, "dry_run", json_boolean(c->dry_run));
         json_object_set_new(
@@ -334,13 +334,15 @@ cmd_apply(struct cli_common *c, struct args *a)
         cli_json_run(doc, j, jpath, changed && !c->dry_run);
         if (st != ADKCD_OK)
             json_object_set_new(doc, "error",
-                                json_pack("{s:s,s:s}", "status",
+                                json_pack("{s:s,s:o}", "status",
                                           adkcd_status_str(st), "message",
-                                          err.msg));
+                                          cli_json_text(err.msg)));
         cli_json_print(doc);
     } else if (!changed) {
-        printf("unchanged: the %zu account%s of %s already are as it says\n",
-               sf->n_accounts, sf->n_accounts == 1 ? "" : "s", file);
+        cli_printf(
+            stdout,
+            "unchanged: the %zu account%s of %s already are as it says\n",
+            sf->n_accounts, sf->n_accounts == 1 ? "" : "s", file);
     } else {
         adkcd_status rst = c->ldif ? adkcd_plan_ldif(sp->plan, &out, &err)
                                    : adkcd_plan_diff(sp->plan, &out, &err);
@@ -353,10 +355,10 @@ cmd_apply(struct cli_common *c, struct args *a)
         /* With --ldif, standard output is LDIF alone. */
         report = c->ldif ? stderr : stdout;
         if (c->dry_run) {
-            fprintf(report,
-                    "dry run: %zu of %zu accounts would change; nothing "
-                    "written\n",
-                    n_changed, sf->n_accounts);
+            cli_printf(report,
+                       "dry run: %zu of %zu accounts would change; nothing "
+                       "written\n",
+                       n_changed, sf->n_accounts);
         } else {
             for (i = 0; i < sp->plan->n; i++) {
                 const struct adkcd_change *ch = &sp->plan->changes[i];
@@ -365,16 +367,17 @@ cmd_apply(struct cli_common *c, struct args *a)
                     ch->outcome == ADKCD_OUT_UNCHANGED ||
                     ch->outcome == ADKCD_OUT_PLANNED)
                     continue;
-                fprintf(report, "%s: %s (%s)", adkcd_outcome_str(ch->outcome),
-                        ch->label, ch->dn);
+                cli_printf(report, "%s: %s (%s)",
+                           adkcd_outcome_str(ch->outcome), ch->label, ch->dn);
                 if (ch->message != NULL) {
                     fputs(": ", report);
                     cli_put_safe(report, ch->message);
                 }
                 fputc('\n', report);
             }
-            fprintf(report, "Applied %zu of %zu changes (run %s, journal %s)\n",
-                    res.applied, n_changed, adkcd_journal_run_id(j), jpath);
+            cli_printf(report,
+                       "Applied %zu of %zu changes (run %s, journal %s)\n",
+                       res.applied, n_changed, adkcd_journal_run_id(j), jpath);
         }
     }
     if (st != ADKCD_OK) {
@@ -437,15 +440,18 @@ cmd_export(struct cli_common *c, struct args *a)
         rc = cli_fail(c, &err);
     if (rc == 0) {
         for (k = 0; k < gaps->n; k++) {
-            fprintf(stderr, "adkcd: warning: ");
+            cli_printf(stderr, "adkcd: warning: ");
             cli_put_safe(stderr, gaps->v[k].dn);
-            fprintf(stderr, "%s\n",
-                    gaps->v[k].gap == ADKCD_GAP_UNCONSTRAINED_EXTRA
-                        ? ": unconstrained, with services or protocol "
-                          "transition as well; the file says "
-                          "\"mode: unconstrained\", which clears them"
-                        : ": protocol transition without any service; the "
-                          "file says \"mode: none\", which clears it");
+            cli_printf(
+                stderr, "%s\n",
+                gaps->v[k].gap == ADKCD_GAP_UNCONSTRAINED_EXTRA
+                    ? ": unconstrained delegation with services or "
+                      "protocol transition as well cannot be written as "
+                      "a state file: its delegation is left out (applying "
+                      "the file leaves it as it is)"
+                    : ": protocol transition without any service cannot "
+                      "be written as a state file: its delegation is left "
+                      "out (applying the file leaves it as it is)");
         }
         fputs(text, stdout);
     }

@@ -23,7 +23,8 @@ audit_progress(void *ctx, size_t seen)
 
     if (c->no_progress || !isatty(STDERR_FILENO))
         return;
-    fprintf(stderr, "\r%s: %zu accounts with delegation read", c->tool, seen);
+    cli_printf(stderr, "\r%s: %zu accounts with delegation read", c->tool,
+               seen);
     fflush(stderr);
     progress_drawn = 1;
 }
@@ -38,63 +39,10 @@ progress_end(void)
 
 /* ---- text ---------------------------------------------------------- */
 
-/*
- * The length of the well-formed UTF-8 sequence at s (RFC 3629: no
- * overlong form, no surrogate, nothing above U+10FFFF), or 0 when s starts
- * with a byte that is not one.  Stops at the terminating NUL: a
- * continuation byte is never NUL.
- */
-static size_t
-utf8_len(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        return (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F))
-            return 0;
-        return 3;
-    }
-    if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
-            (s[3] & 0xC0) != 0x80)
-            return 0;
-        if ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
-/*
- * The columns cli_put_safe() takes for s on a terminal: one per character
- * (a UTF-8 sequence of 2 to 4 bytes is one), four for a control byte
- * (\xNN), one for a byte that is not UTF-8 (shown as a replacement
- * character).  Double-width characters are not measured.
- */
-static size_t
-safe_width(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = 0, len;
-
-    while (*p != '\0') {
-        len = utf8_len(p);
-        if (len == 0)
-            len = 1;
-        n += (*p < 0x20 || *p == 0x7f) ? 4 : 1;
-        p += len;
-    }
-    return n;
-}
-
 static void
 put_cell(const char *s, size_t width)
 {
-    size_t w = safe_width(s);
+    size_t w = cli_text_width(s);
 
     cli_put_safe(stdout, s);
     while (w++ < width)
@@ -215,7 +163,7 @@ table_add(struct table *t, const char *own_nc,
 
         if (r->col[k] == NULL)
             return -1;
-        w = safe_width(r->col[k]);
+        w = cli_text_width(r->col[k]);
         if (w > t->width[k])
             t->width[k] = w;
     }
@@ -237,10 +185,11 @@ print_findings(const struct adkcd_audit *a)
                 if ((int)e->risks[j].severity != sev)
                     continue;
                 if (!any)
-                    printf("\nRisks:\n");
+                    cli_printf(stdout, "\nRisks:\n");
                 any = 1;
-                printf("  %-8s %s: ", adkcd_audit_severity_name(sev),
-                       e->risks[j].id);
+                cli_printf(stdout,
+                           "  %-8s %s: ", adkcd_audit_severity_name(sev),
+                           e->risks[j].id);
                 cli_put_safe(stdout, e->risks[j].text);
                 putchar('\n');
             }
@@ -251,10 +200,11 @@ print_findings(const struct adkcd_audit *a)
                     if ((int)t->risks[j].severity != sev)
                         continue;
                     if (!any)
-                        printf("\nRisks:\n");
+                        cli_printf(stdout, "\nRisks:\n");
                     any = 1;
-                    printf("  %-8s %s: ", adkcd_audit_severity_name(sev),
-                           t->risks[j].id);
+                    cli_printf(stdout,
+                               "  %-8s %s: ", adkcd_audit_severity_name(sev),
+                               t->risks[j].id);
                     cli_put_safe(stdout, t->risks[j].text);
                     putchar('\n');
                 }
@@ -268,18 +218,18 @@ print_summary(const struct adkcd_audit_counts *n)
 {
     int k;
 
-    printf("\n%zu %s, %zu %s:", n->entries,
-           n->entries == 1 ? "entry" : "entries", n->accounts,
-           n->accounts == 1 ? "account" : "accounts");
+    cli_printf(stdout, "\n%zu %s, %zu %s:", n->entries,
+               n->entries == 1 ? "entry" : "entries", n->accounts,
+               n->accounts == 1 ? "account" : "accounts");
     for (k = 0; k < ADKCD_AUDIT_N_KINDS; k++)
-        printf("%s %zu %s", k ? "," : "", n->kinds[k],
-               adkcd_audit_kind_name((enum adkcd_audit_kind)k));
-    printf("; risks:");
+        cli_printf(stdout, "%s %zu %s", k ? "," : "", n->kinds[k],
+                   adkcd_audit_kind_name((enum adkcd_audit_kind)k));
+    cli_printf(stdout, "; risks:");
     for (k = ADKCD_SEV_CRITICAL; k > ADKCD_SEV_INFO; k--)
-        printf("%s %zu %s", k != ADKCD_SEV_CRITICAL ? "," : "",
-               n->severities[k],
-               adkcd_audit_severity_name((enum adkcd_audit_severity)k));
-    printf("\n");
+        cli_printf(stdout, "%s %zu %s", k != ADKCD_SEV_CRITICAL ? "," : "",
+                   n->severities[k],
+                   adkcd_audit_severity_name((enum adkcd_audit_severity)k));
+    cli_printf(stdout, "\n");
 }
 
 static int
@@ -293,9 +243,9 @@ print_text(const struct adkcd_audit *a, const char *own_nc)
 
     adkcd_audit_count(a, &n);
     if (a->n == 0) {
-        printf("no delegation found in ");
+        cli_printf(stdout, "no delegation found in ");
         cli_put_safe(stdout, a->scope);
-        printf("\n");
+        cli_printf(stdout, "\n");
         return 0;
     }
     memset(&t, 0, sizeof(t));
@@ -310,22 +260,22 @@ print_text(const struct adkcd_audit *a, const char *own_nc)
             if (table_add(&t, own_nc, e, &e->targets[k]) != 0)
                 goto nomem;
     }
-    printf("Delegation in ");
+    cli_printf(stdout, "Delegation in ");
     cli_put_safe(stdout, a->scope);
-    printf("\n\n");
+    cli_printf(stdout, "\n\n");
     for (k = 0; k < N_COLS; k++) {
         if (k + 1 < N_COLS) {
             put_cell(heads[k], t.width[k]);
-            printf("  ");
+            cli_printf(stdout, "  ");
         } else {
-            printf("%s\n", heads[k]);
+            cli_printf(stdout, "%s\n", heads[k]);
         }
     }
     for (i = 0; i < t.n; i++) {
         for (k = 0; k < N_COLS; k++) {
             if (k + 1 < N_COLS) {
                 put_cell(t.v[i].col[k], t.width[k]);
-                printf("  ");
+                cli_printf(stdout, "  ");
             } else {
                 cli_put_safe(stdout, t.v[i].col[k]);
                 putchar('\n');
@@ -343,54 +293,6 @@ nomem:
 
 /* ---- JSON ---------------------------------------------------------- */
 
-/*
- * A JSON string of a directory value.  JSON strings are UTF-8 and
- * json_string() refuses anything else (returning NULL, which would drop
- * the key): a value that is not UTF-8 (the DC stores some attributes as
- * raw bytes) keeps its valid sequences and shows every other byte as the
- * four characters \xNN, as cli_put_safe() shows control bytes.
- */
-static json_t *
-json_text(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    json_t *j = json_string(s);
-    char *esc, *o;
-    size_t len;
-
-    if (j != NULL)
-        return j;
-    esc = malloc(strlen(s) * 4 + 1);
-    if (esc == NULL)
-        return NULL;
-    for (o = esc; *p != '\0'; p += len) {
-        len = utf8_len(p);
-        if (len == 0) {
-            o += sprintf(o, "\\x%02x", *p);
-            len = 1;
-        } else {
-            memcpy(o, p, len);
-            o += len;
-        }
-    }
-    *o = '\0';
-    j = json_string(esc);
-    free(esc);
-    return j;
-}
-
-/* A strv as an array of json_text() strings ([] for NULL). */
-static json_t *
-json_text_strv(char *const *v)
-{
-    json_t *a = json_array();
-    size_t i;
-
-    for (i = 0; v != NULL && v[i] != NULL; i++)
-        json_array_append_new(a, json_text(v[i]));
-    return a;
-}
-
 static json_t *
 json_risks(const struct adkcd_audit_risk *v, size_t n)
 {
@@ -400,11 +302,11 @@ json_risks(const struct adkcd_audit_risk *v, size_t n)
     for (i = 0; i < n; i++) {
         json_t *o = json_object();
 
-        json_object_set_new(o, "id", json_string(v[i].id));
+        json_object_set_new(o, "id", cli_json_text(v[i].id));
         json_object_set_new(
             o, "severity",
-            json_string(adkcd_audit_severity_name(v[i].severity)));
-        json_object_set_new(o, "text", json_text(v[i].text));
+            cli_json_text(adkcd_audit_severity_name(v[i].severity)));
+        json_object_set_new(o, "text", cli_json_text(v[i].text));
         json_array_append_new(arr, o);
     }
     return arr;
@@ -413,7 +315,7 @@ json_risks(const struct adkcd_audit_risk *v, size_t n)
 static json_t *
 json_string_or_null(const char *s)
 {
-    return s != NULL ? json_text(s) : json_null();
+    return s != NULL ? cli_json_text(s) : json_null();
 }
 
 static json_t *
@@ -423,12 +325,13 @@ json_entry(const struct adkcd_audit_entry *e)
     json_t *services = json_array(), *principals = json_array();
     size_t k;
 
-    json_object_set_new(o, "kind", json_string(adkcd_audit_kind_name(e->kind)));
-    json_object_set_new(o, "dn", json_text(e->dn));
-    json_object_set_new(o, "sam_account_name", json_text(e->sam));
-    json_object_set_new(o, "domain", json_text(e->domain));
+    json_object_set_new(o, "kind",
+                        cli_json_text(adkcd_audit_kind_name(e->kind)));
+    json_object_set_new(o, "dn", cli_json_text(e->dn));
+    json_object_set_new(o, "sam_account_name", cli_json_text(e->sam));
+    json_object_set_new(o, "domain", cli_json_text(e->domain));
     json_object_set_new(o, "object_class",
-                        json_string(e->is_computer ? "computer" : "user"));
+                        cli_json_text(e->is_computer ? "computer" : "user"));
     json_object_set_new(o, "domain_controller", json_boolean(e->is_dc));
     json_object_set_new(o, "read_only_domain_controller",
                         json_boolean(e->is_rodc));
@@ -441,16 +344,16 @@ json_entry(const struct adkcd_audit_entry *e)
         json_t *s = json_object();
 
         if (e->kind == ADKCD_AUDIT_RESOURCE_BASED) {
-            json_object_set_new(s, "sid", json_text(t->value));
+            json_object_set_new(s, "sid", cli_json_text(t->value));
             json_object_set_new(s, "name", json_string_or_null(t->name));
             json_object_set_new(s, "dn", json_string_or_null(t->dn));
             json_object_set_new(s, "conditional", json_boolean(t->conditional));
             json_object_set_new(s, "risks", json_risks(t->risks, t->n_risks));
             json_array_append_new(principals, s);
         } else {
-            json_object_set_new(s, "service", json_text(t->value));
+            json_object_set_new(s, "service", cli_json_text(t->value));
             json_object_set_new(s, "valid_spn", json_boolean(!t->invalid));
-            json_object_set_new(s, "holders", json_text_strv(t->holders));
+            json_object_set_new(s, "holders", cli_json_strv(t->holders));
             json_object_set_new(s, "domain_controller_holder",
                                 json_string_or_null(t->dc_holder));
             json_object_set_new(s, "risks", json_risks(t->risks, t->n_risks));
@@ -494,7 +397,7 @@ print_json(struct cli_common *c, const struct adkcd_audit *a, json_t *warnings)
     size_t i;
 
     json_object_set_new(scope, "forest", json_boolean(a->forest));
-    json_object_set_new(scope, "description", json_text(a->scope));
+    json_object_set_new(scope, "description", cli_json_text(a->scope));
     json_object_set_new(doc, "scope", scope);
     for (i = 0; i < a->n; i++)
         json_array_append_new(entries, json_entry(&a->v[i]));

@@ -333,7 +333,7 @@ front_json_flags(unsigned uac)
 
     for (i = 0; adkcd_uac_flags[i].name != NULL; i++) {
         if (uac & adkcd_uac_flags[i].bit)
-            json_array_append_new(a, json_string(adkcd_uac_flags[i].name));
+            json_array_append_new(a, cli_json_text(adkcd_uac_flags[i].name));
     }
     return a;
 }
@@ -344,7 +344,8 @@ front_json_deleg(const struct adkcd_deleg *d)
     json_t *o = json_object();
 
     json_object_set_new(
-        o, "mode", json_string(adkcd_deleg_mode_name(adkcd_deleg_mode_of(d))));
+        o, "mode",
+        cli_json_text(adkcd_deleg_mode_name(adkcd_deleg_mode_of(d))));
     json_object_set_new(o, "protocol_transition",
                         json_boolean(adkcd_deleg_any_protocol(d)));
     json_object_set_new(o, "services", cli_json_strv(d->services));
@@ -365,12 +366,13 @@ print_flag_changes(unsigned from, unsigned to)
 
         if (((from ^ to) & bit) == 0)
             continue;
-        printf("%s%s%s (0x%x)", any ? ", " : "flags: ", (to & bit) ? "+" : "-",
-               adkcd_uac_flags[i].name, bit);
+        cli_printf(stdout, "%s%s%s (0x%x)",
+                   any ? ", " : "flags: ", (to & bit) ? "+" : "-",
+                   adkcd_uac_flags[i].name, bit);
         any = 1;
     }
     if (any)
-        printf("\n");
+        cli_printf(stdout, "\n");
 }
 
 /* Warnings go to stderr and, with --json, into the document. */
@@ -383,11 +385,11 @@ front_warn(struct cli_common *c, json_t *warnings, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s: warning: ", c->tool);
+    cli_printf(stderr, "%s: warning: ", c->tool);
     cli_put_safe(stderr, msg);
     fputc('\n', stderr);
     if (warnings != NULL)
-        json_array_append_new(warnings, json_string(msg));
+        json_array_append_new(warnings, cli_json_text(msg));
 }
 
 /* The state an applied (or planned) change leaves, from its images. */
@@ -407,9 +409,9 @@ after_state(const struct adkcd_plan *plan, const struct adkcd_deleg *before,
                                   : s->have_read ? &s->read
                                                  : &s->after;
 
-    after->uac = uv != NULL && uv->n > 0
-                     ? (unsigned)strtol(uv->v[0].data, NULL, 10)
-                     : before->uac;
+    if (uv == NULL || uv->n == 0 ||
+        adkcd_uac_parse(uv->v[0].data, &after->uac) != 0)
+        after->uac = before->uac;
     after->services =
         s != NULL ? adkcd_vals_to_strv(sv) : adkcd_strv_dup(before->services);
     return after->services != NULL ? 0 : -1;
@@ -481,7 +483,7 @@ warn_state(struct cli_common *c, const struct adkcd_account *acct,
     enum adkcd_deleg_mode mode = adkcd_deleg_mode_of(d);
 
     if (mode == ADKCD_DELEG_UNCONSTRAINED &&
-        !(acct->uac & ADKCD_UAC_SERVER_TRUST_ACCOUNT))
+        !adkcd_uac_is_writable_dc(acct->uac))
         front_warn(c, warnings,
                    "unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000): "
                    "%s can impersonate its users to any service; prefer "
@@ -497,7 +499,7 @@ warn_state(struct cli_common *c, const struct adkcd_account *acct,
             c, warnings,
             "TRUSTED_TO_AUTH_FOR_DELEGATION (0x1000000) is set without any "
             "service: it has no effect until services are added");
-    if (acct->uac & ADKCD_UAC_ACCOUNTDISABLE)
+    if (adkcd_uac_is_disabled(acct->uac))
         front_warn(c, warnings,
                    "the account is disabled (ACCOUNTDISABLE 0x2): it can "
                    "delegate nothing");
@@ -540,15 +542,15 @@ cmd_show(struct cli_common *c, struct args *a)
         goto cleanup;
     }
     if (!c->json) {
-        printf("%s (%s)\n", acct->how, acct->dn);
-        printf("delegation: %s\n", adkcd_deleg_describe(&d));
-        printf("services:%s\n", d.services[0] ? "" : " none");
+        cli_printf(stdout, "%s (%s)\n", acct->how, acct->dn);
+        cli_printf(stdout, "delegation: %s\n", adkcd_deleg_describe(&d));
+        cli_printf(stdout, "services:%s\n", d.services[0] ? "" : " none");
         for (i = 0; d.services[i] != NULL; i++) {
             putchar('\t');
             cli_put_safe(stdout, d.services[i]);
             putchar('\n');
         }
-        printf("userAccountControl: %u: %s\n", d.uac, flags);
+        cli_printf(stdout, "userAccountControl: %u: %s\n", d.uac, flags);
         fflush(stdout);
     }
     warn_state(c, acct, &d, warnings);
@@ -558,12 +560,12 @@ cmd_show(struct cli_common *c, struct args *a)
         json_t *doc = cli_json_doc(c, "show");
 
         json_object_set_new(doc, "account", cli_json_account(acct));
-        json_object_set_new(doc, "dn", json_string(acct->dn));
+        json_object_set_new(doc, "dn", cli_json_text(acct->dn));
         json_object_set_new(doc, "object_class",
-                            json_string(adkcd_account_class(acct)));
+                            cli_json_text(adkcd_account_class(acct)));
         json_object_set_new(doc, "delegation", front_json_deleg(&d));
         json_object_set_new(doc, "disabled",
-                            json_boolean(acct->uac & ADKCD_UAC_ACCOUNTDISABLE));
+                            json_boolean(adkcd_uac_is_disabled(acct->uac)));
         json_object_set_new(doc, "warnings", warnings);
         warnings = NULL;
         cli_json_print(doc);
@@ -698,8 +700,8 @@ cmd_change(struct cli_common *c, struct args *a)
         warnings = NULL;
         cli_json_print(doc);
     } else if (!changed) {
-        printf("unchanged: %s already has that delegation: %s\n", acct->how,
-               adkcd_deleg_describe(&before));
+        cli_printf(stdout, "unchanged: %s already has that delegation: %s\n",
+                   acct->how, adkcd_deleg_describe(&before));
     } else if (c->ldif) {
         if (adkcd_plan_ldif(plan, &text, &err) != ADKCD_OK) {
             rc = cli_fail(c, &err);
@@ -707,23 +709,23 @@ cmd_change(struct cli_common *c, struct args *a)
         }
         fputs(text, stdout);
         if (!c->dry_run)
-            fprintf(stderr, "adkcd: applied (run %s, journal %s)\n",
-                    adkcd_journal_run_id(j), jpath);
+            cli_printf(stderr, "adkcd: applied (run %s, journal %s)\n",
+                       adkcd_journal_run_id(j), jpath);
     } else {
         if (adkcd_plan_diff(plan, &text, &err) != ADKCD_OK) {
             rc = cli_fail(c, &err);
             goto cleanup;
         }
-        printf("Account: %s\n", acct->how);
-        printf("delegation: %s -> %s\n", adkcd_deleg_describe(&before),
-               adkcd_deleg_describe(&after));
+        cli_printf(stdout, "Account: %s\n", acct->how);
+        cli_printf(stdout, "delegation: %s -> %s\n",
+                   adkcd_deleg_describe(&before), adkcd_deleg_describe(&after));
         fputs(text, stdout);
         print_flag_changes(before.uac, after.uac);
         if (c->dry_run)
-            printf("dry run: nothing written\n");
+            cli_printf(stdout, "dry run: nothing written\n");
         else
-            printf("Updated object (run %s, journal %s)\n",
-                   adkcd_journal_run_id(j), jpath);
+            cli_printf(stdout, "Updated object (run %s, journal %s)\n",
+                       adkcd_journal_run_id(j), jpath);
     }
     rc = c->dry_run && c->detailed_exitcode && changed ? CLI_EXIT_PENDING
                                                        : CLI_EXIT_OK;
@@ -738,6 +740,7 @@ cleanup:
     adkcd_deleg_clear(&after);
     adkcd_plan_free(plan);
     adkcd_want_clear(&want);
+    adkcd_want_free_checked(&want);
     adkcd_statefile_free(sf);
     adkcd_account_free(acct);
     adkcd_conn_free(conn);
@@ -827,10 +830,10 @@ cmd_history(struct cli_common *c, struct args *a)
     if (c->json)
         list = json_array();
     else if (runs->n == 0)
-        printf("no runs in %s\n", path);
+        cli_printf(stdout, "no runs in %s\n", path);
     else
-        printf("%-36s  %-20s  %-5s  %-10s  %s\n", "RUN", "TIME", "TOOL",
-               "STATUS", "ACCOUNTS: ATTRIBUTES");
+        cli_printf(stdout, "%-36s  %-20s  %-5s  %-10s  %s\n", "RUN", "TIME",
+                   "TOOL", "STATUS", "ACCOUNTS: ATTRIBUTES");
     for (i = 0; i < runs->n; i++) {
         const struct adkcd_journal_run *r = &runs->v[i];
         char **accounts = NULL, **attrs = NULL, **doubt = NULL;
@@ -845,15 +848,15 @@ cmd_history(struct cli_common *c, struct args *a)
         if (c->json) {
             json_t *o = json_object();
 
-            json_object_set_new(o, "id", json_string(r->id));
-            json_object_set_new(o, "time", json_string(r->time));
-            json_object_set_new(o, "tool", json_string(r->tool));
-            json_object_set_new(o, "status", json_string(r->status));
-            json_object_set_new(o, "server", json_string(r->server));
-            json_object_set_new(o, "identity", json_string(r->identity));
-            json_object_set_new(o, "command", json_string(r->command));
+            json_object_set_new(o, "id", cli_json_text(r->id));
+            json_object_set_new(o, "time", cli_json_text(r->time));
+            json_object_set_new(o, "tool", cli_json_text(r->tool));
+            json_object_set_new(o, "status", cli_json_text(r->status));
+            json_object_set_new(o, "server", cli_json_text(r->server));
+            json_object_set_new(o, "identity", cli_json_text(r->identity));
+            json_object_set_new(o, "command", cli_json_text(r->command));
             json_object_set_new(o, "rollback_of",
-                                r->rollback_of ? json_string(r->rollback_of)
+                                r->rollback_of ? cli_json_text(r->rollback_of)
                                                : json_null());
             json_object_set_new(o, "accounts", cli_json_strv(accounts));
             json_object_set_new(o, "attributes", cli_json_strv(attrs));
@@ -867,20 +870,20 @@ cmd_history(struct cli_common *c, struct args *a)
             json_object_set_new(o, "failed_accounts", cli_json_strv(failed));
             json_array_append_new(list, o);
         } else {
-            printf("%-36s  %-20s  %-5s  %-10s  ", r->id, r->time, r->tool,
-                   r->status);
+            cli_printf(stdout, "%-36s  %-20s  %-5s  %-10s  ", r->id, r->time,
+                       r->tool, r->status);
             for (k = 0; accounts != NULL && accounts[k] != NULL; k++)
-                printf("%s%s", k ? ", " : "", accounts[k]);
-            printf(":");
+                cli_printf(stdout, "%s%s", k ? ", " : "", accounts[k]);
+            cli_printf(stdout, ":");
             for (k = 0; attrs != NULL && attrs[k] != NULL; k++)
-                printf(" %s", attrs[k]);
+                cli_printf(stdout, " %s", attrs[k]);
             if (r->rollback_of != NULL)
-                printf(" (rollback of %s)", r->rollback_of);
+                cli_printf(stdout, " (rollback of %s)", r->rollback_of);
             if (n_doubt > 0)
-                printf(" (%zu in doubt)", n_doubt);
+                cli_printf(stdout, " (%zu in doubt)", n_doubt);
             if (n_failed > 0)
-                printf(" (%zu refused or not sent)", n_failed);
-            printf("\n");
+                cli_printf(stdout, " (%zu refused or not sent)", n_failed);
+            cli_printf(stdout, "\n");
         }
         adkcd_strv_free(accounts);
         adkcd_strv_free(attrs);
@@ -890,7 +893,7 @@ cmd_history(struct cli_common *c, struct args *a)
     if (c->json) {
         json_t *doc = cli_json_doc(c, "history");
 
-        json_object_set_new(doc, "journal", json_string(path));
+        json_object_set_new(doc, "journal", cli_json_text(path));
         json_object_set_new(doc, "runs", list);
         cli_json_print(doc);
     }
@@ -910,8 +913,8 @@ json_drifts(const struct adkcd_drifts *d)
     for (i = 0; d != NULL && i < d->n; i++) {
         json_t *o = json_object();
 
-        json_object_set_new(o, "dn", json_string(d->v[i].dn));
-        json_object_set_new(o, "attribute", json_string(d->v[i].attr));
+        json_object_set_new(o, "dn", cli_json_text(d->v[i].dn));
+        json_object_set_new(o, "attribute", cli_json_text(d->v[i].attr));
         json_object_set_new(o, "run_left", cli_json_strv(d->v[i].expected));
         json_object_set_new(o, "now", cli_json_strv(d->v[i].actual));
         json_array_append_new(a, o);
@@ -979,10 +982,10 @@ cmd_rollback(struct cli_common *c, struct args *a)
     st = adkcd_rollback_plan(conn, runs, ids, a->req.force, &rb, &plan, &drifts,
                              &err);
     for (i = 0; drifts != NULL && i < drifts->n && a->req.force; i++)
-        fprintf(stderr,
-                "adkcd: warning: %s %s drifted since the run; "
-                "--force restores it anyway\n",
-                drifts->v[i].dn, drifts->v[i].attr);
+        cli_printf(stderr,
+                   "adkcd: warning: %s %s drifted since the run; "
+                   "--force restores it anyway\n",
+                   drifts->v[i].dn, drifts->v[i].attr);
     if (st == ADKCD_OK && !c->dry_run && !adkcd_plan_is_empty(plan))
         st = cli_journal_open(c, conn, a->argc, a->argv, of, &j, &jpath, &err);
     if (st == ADKCD_OK && !c->dry_run && !adkcd_plan_is_empty(plan))
@@ -993,7 +996,7 @@ cmd_rollback(struct cli_common *c, struct args *a)
 
         for (i = 0; plan != NULL && i < plan->n; i++) {
             if (plan->changes[i].applied) {
-                json_array_append_new(dns, json_string(plan->changes[i].dn));
+                json_array_append_new(dns, cli_json_text(plan->changes[i].dn));
                 any = 1;
             }
         }
@@ -1002,7 +1005,7 @@ cmd_rollback(struct cli_common *c, struct args *a)
         json_object_set_new(extra, "drifts", json_drifts(drifts));
         json_object_set_new(extra, "run_id",
                             j != NULL && any
-                                ? json_string(adkcd_journal_run_id(j))
+                                ? cli_json_text(adkcd_journal_run_id(j))
                                 : json_null());
         rc = cli_fail_with(c, &err, NULL, extra);
         goto cleanup;
@@ -1018,8 +1021,8 @@ cmd_rollback(struct cli_common *c, struct args *a)
             json_t *o = json_object(), *im = json_object();
             size_t k;
 
-            json_object_set_new(o, "dn", json_string(ch->dn));
-            json_object_set_new(o, "label", json_string(ch->label));
+            json_object_set_new(o, "dn", cli_json_text(ch->dn));
+            json_object_set_new(o, "label", cli_json_text(ch->label));
             json_object_set_new(o, "changed", json_boolean(ch->n_ops > 0));
             for (k = 0; k < ch->n_images; k++) {
                 json_t *x = json_object();
@@ -1043,9 +1046,10 @@ cmd_rollback(struct cli_common *c, struct args *a)
         cli_json_run(doc, j, jpath, changed && !c->dry_run);
         cli_json_print(doc);
     } else if (!changed) {
-        printf("unchanged: the directory already holds what was there "
-               "before %s\n",
-               of);
+        cli_printf(stdout,
+                   "unchanged: the directory already holds what was there "
+                   "before %s\n",
+                   of);
     } else {
         st = c->ldif ? adkcd_plan_ldif(plan, &text, &err)
                      : adkcd_plan_diff(plan, &text, &err);
@@ -1054,13 +1058,13 @@ cmd_rollback(struct cli_common *c, struct args *a)
             goto cleanup;
         }
         if (!c->ldif)
-            printf("Rolling back %s\n", of);
+            cli_printf(stdout, "Rolling back %s\n", of);
         fputs(text, stdout);
         if (!c->ldif && c->dry_run)
-            printf("dry run: nothing written\n");
+            cli_printf(stdout, "dry run: nothing written\n");
         else if (!c->ldif)
-            printf("Rolled back (run %s, journal %s)\n",
-                   adkcd_journal_run_id(j), jpath);
+            cli_printf(stdout, "Rolled back (run %s, journal %s)\n",
+                       adkcd_journal_run_id(j), jpath);
     }
     rc = c->dry_run && c->detailed_exitcode && changed ? CLI_EXIT_PENDING
                                                        : CLI_EXIT_OK;

@@ -12,8 +12,8 @@
 #include "adkcd.h"
 #include "adkcd/account.h"
 #include "adkcd/kcdcheck.h"
-#include "adkcd/s4u.h"
 #include "adkcd/spn.h"
+#include "adkcd/verify.h"
 
 /* Exit status when the delegation does not work (a check failed, or the
  * KDC refused a step): "refused". */
@@ -65,7 +65,7 @@ json_finding(const struct adkcd_finding *f)
     json_object_set_new(o, "verdict",
                         json_string(adkcd_verdict_name(f->verdict)));
     json_object_set_new(o, "message", json_string(f->message));
-    json_object_set_new(o, "fix", f->fix ? json_string(f->fix) : json_null());
+    front_json_fix(o, &f->fix);
     return o;
 }
 
@@ -78,8 +78,7 @@ json_findings(const struct adkcd_findings *fs, int only_problems)
     for (i = 0; fs != NULL && i < fs->n; i++) {
         const struct adkcd_finding *f = &fs->v[i];
 
-        if (only_problems && f->verdict != ADKCD_FAIL &&
-            f->verdict != ADKCD_WARN)
+        if (only_problems && !adkcd_verify_is_cause(f))
             continue;
         json_array_append_new(arr, json_finding(f));
     }
@@ -121,11 +120,7 @@ print_finding(const struct adkcd_finding *f, int as_note)
            f->id);
     cli_put_safe(stdout, f->message);
     printf("\n");
-    if (f->fix != NULL) {
-        printf("        fix: ");
-        cli_put_safe(stdout, f->fix);
-        printf("\n");
-    }
+    front_print_fix(&f->fix);
 }
 
 /* ---- check --------------------------------------------------------- */
@@ -229,20 +224,20 @@ json_ticket(const struct adkcd_ticket *t)
 
 /* One step of the exchange as JSON: "ok", "ticket", "error", "code". */
 static json_t *
-json_step(const char *name, const char *result, const struct adkcd_ticket *t,
-          long code, const char *error)
+json_step(const struct adkcd_verify_step_result *s)
 {
     json_t *o = json_object();
-    const char *kname = adkcd_krb5_error_name(code);
+    const char *kname = adkcd_krb5_error_name(s->code);
 
-    json_object_set_new(o, "step", json_string(name));
-    json_object_set_new(o, "result", json_string(result));
-    json_object_set_new(o, "ticket",
-                        t != NULL && t->client != NULL ? json_ticket(t)
-                                                       : json_null());
-    json_object_set_new(o, "error", error ? json_string(error) : json_null());
+    json_object_set_new(o, "step", json_string(adkcd_verify_step_name(s->id)));
+    json_object_set_new(o, "result",
+                        json_string(adkcd_verify_outcome_name(s->outcome)));
+    json_object_set_new(
+        o, "ticket", s->ticket != NULL ? json_ticket(s->ticket) : json_null());
+    json_object_set_new(o, "error",
+                        s->error ? json_string(s->error) : json_null());
     json_object_set_new(o, "error_code",
-                        code ? json_integer(code) : json_null());
+                        s->code ? json_integer(s->code) : json_null());
     json_object_set_new(o, "error_name",
                         kname ? json_string(kname) : json_null());
     return o;
@@ -262,237 +257,147 @@ print_ticket(const struct adkcd_ticket *t)
            flags, t->enctype);
 }
 
-static void
-print_step(const char *label, const char *name, const char *result,
-           const struct adkcd_ticket *t, long code, const char *error)
+/* A step's label and name in text. */
+static const char *
+step_label(enum adkcd_verdict v)
 {
-    printf("  %-5s %-10s ", label, name);
-    if (t != NULL && t->client != NULL) {
-        print_ticket(t);
-    } else if (error != NULL) {
-        const char *kname = adkcd_krb5_error_name(code);
+    switch (v) {
+    case ADKCD_PASS:
+        return "ok";
+    case ADKCD_WARN:
+        return "WARN";
+    case ADKCD_FAIL:
+        return "FAIL";
+    default:
+        return "-";
+    }
+}
+
+static const char *const step_text_names[ADKCD_VERIFY_NSTEPS] = {
+    "TGT",
+    "S4U2Self",
+    "S4U2Proxy",
+};
+
+/* What a step came to when there is neither a ticket to show nor the
+ * KDC's word. */
+static const char *
+step_text(const struct adkcd_verify_step_result *s)
+{
+    if (s->outcome == ADKCD_VERIFY_NOT_TRIED)
+        return "not tried: S4U2Self failed";
+    if (s->id == ADKCD_VERIFY_S4U2SELF)
+        return "ticket obtained (its flags could not be read)";
+    if (s->id == ADKCD_VERIFY_S4U2PROXY)
+        return "service ticket obtained";
+    return "";
+}
+
+static void
+print_step(const struct adkcd_verify_step_result *s)
+{
+    printf("  %-5s %-10s ", step_label(s->verdict), step_text_names[s->id]);
+    if (s->ticket != NULL) {
+        print_ticket(s->ticket);
+    } else if (s->error != NULL) {
+        const char *kname = adkcd_krb5_error_name(s->code);
 
         printf("the KDC said: ");
-        cli_put_safe(stdout, error);
+        cli_put_safe(stdout, s->error);
         if (kname != NULL)
             printf(" (%s)", kname);
     } else {
-        printf("%s", result);
+        printf("%s", step_text(s));
     }
     printf("\n");
 }
 
-struct verify_run {
-    struct cli_common *c;
-    struct args *a;
-    struct adkcd_tgt *tgt;
-    struct adkcd_conn *conn;
-    struct adkcd_account *acct;
-    struct adkcd_account *user_acct; /* the user, when the directory has it */
-    char *user;                      /* the name used for S4U2Self */
-    char *ldap_error; /* why the directory could not be read, or NULL */
-    struct adkcd_s4u_result res;
-    struct adkcd_findings fs;
-    int have_findings;
-    char *why;
-};
-
 static void
-verify_run_free(struct verify_run *r)
+verify_print(const struct adkcd_verify *v, const char *service)
 {
-    adkcd_s4u_result_clear(&r->res);
-    adkcd_findings_clear(&r->fs);
-    adkcd_account_free(r->acct);
-    adkcd_account_free(r->user_acct);
-    adkcd_conn_free(r->conn);
-    adkcd_tgt_free(r->tgt);
-    free(r->user);
-    free(r->ldap_error);
-    free(r->why);
-}
-
-/* The directory, read as the delegating account: the account itself, the
- * user's name for S4U2Self.  A failure here does not stop the exchange. */
-static int
-verify_directory(struct verify_run *r)
-{
-    struct cli_common *c = r->c;
-    struct adkcd_conn_opts o = c->conn;
-    struct adkcd_err err;
-    size_t n;
-
-    adkcd_err_clear(&err);
-    o.keytab = NULL;
-    o.password = NULL;
-    o.principal = NULL;
-    o.ccache = adkcd_tgt_ccache(r->tgt);
-    if (adkcd_conn_open(&o, cli_log, c, &r->conn, &err) != ADKCD_OK) {
-        r->ldap_error = strdup(err.msg);
-        return 0;
-    }
-    if (adkcd_account_resolve(r->conn, r->a->pos[0], r->a->kind, &r->acct,
-                              &err) != ADKCD_OK)
-        return cli_fail(c, &err);
-    /* The keys must be ACCOUNT's, or the exchange proves nothing about
-     * it. */
-    if (strcasecmp(r->acct->sam, adkcd_tgt_name(r->tgt)) != 0) {
-        adkcd_err_set(&err, ADKCD_E_USAGE,
-                      "the ticket is for %s, but %s is %s %s: give the "
-                      "keys of %s (--keytab, --password-stdin or "
-                      "--principal)",
-                      adkcd_tgt_principal(r->tgt), r->a->pos[0],
-                      adkcd_account_class(r->acct), r->acct->sam, r->acct->sam);
-        return cli_fail(c, &err);
-    }
-    /* S4U2Self wants the user's principal name: sAMAccountName@REALM.
-     * Not found: the name as given, and the KDC will say. */
-    if (adkcd_kcd_resolve_user(r->conn, r->a->impersonate, &r->user_acct,
-                               &err) == ADKCD_OK) {
-        const struct adkcd_account *u = r->user_acct;
-
-        n = strlen(u->sam) + strlen(adkcd_tgt_realm(r->tgt)) + 2;
-        r->user = malloc(n);
-        if (r->user == NULL)
-            return front_nomem(c);
-        snprintf(r->user, n, "%s@%s", u->sam, adkcd_tgt_realm(r->tgt));
-    }
-    return 0;
-}
-
-/* The outcome of the TGT and S4U2Self steps, for text and JSON alike:
- * "ok", "not-forwardable" (a ticket, without the flag), "failed". */
-static const char *
-tgt_result(const struct adkcd_ticket *tgt)
-{
-    return (tgt->flags & ADKCD_TKT_FORWARDABLE) ? "ok" : "not-forwardable";
-}
-
-static const char *
-self_result(const struct adkcd_s4u_result *res)
-{
-    if (!res->self.done)
-        return "failed";
-    /* A ticket whose flags could not be read counts as obtained. */
-    if (res->self.tkt.client != NULL &&
-        !(res->self.tkt.flags & ADKCD_TKT_FORWARDABLE))
-        return "not-forwardable";
-    return "ok";
-}
-
-static void
-verify_print(struct verify_run *r, int ok)
-{
-    const struct adkcd_ticket *tgt = adkcd_tgt_ticket(r->tgt);
-    const struct adkcd_s4u_result *res = &r->res;
     size_t i;
 
-    printf("verify: %s -> ", adkcd_tgt_name(r->tgt));
-    cli_put_safe(stdout, r->a->pos[1]);
+    printf("verify: %s -> ", adkcd_creds_name(v->tgt));
+    cli_put_safe(stdout, service);
     printf(", impersonating ");
-    cli_put_safe(stdout, res->user);
+    cli_put_safe(stdout, v->s4u.user);
     printf("\n");
-    print_step(strcmp(tgt_result(tgt), "ok") == 0 ? "ok" : "FAIL", "TGT", "",
-               tgt, 0, NULL);
-    print_step(strcmp(self_result(res), "ok") == 0       ? "ok"
-               : strcmp(self_result(res), "failed") == 0 ? "FAIL"
-               : ok                                      ? "WARN"
-                                                         : "FAIL",
-               "S4U2Self", "ticket obtained (its flags could not be read)",
-               &res->self.tkt, res->self.code, res->self.error);
-    if (res->proxy_tried)
-        print_step(res->proxy.done ? "ok" : "FAIL", "S4U2Proxy",
-                   "service ticket obtained", &res->proxy.tkt, res->proxy.code,
-                   res->proxy.error);
-    else
-        printf("  %-5s %-10s not tried: S4U2Self failed\n", "-", "S4U2Proxy");
-    if (ok) {
+    for (i = 0; i < ADKCD_VERIFY_NSTEPS; i++)
+        print_step(&v->steps[i]);
+    if (v->ok) {
         printf("result: the delegation works: %s obtained a service ticket "
                "for ",
-               adkcd_tgt_name(r->tgt));
-        cli_put_safe(stdout, r->a->pos[1]);
+               adkcd_creds_name(v->tgt));
+        cli_put_safe(stdout, service);
         printf(" in the name of ");
-        cli_put_safe(stdout, res->user);
+        cli_put_safe(stdout, v->s4u.user);
         printf("\n");
     } else {
         printf("result: the delegation does not work\nwhy: ");
-        cli_put_safe(stdout, r->why ? r->why : "unknown");
+        cli_put_safe(stdout, v->why ? v->why : "unknown");
         printf("\n");
     }
-    if (r->ldap_error != NULL) {
+    if (v->directory_error != NULL) {
         printf("the directory could not be read, so no cause is "
                "pinpointed: ");
-        cli_put_safe(stdout, r->ldap_error);
+        cli_put_safe(stdout, v->directory_error);
         printf("\n");
         return;
     }
-    if (!r->have_findings)
+    if (!v->have_findings)
         return;
-    if (adkcd_findings_count(&r->fs, ADKCD_FAIL) +
-            adkcd_findings_count(&r->fs, ADKCD_WARN) ==
-        0) {
-        if (!ok)
+    if (adkcd_verify_ncauses(v) == 0) {
+        if (!v->ok)
             printf("the directory shows no cause (a KDC policy, or a "
                    "change not yet replicated to the KDC that answered?)\n");
         return;
     }
-    /* After a success a failed check is not a failure here (this KDC
-     * issued the ticket), but may be on another (Protected Users on a
-     * Windows DC): a note. */
-    printf(ok ? "notes from the directory (checks that warn or fail, "
-                "though this KDC issued the ticket):\n"
-              : "from the directory:\n");
-    for (i = 0; i < r->fs.n; i++) {
-        if (r->fs.v[i].verdict == ADKCD_FAIL ||
-            r->fs.v[i].verdict == ADKCD_WARN)
-            print_finding(&r->fs.v[i], ok);
+    printf(v->ok ? "notes from the directory (checks that warn or fail, "
+                   "though this KDC issued the ticket):\n"
+                 : "from the directory:\n");
+    for (i = 0; i < v->findings.n; i++) {
+        if (adkcd_verify_is_cause(&v->findings.v[i]))
+            print_finding(&v->findings.v[i], v->ok);
     }
 }
 
 static void
-verify_json(struct verify_run *r, int ok)
+verify_json(struct cli_common *c, const struct adkcd_verify *v,
+            const char *service)
 {
-    const struct adkcd_ticket *tgt = adkcd_tgt_ticket(r->tgt);
-    const struct adkcd_s4u_result *res = &r->res;
-    json_t *doc = cli_json_doc(r->c, "verify"), *steps = json_array();
+    json_t *doc = cli_json_doc(c, "verify"), *steps = json_array();
+    size_t i;
 
     json_object_set_new(doc, "account",
-                        r->acct ? cli_json_account(r->acct) : json_null());
+                        v->account ? cli_json_account(v->account)
+                                   : json_null());
     json_object_set_new(doc, "principal",
-                        json_string(adkcd_tgt_principal(r->tgt)));
-    json_object_set_new(doc, "service", json_string(r->a->pos[1]));
-    json_object_set_new(doc, "user", json_string(res->user));
-    json_object_set_new(doc, "ok", json_boolean(ok));
-    json_array_append_new(steps,
-                          json_step("tgt", tgt_result(tgt), tgt, 0, NULL));
-    json_array_append_new(steps, json_step("s4u2self", self_result(res),
-                                           &res->self.tkt, res->self.code,
-                                           res->self.error));
-    json_array_append_new(steps, json_step("s4u2proxy",
-                                           !res->proxy_tried ? "not-tried"
-                                           : res->proxy.done ? "ok"
-                                                             : "failed",
-                                           &res->proxy.tkt, res->proxy.code,
-                                           res->proxy.error));
+                        json_string(adkcd_creds_principal(v->tgt)));
+    json_object_set_new(doc, "service", json_string(service));
+    json_object_set_new(doc, "user", json_string(v->s4u.user));
+    json_object_set_new(doc, "ok", json_boolean(v->ok));
+    for (i = 0; i < ADKCD_VERIFY_NSTEPS; i++)
+        json_array_append_new(steps, json_step(&v->steps[i]));
     json_object_set_new(doc, "steps", steps);
-    json_object_set_new(doc, "why", r->why ? json_string(r->why) : json_null());
+    json_object_set_new(doc, "why", v->why ? json_string(v->why) : json_null());
     json_object_set_new(doc, "directory_error",
-                        r->ldap_error ? json_string(r->ldap_error)
-                                      : json_null());
+                        v->directory_error ? json_string(v->directory_error)
+                                           : json_null());
     json_object_set_new(doc, "causes",
-                        r->have_findings ? json_findings(&r->fs, 1)
+                        v->have_findings ? json_findings(&v->findings, 1)
                                          : json_array());
     cli_json_print(doc);
 }
 
 /* The TGT could not be had: say so as the first step and stop. */
 static int
-verify_no_tgt(struct cli_common *c, struct args *a, const struct adkcd_err *err)
+verify_no_tgt(struct cli_common *c, struct args *a,
+              const struct adkcd_verify *v, const struct adkcd_err *err)
 {
     if (c->json) {
-        json_t *extra = json_object(), *steps = json_array(),
-               *step = json_step("tgt", "failed", NULL, err->krb5_rc, err->msg);
+        json_t *extra = json_object(), *steps = json_array();
 
-        json_array_append_new(steps, step);
+        json_array_append_new(steps, json_step(&v->steps[ADKCD_VERIFY_TGT]));
         json_object_set_new(extra, "service", json_string(a->pos[1]));
         json_object_set_new(extra, "ok", json_false());
         json_object_set_new(extra, "steps", steps);
@@ -511,84 +416,47 @@ verify_no_tgt(struct cli_common *c, struct args *a, const struct adkcd_err *err)
 int
 cmd_verify(struct cli_common *c, struct args *a)
 {
-    struct verify_run r;
-    struct adkcd_tgt_opts to;
-    struct adkcd_kcd_check_opts ko;
+    struct adkcd_verify v;
+    struct adkcd_verify_opts o;
     struct adkcd_err err;
     adkcd_status st;
-    int rc, ok;
+    int rc;
 
-    memset(&r, 0, sizeof(r));
-    r.c = c;
-    r.a = a;
     adkcd_err_clear(&err);
     rc = front_only_for(c, a, 0, 0, 0, 1, 0);
     if (rc == 0)
         rc = target_args(c, a, 1);
     if (rc != 0)
         return rc;
-
-    /* 1. The delegating account's TGT. */
-    memset(&to, 0, sizeof(to));
-    to.account = a->pos[0];
-    to.principal = c->conn.principal;
-    to.keytab = c->conn.keytab;
-    to.password = c->password;
-    to.kind = a->kind;
-    st = adkcd_tgt_acquire(&to, &r.tgt, &err);
+    memset(&o, 0, sizeof(o));
+    o.account = a->pos[0];
+    o.kind = a->kind;
+    o.service = a->pos[1];
+    o.user = a->impersonate;
+    o.principal = c->conn.principal;
+    o.keytab = c->conn.keytab;
+    o.password = c->password;
+    o.conn = &c->conn;
+    o.log = cli_log;
+    o.log_ctx = c;
+    st = adkcd_verify_tgt(&o, &v, &err);
     /* The password has done its work: wipe it now, not at exit. */
     cli_common_free(c);
-    if (st != ADKCD_OK)
-        return verify_no_tgt(c, a, &err);
-
-    /* 2. The directory, as that account. */
-    rc = verify_directory(&r);
-    if (rc != 0)
-        goto done;
-    if (r.conn == NULL && !adkcd_tgt_matches_account(r.tgt)) {
-        /* Only the directory could say whose ticket this is. */
-        adkcd_err_set(&err, ADKCD_E_USAGE,
-                      "cannot tell whether the ticket of %s is %s's "
-                      "without the directory (%s): give --principal",
-                      adkcd_tgt_principal(r.tgt), a->pos[0],
-                      r.ldap_error ? r.ldap_error : "not reachable");
-        rc = cli_fail(c, &err);
-        goto done;
-    }
-
-    /* 3. S4U2Self and S4U2Proxy. */
-    st = adkcd_s4u_run(r.tgt, r.user ? r.user : a->impersonate, a->pos[1],
-                       &r.res, &err);
+    o.password = NULL;
     if (st != ADKCD_OK) {
+        rc = verify_no_tgt(c, a, &v, &err);
+        adkcd_verify_clear(&v);
+        return rc;
+    }
+    if (adkcd_verify_run(&o, &v, &err) != ADKCD_OK) {
         rc = cli_fail(c, &err);
-        goto done;
+    } else {
+        if (c->json)
+            verify_json(c, &v, a->pos[1]);
+        else
+            verify_print(&v, a->pos[1]);
+        rc = v.ok ? CLI_EXIT_OK : EXIT_DOES_NOT_WORK;
     }
-    ok = adkcd_s4u_ok(&r.res);
-    if (adkcd_s4u_explain(r.tgt, &r.res, &r.why, &err) != ADKCD_OK) {
-        rc = cli_fail(c, &err);
-        goto done;
-    }
-
-    /* 4. What the directory says (the causes, or notes on success). */
-    if (r.conn != NULL) {
-        memset(&ko, 0, sizeof(ko));
-        ko.service = a->pos[1];
-        ko.impersonate = a->impersonate;
-        ko.need_protocol_transition = 1;
-        ko.user_account = r.user_acct;
-        if (adkcd_kcd_check(r.conn, r.acct, &ko, &r.fs, &err) == ADKCD_OK) {
-            r.have_findings = 1;
-        } else {
-            r.ldap_error = strdup(err.msg);
-            adkcd_err_clear(&err);
-        }
-    }
-    if (c->json)
-        verify_json(&r, ok);
-    else
-        verify_print(&r, ok);
-    rc = ok ? CLI_EXIT_OK : EXIT_DOES_NOT_WORK;
-done:
-    verify_run_free(&r);
+    adkcd_verify_clear(&v);
     return rc;
 }

@@ -224,7 +224,7 @@ json_minus(char *const *a, char *const *b)
 
     for (i = 0; a != NULL && a[i] != NULL; i++) {
         if (adkcd_strv_find_nocase(b, a[i]) < 0)
-            json_array_append_new(arr, json_string(a[i]));
+            json_array_append_new(arr, cli_json_text(a[i]));
     }
     return arr;
 }
@@ -248,8 +248,8 @@ cmd_list(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
         json_object_set_new(doc, "spns", cli_json_strv(acct->spns));
         cli_json_print(doc);
     } else {
-        printf("Registered ServicePrincipalNames for %s (%s):\n", acct->dn,
-               acct->how);
+        cli_printf(stdout, "Registered ServicePrincipalNames for %s (%s):\n",
+                   acct->dn, acct->how);
         for (i = 0; acct->spns != NULL && acct->spns[i] != NULL; i++)
             print_value("\t", acct->spns[i], "\n");
     }
@@ -277,7 +277,7 @@ print_match(void *ctx, const char *dn, char *const *spns, char *const *matched,
     if (q->accounts != NULL) {
         json_t *o = json_object();
 
-        json_object_set_new(o, "dn", json_string(dn));
+        json_object_set_new(o, "dn", cli_json_text(dn));
         json_object_set_new(o, "matched", cli_json_strv(matched));
         json_object_set_new(o, "spns", cli_json_strv(sorted));
         json_array_append_new(q->accounts, o);
@@ -309,7 +309,7 @@ cmd_query(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     if (c->json)
         q.accounts = json_array();
     else
-        printf("Checking %s\n", where);
+        cli_printf(stdout, "Checking %s\n", where);
     st = adkcd_spn_query(conn, &scope, a->pattern, print_match, &q, &count,
                          &err);
     if (st != ADKCD_OK) {
@@ -320,14 +320,15 @@ cmd_query(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     if (c->json) {
         json_t *doc = cli_json_doc(c, "query");
 
-        json_object_set_new(doc, "pattern", json_string(a->pattern));
-        json_object_set_new(doc, "scope", json_string(where));
+        json_object_set_new(doc, "pattern", cli_json_text(a->pattern));
+        json_object_set_new(doc, "scope", cli_json_text(where));
         json_object_set_new(doc, "found", json_boolean(count > 0));
         json_object_set_new(doc, "accounts", q.accounts);
         cli_json_print(doc);
     } else {
-        printf("%s\n",
-               count > 0 ? "\nExisting SPN found!" : "\nNo such SPN found.");
+        cli_printf(stdout, "%s\n",
+                   count > 0 ? "\nExisting SPN found!"
+                             : "\nNo such SPN found.");
     }
     free(where);
     /* Like grep: nothing found is a distinct, scriptable outcome. */
@@ -345,12 +346,12 @@ print_dup(void *ctx, const char *spn, char *const *dns, char *const *values,
     if (q->accounts != NULL) {
         json_t *o = json_object(), *h = json_array();
 
-        json_object_set_new(o, "spn", json_string(spn));
+        json_object_set_new(o, "spn", cli_json_text(spn));
         for (i = 0; dns[i] != NULL; i++) {
             json_t *x = json_object();
 
-            json_object_set_new(x, "dn", json_string(dns[i]));
-            json_object_set_new(x, "value", json_string(values[i]));
+            json_object_set_new(x, "dn", cli_json_text(dns[i]));
+            json_object_set_new(x, "value", cli_json_text(values[i]));
             json_array_append_new(h, x);
         }
         json_object_set_new(o, "holders", h);
@@ -383,7 +384,7 @@ cmd_duplicates(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     if (c->json)
         q.accounts = json_array();
     else
-        printf("Checking %s\n", where);
+        cli_printf(stdout, "Checking %s\n", where);
     st = adkcd_spn_duplicates(conn, &scope, cli_progress, c, print_dup, &q,
                               &count, &seen, &err);
     cli_progress_done(c);
@@ -395,13 +396,14 @@ cmd_duplicates(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     if (c->json) {
         json_t *doc = cli_json_doc(c, "duplicates");
 
-        json_object_set_new(doc, "scope", json_string(where));
+        json_object_set_new(doc, "scope", cli_json_text(where));
         json_object_set_new(doc, "spns_read", json_integer((json_int_t)seen));
         json_object_set_new(doc, "duplicates", q.accounts);
         cli_json_print(doc);
     } else {
-        printf("Found %zu group%s of duplicate SPNs (%zu SPNs read).\n", count,
-               count == 1 ? "" : "s", seen);
+        cli_printf(stdout,
+                   "Found %zu group%s of duplicate SPNs (%zu SPNs read).\n",
+                   count, count == 1 ? "" : "s", seen);
     }
     free(where);
     /* Duplicates found is a conflict: monitoring can alert on it. */
@@ -430,8 +432,8 @@ check_duplicates(struct adkcd_conn *conn, struct args *a,
         for (i = 0; i < h->n; i++) {
             json_t *o = json_object();
 
-            json_object_set_new(o, "dn", json_string(h->v[i].dn));
-            json_object_set_new(o, "value", json_string(h->v[i].value));
+            json_object_set_new(o, "dn", cli_json_text(h->v[i].dn));
+            json_object_set_new(o, "value", cli_json_text(h->v[i].value));
             json_object_set_new(o, "via_alias",
                                 json_boolean(h->v[i].via_alias));
             json_array_append_new(arr, o);
@@ -551,8 +553,8 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
             rc = cli_fail_with(c, &err, "applied",
                                json_boolean(plan->changes[0].applied));
             if (plan->changes[0].applied && !c->json)
-                fprintf(stderr, "adspn: the change was applied; check it "
-                                "with adspn -L\n");
+                cli_printf(stderr, "adspn: the change was applied; check it "
+                                   "with adspn -L\n");
             goto cleanup;
         }
     }
@@ -578,8 +580,9 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
         cli_json_print(doc);
     } else if (!changed) {
         for (i = 0; spns[i] != NULL; i++)
-            printf("unchanged: %s %s %s\n", acct->dn,
-                   a->mode == 'D' ? "does not hold" : "already holds", spns[i]);
+            cli_printf(stdout, "unchanged: %s %s %s\n", acct->dn,
+                       a->mode == 'D' ? "does not hold" : "already holds",
+                       spns[i]);
     } else if (c->dry_run) {
         st = c->ldif ? adkcd_plan_ldif(plan, &text, &err)
                      : adkcd_plan_diff(plan, &text, &err);
@@ -588,22 +591,22 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
             goto cleanup;
         }
         if (!c->ldif)
-            printf("Account: %s\n", acct->how);
+            cli_printf(stdout, "Account: %s\n", acct->how);
         fputs(text, stdout);
         if (!c->ldif)
-            printf("dry run: nothing written\n");
+            cli_printf(stdout, "dry run: nothing written\n");
     } else if (!c->ldif) {
         st = adkcd_plan_diff(plan, &text, &err);
         if (st != ADKCD_OK) {
             rc = cli_fail(c, &err);
             goto cleanup;
         }
-        printf("%s ServicePrincipalNames for %s (%s)\n",
-               a->mode == 'D' ? "Unregistering" : "Registering", acct->dn,
-               acct->how);
+        cli_printf(stdout, "%s ServicePrincipalNames for %s (%s)\n",
+                   a->mode == 'D' ? "Unregistering" : "Registering", acct->dn,
+                   acct->how);
         fputs(text, stdout);
-        printf("Updated object (run %s, journal %s)\n", adkcd_journal_run_id(j),
-               jpath);
+        cli_printf(stdout, "Updated object (run %s, journal %s)\n",
+                   adkcd_journal_run_id(j), jpath);
     }
     if (c->dry_run && c->detailed_exitcode && changed)
         rc = CLI_EXIT_PENDING;
@@ -617,6 +620,7 @@ cleanup:
     adkcd_strv_free(after);
     adkcd_plan_free(plan);
     adkcd_want_clear(&want);
+    adkcd_want_free_checked(&want);
     adkcd_statefile_free(sf);
     adkcd_spn_free(spn);
     adkcd_account_free(acct);

@@ -123,6 +123,14 @@ cli_exit_code(adkcd_status st);
 int
 cli_fail(const struct cli_common *c, const struct adkcd_err *err);
 
+/*
+ * printf() for text that holds directory values (DNs, names, SPNs) or
+ * server messages: control characters other than newline and tab come
+ * out as \xNN, so no value can drive the terminal or forge a line.
+ */
+void
+cli_printf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Print s, control characters as \xNN. */
 void
 cli_put_safe(FILE *f, const char *s);
@@ -163,8 +171,23 @@ cli_connect(struct cli_common *c, struct adkcd_conn **conn_out,
 json_t *
 cli_json_doc(const struct cli_common *c, const char *operation);
 
+/*
+ * A JSON string of any text from the directory, a file or a server
+ * message: json_string() refuses what is not UTF-8 (a NULL that would drop
+ * the key), so invalid bytes are shown as \xNN instead.  NULL gives null.
+ * Use it for every string that is not a literal.
+ */
+json_t *
+cli_json_text(const char *s);
+
+/* An array of cli_json_text() strings ([] for NULL). */
 json_t *
 cli_json_strv(char *const *v);
+
+/* The columns cli_put_safe() takes for s on a terminal (a control byte
+ * shown as \xNN is four; a UTF-8 character is one). */
+size_t
+cli_text_width(const char *s);
 
 /* Values as a JSON array: text values as strings, others (a NUL byte,
  * invalid UTF-8) as {"base64": "..."} (docs/json-output.md). */

@@ -22,10 +22,98 @@ cli_json_doc(const struct cli_common *c, const char *operation)
     json_t *doc = json_object();
 
     json_object_set_new(doc, "schema", json_integer(JSON_SCHEMA));
-    json_object_set_new(doc, "tool", json_string(c->tool));
+    json_object_set_new(doc, "tool", cli_json_text(c->tool));
     if (operation != NULL)
-        json_object_set_new(doc, "operation", json_string(operation));
+        json_object_set_new(doc, "operation", cli_json_text(operation));
     return doc;
+}
+
+/*
+ * The length of the well-formed UTF-8 sequence at s (RFC 3629: no
+ * overlong form, no surrogate, nothing above U+10FFFF), or 0 when s starts
+ * with a byte that is not one.  Stops at the terminating NUL: a
+ * continuation byte is never NUL.
+ */
+static size_t
+utf8_len(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F))
+            return 0;
+        return 3;
+    }
+    if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+            (s[3] & 0xC0) != 0x80)
+            return 0;
+        if ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/*
+ * The columns cli_put_safe() takes for s on a terminal: one per character
+ * (a UTF-8 sequence of 2 to 4 bytes is one), four for a control byte
+ * (\xNN), one for a byte that is not UTF-8 (shown as a replacement
+ * character).  Double-width characters are not measured.
+ */
+size_t
+cli_text_width(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0, len;
+
+    while (*p != '\0') {
+        len = utf8_len(p);
+        if (len == 0)
+            len = 1;
+        n += (*p < 0x20 || *p == 0x7f) ? 4 : 1;
+        p += len;
+    }
+    return n;
+}
+
+json_t *
+cli_json_text(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    json_t *j;
+    char *esc, *o;
+    size_t len;
+
+    if (s == NULL)
+        return json_null();
+    j = json_string(s);
+    if (j != NULL)
+        return j;
+    /* Not UTF-8: cli_json_text() refuses it (and a NULL would drop the key).
+     * Keep the valid sequences and show every other byte as \xNN, as
+     * cli_put_safe() shows control bytes. */
+    esc = malloc(strlen(s) * 4 + 1);
+    if (esc == NULL)
+        return json_null();
+    for (o = esc; *p != '\0'; p += len) {
+        len = utf8_len(p);
+        if (len == 0) {
+            o += sprintf(o, "\\x%02x", *p);
+            len = 1;
+        } else {
+            memcpy(o, p, len);
+            o += len;
+        }
+    }
+    *o = '\0';
+    j = json_string(esc);
+    free(esc);
+    return j != NULL ? j : json_null();
 }
 
 json_t *
@@ -35,7 +123,7 @@ cli_json_strv(char *const *v)
     size_t i;
 
     for (i = 0; v != NULL && v[i] != NULL; i++)
-        json_array_append_new(a, json_string(v[i]));
+        json_array_append_new(a, cli_json_text(v[i]));
     return a;
 }
 
@@ -72,12 +160,12 @@ cli_json_account(const struct adkcd_account *acct)
 {
     json_t *o = json_object();
 
-    json_object_set_new(o, "input", json_string(acct->input));
-    json_object_set_new(o, "dn", json_string(acct->dn));
-    json_object_set_new(o, "sam_account_name", json_string(acct->sam));
+    json_object_set_new(o, "input", cli_json_text(acct->input));
+    json_object_set_new(o, "dn", cli_json_text(acct->dn));
+    json_object_set_new(o, "sam_account_name", cli_json_text(acct->sam));
     json_object_set_new(o, "object_class",
-                        json_string(adkcd_account_class(acct)));
-    json_object_set_new(o, "chosen", json_string(acct->how));
+                        cli_json_text(adkcd_account_class(acct)));
+    json_object_set_new(o, "chosen", cli_json_text(acct->how));
     return o;
 }
 
@@ -91,9 +179,9 @@ cli_json_change_doc(const struct cli_common *c, const char *operation,
     json_object_set_new(doc, "dry_run", json_boolean(c->dry_run));
     json_object_set_new(doc, "applied", json_boolean(changed && !c->dry_run));
     json_object_set_new(doc, "account", cli_json_account(acct));
-    json_object_set_new(doc, "dn", json_string(acct->dn));
+    json_object_set_new(doc, "dn", cli_json_text(acct->dn));
     json_object_set_new(doc, "object_class",
-                        json_string(adkcd_account_class(acct)));
+                        cli_json_text(adkcd_account_class(acct)));
     return doc;
 }
 
@@ -103,9 +191,10 @@ cli_json_run(json_t *doc, const struct adkcd_journal *j, const char *path,
 {
     int on = wrote && j != NULL;
 
-    json_object_set_new(
-        doc, "run_id", on ? json_string(adkcd_journal_run_id(j)) : json_null());
-    json_object_set_new(doc, "journal", on ? json_string(path) : json_null());
+    json_object_set_new(doc, "run_id",
+                        on ? cli_json_text(adkcd_journal_run_id(j))
+                           : json_null());
+    json_object_set_new(doc, "journal", on ? cli_json_text(path) : json_null());
 }
 
 void
@@ -127,9 +216,40 @@ cli_put_safe(FILE *f, const char *s)
 
         if (ch < 0x20 || ch == 0x7f)
             fprintf(f, "\\x%02x", ch);
-        else
+        else if (ch == 0xc2 && (unsigned char)s[1] >= 0x80 &&
+                 (unsigned char)s[1] <= 0x9f) {
+            /* C1 controls (U+0080..U+009F in UTF-8): CSI is one. */
+            fprintf(f, "\\x%02x\\x%02x", ch, (unsigned char)s[1]);
+            s++;
+        } else
             fputc(ch, f);
     }
+}
+
+void
+cli_printf(FILE *f, const char *fmt, ...)
+{
+    char *text = NULL;
+    const unsigned char *p;
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vasprintf(&text, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    /* As cli_put_safe(), but the format's own newlines and tabs stay. */
+    for (p = (const unsigned char *)text; *p != '\0'; p++) {
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+            fprintf(f, "\\x%02x", *p);
+        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            fprintf(f, "\\x%02x\\x%02x", p[0], p[1]);
+            p++;
+        } else
+            fputc(*p, f);
+    }
+    free(text);
 }
 
 int
@@ -149,7 +269,7 @@ cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
     cli_put_safe(stderr,
                  err->msg[0] ? err->msg : adkcd_status_str(err->status));
     fputc('\n', stderr);
-    if (strstr(err->msg, "Global Catalog (forest-wide search)") != NULL)
+    if (err->origin == ADKCD_ORIGIN_GC)
         fprintf(stderr, "%s: hint: %s\n", c->tool,
                 strcmp(c->tool, "adspn") == 0
                     ? "-T DOMAIN searches one domain without the Global "
@@ -161,8 +281,8 @@ cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
         json_t *e = json_object();
 
         json_object_set_new(e, "status",
-                            json_string(adkcd_status_str(err->status)));
-        json_object_set_new(e, "message", json_string(err->msg));
+                            cli_json_text(adkcd_status_str(err->status)));
+        json_object_set_new(e, "message", cli_json_text(err->msg));
         if (err->ldap_rc != 0)
             json_object_set_new(e, "ldap_code", json_integer(err->ldap_rc));
         json_object_set_new(doc, "error", e);

@@ -42,6 +42,8 @@ struct fakedir {
     int reorder;
     const char *after_dn, *after_attr, *after_value;
     char log[8192];
+    void (*on_modify)(void *ctx, const char *dn, int inflight);
+    void *on_modify_ctx;
 };
 
 static enum adkcd_cmp
@@ -211,6 +213,8 @@ f_submit_modify(void *ctx, const char *dn, const struct adkcd_op *ops,
                              "sending a modify: Can't contact LDAP server "
                              "(LDAP -1)");
     memset(&r, 0, sizeof(r));
+    if (fd->on_modify != NULL)
+        fd->on_modify(fd->on_modify_ctx, dn, (int)fd->n_q);
     fd->modifies++;
     if (fd->log[0] != '\0')
         strncat(fd->log, ",", sizeof(fd->log) - strlen(fd->log) - 1);
@@ -454,4 +458,13 @@ const char *
 fakedir_log(const struct fakedir *fd)
 {
     return fd->log;
+}
+
+void
+fakedir_on_modify(struct fakedir *fd,
+                  void (*fn)(void *ctx, const char *dn, int inflight),
+                  void *ctx)
+{
+    fd->on_modify = fn;
+    fd->on_modify_ctx = ctx;
 }

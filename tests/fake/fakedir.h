@@ -80,6 +80,13 @@ fakedir_reads(const struct fakedir *fd);
 int
 fakedir_max_inflight(const struct fakedir *fd);
 
+/* Called as each modify is received (before it is applied), with the DN
+ * and the number of requests then in flight (received, not answered). */
+void
+fakedir_on_modify(struct fakedir *fd,
+                  void (*fn)(void *ctx, const char *dn, int inflight),
+                  void *ctx);
+
 /* The DNs of the modifies received, in order, joined by ",". */
 const char *
 fakedir_log(const struct fakedir *fd);

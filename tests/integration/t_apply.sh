@@ -150,6 +150,121 @@ expect_rc 0
 expect_eq "$(dc_holders http/old.mydom.local)" "CN=olduser,CN=Users,$ADKCD_BASEDN" "holder after the rollback"
 t_end
 
+t_begin "a chain of moves is applied link by link, and undone the same way"
+mk_user ua; mk_user ub; mk_user uc
+"$ADSPN" -S http/s1.mydom.local ua >/dev/null
+"$ADSPN" -S http/s2.mydom.local uc >/dev/null
+dc_snapshot "$ADKCD_TMP/c0"
+# ua gives s1 to ub and takes s2 from uc: ub waits for ua, ua for uc.
+cat > "$ADKCD_TMP/chain.yaml" <<YAML
+version: 1
+accounts:
+  - {account: ua, spns: {exact: [http/s2.mydom.local]}}
+  - {account: ub, spns: {present: [http/s1.mydom.local]}}
+  - {account: uc, spns: {absent: [http/s2.mydom.local]}}
+YAML
+run "$ADKCD" apply "$ADKCD_TMP/chain.yaml"
+expect_rc 0
+expect_eq "$(dc_holders http/s1.mydom.local)" "CN=ub,CN=Users,$ADKCD_BASEDN" "holder of s1"
+expect_eq "$(dc_holders http/s2.mydom.local)" "CN=ua,CN=Users,$ADKCD_BASEDN" "holder of s2"
+run "$ADKCD" rollback last
+expect_rc 0
+expect_dc_unchanged "$ADKCD_TMP/c0"
+t_end
+
+t_begin "SPNs swapped between two accounts cannot be ordered: refused, nothing written"
+cat > "$ADKCD_TMP/swap.yaml" <<YAML
+version: 1
+accounts:
+  - {account: ua, spns: {exact: [http/s2.mydom.local]}}
+  - {account: uc, spns: {exact: [http/s1.mydom.local]}}
+YAML
+run "$ADKCD" apply "$ADKCD_TMP/swap.yaml"
+expect_rc 3
+expect_err_contains "move in a cycle"
+expect_dc_unchanged "$ADKCD_TMP/c0"
+t_end
+
+t_begin "a move through a host alias (HOST/x let go of, http/x taken) waits for the removal"
+"$ADSPN" -S HOST/alias1.mydom.local ua >/dev/null
+dc_snapshot "$ADKCD_TMP/c1"
+cat > "$ADKCD_TMP/amove.yaml" <<YAML
+version: 1
+accounts:
+  - {account: ub, spns: {present: [http/alias1.mydom.local]}}
+  - {account: ua, spns: {absent: [HOST/alias1.mydom.local]}}
+YAML
+run "$ADKCD" --json apply "$ADKCD_TMP/amove.yaml"
+expect_rc 0
+expect_eq "$(dc_holders http/alias1.mydom.local)" "CN=ub,CN=Users,$ADKCD_BASEDN" "holder of the http form"
+expect_eq "$(dc_holders HOST/alias1.mydom.local)" "" "holders of the HOST form"
+run "$ADKCD" rollback last
+expect_rc 0
+expect_dc_unchanged "$ADKCD_TMP/c1"
+"$ADSPN" -D HOST/alias1.mydom.local ua >/dev/null
+t_end
+
+t_begin "export | apply - is a no-op on what a directory really holds"
+mk_computer odd 'Odd-Passw0rd!x'
+mk_computer unc 'Unc-Passw0rd!x'
+mk_computer pto 'Pto-Passw0rd!x'
+# The DC takes any string as a service, and keeps SPN spellings that
+# differ only in case; unconstrained with services and protocol transition
+# without services cannot be written as a state file.
+ldif_modify >/dev/null <<LDIF
+dn: CN=odd,CN=Computers,$ADKCD_BASEDN
+changetype: modify
+add: msDS-AllowedToDelegateTo
+msDS-AllowedToDelegateTo: garbage value
+msDS-AllowedToDelegateTo: http/cs.mydom.local
+msDS-AllowedToDelegateTo: HTTP/CS.mydom.local
+-
+add: servicePrincipalName
+servicePrincipalName: http/case.mydom.local
+-
+add: servicePrincipalName
+servicePrincipalName: HTTP/case.mydom.local
+-
+
+dn: CN=unc,CN=Computers,$ADKCD_BASEDN
+changetype: modify
+replace: userAccountControl
+userAccountControl: 17305600
+-
+add: msDS-AllowedToDelegateTo
+msDS-AllowedToDelegateTo: cifs/unc.mydom.local
+-
+
+dn: CN=pto,CN=Computers,$ADKCD_BASEDN
+changetype: modify
+replace: userAccountControl
+userAccountControl: 16781312
+-
+LDIF
+dc_snapshot "$ADKCD_TMP/e0"
+run "$ADKCD" export odd unc pto
+expect_rc 0
+expect_err_contains "CN=unc,CN=Computers,$ADKCD_BASEDN: unconstrained delegation with services"
+expect_err_contains "CN=pto,CN=Computers,$ADKCD_BASEDN: protocol transition without any service"
+cp "$OUT_FILE" "$ADKCD_TMP/odd.yaml"
+expect_out_contains "garbage value"
+RUN_STDIN="$ADKCD_TMP/odd.yaml" run "$ADKCD" apply -
+expect_rc 0
+expect_out_contains "unchanged: the 3 accounts"
+run "$ADKCD" export
+cp "$OUT_FILE" "$ADKCD_TMP/all.yaml"
+RUN_STDIN="$ADKCD_TMP/all.yaml" run "$ADKCD" apply -
+expect_rc 0
+expect_out_contains "unchanged: the"
+expect_dc_unchanged "$ADKCD_TMP/e0"
+# A malformed value is kept where it is held, never written anew.
+printf 'version: 1\naccounts:\n  - account: tmg\n    delegation: {services: {exact: [garbage value]}}\n' > "$ADKCD_TMP/garbage.yaml"
+run "$ADKCD" apply "$ADKCD_TMP/garbage.yaml"
+expect_rc 3
+expect_err_contains "garbage value cannot be added to msDS-AllowedToDelegateTo"
+expect_dc_unchanged "$ADKCD_TMP/e0"
+t_end
+
 t_begin "plan-time refusals write nothing: a duplicate, a host alias, an account not found, a DC without --force"
 dc_snapshot "$ADKCD_TMP/s2"
 R2=$(runs)

@@ -77,7 +77,7 @@ t_end
 t_begin "--password-stdin with a wrong password: exit 6, nothing written"
 RUN_STDIN="$ADKCD_TMP/wrong.pw" run "$ADSPN" --principal alice --password-stdin -S http/x.mydom.local iosmdm
 expect_rc 6
-expect_err_contains "getting a ticket for alice@MYDOM.LOCAL"
+expect_err_contains "the password for alice@MYDOM.LOCAL is wrong"
 expect_dc_unchanged "$ADKCD_TMP/s0"
 run "$ADSPN" --principal alice --password-stdin -L iosmdm
 expect_rc 3
@@ -122,7 +122,7 @@ sed 's/^\[libdefaults\]/[libdefaults]\n kdc_timesync = 0/' "$KRB5_CONFIG" > "$AD
 RUN_STDIN="$ADKCD_TMP/alice.pw" KRB5_CONFIG="$ADKCD_TMP/krb5-nosync.conf" \
     run faketime '+2 hours' "$ADSPN" --principal alice --password-stdin -L iosmdm
 expect_rc 6
-expect_err_contains "clock skew: set this host's time"
+expect_err_contains "clock skew too great between this host and the KDC: synchronise the time (chrony/ntpd) before getting a ticket for alice@MYDOM.LOCAL"
 expect_dc_unchanged "$ADKCD_TMP/s0"
 t_end
 

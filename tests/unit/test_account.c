@@ -68,6 +68,10 @@ test_names_refused(void **state)
     check(NULL, 0, ADKCD_E_USAGE, "empty account name");
     /* An embedded NUL, as a name read from a file or a pipe could hold. */
     check("ios\0mdm", 7, ADKCD_E_USAGE, "NUL byte at position 4");
+    /* A C1 control (CSI, U+009B) drives a terminal as ESC [ does. */
+    check("a\xc2\x9b"
+          "31m",
+          6, ADKCD_E_USAGE, "control character (U+009B) at position 2");
     check("\0", 1, ADKCD_E_USAGE, "empty account name");
     check("ios\x01mdm", 7, ADKCD_E_USAGE,
           "control character (0x01) at "

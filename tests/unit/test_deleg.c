@@ -1421,6 +1421,7 @@ struct safety_case {
     adkcd_status status;
     const char *phrase1;
     const char *phrase2;
+    int rodc_linked; /* msDS-KrbTgtLinkBl: a read-only DC links to it */
 };
 
 static void
@@ -1436,6 +1437,7 @@ check_safety(const struct safety_case *k)
 
     snprintf(what, sizeof(what), "check_safety(%s%s)", k->name,
              k->force ? ", force" : "");
+    acct.rodc_linked = k->rodc_linked;
     cur.uac = k->cur_uac;
     cur.services = vec(none);
     want.uac = k->want_uac;
@@ -1503,6 +1505,27 @@ test_check_safety(void **state)
          KRBTGT_UAC, 0, ADKCD_OK},
         {"krbtgt unchanged", "krbtgt", DN_KRBTGT, KRBTGT_UAC, KRBTGT_UAC, 0,
          ADKCD_OK},
+
+        /* A read-only DC's krbtgt is known by its link, not its name
+         * (adkcd_uac_is_krbtgt()): a user merely named krbtgt_NNNNN is
+         * an ordinary account, and a linked one is a KDC's whatever its
+         * name. */
+        {"a user named krbtgt_12345 gains 0x1000000", "krbtgt_12345", DN_IOSMDM,
+         0x200u, 0x200u | T2A, 0, ADKCD_OK},
+        {"a user named KRBTGT_9 gains 0x80000", "KRBTGT_9", DN_IOSMDM, 0x200u,
+         0x200u | TFD, 0, ADKCD_OK},
+        {"RODC-linked krbtgt_4242 gains 0x1000000", "krbtgt_4242", DN_KRBTGT,
+         KRBTGT_UAC, KRBTGT_UAC | T2A, 0, ADKCD_E_ACCESS, "krbtgt",
+         "protocol transition", 1},
+        {"RODC-linked account of another name gains 0x80000", "kdcacct",
+         DN_KRBTGT, KRBTGT_UAC, KRBTGT_UAC | TFD, 0, ADKCD_E_ACCESS, "krbtgt",
+         "unconstrained delegation", 1},
+        {"RODC-linked krbtgt_4242 gains 0x1000000, force", "krbtgt_4242",
+         DN_KRBTGT, KRBTGT_UAC, KRBTGT_UAC | T2A, 1, ADKCD_OK, NULL, NULL, 1},
+
+        /* A read-only DC (PARTIAL_SECRETS_ACCOUNT) is a DC. */
+        {"RODC gains 0x80000", "RODC1$", DN_DC1, 0x4001000u, 0x4001000u | TFD,
+         0, ADKCD_E_ACCESS, "domain controller", "unconstrained delegation"},
 
         /* force allows everything. */
         {"DC gains 0x1000000", "DC1$", DN_DC1, DC_UAC, DC_UAC | T2A, 1,

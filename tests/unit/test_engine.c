@@ -5,7 +5,13 @@
  */
 #include "harness.h"
 
+#include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "adkcd/journal.h"
 
 #include "adkcd/engine.h"
 #include "adkcd/entry.h"
@@ -451,19 +457,234 @@ test_answers_out_of_order(void **state)
     teardown(&f);
 }
 
+/* The number of requests in flight when the modify of each DN came in. */
+struct seen {
+    char dns[8][32];
+    int inflight[8];
+    int n;
+};
+
+static void
+note_modify(void *ctx, const char *dn, int inflight)
+{
+    struct seen *v = ctx;
+
+    if (v->n < 8) {
+        snprintf(v->dns[v->n], sizeof(v->dns[v->n]), "%s", dn);
+        v->inflight[v->n++] = inflight;
+    }
+}
+
 static void
 test_phases_finish_before_the_next_starts(void **state)
 {
     struct fixture f;
+    struct seen seen = {0};
 
     (void)state;
     setup(&f, 3);
     plan_spn(f.plan, "CN=o0,DC=x", "http/p1", 1);
     plan_spn(f.plan, "CN=o1,DC=x", "http/p0", 0);
     plan_spn(f.plan, "CN=o2,DC=x", "http/p1b", 1);
+    fakedir_on_modify(f.fd, note_modify, &seen);
     assert_int_equal(run(&f), ADKCD_OK);
     assert_string_equal(fakedir_log(f.fd), "CN=o1,DC=x,CN=o0,DC=x,CN=o2,DC=x");
+    /* Phase 1 starts only once phase 0 was answered: nothing in flight
+     * when its first modify comes in; within a phase, pipelined. */
+    assert_int_equal(seen.inflight[0], 0);
+    assert_int_equal(seen.inflight[1], 0);
+    assert_int_equal(seen.inflight[2], 1);
     teardown(&f);
+}
+
+/* A move (o0 lets go of http/m, o1 takes it) ordered by adkcd_plan_order:
+ * o1 waits for o0, and is not sent when o0's change was refused. */
+static void
+test_move_waits_for_its_removal(void **state)
+{
+    struct fixture f;
+    struct adkcd_change *c = NULL;
+    char *cur[] = {"http/m", NULL}, *none[] = {NULL};
+
+    (void)state;
+    setup(&f, 2);
+    fakedir_put(f.fd, "CN=o0,DC=x", SPN, "http/m");
+    plan_spn(f.plan, "CN=o1,DC=x", "HTTP/M", 0);
+    assert_int_equal(adkcd_plan_change(f.plan, "CN=o0,DC=x", "", &c, &f.err),
+                     ADKCD_OK);
+    assert_int_equal(adkcd_change_set_values(c, SPN, cur, 1, none, 0,
+                                             ADKCD_CMP_NOCASE, &f.err),
+                     ADKCD_OK);
+    assert_int_equal(adkcd_plan_order(f.plan, SPN, NULL, NULL, &f.err),
+                     ADKCD_OK);
+    assert_int_equal(f.plan->changes[0].phase, 1);
+    assert_int_equal(f.plan->changes[0].n_needs, 1);
+    assert_int_equal(f.plan->changes[1].phase, 0);
+    fakedir_fail_modify(f.fd, 1, 50, "insufficient access");
+    assert_int_equal(run(&f), ADKCD_E_ACCESS);
+    assert_int_equal(f.plan->changes[1].outcome, ADKCD_OUT_FAILED);
+    assert_int_equal(f.plan->changes[0].outcome, ADKCD_OUT_SKIPPED);
+    h_assert_contains("skipped", f.plan->changes[0].message,
+                      "takes over what CN=o0,DC=x had to let go of");
+    assert_int_equal(fakedir_modifies(f.fd), 1);
+    assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", SPN), "http/m");
+    assert_string_equal(fakedir_get(f.fd, "CN=o1,DC=x", SPN), "");
+    teardown(&f);
+}
+
+static void
+test_swapped_values_cannot_be_ordered(void **state)
+{
+    struct adkcd_plan *plan = NULL;
+    struct adkcd_change *c = NULL;
+    struct adkcd_err err;
+    char *a[] = {"http/a", NULL}, *b[] = {"http/b", NULL};
+
+    (void)state;
+    h_err_init(&err);
+    assert_int_equal(adkcd_plan_new(&plan, &err), ADKCD_OK);
+    assert_int_equal(adkcd_plan_change(plan, "CN=o0,DC=x", "", &c, &err),
+                     ADKCD_OK);
+    assert_int_equal(
+        adkcd_change_set_values(c, SPN, a, 1, b, 1, ADKCD_CMP_NOCASE, &err),
+        ADKCD_OK);
+    assert_int_equal(adkcd_plan_change(plan, "CN=o1,DC=x", "", &c, &err),
+                     ADKCD_OK);
+    assert_int_equal(
+        adkcd_change_set_values(c, SPN, b, 1, a, 1, ADKCD_CMP_NOCASE, &err),
+        ADKCD_OK);
+    h_assert_failed("swap", adkcd_plan_order(plan, SPN, NULL, NULL, &err),
+                    ADKCD_E_USAGE, &err, "move in a cycle", "CN=o");
+    adkcd_plan_free(plan);
+}
+
+/* The journal is a write-ahead log: when each modify reaches the
+ * directory, its intent is on disk already. */
+struct wal {
+    const char *path;
+    int sent, bad;
+};
+
+static void
+check_intent_on_disk(void *ctx, const char *dn, int inflight)
+{
+    struct wal *w = ctx;
+    char line[512];
+    int intents = 0;
+    FILE *fp = fopen(w->path, "r");
+
+    (void)dn;
+    (void)inflight;
+    while (fp != NULL && fgets(line, sizeof(line), fp) != NULL)
+        intents += strncmp(line, "# change: ", 10) == 0;
+    if (fp != NULL)
+        fclose(fp);
+    w->sent++;
+    if (intents < w->sent)
+        w->bad++;
+}
+
+static struct adkcd_journal *
+open_journal(const char *path)
+{
+    struct adkcd_journal *j = NULL;
+    struct adkcd_err err;
+
+    h_err_init(&err);
+    h_assert_ok("journal",
+                adkcd_journal_open(path, "adkcd", "test", "ldap://x", "u:test",
+                                   NULL, &j, &err),
+                &err);
+    return j;
+}
+
+static void
+test_journal_intent_before_each_send(void **state)
+{
+    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
+    struct adkcd_journal_runs *runs = NULL;
+    struct fixture f;
+    struct wal w = {path, 0, 0};
+    struct adkcd_err err;
+    size_t i, applied = 0, failed = 0;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/journal.ldif", dir);
+    setup(&f, 40);
+    for (i = 0; i < 40; i++) {
+        char dn[32];
+
+        snprintf(dn, sizeof(dn), "CN=o%zu,DC=x", i);
+        plan_spn(f.plan, dn, "http/j", 0);
+    }
+    f.o.window = 8;
+    f.o.journal = open_journal(path);
+    fakedir_on_modify(f.fd, check_intent_on_disk, &w);
+    fakedir_fail_modify(f.fd, 5, 19, "conflict");
+    assert_int_equal(run(&f), ADKCD_E_PARTIAL);
+    adkcd_journal_close(f.o.journal, ADKCD_E_PARTIAL);
+    assert_int_equal(w.sent, 40);
+    assert_int_equal(w.bad, 0);
+    /* And the outcomes say what the directory did. */
+    h_err_init(&err);
+    h_assert_ok("load", adkcd_journal_load(path, &runs, &err), &err);
+    assert_int_equal(runs->n, 1);
+    for (i = 0; i < runs->v[0].n_changes; i++) {
+        applied += runs->v[0].changes[i].state == ADKCD_JOURNAL_APPLIED;
+        failed += runs->v[0].changes[i].state == ADKCD_JOURNAL_FAILED;
+    }
+    assert_int_equal(applied, 39);
+    assert_int_equal(failed, 1);
+    assert_int_equal(fakedir_applied(f.fd), 39);
+    adkcd_journal_runs_free(runs);
+    teardown(&f);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* A journal that cannot be written stops the run: nothing is sent whose
+ * intent is not on disk. */
+static void
+test_journal_write_failure_stops_sending(void **state)
+{
+    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
+    struct rlimit old, small;
+    struct fixture f;
+    struct wal w = {path, 0, 0};
+    size_t i;
+    adkcd_status st;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/journal.ldif", dir);
+    setup(&f, 200);
+    for (i = 0; i < 200; i++) {
+        char dn[32];
+
+        snprintf(dn, sizeof(dn), "CN=o%zu,DC=x", i);
+        plan_spn(f.plan, dn, "http/full", 0);
+    }
+    f.o.window = 16;
+    f.o.journal = open_journal(path);
+    fakedir_on_modify(f.fd, check_intent_on_disk, &w);
+    /* The file may grow to about 4 KiB: a few batches, then EFBIG. */
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 4096;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    st = run(&f);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    adkcd_journal_close(f.o.journal, st);
+    assert_int_equal(st, ADKCD_E_PARTIAL);
+    assert_true(w.sent > 0 && w.sent < 200);
+    assert_int_equal(w.bad, 0);
+    assert_int_equal(f.res.skipped, 200 - (size_t)w.sent);
+    h_assert_contains("err", f.err.msg, path);
+    teardown(&f);
+    unlink(path);
+    rmdir(dir);
 }
 
 static void
@@ -508,6 +729,10 @@ main(void)
         cmocka_unit_test(test_window_bounds_requests_in_flight),
         cmocka_unit_test(test_answers_out_of_order),
         cmocka_unit_test(test_phases_finish_before_the_next_starts),
+        cmocka_unit_test(test_move_waits_for_its_removal),
+        cmocka_unit_test(test_swapped_values_cannot_be_ordered),
+        cmocka_unit_test(test_journal_intent_before_each_send),
+        cmocka_unit_test(test_journal_write_failure_stops_sending),
         cmocka_unit_test(test_binary_values_travel_whole),
     };
 

@@ -3,7 +3,8 @@
  * edit distance and near misses, the findings accessors, and
  * adkcd_kcd_decide(), which turns what the directory says into findings.
  * adkcd_kcd_check() reads a DC and is covered by the integration tests
- * (t_kcd_verify.sh).
+ * (t_kcd_verify.sh).  The fixes are checked as ids and data: their words
+ * and commands are the front end's (src/adkcd/fixes.c).
  */
 #include "harness.h"
 
@@ -223,12 +224,37 @@ good(void)
     return f;
 }
 
-/* A phrase expected in a finding's message or fix. */
+/* A phrase expected in a finding's message, or its fix exactly. */
 struct phrase {
     const char *id;
-    int in_fix; /* 0: in the message, 1: in the fix */
+    int in_fix; /* 0: in the message; 1: the fix, as fix_repr() gives it */
     const char *text;
 };
+
+/*
+ * A fix as one line: "ID account=A sam=S service=V value=X services=L
+ * pt=0|1 cond=0|1", "-" for NULL (services joined by ",").  Static buffer.
+ */
+static const char *
+fix_repr(const struct adkcd_fix *x)
+{
+    static char buf[1000];
+    char list[600] = "-";
+    size_t i, len = 0;
+
+#define OR(s) ((s) != NULL ? (s) : "-")
+    for (i = 0; x->services != NULL && x->services[i] != NULL; i++)
+        len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+                                i ? "," : "", x->services[i]);
+    snprintf(buf, sizeof(buf),
+             "%s account=%s sam=%s service=%s value=%s services=%s pt=%d "
+             "cond=%d",
+             OR(adkcd_fix_name(x->id)), OR(x->account), OR(x->sam),
+             OR(x->service), OR(x->value), list, x->any_protocol,
+             x->if_impersonating);
+#undef OR
+    return buf;
+}
 
 static enum adkcd_verdict
 verdict_of(char c)
@@ -278,12 +304,17 @@ check_decide(const char *name, const struct adkcd_kcd_facts *f,
         if (fd->message == NULL || fd->message[0] == '\0')
             fail_msg("%s: %s has no message", name, fd->id);
         if ((fd->verdict == ADKCD_WARN || fd->verdict == ADKCD_FAIL) !=
-            (fd->fix != NULL))
+            (fd->fix.id != ADKCD_FIX_NONE))
             fail_msg("%s: %s (%s) %s a fix (%s)", name, fd->id,
                      adkcd_verdict_name(fd->verdict),
-                     fd->fix ? "has" : "has no", h_esc(fd->fix));
-        if (fd->fix != NULL && fd->fix[0] == '\0')
-            fail_msg("%s: %s has an empty fix", name, fd->id);
+                     fd->fix.id != ADKCD_FIX_NONE ? "has" : "has no",
+                     fix_repr(&fd->fix));
+        /* Every fix has a name, and the account and service. */
+        if (fd->fix.id != ADKCD_FIX_NONE &&
+            (adkcd_fix_name(fd->fix.id) == NULL || fd->fix.account == NULL ||
+             fd->fix.service == NULL))
+            fail_msg("%s: %s has an incomplete fix (%s)", name, fd->id,
+                     fix_repr(&fd->fix));
     }
     for (i = 0; i < n_phrases; i++) {
         const struct adkcd_finding *fd =
@@ -294,8 +325,11 @@ check_decide(const char *name, const struct adkcd_kcd_facts *f,
                  phrases[i].in_fix ? "fix" : "message");
         if (fd == NULL)
             fail_msg("%s: no finding", what);
-        h_assert_contains(what, phrases[i].in_fix ? fd->fix : fd->message,
-                          phrases[i].text);
+        if (phrases[i].in_fix && strcmp(fix_repr(&fd->fix), phrases[i].text))
+            fail_msg("%s: %s, expected %s", what, fix_repr(&fd->fix),
+                     phrases[i].text);
+        else if (!phrases[i].in_fix)
+            h_assert_contains(what, fd->message, phrases[i].text);
     }
     adkcd_findings_clear(&out);
     assert_null(out.v);
@@ -346,7 +380,9 @@ test_decide_account_spn(void **state)
            "svcweb is a user account without any "
            "servicePrincipalName"},
           {"account-spn", 0, "KDC_ERR_S_PRINCIPAL_UNKNOWN"},
-          {"account-spn", 1, "adspn -S CLASS/HOST svcweb"});
+          {"account-spn", 1,
+           "add-own-spn account=svcweb sam=- service=" SVC
+           " value=- services=- pt=0 cond=0"});
     f.n_spns = 1;
     CHECK("user account with an SPN", f, "PPPPPPPPSPPPP",
           {"account-spn", 0, "svcweb has 1 servicePrincipalName value"});
@@ -381,7 +417,9 @@ test_decide_account(void **state)
     CHECK("delegating account disabled", f, "FPPPPPPPSPPPP",
           {"account-enabled", 0, "tmg$ is disabled (ACCOUNTDISABLE 0x2)"},
           {"account-enabled", 0, "KDC_ERR_CLIENT_REVOKED"},
-          {"account-enabled", 1, "samba-tool user enable 'tmg$'"});
+          {"account-enabled", 1,
+           "enable-account account=tmg sam=tmg$ service=" SVC
+           " value=- services=- pt=0 cond=0"});
 
     f = good();
     f.uac = WS | T2A | NOTDEL;
@@ -389,8 +427,8 @@ test_decide_account(void **state)
           {"account-sensitive", 0, "NOT_DELEGATED 0x100000"},
           {"account-sensitive", 0, "KDC_ERR_BADOPTION"},
           {"account-sensitive", 1,
-           "clear \"Account is sensitive and "
-           "cannot be delegated\" on tmg$"});
+           "clear-sensitive account=tmg sam=tmg$ service=" SVC
+           " value=- services=- pt=0 cond=0"});
 
     /* Resource-based delegation takes non-forwardable tickets. */
     f.rbcd = ADKCD_RBCD_ALLOWS;
@@ -415,9 +453,13 @@ test_decide_mode(void **state)
     f.delegate_to = NULL;
     CHECK("no delegation", f, "PPPFFFPPSPPPP",
           {"mode", 0, "tmg$ has no delegation"},
-          {"mode", 1, "adkcd add tmg " SVC " --any-protocol"},
+          {"mode", 1,
+           "add-service account=tmg sam=- service=" SVC
+           " value=- services=- pt=1 cond=0"},
           {"service-listed", 0, "(it has no values)"},
-          {"service-listed", 1, "adkcd add tmg " SVC " --any-protocol"});
+          {"service-listed", 1,
+           "add-service account=tmg sam=- service=" SVC
+           " value=- services=- pt=1 cond=0"});
 
     /* An empty vector reads like NULL. */
     f.delegate_to = none;
@@ -433,22 +475,26 @@ test_decide_mode(void **state)
           {"mode", 0, "S4U2Proxy needs msDS-AllowedToDelegateTo"},
           {"mode", 0, "only forward the tickets users send it"},
           {"mode", 1,
-           "adkcd set tmg --mode constrained --services " SVC
-           " --any-protocol"});
+           "set-constrained account=tmg sam=- service=" SVC
+           " value=- services=" SVC " pt=1 cond=0"});
 
     f.need_protocol_transition = 0;
     f.user = NULL;
     CHECK("unconstrained only, no user", f, "PPPFFWPPSSSSS",
-          {"mode", 1, "--services " SVC},
+          {"mode", 1,
+           "set-constrained account=tmg sam=- service=" SVC
+           " value=- services=" SVC " pt=0 cond=0"},
           {"protocol-transition", 1,
-           "if it impersonates users: adkcd add "
-           "tmg " SVC " --any-protocol"});
+           "any-protocol account=tmg sam=- service=" SVC
+           " value=- services=- pt=1 cond=1"});
 
     f = good();
     f.uac = WS | TFD | T2A;
     CHECK("unconstrained and a list", f, "PPPWPPPPSPPPP",
           {"mode", 0, "as well as msDS-AllowedToDelegateTo"},
-          {"mode", 1, "adkcd set tmg --mode constrained --services " SVC});
+          {"mode", 1,
+           "constrained-only account=tmg sam=- service=" SVC
+           " value=- services=" SVC " pt=0 cond=0"});
 
     f = good();
     f.uac = WS;
@@ -488,16 +534,18 @@ test_decide_listed(void **state)
            "(a typo on one side?)"},
           {"service-listed", 0, "KDC_ERR_BADOPTION"},
           {"service-listed", 1,
-           "adkcd set tmg --mode constrained "
-           "--services cifs/fs1.mydom.local," SVC},
-          {"service-listed", 1, "ask for http/iosmdm.mydom.locl"});
+           "replace-value account=tmg sam=- service=" SVC
+           " value=http/iosmdm.mydom.locl services=cifs/fs1.mydom.local," SVC
+           " pt=0 cond=0"});
 
     f.delegate_to = realm;
     CHECK("value with a realm", f, "PPPPFPPPSPPPP",
           {"service-listed", 0,
            "it holds " SVC "@MYDOM.LOCAL, with a "
            "realm, which never matches"},
-          {"service-listed", 1, "--services " SVC});
+          {"service-listed", 1,
+           "replace-value account=tmg sam=- service=" SVC
+           " value=- services=" SVC " pt=0 cond=0"});
 
     f.delegate_to = host;
     CHECK("another class", f, "PPPPFPPPSPPPP",
@@ -505,14 +553,18 @@ test_decide_listed(void **state)
            "closest value: host/iosmdm.mydom.local "
            "(another service class: the KDC applies "
            "no host alias to this list)"},
-          {"service-listed", 1, "adkcd add tmg " SVC " --any-protocol"});
+          {"service-listed", 1,
+           "add-service account=tmg sam=- service=" SVC
+           " value=- services=- pt=1 cond=0"});
 
     f.delegate_to = others;
     CHECK("not listed", f, "PPPPFPPPSPPPP",
           {"service-listed", 0,
            "(it lists cifs/fs1.mydom.local, "
            "ldap/x.mydom.local)"},
-          {"service-listed", 1, "adkcd add tmg " SVC " --any-protocol"});
+          {"service-listed", 1,
+           "add-service account=tmg sam=- service=" SVC
+           " value=- services=- pt=1 cond=0"});
 
     f.delegate_to = many;
     CHECK("not listed, long list", f, "PPPPFPPPSPPPP",
@@ -529,11 +581,13 @@ test_decide_listed(void **state)
     CHECK("typo in the service asked for", f, "PPPPFPFSSPPPP",
           {"service-listed", 0, "closest value: " SVC},
           {"service-listed", 1,
-           "ask for " SVC ": http/iosmdm.mydom.locl "
-           "is held by no account"});
+           "ask-for account=tmg sam=- service=http/iosmdm.mydom.locl value=" SVC
+           " services=- pt=0 cond=0"});
     f.holders_domain_only = 1; /* the forest unsearched: not sure */
     CHECK("typo in the question, domain only", f, "PPPPFPWSSPPPP",
-          {"service-listed", 1, "adkcd set tmg --mode constrained"});
+          {"service-listed", 1,
+           "replace-value account=tmg sam=- service=http/iosmdm.mydom.locl "
+           "value=" SVC " services=http/iosmdm.mydom.locl pt=0 cond=0"});
     f = good();
 
     /* Not listed, but the target allows tmg$: MS-SFU 3.2.5.2.1 goes on to
@@ -557,7 +611,9 @@ test_decide_protocol_transition(void **state)
     CHECK("Kerberos only, impersonating", f, "PPPPPFPPSPPPP",
           {"protocol-transition", 0, "tmg$ is Kerberos only"},
           {"protocol-transition", 0, "KDC_ERR_BADOPTION"},
-          {"protocol-transition", 1, "adkcd add tmg " SVC " --any-protocol"});
+          {"protocol-transition", 1,
+           "any-protocol account=tmg sam=- service=" SVC
+           " value=- services=- pt=1 cond=0"});
 
     f.need_protocol_transition = 0;
     CHECK("Kerberos only, not impersonating", f, "PPPPPWPPSPPPP",
@@ -604,7 +660,9 @@ test_decide_holders(void **state)
     CHECK("held by no account", f, "PPPPPPFSSPPPP",
           {"service-holder", 0, "held by no account in the forest: a typo?"},
           {"service-holder", 0, "KDC_ERR_S_PRINCIPAL_UNKNOWN"},
-          {"service-holder", 1, "adspn -S " SVC " ACCOUNT"},
+          {"service-holder", 1,
+           "register-spn account=tmg sam=- service=" SVC
+           " value=- services=- pt=0 cond=0"},
           {"service-dc", 0, "no single account holds " SVC},
           {"resource-based", 0, "no single account holds " SVC});
 
@@ -624,7 +682,9 @@ test_decide_holders(void **state)
            "held by 2 accounts: " DN_IOSMDM " (" SVC "); " DN_WEB
            " (HTTP/iosmdm.mydom.local)"},
           {"service-holder", 0, "duplicate SPN"},
-          {"service-holder", 1, "'adspn -X' lists duplicates"});
+          {"service-holder", 1,
+           "remove-duplicate account=tmg sam=- service=" SVC " value=" SVC
+           " services=- pt=0 cond=0"});
 
     /* One account holding two spellings is one holder. */
     f.holders = twice;
@@ -688,7 +748,31 @@ test_decide_dc(void **state)
            "ldap/dc1.mydom.local belongs to domain "
            "controller DC1$"},
           {"service-dc", 0, "domain compromise"},
-          {"service-dc", 1, "member server"});
+          {"service-dc", 1,
+           "avoid-dc-service account=tmg sam=- service=ldap/dc1.mydom.local "
+           "value=- services=- pt=0 cond=0"});
+
+    /* A read-only DC (a workstation trust with PARTIAL_SECRETS_ACCOUNT)
+     * is a DC too, as audit says (delegation-to-dc). */
+    f.holder_sam = "RODC1$";
+    f.holder_uac = WS | ADKCD_UAC_PARTIAL_SECRETS_ACCOUNT;
+    CHECK("a read-only DC's service", f, "PPPPPPPWSPPPP",
+          {"service-dc", 0,
+           "ldap/dc1.mydom.local belongs to read-only domain controller "
+           "RODC1$"},
+          {"service-dc", 0, "domain compromise"},
+          {"service-dc", 1,
+           "avoid-dc-service account=tmg sam=- service=ldap/dc1.mydom.local "
+           "value=- services=- pt=0 cond=0"});
+    /* As an RODC's account is created: with protocol transition. */
+    f.holder_uac = WS | ADKCD_UAC_PARTIAL_SECRETS_ACCOUNT | T2A;
+    CHECK("a read-only DC's service (0x5001000)", f, "PPPPPPPWSPPPP",
+          {"service-dc", 0, "read-only domain controller RODC1$"});
+    /* A member workstation is not. */
+    f.holder_sam = "web$";
+    f.holder_uac = WS | T2A;
+    CHECK("a member's service", f, "PPPPPPPPSPPPP",
+          {"service-dc", 0, "belongs to web$, not a domain controller"});
 
     f.holder_has_uac = 0;
     f.holder_note = "Insufficient access";
@@ -715,7 +799,9 @@ test_decide_rbcd(void **state)
 
     f.uac = WS | TFD;
     CHECK("resource-based, and unconstrained", f, "PPPWPPPPPPPPP",
-          {"mode", 1, "adkcd set tmg --mode none"});
+          {"mode", 1,
+           "mode-none account=tmg sam=- service=" SVC
+           " value=- services=- pt=0 cond=0"});
 
     /* Users who may not be delegated are not by this path either. */
     f.uac = WS;
@@ -752,7 +838,9 @@ test_decide_user(void **state)
     CHECK("no such user", f, "PPPPPPPPSFSSS",
           {"user-found", 0, "no computer 'nosuch$' or user 'nosuch'"},
           {"user-found", 0, "KDC_ERR_C_PRINCIPAL_UNKNOWN"},
-          {"user-found", 1, "--impersonate"},
+          {"user-found", 1,
+           "name-user account=tmg sam=- service=" SVC
+           " value=- services=- pt=0 cond=0"},
           {"user-enabled", 0, "nosuch: the user was not found"});
 
     f.user_found = -1;
@@ -766,7 +854,9 @@ test_decide_user(void **state)
     CHECK("disabled user", f, "PPPPPPPPSPFPP",
           {"user-enabled", 0, "alice is disabled"},
           {"user-enabled", 0, "KDC_ERR_POLICY"},
-          {"user-enabled", 1, "samba-tool user enable alice"});
+          {"user-enabled", 1,
+           "enable-user account=tmg sam=alice service=" SVC
+           " value=- services=- pt=0 cond=0"});
 
     f = good();
     f.user_uac = NORMAL | NOTDEL;
@@ -776,9 +866,8 @@ test_decide_user(void **state)
            "and cannot be delegated\" (NOT_DELEGATED "
            "0x100000)"},
           {"user-sensitive", 1,
-           "clear \"Account is sensitive and cannot "
-           "be delegated\" on alice (userAccountControl "
-           "0x100000)"});
+           "clear-user-sensitive account=tmg sam=alice service=" SVC
+           " value=- services=- pt=0 cond=0"});
 
     f = good();
     f.user_protected = 1;
@@ -791,7 +880,9 @@ test_decide_user(void **state)
            "Windows DCs (2012 R2 and later) never "
            "delegate its members"},
           {"user-protected", 0, "Samba 4.17's KDC does not enforce this"},
-          {"user-protected", 1, "take alice out of Protected Users"});
+          {"user-protected", 1,
+           "leave-protected-users account=tmg sam=alice service=" SVC
+           " value=- services=- pt=0 cond=0"});
 
     f = good();
     f.user = "alice@mydom.local";
@@ -809,9 +900,10 @@ test_decide_user(void **state)
            "Protected Users: not a direct member"});
 }
 
-/* Names in commands are quoted for a shell where they need it. */
+/* The account in a fix is as the caller named it, unquoted: quoting
+ * for a shell is the front end's. */
 static void
-test_decide_quoting(void **state)
+test_decide_account_as_named(void **state)
 {
     struct adkcd_kcd_facts f = good();
 
@@ -819,17 +911,22 @@ test_decide_quoting(void **state)
     f.uac = WS;
     f.account_arg = "tmg$";
     CHECK("tmg$", f, "PPPPPFPPSPPPP",
-          {"protocol-transition", 1, "adkcd add 'tmg$' " SVC});
+          {"protocol-transition", 1,
+           "any-protocol account=tmg$ sam=- service=" SVC
+           " value=- services=- pt=1 cond=0"});
 
     f.account_arg = "CN=o'neil,CN=Computers,DC=mydom,DC=local";
     CHECK("a quote", f, "PPPPPFPPSPPPP",
           {"protocol-transition", 1,
-           "adkcd add 'CN=o'\\''neil,CN=Computers,DC=mydom,DC=local' "});
+           "any-protocol account=CN=o'neil,CN=Computers,DC=mydom,DC=local "
+           "sam=- service=" SVC " value=- services=- pt=1 cond=0"});
 
     /* Without account_arg, the sAMAccountName. */
     f.account_arg = NULL;
     CHECK("no account_arg", f, "PPPPPFPPSPPPP",
-          {"protocol-transition", 1, "adkcd add 'tmg$' "});
+          {"protocol-transition", 1,
+           "any-protocol account=tmg$ sam=- service=" SVC
+           " value=- services=- pt=1 cond=0"});
 }
 
 /* Everything wrong at once: each finding still says its own thing. */
@@ -924,7 +1021,7 @@ main(void)
         cmocka_unit_test(test_decide_dc),
         cmocka_unit_test(test_decide_rbcd),
         cmocka_unit_test(test_decide_user),
-        cmocka_unit_test(test_decide_quoting),
+        cmocka_unit_test(test_decide_account_as_named),
         cmocka_unit_test(test_decide_everything_wrong),
         cmocka_unit_test(test_findings_access),
         cmocka_unit_test(test_decide_null_err),

@@ -233,6 +233,19 @@ test_parse_minimal_and_forms(void **state)
                   "- {account: b, spns: {present: [HTTP/X]}}\n",
                   0);
     adkcd_statefile_free(sf);
+    /* What a directory may hold, as an export writes it: a malformed
+     * service (the DC takes any string), spellings that differ only in
+     * case (Samba keeps both), a malformed SPN to remove. */
+    sf = parse_ok("version: 1\naccounts:\n"
+                  "- {account: a, spns: {exact: [http/x, HTTP/x]},"
+                  " delegation: {mode: constrained, services:"
+                  " {exact: [garbage value, cifs/y]}}}\n"
+                  "- {account: b, spns: {absent: [http/x@MYDOM]}}\n",
+                  0);
+    assert_int_equal(sf->accounts[0].spns.exact.n, 2);
+    assert_string_equal(sf->accounts[0].deleg.services.exact.v[0].text,
+                        "garbage value");
+    adkcd_statefile_free(sf);
     /* The same name with another type is another account; delegating to
      * one service from two accounts is fine. */
     sf = parse_ok("version: 1\naccounts:\n"
@@ -357,13 +370,20 @@ test_parse_bad(void **state)
          "a NUL character", NULL},
         {"version: 1\naccounts:\n- account: <GUID=nope>\n", 0, 3, 12,
          "malformed GUID 'nope'", NULL},
-        /* SPNs and services are checked as SPNs. */
+        /* SPNs and services to add are checked as SPNs; absent and exact
+         * lists may name malformed values a directory holds (checked when
+         * planned if they are to be added), but nothing empty or with a
+         * control character. */
         {ACC "  spns: {present: ['http//x']}\n", 0, 4, 20,
          "accounts[1].spns.present[1]: invalid SPN 'http//x'", NULL},
-        {ACC "  spns: {absent: [http/x@MYDOM]}\n", 0, 4, 19,
-         "accounts[1].spns.absent[1]: invalid SPN", "no realm"},
-        {ACC "  delegation: {services: {exact: [\"http/a b\"]}}\n", 0, 4, 35,
-         "accounts[1].delegation.services.exact[1]: invalid SPN", NULL},
+        {ACC "  delegation: {services: {present: [\"http/a b\"]}}\n", 0, 4, 37,
+         "accounts[1].delegation.services.present[1]: invalid SPN", NULL},
+        {ACC "  spns: {absent: ['']}\n", 0, 4, 19,
+         "accounts[1].spns.absent[1]: '' is empty or holds a control", NULL},
+        {ACC "  delegation: {services: {exact: [\"a\\tb\"]}}\n", 0, 4, 35,
+         "services.exact[1]: 'a\\x09b' is empty or holds a control", NULL},
+        {ACC "  spns: {exact: [a/b, c/d, a/b]}\n", 0, 4, 28,
+         "exact[3]: 'a/b' is listed twice (also at line 4, column 18)", NULL},
         {ACC "  spns: {present: [http/x, HTTP/X]}\n", 0, 4, 28,
          "present[2]: 'HTTP/X' is listed twice (also at line 4, column 20",
          NULL},

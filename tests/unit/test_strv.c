@@ -254,6 +254,41 @@ test_sort_nocase_null(void **state)
     adkcd_strv_sort_nocase(NULL);
 }
 
+/* A message cut to fit struct adkcd_err never ends inside a UTF-8
+ * sequence, and a new error resets the codes and origin of the last. */
+static void
+test_err_cut_on_a_character(void **state)
+{
+    struct adkcd_err err;
+    char big[ADKCD_ERR_MSG_SIZE + 16];
+    size_t i, n;
+
+    (void)state;
+    /* 'x' then two-byte characters (U+00E9), so that the buffer's last
+     * byte falls inside one. */
+    big[0] = 'x';
+    for (i = 1; i + 2 < sizeof(big); i += 2) {
+        big[i] = (char)0xC3;
+        big[i + 1] = (char)0xA9;
+    }
+    big[i] = '\0';
+    err.origin = ADKCD_ORIGIN_GC;
+    err.ldap_rc = 19;
+    adkcd_err_set(&err, ADKCD_E_USAGE, "%s", big);
+    n = strlen(err.msg);
+    assert_true(n < ADKCD_ERR_MSG_SIZE);
+    assert_int_equal(n % 2, 1); /* 'x' and whole characters only */
+    assert_int_equal((unsigned char)err.msg[n - 1], 0xA9);
+    assert_int_equal(err.origin, ADKCD_ORIGIN_NONE);
+    assert_int_equal(err.ldap_rc, 0);
+    /* A prefix keeps the origin and cuts on a character too. */
+    err.origin = ADKCD_ORIGIN_GC;
+    adkcd_err_prefix(&err, "y");
+    n = strlen(err.msg);
+    assert_int_equal((unsigned char)err.msg[n - 1], 0xA9);
+    assert_int_equal(err.origin, ADKCD_ORIGIN_GC);
+}
+
 int
 main(void)
 {
@@ -270,6 +305,7 @@ main(void)
         cmocka_unit_test(test_sort_nocase_empty),
         /* Last: aborts under UBSan today (see the BUG comment). */
         cmocka_unit_test(test_sort_nocase_null),
+        cmocka_unit_test(test_err_cut_on_a_character),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

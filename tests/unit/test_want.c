@@ -227,6 +227,67 @@ test_safety_rules_refuse_unless_forced(void **state)
     teardown(&f);
 }
 
+/*
+ * add --any-protocol, as the verbs and state files plan it: a KDC's
+ * account is known by its link to a read-only DC, not by its name.
+ */
+static void
+test_safety_krbtgt_by_link(void **state)
+{
+    struct fx f;
+    struct adkcd_deleg_request add = {ADKCD_DELEG_ADD,  list1,        0,
+                                      ADKCD_DELEG_NONE, ADKCD_PT_ANY, 0};
+
+    (void)state;
+    /* A user merely named krbtgt_12345: an ordinary account. */
+    setup(&f, 0x200, NULL, NULL);
+    f.acct.sam = "krbtgt_12345";
+    f.acct.is_computer = 0;
+    assert_int_equal(adkcd_want_spec_deleg(f.spec, &add, &f.err), ADKCD_OK);
+    h_assert_ok("named krbtgt_12345", adkcd_want_plan(&f.w, f.now, f.c, &f.err),
+                &f.err);
+    check_ops(f.c, (const char *const[]){"-userAccountControl=512",
+                                         "+userAccountControl=16777728",
+                                         "+msDS-AllowedToDelegateTo=http/a.x",
+                                         NULL});
+    teardown(&f);
+
+    /* An account a read-only DC links to (msDS-KrbTgtLinkBl), whatever
+     * its name: refused without --force. */
+    setup(&f, 0x202, NULL, NULL);
+    f.acct.sam = "kdc4242";
+    f.acct.is_computer = 0;
+    f.acct.rodc_linked = 1;
+    assert_int_equal(adkcd_want_spec_deleg(f.spec, &add, &f.err), ADKCD_OK);
+    h_assert_failed("linked", adkcd_want_plan(&f.w, f.now, f.c, &f.err),
+                    ADKCD_E_ACCESS, &f.err, "krbtgt", "protocol transition");
+    adkcd_change_reset(f.c);
+    f.w.force = 1;
+    h_err_init(&f.err);
+    h_assert_ok("linked, force", adkcd_want_plan(&f.w, f.now, f.c, &f.err),
+                &f.err);
+    teardown(&f);
+}
+
+/* A userAccountControl the planner cannot read is an error, not 0. */
+static void
+test_uac_malformed(void **state)
+{
+    struct fx f;
+    struct adkcd_deleg_request add = {ADKCD_DELEG_ADD,  list1,        0,
+                                      ADKCD_DELEG_NONE, ADKCD_PT_ANY, 0};
+
+    (void)state;
+    setup(&f, 0, NULL, NULL);
+    adkcd_entry_free(f.now);
+    f.now = adkcd_entry_new(DN);
+    adkcd_entry_add(f.now, UAC, "4096x", 5);
+    assert_int_equal(adkcd_want_spec_deleg(f.spec, &add, &f.err), ADKCD_OK);
+    h_assert_failed("malformed", adkcd_want_plan(&f.w, f.now, f.c, &f.err),
+                    ADKCD_E_INVALID, &f.err, "not an integer", "4096x");
+    teardown(&f);
+}
+
 static void
 test_spec_of_each_verb(void **state)
 {
@@ -292,6 +353,8 @@ main(void)
         cmocka_unit_test(test_replan_keeps_another_writers_bits),
         cmocka_unit_test(test_services_only_change_is_guarded),
         cmocka_unit_test(test_safety_rules_refuse_unless_forced),
+        cmocka_unit_test(test_safety_krbtgt_by_link),
+        cmocka_unit_test(test_uac_malformed),
         cmocka_unit_test(test_spec_of_each_verb),
         cmocka_unit_test(test_account_entry),
     };

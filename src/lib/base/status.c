@@ -44,7 +44,34 @@ adkcd_err_clear(struct adkcd_err *err)
     err->status = ADKCD_OK;
     err->ldap_rc = 0;
     err->krb5_rc = 0;
+    err->origin = ADKCD_ORIGIN_NONE;
     err->msg[0] = '\0';
+}
+
+/*
+ * A message cut to fit its buffer must not end inside a UTF-8 sequence
+ * (names and server diagnostics may be non-ASCII): drop the incomplete
+ * sequence at the end, if any.
+ */
+static void
+trim_utf8(char *s, int written, size_t size)
+{
+    size_t n, back = 0;
+    unsigned char lead;
+    size_t want;
+
+    if (written < 0 || (size_t)written < size)
+        return;
+    n = strlen(s);
+    while (back < n && back < 4 &&
+           ((unsigned char)s[n - 1 - back] & 0xC0) == 0x80)
+        back++;
+    if (back == n)
+        return;
+    lead = (unsigned char)s[n - 1 - back];
+    want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (want > back + 1)
+        s[n - 1 - back] = '\0';
 }
 
 adkcd_status
@@ -57,7 +84,9 @@ adkcd_err_setv(struct adkcd_err *err, adkcd_status status, const char *fmt,
     /* A new error: codes of an earlier one must not linger. */
     err->ldap_rc = 0;
     err->krb5_rc = 0;
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    err->origin = ADKCD_ORIGIN_NONE;
+    trim_utf8(err->msg, vsnprintf(err->msg, sizeof(err->msg), fmt, ap),
+              sizeof(err->msg));
     return status;
 }
 
@@ -85,5 +114,7 @@ adkcd_err_prefix(struct adkcd_err *err, const char *fmt, ...)
     vsnprintf(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
     memcpy(old, err->msg, sizeof(old));
-    snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+    trim_utf8(err->msg,
+              snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old),
+              sizeof(err->msg));
 }

@@ -34,9 +34,6 @@
 /* The bitwise-AND matching rule (LDAP_MATCHING_RULE_BIT_AND). */
 #define BIT_AND "1.2.840.113556.1.4.803"
 
-#define UAC_DC                                                                 \
-    (ADKCD_UAC_SERVER_TRUST_ACCOUNT | ADKCD_UAC_PARTIAL_SECRETS_ACCOUNT)
-
 static const char *const kind_names[ADKCD_AUDIT_N_KINDS] = {
     "unconstrained",
     "constrained",
@@ -385,7 +382,7 @@ assess_entry(const struct adkcd_audit *a, struct adkcd_audit_entry *e,
          * Samba refuses TRUSTED_FOR_DELEGATION with
          * PARTIAL_SECRETS_ACCOUNT, as a read-only DC exists to hold no
          * secret worth stealing. */
-        if (e->is_dc && !e->is_rodc)
+        if (adkcd_uac_is_writable_dc(e->uac))
             st = risk_add(&e->risks, &e->n_risks, "dc-expected", ADKCD_SEV_INFO,
                           err, "expected: domain controller");
         else if (e->is_rodc)
@@ -602,9 +599,8 @@ facts_read(LDAP *ld, LDAPMessage *e, struct account_facts *f,
     if (f->dn == NULL)
         return NOMEM(err);
     f->sam = adkcd_ldapx_value(ld, e, "sAMAccountName");
-    uac = adkcd_ldapx_value(ld, e, "userAccountControl");
-    if (uac != NULL)
-        f->uac = (unsigned)strtoul(uac, NULL, 10);
+    uac = adkcd_ldapx_value(ld, e, ADKCD_UAC_ATTR);
+    (void)adkcd_uac_parse(uac, &f->uac);
     free(uac);
     st = adkcd_ldapx_values(ld, e, "objectClass", &classes, NULL, err);
     f->is_computer = adkcd_strv_find_nocase(classes, "computer") >= 0;
@@ -631,9 +627,9 @@ entry_for(struct adkcd_audit *a, enum adkcd_audit_kind kind,
     e->sam = strdup(f->sam);
     e->domain = strdup(domain);
     e->is_computer = f->is_computer;
-    e->is_dc = (f->uac & UAC_DC) != 0;
-    e->is_rodc = (f->uac & ADKCD_UAC_PARTIAL_SECRETS_ACCOUNT) != 0;
-    e->disabled = (f->uac & ADKCD_UAC_ACCOUNTDISABLE) != 0;
+    e->is_dc = adkcd_uac_is_dc(f->uac);
+    e->is_rodc = adkcd_uac_is_rodc(f->uac);
+    e->disabled = adkcd_uac_is_disabled(f->uac);
     e->uac = f->uac;
     if (e->dn == NULL || e->sam == NULL || e->domain == NULL)
         return NULL; /* freed with the audit */
@@ -946,23 +942,22 @@ special_entry(void *vctx, LDAP *ld, LDAPMessage *m, struct adkcd_err *err)
     size_t i;
 
     st = facts_read(ld, m, &f, err);
-    if (st == ADKCD_OK && (f.uac & UAC_DC) &&
+    if (st == ADKCD_OK && adkcd_uac_is_dc(f.uac) &&
         adkcd_strv_add(&r->dc_dns, f.dn) != 0)
         st = NOMEM(err);
-    /* The domain's krbtgt (a name no other account of its domain can
-     * have).  A read-only DC's krbtgt_NNNNN is known by its link, not by
-     * its name, which any user may have: the RODC's msDS-KrbTgtLink names
-     * it, and it carries the back link msDS-KrbTgtLinkBl; either is
-     * enough, as the Global Catalog may lack one. */
-    if (st == ADKCD_OK && strcasecmp(f.sam, "krbtgt") == 0)
-        st = krbtgt_add(r, f.dn, err);
+    /* A KDC's account (adkcd_uac_is_krbtgt()): the domain's krbtgt, or
+     * one a read-only DC links to.  The RODC's msDS-KrbTgtLink names it,
+     * and it carries the back link msDS-KrbTgtLinkBl; either is enough,
+     * as the Global Catalog may lack one. */
     if (st == ADKCD_OK)
-        st = adkcd_ldapx_values(ld, m, "msDS-KrbTgtLinkBl", &backlinks, NULL,
-                                err);
-    if (st == ADKCD_OK && backlinks != NULL && backlinks[0] != NULL)
+        st = adkcd_ldapx_values(ld, m, ADKCD_KRBTGT_LINK_BL_ATTR, &backlinks,
+                                NULL, err);
+    if (st == ADKCD_OK &&
+        adkcd_uac_is_krbtgt(f.sam, backlinks != NULL && backlinks[0] != NULL))
         st = krbtgt_add(r, f.dn, err);
-    if (st == ADKCD_OK && (f.uac & ADKCD_UAC_PARTIAL_SECRETS_ACCOUNT))
-        st = adkcd_ldapx_values(ld, m, "msDS-KrbTgtLink", &links, NULL, err);
+    if (st == ADKCD_OK && adkcd_uac_is_rodc(f.uac))
+        st = adkcd_ldapx_values(ld, m, ADKCD_KRBTGT_LINK_ATTR, &links, NULL,
+                                err);
     for (i = 0; st == ADKCD_OK && links != NULL && links[i] != NULL; i++)
         st = krbtgt_add(r, links[i], err);
     adkcd_strv_free(links);
@@ -974,8 +969,12 @@ special_entry(void *vctx, LDAP *ld, LDAPMessage *m, struct adkcd_err *err)
 static adkcd_status
 read_specials(struct run *r, struct adkcd_err *err)
 {
-    char *attrs[] = {"sAMAccountName",  "userAccountControl", "objectClass",
-                     "msDS-KrbTgtLink", "msDS-KrbTgtLinkBl",  NULL};
+    char *attrs[] = {"sAMAccountName",
+                     ADKCD_UAC_ATTR,
+                     "objectClass",
+                     ADKCD_KRBTGT_LINK_ATTR,
+                     ADKCD_KRBTGT_LINK_BL_ATTR,
+                     NULL};
     LDAP *ld = adkcd_conn_ldap(r->conn);
     const char *base = r->own_nc;
     adkcd_status st = ADKCD_OK;
@@ -987,12 +986,10 @@ read_specials(struct run *r, struct adkcd_err *err)
     /* Writable and read-only DCs (whose msDS-KrbTgtLink names their
      * krbtgt), the krbtgt, and the accounts an RODC links to. */
     if (st == ADKCD_OK)
-        st =
-            adkcd_lookup_search(ld, base, LDAP_SCOPE_SUBTREE,
-                                "(|(userAccountControl:" BIT_AND ":=8192)"
-                                "(userAccountControl:" BIT_AND ":=67108864)"
-                                "(sAMAccountName=krbtgt)(msDS-KrbTgtLinkBl=*))",
-                                attrs, special_entry, r, err);
+        st = adkcd_lookup_search(ld, base, LDAP_SCOPE_SUBTREE,
+                                 "(|" ADKCD_UAC_DC_TERMS ADKCD_UAC_KRBTGT_TERMS
+                                 ")",
+                                 attrs, special_entry, r, err);
     return st;
 }
 

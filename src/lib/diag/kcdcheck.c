@@ -54,6 +54,51 @@ adkcd_verdict_name(enum adkcd_verdict v)
     return "skip";
 }
 
+const char *
+adkcd_fix_name(enum adkcd_fix_id id)
+{
+    /* Stable: JSON documents carry them. */
+    switch (id) {
+    case ADKCD_FIX_NONE:
+        break;
+    case ADKCD_FIX_ENABLE_ACCOUNT:
+        return "enable-account";
+    case ADKCD_FIX_CLEAR_SENSITIVE:
+        return "clear-sensitive";
+    case ADKCD_FIX_ADD_OWN_SPN:
+        return "add-own-spn";
+    case ADKCD_FIX_CONSTRAINED_ONLY:
+        return "constrained-only";
+    case ADKCD_FIX_MODE_NONE:
+        return "mode-none";
+    case ADKCD_FIX_SET_CONSTRAINED:
+        return "set-constrained";
+    case ADKCD_FIX_ADD_SERVICE:
+        return "add-service";
+    case ADKCD_FIX_ANY_PROTOCOL:
+        return "any-protocol";
+    case ADKCD_FIX_REPLACE_VALUE:
+        return "replace-value";
+    case ADKCD_FIX_ASK_FOR:
+        return "ask-for";
+    case ADKCD_FIX_REGISTER_SPN:
+        return "register-spn";
+    case ADKCD_FIX_REMOVE_DUPLICATE:
+        return "remove-duplicate";
+    case ADKCD_FIX_AVOID_DC_SERVICE:
+        return "avoid-dc-service";
+    case ADKCD_FIX_NAME_USER:
+        return "name-user";
+    case ADKCD_FIX_ENABLE_USER:
+        return "enable-user";
+    case ADKCD_FIX_CLEAR_USER_SENSITIVE:
+        return "clear-user-sensitive";
+    case ADKCD_FIX_LEAVE_PROTECTED_USERS:
+        return "leave-protected-users";
+    }
+    return NULL;
+}
+
 /* ASCII lower case, whatever the locale. */
 static unsigned char
 lc(unsigned char c)
@@ -148,6 +193,17 @@ adkcd_findings_count(const struct adkcd_findings *f, enum adkcd_verdict v)
     return n;
 }
 
+static void
+fix_clear(struct adkcd_fix *x)
+{
+    free(x->account);
+    free(x->sam);
+    free(x->service);
+    free(x->value);
+    adkcd_strv_free(x->services);
+    memset(x, 0, sizeof(*x));
+}
+
 void
 adkcd_findings_clear(struct adkcd_findings *f)
 {
@@ -157,43 +213,11 @@ adkcd_findings_clear(struct adkcd_findings *f)
         return;
     for (i = 0; i < f->n; i++) {
         free(f->v[i].message);
-        free(f->v[i].fix);
+        fix_clear(&f->v[i].fix);
     }
     free(f->v);
     f->v = NULL;
     f->n = 0;
-}
-
-/*
- * A word for a shell command line in a fix: as it is when it holds only
- * characters no shell treats specially, else in single quotes ("'tmg$'").
- */
-static void
-put_word(struct buf *b, const char *s)
-{
-    static const char plain[] = "_./:@%+=,-";
-    const char *p;
-    int quote = *s == '\0';
-
-    for (p = s; *p != '\0'; p++) {
-        unsigned char c = (unsigned char)*p;
-
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || strchr(plain, c) != NULL))
-            quote = 1;
-    }
-    if (!quote) {
-        buf_puts(b, s);
-        return;
-    }
-    buf_puts(b, "'");
-    for (p = s; *p != '\0'; p++) {
-        if (*p == '\'')
-            buf_puts(b, "'\\''");
-        else
-            buf_printf(b, "%c", *p);
-    }
-    buf_puts(b, "'");
 }
 
 /* "a, b, c and 2 more" (at most LIST_MAX values quoted). */
@@ -206,29 +230,6 @@ put_list(struct buf *b, char *const *v)
         buf_printf(b, "%s%s", i == 0 ? "" : ", ", v[i]);
     if (n > LIST_MAX)
         buf_printf(b, " and %zu more", n - LIST_MAX);
-}
-
-/* "--services a,b" of v with old replaced by new (old may be NULL). */
-static void
-put_services(struct buf *b, char *const *v, const char *old, const char *repl)
-{
-    struct buf list = {0};
-    char *text;
-    size_t i;
-
-    for (i = 0; v != NULL && v[i] != NULL; i++) {
-        const char *s = old != NULL && v[i] == old ? repl : v[i];
-
-        buf_printf(&list, "%s%s", i == 0 ? "" : ",", s);
-    }
-    text = buf_take(&list);
-    if (text == NULL) {
-        b->failed = 1;
-        return;
-    }
-    buf_puts(b, "--services ");
-    put_word(b, text);
-    free(text);
 }
 
 /*
@@ -281,19 +282,53 @@ struct decide {
     /* The finding being written. */
     enum adkcd_verdict verdict;
     struct buf msg;
-    struct buf fix;
+    struct adkcd_fix fix;
+    int fix_failed; /* out of memory */
 };
 
-/* "adkcd add ARG SERVICE[ --any-protocol]" */
+/* A copy of s (NULL stays NULL) for the fix. */
+static char *
+fix_dup(struct decide *d, const char *s)
+{
+    char *c = s != NULL ? strdup(s) : NULL;
+
+    if (s != NULL && c == NULL)
+        d->fix_failed = 1;
+    return c;
+}
+
+/* The fix of the finding being written: its id, the account and the
+ * service (every fix has them), and sam (or NULL). */
+static void
+fix_set(struct decide *d, enum adkcd_fix_id id, const char *sam)
+{
+    d->fix.id = id;
+    d->fix.account = fix_dup(d, d->arg);
+    d->fix.service = fix_dup(d, d->f->service);
+    d->fix.sam = fix_dup(d, sam);
+}
+
+/* The fix's services: v, with old replaced by repl (old may be NULL). */
+static void
+fix_services(struct decide *d, char *const *v, const char *old,
+             const char *repl)
+{
+    size_t i;
+
+    for (i = 0; v != NULL && v[i] != NULL; i++) {
+        const char *s = old != NULL && v[i] == old ? repl : v[i];
+
+        if (adkcd_strv_add(&d->fix.services, s) != 0)
+            d->fix_failed = 1;
+    }
+}
+
+/* Add the service to the list (with protocol transition). */
 static void
 fix_add(struct decide *d, int any_protocol)
 {
-    buf_puts(&d->fix, "adkcd add ");
-    put_word(&d->fix, d->arg);
-    buf_puts(&d->fix, " ");
-    put_word(&d->fix, d->f->service);
-    if (any_protocol)
-        buf_puts(&d->fix, " --any-protocol");
+    fix_set(d, ADKCD_FIX_ADD_SERVICE, NULL);
+    d->fix.any_protocol = any_protocol;
 }
 
 static const char *const samba_ignores_rbcd =
@@ -308,17 +343,14 @@ account_enabled(struct decide *d)
         d->verdict = ADKCD_SKIP;
         buf_printf(&d->msg, "the userAccountControl of %s could not be read",
                    d->acct);
-    } else if (f->uac & ADKCD_UAC_ACCOUNTDISABLE) {
+    } else if (adkcd_uac_is_disabled(f->uac)) {
         d->verdict = ADKCD_FAIL;
         buf_printf(&d->msg,
                    "%s is disabled (ACCOUNTDISABLE 0x2): the KDC refuses its "
                    "ticket-granting ticket (KDC_ERR_CLIENT_REVOKED), so it "
                    "can ask for no ticket at all",
                    d->acct);
-        buf_printf(&d->fix, "enable %s: ", d->acct);
-        buf_puts(&d->fix, "samba-tool user enable ");
-        put_word(&d->fix, d->acct);
-        buf_puts(&d->fix, ", or Enable-ADAccount on Windows");
+        fix_set(d, ADKCD_FIX_ENABLE_ACCOUNT, d->acct);
     } else {
         d->verdict = ADKCD_PASS;
         buf_printf(&d->msg, "%s is enabled", d->acct);
@@ -352,9 +384,7 @@ account_spn(struct decide *d)
                    "the KDC does not know it as a service, so S4U2Self "
                    "fails (KDC_ERR_S_PRINCIPAL_UNKNOWN)",
                    d->acct);
-        buf_puts(&d->fix, "register an SPN of its own on it: adspn -S "
-                          "CLASS/HOST ");
-        put_word(&d->fix, d->arg);
+        fix_set(d, ADKCD_FIX_ADD_OWN_SPN, NULL);
     }
 }
 
@@ -369,7 +399,7 @@ account_sensitive(struct decide *d)
                    d->acct);
         return;
     }
-    if (!(f->uac & ADKCD_UAC_NOT_DELEGATED)) {
+    if (!adkcd_uac_is_sensitive(f->uac)) {
         d->verdict = ADKCD_PASS;
         buf_printf(&d->msg,
                    "%s is not marked \"sensitive and cannot be delegated\"",
@@ -397,11 +427,7 @@ account_sensitive(struct decide *d)
     } else {
         d->verdict = ADKCD_FAIL;
     }
-    buf_printf(&d->fix,
-               "clear \"Account is sensitive and cannot be delegated\" on %s "
-               "(userAccountControl 0x100000): a delegating service must "
-               "not be marked sensitive",
-               d->acct);
+    fix_set(d, ADKCD_FIX_CLEAR_SENSITIVE, d->acct);
 }
 
 static void
@@ -424,10 +450,8 @@ mode(struct decide *d)
                    "follows the list, but the account can also pass on, to "
                    "any service, the tickets users send it",
                    d->acct);
-        buf_puts(&d->fix, "keep constrained delegation only: adkcd set ");
-        put_word(&d->fix, d->arg);
-        buf_puts(&d->fix, " --mode constrained ");
-        put_services(&d->fix, f->delegate_to, NULL, NULL);
+        fix_set(d, ADKCD_FIX_CONSTRAINED_ONLY, NULL);
+        fix_services(d, f->delegate_to, NULL, NULL);
     } else if (tfd) {
         buf_printf(&d->msg,
                    "%s has unconstrained delegation (TRUSTED_FOR_DELEGATION "
@@ -443,17 +467,13 @@ mode(struct decide *d)
                        "; resource-based delegation on %s allows it "
                        "instead, so unconstrained delegation is not needed",
                        d->hname);
-            buf_puts(&d->fix, "adkcd set ");
-            put_word(&d->fix, d->arg);
-            buf_puts(&d->fix, " --mode none");
+            fix_set(d, ADKCD_FIX_MODE_NONE, NULL);
         } else {
             d->verdict = ADKCD_FAIL;
-            buf_puts(&d->fix, "adkcd set ");
-            put_word(&d->fix, d->arg);
-            buf_puts(&d->fix, " --mode constrained --services ");
-            put_word(&d->fix, f->service);
-            if (f->need_protocol_transition)
-                buf_puts(&d->fix, " --any-protocol");
+            fix_set(d, ADKCD_FIX_SET_CONSTRAINED, NULL);
+            fix_services(d, (char *const[]){(char *)f->service, NULL}, NULL,
+                         NULL);
+            d->fix.any_protocol = f->need_protocol_transition;
         }
     } else if (n > 0) {
         d->verdict = ADKCD_PASS;
@@ -563,23 +583,15 @@ service_listed(struct decide *d)
         !f->holders_domain_only && d->n_holders == 0) {
         /* No account holds the service asked for: the typo is in the
          * question, not in the list. */
-        buf_printf(&d->fix,
-                   "ask for %s: %s is held by no account, so the typo is "
-                   "in the service asked for, not in the list",
-                   near, f->service);
+        fix_set(d, ADKCD_FIX_ASK_FOR, NULL);
+        d->fix.value = fix_dup(d, near);
     } else if (realm != NULL ||
                (near != NULL && !other_class_only(near, f->service))) {
         /* Correct the value in place: a value with a realm or a typo
          * serves nothing. */
-        buf_puts(&d->fix, "adkcd set ");
-        put_word(&d->fix, d->arg);
-        buf_puts(&d->fix, " --mode constrained ");
-        put_services(&d->fix, list, realm != NULL ? realm : near, f->service);
-        if (near != NULL)
-            buf_printf(&d->fix,
-                       " (or, if the typo is in the service asked "
-                       "for, ask for %s)",
-                       near);
+        fix_set(d, ADKCD_FIX_REPLACE_VALUE, NULL);
+        fix_services(d, list, realm != NULL ? realm : near, f->service);
+        d->fix.value = fix_dup(d, near);
     } else {
         fix_add(d, f->need_protocol_transition);
     }
@@ -622,9 +634,10 @@ protocol_transition(struct decide *d)
             buf_puts(&d->msg,
                      "; it can delegate only users who authenticated to it "
                      "with Kerberos");
-            buf_puts(&d->fix, "if it impersonates users: ");
         }
-        fix_add(d, 1);
+        fix_set(d, ADKCD_FIX_ANY_PROTOCOL, NULL);
+        d->fix.any_protocol = 1;
+        d->fix.if_impersonating = !f->need_protocol_transition;
     }
 }
 
@@ -659,10 +672,7 @@ service_holder(struct decide *d)
                    "it, the KDC answers \"Server not found in Kerberos "
                    "database\" (KDC_ERR_S_PRINCIPAL_UNKNOWN)",
                    f->service, f->holders_note);
-        buf_puts(&d->fix, "check the spelling, or register the SPN on the "
-                          "service's account: adspn -S ");
-        put_word(&d->fix, f->service);
-        buf_puts(&d->fix, " ACCOUNT");
+        fix_set(d, ADKCD_FIX_REGISTER_SPN, NULL);
     } else if (d->n_holders == 0) {
         d->verdict = ADKCD_FAIL;
         buf_printf(&d->msg,
@@ -670,10 +680,7 @@ service_holder(struct decide *d)
                    "answers \"Server not found in Kerberos database\" "
                    "(KDC_ERR_S_PRINCIPAL_UNKNOWN)",
                    f->service);
-        buf_puts(&d->fix, "check the spelling, or register the SPN on the "
-                          "service's account: adspn -S ");
-        put_word(&d->fix, f->service);
-        buf_puts(&d->fix, " ACCOUNT");
+        fix_set(d, ADKCD_FIX_REGISTER_SPN, NULL);
     } else {
         d->verdict = ADKCD_FAIL;
         buf_printf(&d->msg, "%s is held by %zu accounts: ", f->service,
@@ -699,10 +706,8 @@ service_holder(struct decide *d)
         buf_puts(&d->msg, ". A duplicate SPN: the KDC cannot tell which "
                           "key to use and answers "
                           "KDC_ERR_S_PRINCIPAL_UNKNOWN");
-        buf_puts(&d->fix, "keep it on the one account that runs the "
-                          "service: 'adspn -X' lists duplicates, 'adspn -D ");
-        put_word(&d->fix, first->value);
-        buf_puts(&d->fix, " ACCOUNT' removes it from the others");
+        fix_set(d, ADKCD_FIX_REMOVE_DUPLICATE, NULL);
+        d->fix.value = fix_dup(d, first->value);
     }
 }
 
@@ -720,21 +725,22 @@ service_dc(struct decide *d)
                    "the userAccountControl of %s could not be read%s%s",
                    d->hname, f->holder_note ? ": " : "",
                    f->holder_note ? f->holder_note : "");
-    } else if (f->holder_uac & ADKCD_UAC_SERVER_TRUST_ACCOUNT) {
+    } else if (adkcd_uac_is_dc(f->holder_uac)) {
         /* The service class of a ticket is outside its encrypted part: a
          * ticket for any service of the DC's account serves them all
-         * (ldap/, cifs/, host/...). */
+         * (ldap/, cifs/, host/...).  A read-only DC is no exception: the
+         * users it may act as are those whose secrets it may cache,
+         * administrators too once they log on there. */
         d->verdict = ADKCD_WARN;
         buf_printf(&d->msg,
-                   "%s belongs to domain controller %s: whoever controls %s "
-                   "can act as any user (administrators included) on the "
+                   "%s belongs to %sdomain controller %s: whoever controls "
+                   "%s can act as any user (administrators included) on the "
                    "DC, for every service, since the service name in a "
                    "ticket is not protected: a path to domain compromise",
-                   f->service, d->hname, d->acct);
-        buf_puts(&d->fix, "delegate to a service on a member server; if it "
-                          "must stay, mark privileged accounts \"sensitive "
-                          "and cannot be delegated\" or add them to "
-                          "Protected Users");
+                   f->service,
+                   adkcd_uac_is_rodc(f->holder_uac) ? "read-only " : "",
+                   d->hname, d->acct);
+        fix_set(d, ADKCD_FIX_AVOID_DC_SERVICE, NULL);
     } else {
         d->verdict = ADKCD_PASS;
         buf_printf(&d->msg, "%s belongs to %s, not a domain controller",
@@ -830,8 +836,7 @@ user_found(struct decide *d)
                    "%s: S4U2Self for an unknown user fails "
                    "(KDC_ERR_C_PRINCIPAL_UNKNOWN)",
                    f->user_note ? f->user_note : f->user);
-        buf_puts(&d->fix, "give the user's sAMAccountName or UPN to "
-                          "--impersonate");
+        fix_set(d, ADKCD_FIX_NAME_USER, NULL);
     } else {
         d->verdict = ADKCD_SKIP;
         buf_printf(&d->msg, "could not look up %s: %s", f->user,
@@ -846,17 +851,13 @@ user_enabled(struct decide *d)
 
     if (user_skip(d))
         return;
-    if (f->user_uac & ADKCD_UAC_ACCOUNTDISABLE) {
+    if (adkcd_uac_is_disabled(f->user_uac)) {
         d->verdict = ADKCD_FAIL;
         buf_printf(&d->msg,
                    "%s is disabled (ACCOUNTDISABLE 0x2): the KDC refuses "
                    "S4U2Self for it (KDC_ERR_POLICY)",
                    f->user_sam);
-        buf_printf(&d->fix, "enable %s (", f->user_sam);
-        buf_puts(&d->fix, "samba-tool user enable ");
-        put_word(&d->fix, f->user_sam);
-        buf_puts(&d->fix, ", or Enable-ADAccount), or impersonate an "
-                          "enabled user");
+        fix_set(d, ADKCD_FIX_ENABLE_USER, f->user_sam);
     } else {
         d->verdict = ADKCD_PASS;
         buf_printf(&d->msg, "%s is enabled", f->user_sam);
@@ -870,7 +871,7 @@ user_sensitive(struct decide *d)
 
     if (user_skip(d))
         return;
-    if (f->user_uac & ADKCD_UAC_NOT_DELEGATED) {
+    if (adkcd_uac_is_sensitive(f->user_uac)) {
         /* MS-SFU 3.2.5.1.2 and 3.2.5.2.2: never forwardable, and not
          * accepted by resource-based delegation either. */
         d->verdict = ADKCD_FAIL;
@@ -881,11 +882,7 @@ user_sensitive(struct decide *d)
                    "S4U2Proxy (KDC_ERR_BADOPTION), resource-based "
                    "delegation included",
                    f->user_sam);
-        buf_printf(&d->fix,
-                   "clear \"Account is sensitive and cannot be delegated\" "
-                   "on %s (userAccountControl 0x100000) if it may be "
-                   "delegated; privileged accounts should keep it",
-                   f->user_sam);
+        fix_set(d, ADKCD_FIX_CLEAR_USER_SENSITIVE, f->user_sam);
     } else {
         d->verdict = ADKCD_PASS;
         buf_printf(&d->msg,
@@ -910,10 +907,7 @@ user_protected(struct decide *d)
                    "Samba 4.17's KDC does not enforce this",
                    f->user_sam, how ? " (" : "", how ? how : "",
                    how ? ")" : "");
-        buf_printf(&d->fix,
-                   "take %s out of Protected Users if it may be delegated "
-                   "(privileged accounts should stay in it)",
-                   f->user_sam);
+        fix_set(d, ADKCD_FIX_LEAVE_PROTECTED_USERS, f->user_sam);
     } else if (f->user_protected == 0) {
         d->verdict = ADKCD_PASS;
         buf_printf(&d->msg, "%s is not in Protected Users%s%s%s", f->user_sam,
@@ -966,17 +960,14 @@ adkcd_kcd_decide(const struct adkcd_kcd_facts *facts,
 
         memset(&d.msg, 0, sizeof(d.msg));
         memset(&d.fix, 0, sizeof(d.fix));
+        d.fix_failed = 0;
         d.verdict = ADKCD_SKIP;
         finding_funcs[i](&d);
         fd->id = finding_ids[i];
         fd->verdict = d.verdict;
         fd->message = buf_take(&d.msg);
-        if (d.fix.len > 0 || d.fix.failed)
-            fd->fix = buf_take(&d.fix);
-        else
-            free(d.fix.s);
-        if (fd->message == NULL ||
-            ((d.fix.len > 0 || d.fix.failed) && fd->fix == NULL)) {
+        fd->fix = d.fix;
+        if (fd->message == NULL || d.fix_failed) {
             adkcd_findings_clear(&r);
             return NOMEM(err);
         }
@@ -1291,13 +1282,9 @@ read_holder(struct adkcd_conn *conn, const struct adkcd_account *acct,
     }
     r->holder_sam = adkcd_ldapx_value(ld, e, "sAMAccountName");
     f->holder_sam = r->holder_sam;
-    uac = adkcd_ldapx_value(ld, e, "userAccountControl");
-    if (uac != NULL) {
-        /* userAccountControl is a signed 32-bit integer in LDAP. */
-        f->holder_uac = (unsigned)strtol(uac, NULL, 10);
-        f->holder_has_uac = 1;
-        free(uac);
-    }
+    uac = adkcd_ldapx_value(ld, e, ADKCD_UAC_ATTR);
+    f->holder_has_uac = adkcd_uac_parse(uac, &f->holder_uac) == 0;
+    free(uac);
     if (!local) {
         st = set_note(err, &r->rbcd_note,
                       "it is in another domain, whose DCs hold its %s",

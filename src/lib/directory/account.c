@@ -17,9 +17,10 @@ static char *account_attrs[] = {"sAMAccountName",
                                 "userPrincipalName",
                                 "dNSHostName",
                                 "objectClass",
-                                "userAccountControl",
+                                ADKCD_UAC_ATTR,
                                 "servicePrincipalName",
                                 "msDS-AllowedToDelegateTo",
+                                ADKCD_KRBTGT_LINK_BL_ATTR,
                                 NULL};
 
 /* Matches users, computers, gMSAs and other security principals that can
@@ -48,7 +49,7 @@ adkcd_account_free(struct adkcd_account *a)
 static adkcd_status
 fill(LDAP *ld, LDAPMessage *e, struct adkcd_account *a, struct adkcd_err *err)
 {
-    char **classes = NULL, *dn, *uac;
+    char **classes = NULL, **backlinks = NULL, *dn, *uac;
     adkcd_status st;
 
     dn = ldap_get_dn(ld, e);
@@ -61,11 +62,17 @@ fill(LDAP *ld, LDAPMessage *e, struct adkcd_account *a, struct adkcd_err *err)
     a->upn = adkcd_ldapx_value(ld, e, "userPrincipalName");
     free(a->dns_host_name);
     a->dns_host_name = adkcd_ldapx_value(ld, e, "dNSHostName");
-    uac = adkcd_ldapx_value(ld, e, "userAccountControl");
-    a->has_uac = uac != NULL;
-    /* userAccountControl is a signed 32-bit integer in LDAP. */
-    a->uac = uac != NULL ? (unsigned)strtol(uac, NULL, 10) : 0;
+    uac = adkcd_ldapx_value(ld, e, ADKCD_UAC_ATTR);
+    a->has_uac = adkcd_uac_parse(uac, &a->uac) == 0;
     free(uac);
+    /* What adkcd_uac_is_krbtgt() needs besides the name: whether a
+     * read-only DC links to this account. */
+    st = adkcd_ldapx_values(ld, e, ADKCD_KRBTGT_LINK_BL_ATTR, &backlinks, NULL,
+                            err);
+    if (st != ADKCD_OK)
+        return st;
+    a->rodc_linked = backlinks != NULL && backlinks[0] != NULL;
+    adkcd_strv_free(backlinks);
     st = adkcd_ldapx_values(ld, e, "objectClass", &classes, NULL, err);
     if (st != ADKCD_OK)
         return st;

@@ -59,21 +59,23 @@ add(struct exporter *x, const char *dn, const char *sam, int is_computer,
     st = adkcd_sf_list_set(&a->spns.exact, spns, err);
     if (st != ADKCD_OK)
         return st;
-    a->deleg.given = 1;
-    a->deleg.mode_given = 1;
-    a->deleg.mode = mode;
-    if (mode == ADKCD_DELEG_CONSTRAINED) {
-        a->deleg.pt =
-            adkcd_deleg_any_protocol(&d) ? ADKCD_PT_ANY : ADKCD_PT_KERBEROS;
-        a->deleg.services.given = 1;
-        return adkcd_sf_list_set(&a->deleg.services.exact, d.services, err);
-    }
+    /* A state the file cannot say exactly (its "mode: unconstrained" or
+     * "mode: none" would clear the extra) is left out: applying the file
+     * then leaves that delegation as it is. */
     if (mode == ADKCD_DELEG_UNCONSTRAINED &&
         (d.services[0] != NULL || adkcd_deleg_any_protocol(&d)))
         return gap(x, ADKCD_GAP_UNCONSTRAINED_EXTRA, dn, err);
     if (mode == ADKCD_DELEG_NONE && adkcd_deleg_any_protocol(&d))
         return gap(x, ADKCD_GAP_ORPHAN_PT, dn, err);
-    return ADKCD_OK;
+    a->deleg.given = 1;
+    a->deleg.mode_given = 1;
+    a->deleg.mode = mode;
+    if (mode != ADKCD_DELEG_CONSTRAINED)
+        return ADKCD_OK;
+    a->deleg.pt =
+        adkcd_deleg_any_protocol(&d) ? ADKCD_PT_ANY : ADKCD_PT_KERBEROS;
+    a->deleg.services.given = 1;
+    return adkcd_sf_list_set(&a->deleg.services.exact, d.services, err);
 }
 
 static adkcd_status
@@ -84,6 +86,7 @@ one_entry(void *ctx, LDAP *ld, LDAPMessage *e, struct adkcd_err *err)
     char *sam = adkcd_ldapx_value(ld, e, "sAMAccountName");
     char *uac = adkcd_ldapx_value(ld, e, "userAccountControl");
     char **classes = NULL, **spns = NULL, **services = NULL;
+    unsigned uac_bits = 0;
     adkcd_status st = ADKCD_OK;
 
     if (dn == NULL || sam == NULL)
@@ -98,7 +101,7 @@ one_entry(void *ctx, LDAP *ld, LDAPMessage *e, struct adkcd_err *err)
         st = adkcd_ldapx_values(ld, e, ADKCD_DELEG_ATTR, &services, NULL, err);
     if (st == ADKCD_OK)
         st = add(x, dn, sam, adkcd_strv_find_nocase(classes, "computer") >= 0,
-                 uac != NULL ? (unsigned)strtol(uac, NULL, 10) : 0, spns,
+                 adkcd_uac_parse(uac, &uac_bits) == 0 ? uac_bits : 0, spns,
                  services, err);
     ldap_memfree(dn);
     free(sam);

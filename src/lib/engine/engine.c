@@ -361,6 +361,22 @@ take_answer(struct run *r)
     adkcd_dir_answer_clear(&a);
 }
 
+/* The first change c needs that did not end applied (or unchanged). */
+static const struct adkcd_change *
+unmet_need(const struct run *r, const struct adkcd_change *c)
+{
+    size_t k;
+
+    for (k = 0; k < c->n_needs; k++) {
+        const struct adkcd_change *n = &r->plan->changes[c->needs[k]];
+
+        if (n->outcome != ADKCD_OUT_APPLIED &&
+            n->outcome != ADKCD_OUT_UNCHANGED)
+            return n;
+    }
+    return NULL;
+}
+
 static void
 run_phase(struct run *r, unsigned phase)
 {
@@ -370,9 +386,26 @@ run_phase(struct run *r, unsigned phase)
     r->head = 0;
     for (i = 0; i < r->plan->n; i++) {
         struct adkcd_change *c = &r->plan->changes[i];
+        const struct adkcd_change *unmet;
 
-        if (c->phase == phase && c->outcome == ADKCD_OUT_PLANNED)
-            r->ready[r->n_ready++] = i;
+        if (c->phase != phase || c->outcome != ADKCD_OUT_PLANNED)
+            continue;
+        /* A change that takes over values another one had to let go of
+         * is sent only once that one was applied: otherwise it would make
+         * a duplicate (a DC that does not check would store it). */
+        unmet = unmet_need(r, c);
+        if (unmet != NULL) {
+            struct adkcd_err why;
+
+            adkcd_err_set(&why, ADKCD_E_PARTIAL,
+                          "not sent: it takes over what %s had to let go "
+                          "of first, and that change was not applied",
+                          unmet->dn);
+            set_result(c, ADKCD_OUT_SKIPPED, &why);
+            progress(r);
+            continue;
+        }
+        r->ready[r->n_ready++] = i;
     }
     /* After a fatal error nothing new is sent, but what is in flight is
      * still answered (or found in doubt). */
@@ -579,11 +612,13 @@ adkcd_engine_apply(struct adkcd_dir *dir, struct adkcd_plan *plan,
         struct adkcd_err rerr;
 
         adkcd_err_clear(&rerr);
-        /* The changes are applied whatever the read-back says. */
-        if (read_back(&r, &rerr) != ADKCD_OK && st == ADKCD_OK && err != NULL)
-            *err = rerr;
-        if (rerr.status != ADKCD_OK)
-            st = rerr.status;
+        /* The changes are applied whatever the read-back says: its
+         * failure is reported beside the result, not as the result. */
+        if (read_back(&r, &rerr) != ADKCD_OK) {
+            r.res->read_back_status = rerr.status;
+            snprintf(r.res->read_back_msg, sizeof(r.res->read_back_msg), "%s",
+                     rerr.msg);
+        }
     }
     free(r.slots);
     free(r.ready);
@@ -617,9 +652,16 @@ adkcd_engine_apply(struct adkcd_dir *dir, struct adkcd_plan *plan,
         size_t todo =
             r.res->applied + r.res->failed + r.res->in_doubt + r.res->skipped;
 
-        adkcd_err_prefix(err, "%zu of %zu changes were applied%s, then",
-                         r.res->applied, todo,
-                         r.res->in_doubt > 0 ? " (more in doubt)" : "");
+        if (r.res->applied > 0)
+            adkcd_err_prefix(err, "%zu of %zu changes were applied%s, then",
+                             r.res->applied, todo,
+                             r.res->in_doubt > 0 ? " (more in doubt)" : "");
+        else
+            adkcd_err_prefix(err,
+                             "%zu of %zu changes %s in doubt (sent, no "
+                             "answer), none confirmed, then",
+                             r.res->in_doubt, todo,
+                             r.res->in_doubt == 1 ? "is" : "are");
         if (err != NULL)
             err->status = ADKCD_E_PARTIAL;
         return ADKCD_E_PARTIAL;

@@ -16,6 +16,31 @@
 
 #define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
 
+/*
+ * A DN or label in the diff's header, as a person reads it: control
+ * characters (C0, DEL, and C1 as UTF-8) as \xNN, so that a name chosen by
+ * whoever created the object can neither drive the terminal nor forge a
+ * line.  (Values are written by the LDIF writer, base64 when needed.)
+ */
+static void
+put_shown(struct buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    for (; *p != '\0'; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            buf_printf(b, "\\x%02x", *p);
+        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            buf_printf(b, "\\x%02x\\x%02x", p[0], p[1]);
+            p++;
+        } else {
+            char ch[2] = {(char)*p, '\0'};
+
+            buf_puts(b, ch);
+        }
+    }
+}
+
 /* Was (kind, attr, value) planned in c? */
 static int
 has_op(const struct adkcd_change *c, enum adkcd_op_kind kind, const char *attr,
@@ -73,8 +98,14 @@ adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
 
         if (c->n_ops == 0)
             continue;
-        buf_printf(&b, "dn: %s%s%s%s\n", c->dn, c->label[0] ? " (" : "",
-                   c->label, c->label[0] ? ")" : "");
+        buf_puts(&b, "dn: ");
+        put_shown(&b, c->dn);
+        if (c->label[0] != '\0') {
+            buf_puts(&b, " (");
+            put_shown(&b, c->label);
+            buf_puts(&b, ")");
+        }
+        buf_puts(&b, "\n");
         for (j = 0; j < c->n_images; j++) {
             const struct adkcd_image *img = &c->images[j];
 

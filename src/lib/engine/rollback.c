@@ -8,6 +8,8 @@
 #include "adkcd/deleg.h"
 #include "adkcd/dir.h"
 #include "adkcd/rollback.h"
+#include "adkcd/spnreg.h"
+#include "adkcd/spn.h"
 #include "adkcd/strv.h"
 #include "buf.h"
 #include "ldapx.h"
@@ -40,6 +42,8 @@ struct adkcd_rollback {
     int force;
     size_t *map; /* DN (case ignored) -> object index + 1; 0: empty */
     size_t map_cap;
+    struct adkcd_spn_mappings *mappings; /* host aliases, for ordering
+                                          * moves (NULL: none known) */
 };
 
 enum adkcd_cmp
@@ -59,14 +63,17 @@ adkcd_attr_cmp(const char *attr)
 static int
 is_uac(const char *attr)
 {
-    return strcasecmp(attr, "userAccountControl") == 0;
+    return strcasecmp(attr, ADKCD_UAC_ATTR) == 0;
 }
 
-/* A userAccountControl value (a signed 32-bit decimal) as bits. */
+/* A userAccountControl value as bits (0 when absent or malformed). */
 static unsigned long
 uac_bits(const char *s)
 {
-    return s != NULL ? (unsigned long)(uint32_t)strtol(s, NULL, 10) : 0;
+    unsigned uac = 0;
+
+    (void)adkcd_uac_parse(s, &uac);
+    return uac;
 }
 
 static size_t
@@ -204,6 +211,7 @@ adkcd_rollback_free(struct adkcd_rollback *rb)
     free(rb->objs);
     adkcd_strv_free(rb->dns);
     free(rb->map);
+    adkcd_spn_mappings_free(rb->mappings);
     free(rb);
 }
 
@@ -758,7 +766,6 @@ plan_ops(const struct work *w, struct adkcd_change *c, struct adkcd_err *err)
 {
     adkcd_status st = ADKCD_OK;
     size_t a, i, k;
-    int adds = 0;
 
     for (a = 0; w->o->attrs[a] != NULL && st == ADKCD_OK; a++) {
         const char *attr = w->o->attrs[a];
@@ -776,13 +783,13 @@ plan_ops(const struct work *w, struct adkcd_change *c, struct adkcd_err *err)
             if (s->uac) {
                 /* Only the delegation bits go back. */
                 const char *now = adkcd_entry_str(w->now, attr);
-                char v[16];
+                char v[ADKCD_UAC_STRLEN];
 
-                snprintf(
-                    v, sizeof(v), "%d",
-                    (int32_t)(uint32_t)((uac_bits(now) &
-                                         ~(unsigned long)ADKCD_DELEG_UAC_MASK) |
-                                        s->before));
+                adkcd_uac_format(
+                    (unsigned)((uac_bits(now) &
+                                ~(unsigned long)ADKCD_DELEG_UAC_MASK) |
+                               s->before),
+                    v);
                 st =
                     adkcd_change_swap(c, attr, now != NULL ? now : "0", v, err);
                 differs = 0;
@@ -812,7 +819,6 @@ plan_ops(const struct work *w, struct adkcd_change *c, struct adkcd_err *err)
             if (s->attr != (size_t)a || s->uac || !s->effective || s->now ||
                 !s->before)
                 continue;
-            adds = 1;
             if (adkcd_vals_add(&want, s->val->data, s->val->len) != 0)
                 st = NOMEM(err);
         }
@@ -821,9 +827,6 @@ plan_ops(const struct work *w, struct adkcd_change *c, struct adkcd_err *err)
                                        want.n > 0, cmp, err);
         adkcd_vals_clear(&want);
     }
-    /* Undoing a move: the new holder lets go before the old one gets the
-     * value back. */
-    c->phase = adds ? 1 : 0;
     return st;
 }
 
@@ -948,30 +951,6 @@ adkcd_drifts_free(struct adkcd_drifts *d)
     free(d);
 }
 
-/* Objects whose inverse only deletes first (stable). */
-static adkcd_status
-order_by_phase(struct adkcd_plan *plan, struct adkcd_err *err)
-{
-    struct adkcd_change *v;
-    size_t i, k = 0;
-    unsigned ph;
-
-    if (plan->n < 2)
-        return ADKCD_OK;
-    v = malloc(plan->n * sizeof(*v));
-    if (v == NULL)
-        return NOMEM(err);
-    for (ph = 0; ph <= 1; ph++) {
-        for (i = 0; i < plan->n; i++) {
-            if ((plan->changes[i].phase > 0) == (ph > 0))
-                v[k++] = plan->changes[i];
-        }
-    }
-    memcpy(plan->changes, v, plan->n * sizeof(*v));
-    free(v);
-    return ADKCD_OK;
-}
-
 adkcd_status
 adkcd_rollback_inverse(struct adkcd_rollback *rb,
                        struct adkcd_entry *const *entries, int force,
@@ -997,8 +976,7 @@ adkcd_rollback_inverse(struct adkcd_rollback *rb,
                 err, ADKCD_E_NOTFOUND,
                 "%s no longer exists (deleted or moved): it cannot be "
                 "rolled back, and nothing was written; roll back the runs "
-                "that did not touch it separately (adkcd history lists what "
-                "each run touched)",
+                "that did not touch it separately",
                 rb->objs[i].dn);
     }
     st = adkcd_plan_new(&plan, err);
@@ -1013,8 +991,15 @@ adkcd_rollback_inverse(struct adkcd_rollback *rb,
             st = adkcd_change_set_replan(c, replan, o, o->attrs, err);
         any_drift = any_drift || drifted;
     }
-    if (st == ADKCD_OK)
-        st = order_by_phase(plan, err);
+    /* Undoing a move: the new holder lets go before the old one gets the
+     * value back (the engine holds the second until the first applied). */
+    if (st == ADKCD_OK) {
+        st = adkcd_plan_order(plan, "servicePrincipalName",
+                              adkcd_spn_equiv_values, rb->mappings, err);
+        if (st == ADKCD_E_USAGE)
+            adkcd_err_prefix(err, "the runs cannot be undone together; undo "
+                                  "them one at a time");
+    }
     if (st != ADKCD_OK) {
         adkcd_plan_free(plan);
         return st;
@@ -1062,6 +1047,10 @@ adkcd_rollback_plan(struct adkcd_conn *conn,
                 st = NOMEM(err);
         }
     }
+    /* The forest's host aliases, so that undoing a move through an alias
+     * form (HOST/x let go of, http/x taken) is ordered too. */
+    if (st == ADKCD_OK && n > 0)
+        st = adkcd_spn_read_mappings(conn, &rb->mappings, err);
     if (st == ADKCD_OK && n > 0)
         st = adkcd_dir_over_conn(conn, &dir, err);
     if (st == ADKCD_OK && n > 0)

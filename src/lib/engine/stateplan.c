@@ -28,6 +28,8 @@ adkcd_issue_kind_str(enum adkcd_issue_kind kind)
         return "refused";
     case ADKCD_ISSUE_CONTRADICTION:
         return "contradiction";
+    case ADKCD_ISSUE_SPN_CYCLE:
+        return "spn-cycle";
     }
     return "unknown";
 }
@@ -323,29 +325,6 @@ plan_accounts(struct adkcd_stateplan *sp, int force, struct adkcd_err *err)
     return st;
 }
 
-/*
- * Moves first: a change that deletes an SPN that another change adds goes
- * in phase 0, every other in phase 1, so the engine has the old holder
- * let go before the new one takes it.
- */
-static void
-phases(struct adkcd_stateplan *sp, const struct spn_op *adds, size_t n_adds)
-{
-    size_t i, k;
-
-    for (i = 0; i < sp->plan->n; i++) {
-        struct adkcd_change *c = &sp->plan->changes[i];
-
-        c->phase = 1;
-        for (k = 0; k < c->n_ops; k++) {
-            if (c->ops[k].kind == ADKCD_OP_DELETE &&
-                strcasecmp(c->ops[k].attr, SPN_ATTR) == 0 &&
-                has(adds, n_adds, c->ops[k].value.data, -1))
-                c->phase = 0;
-        }
-    }
-}
-
 /* Two entries adding SPNs that a host alias makes one (host/x, http/x). */
 static adkcd_status
 check_in_file(struct adkcd_stateplan *sp, const struct spn_op *adds,
@@ -514,14 +493,30 @@ adkcd_stateplan_make(struct adkcd_conn *conn, const struct adkcd_statefile *sf,
         st = collect(sp->plan, ADKCD_OP_ADD, &adds, &n_adds, err);
     if (st == ADKCD_OK)
         st = collect(sp->plan, ADKCD_OP_DELETE, &dels, &n_dels, err);
-    if (st == ADKCD_OK)
-        phases(sp, adds, n_adds);
-    /* The duplicate checks only when SPNs are to be added: a file that
-     * changes nothing never binds the Global Catalog. */
-    if (st == ADKCD_OK && n_adds > 0 && sf->spn_check != ADKCD_SF_CHECK_NONE) {
+    /* The host aliases, and the checks, only when SPNs are to be added:
+     * a file that changes nothing never binds the Global Catalog. */
+    if (st == ADKCD_OK && n_adds > 0)
         st = adkcd_spn_read_mappings(conn, &m, err);
-        if (st == ADKCD_OK)
-            st = check_in_file(sp, adds, n_adds, m, err);
+    /* Moves: an SPN (or an alias form of it) that one change adds waits
+     * for the change that lets go of it; a cycle cannot be ordered. */
+    if (st == ADKCD_OK && n_adds > 0) {
+        struct adkcd_err oerr;
+        adkcd_status ost;
+
+        adkcd_err_clear(&oerr);
+        ost = adkcd_plan_order(sp->plan, SPN_ATTR, adkcd_spn_equiv_values, m,
+                               &oerr);
+        if (ost == ADKCD_E_USAGE)
+            st = add_issue(sp, ADKCD_ISSUE_SPN_CYCLE, 0, ADKCD_E_USAGE,
+                           oerr.msg, NULL, NULL, NULL, 0, err);
+        else if (ost != ADKCD_OK) {
+            st = ost;
+            if (err != NULL)
+                *err = oerr;
+        }
+    }
+    if (st == ADKCD_OK && n_adds > 0 && sf->spn_check != ADKCD_SF_CHECK_NONE) {
+        st = check_in_file(sp, adds, n_adds, m, err);
         if (st == ADKCD_OK)
             st = check_held(conn, sp, adds, n_adds, dels, n_dels, m, err);
     }
@@ -561,8 +556,10 @@ adkcd_stateplan_free(struct adkcd_stateplan *sp)
     }
     free(sp->issues);
     for (i = 0; sp->sf != NULL && i < sp->sf->n_accounts; i++) {
-        if (sp->wants != NULL)
+        if (sp->wants != NULL) {
             adkcd_want_clear(&sp->wants[i]);
+            adkcd_want_free_checked(&sp->wants[i]);
+        }
         if (sp->accts != NULL)
             adkcd_account_free(sp->accts[i]);
     }

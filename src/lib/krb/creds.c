@@ -1,4 +1,5 @@
-/* adkcd internal: Kerberos credentials for the bind. */
+/* adkcd: Kerberos credentials, the one place a TGT is had. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,49 +11,118 @@
 #include <krb5.h>
 #include <ldap.h>
 
-#include "creds.h"
+#include "adkcd/creds.h"
+#include "adkcd/strv.h"
+#include "krbx.h"
+
+/* What to do, said the same way wherever Kerberos is explained. */
+#define SKEW_FIX                                                               \
+    "clock skew too great between this host and the KDC: synchronise the "     \
+    "time (chrony/ntpd)"
+#define KDC_FIX "check 'kdc =' in krb5.conf or the _kerberos SRV records"
 
 struct adkcd_creds {
     krb5_context ctx;
     krb5_ccache mem_cc; /* a MEMORY ccache made here, or NULL */
-    char ccname[256];   /* "MEMORY:..." when mem_cc is set, or the
-                         * caller's ccache (opts->ccache) */
+    char *ccname;       /* the ccache holding the TGT, or NULL: the
+                         * default ccache, used in place */
+    char *src_ccname;   /* the ccache the TGT was taken from, or NULL */
     char *principal;
+    char *name; /* first component */
+    char *realm;
+    struct adkcd_ticket tkt;
+    int matches; /* see adkcd_creds_matches_account() */
 };
 
-/* Copy a krb5 error text into err, freeing it the krb5 way. */
-static adkcd_status
-krb_error(struct adkcd_err *err, krb5_context ctx, krb5_error_code code,
-          adkcd_status st, const char *what)
-{
-    const char *text = krb5_get_error_message(ctx, code);
+/* ---- tickets ------------------------------------------------------- */
 
-    adkcd_err_set(err, st, "%s: %s", what, text);
-    if (err != NULL)
-        err->krb5_rc = code;
-    krb5_free_error_message(ctx, text);
-    return st;
+static const struct {
+    unsigned bit;
+    const char *word;
+} ticket_flags[] = {
+    {ADKCD_TKT_FORWARDABLE, "forwardable"},
+    {ADKCD_TKT_FORWARDED, "forwarded"},
+    {ADKCD_TKT_PROXIABLE, "proxiable"},
+    {ADKCD_TKT_RENEWABLE, "renewable"},
+    {ADKCD_TKT_INITIAL, "initial"},
+    {ADKCD_TKT_PRE_AUTHENT, "pre-authent"},
+    {ADKCD_TKT_OK_AS_DELEGATE, "ok-as-delegate"},
+    {ADKCD_TKT_ENC_PA_REP, "enc-pa-rep"},
+    {0, NULL},
+};
+
+void
+adkcd_ticket_flags_text(unsigned flags, char *buf, size_t size)
+{
+    size_t i, used = 0;
+
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    for (i = 0; ticket_flags[i].word != NULL; i++) {
+        int n;
+
+        if (!(flags & ticket_flags[i].bit))
+            continue;
+        n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+                     ticket_flags[i].word);
+        if (n < 0 || (size_t)n >= size - used)
+            return;
+        used += (size_t)n;
+    }
+    if (used == 0)
+        snprintf(buf, size, "none");
 }
 
-static adkcd_status
-set_names(struct adkcd_creds *c, krb5_principal p, struct adkcd_err *err)
+void
+adkcd_krbx_ticket_clear(struct adkcd_ticket *t)
 {
-    char *name = NULL;
-    krb5_error_code code;
+    free(t->client);
+    free(t->server);
+    free(t->enctype);
+    memset(t, 0, sizeof(*t));
+}
 
-    code = krb5_unparse_name(c->ctx, p, &name);
-    if (code != 0)
-        return krb_error(err, c->ctx, code, ADKCD_E_AUTH,
-                         "reading the client principal");
-    c->principal = strdup(name);
-    krb5_free_unparsed_name(c->ctx, name);
-    if (c->principal == NULL)
+adkcd_status
+adkcd_krbx_ticket(krb5_context ctx, const krb5_creds *c, struct adkcd_ticket *t,
+                  struct adkcd_err *err)
+{
+    char *cl = NULL, *sv = NULL;
+    char et[64];
+    krb5_ticket *tkt = NULL;
+    krb5_enctype enctype = c->keyblock.enctype;
+
+    memset(t, 0, sizeof(*t));
+    /* The ticket's own enctype (the service key's), not the session key's. */
+    if (krb5_decode_ticket(&c->ticket, &tkt) == 0) {
+        enctype = tkt->enc_part.enctype;
+        krb5_free_ticket(ctx, tkt);
+    }
+    if (krb5_enctype_to_name(enctype, FALSE, et, sizeof(et)) != 0)
+        snprintf(et, sizeof(et), "enctype %d", (int)enctype);
+    if (krb5_unparse_name(ctx, c->client, &cl) != 0 ||
+        krb5_unparse_name(ctx, c->server, &sv) != 0) {
+        krb5_free_unparsed_name(ctx, cl);
         return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    }
+    t->client = strdup(cl);
+    t->server = strdup(sv);
+    t->enctype = strdup(et);
+    krb5_free_unparsed_name(ctx, cl);
+    krb5_free_unparsed_name(ctx, sv);
+    t->flags = c->ticket_flags;
+    t->start =
+        (long)(c->times.starttime ? c->times.starttime : c->times.authtime);
+    t->end = (long)c->times.endtime;
+    if (t->client == NULL || t->server == NULL || t->enctype == NULL) {
+        adkcd_krbx_ticket_clear(t);
+        return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    }
     return ADKCD_OK;
 }
 
 int
-adkcd_creds_is_tgt(const krb5_creds *c, krb5_const_principal p)
+adkcd_krbx_is_tgt(const krb5_creds *c, krb5_const_principal p)
 {
     const krb5_principal s = c->server;
 
@@ -62,184 +132,635 @@ adkcd_creds_is_tgt(const krb5_creds *c, krb5_const_principal p)
            memcmp(s->data[1].data, p->realm.data, p->realm.length) == 0;
 }
 
+/* ---- errors -------------------------------------------------------- */
+
+adkcd_status
+adkcd_krbx_fail(struct adkcd_err *err, krb5_context ctx, krb5_error_code code,
+                adkcd_status st, const char *fmt, ...)
+{
+    const char *text = krb5_get_error_message(ctx, code);
+    char what[600];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    adkcd_err_set(err, st, "%s (%s)", what, text);
+    if (err != NULL)
+        err->krb5_rc = code;
+    krb5_free_error_message(ctx, text);
+    return st;
+}
+
 /*
- * Make sure the default ccache holds a TGT that has not expired, so that a
- * missing or stale ticket gets "run kinit" instead of a GSSAPI error.
+ * The KDC refused an AS request for p (with a keytab's key, or a
+ * password): say why in the admin's terms.  The one explanation of a
+ * refused TGT, for every path that gets one.
  */
 static adkcd_status
-check_default_ccache(struct adkcd_creds *c, const char *name,
-                     struct adkcd_err *err)
+explain_as(struct adkcd_err *err, krb5_context ctx, krb5_error_code code,
+           const char *p, int keytab)
+{
+    switch (code) {
+    case KRB5KDC_ERR_PREAUTH_FAILED:
+    case KRB5KRB_AP_ERR_BAD_INTEGRITY:
+        return adkcd_krbx_fail(
+            err, ctx, code, ADKCD_E_AUTH,
+            keytab ? "the keytab's key for %s is wrong: the account's "
+                     "password changed after the keytab was made, or the key "
+                     "was made with another salt (make a new keytab; "
+                     "ktutil's 'addent -f' asks the KDC for the salt)"
+                   : "the password for %s is wrong",
+            p);
+    case KRB5KDC_ERR_CLIENT_REVOKED:
+        return adkcd_krbx_fail(err, ctx, code, ADKCD_E_AUTH,
+                               "the KDC refuses %s a ticket: the account is "
+                               "disabled, locked out or expired",
+                               p);
+    case KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN:
+        return adkcd_krbx_fail(err, ctx, code, ADKCD_E_AUTH,
+                               "the KDC knows no principal %s: give the "
+                               "account's name (computers end in $) or "
+                               "--principal",
+                               p);
+    case KRB5KDC_ERR_KEY_EXP:
+        return adkcd_krbx_fail(err, ctx, code, ADKCD_E_AUTH,
+                               "the password of %s has expired", p);
+    case KRB5KRB_AP_ERR_SKEW:
+        return adkcd_krbx_fail(err, ctx, code, ADKCD_E_AUTH,
+                               SKEW_FIX " before getting a ticket for %s", p);
+    case KRB5_KDC_UNREACH:
+    case KRB5_REALM_CANT_RESOLVE:
+    case KRB5_REALM_UNKNOWN:
+        return adkcd_krbx_fail(err, ctx, code, ADKCD_E_CONNECT,
+                               "no KDC answered for %s: " KDC_FIX, p);
+    default:
+        return adkcd_krbx_fail(err, ctx, code, ADKCD_E_AUTH,
+                               "getting a ticket for %s failed", p);
+    }
+}
+
+/* ---- principals ---------------------------------------------------- */
+
+/* v's strings joined by sep (free()), or NULL when out of memory. */
+static char *
+join(char *const *v, const char *sep)
+{
+    size_t i, n = 1;
+    char *s;
+
+    for (i = 0; v != NULL && v[i] != NULL; i++)
+        n += strlen(v[i]) + strlen(sep);
+    s = malloc(n);
+    if (s == NULL)
+        return NULL;
+    s[0] = '\0';
+    for (i = 0; v != NULL && v[i] != NULL; i++) {
+        if (i > 0)
+            strcat(s, sep);
+        strcat(s, v[i]);
+    }
+    return s;
+}
+
+/*
+ * The principal names ACCOUNT stands for, in the order to try: NAME$ then
+ * NAME; NAME$ alone (-C); NAME alone (-U, or NAME$ typed).  DOMAIN\ is
+ * dropped.  ADKCD_E_USAGE for a name from which no principal follows.
+ */
+static adkcd_status
+candidates(const char *account, enum adkcd_account_kind kind, char ***out,
+           struct adkcd_err *err)
+{
+    const char *name = account;
+    const char *bs = strrchr(account, '\\');
+    char **v = NULL;
+    size_t n;
+
+    *out = NULL;
+    if (bs != NULL)
+        name = bs + 1;
+    n = strlen(name);
+    if (n == 0 || name[0] == '<' || strchr(name, '=') != NULL ||
+        strchr(name, '@') != NULL || strchr(name, '/') != NULL)
+        return adkcd_err_set(err, ADKCD_E_USAGE,
+                             "cannot tell the Kerberos principal of '%s': "
+                             "give --principal (e.g. --principal "
+                             "'tmg$@REALM')",
+                             account);
+    if (name[n - 1] != '$' && kind != ADKCD_ACCOUNT_USER) {
+        char *dollar = malloc(n + 2);
+
+        if (dollar == NULL)
+            return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+        memcpy(dollar, name, n);
+        memcpy(dollar + n, "$", 2);
+        if (adkcd_strv_add(&v, dollar) != 0) {
+            free(dollar);
+            return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+        }
+        free(dollar);
+    }
+    if ((kind != ADKCD_ACCOUNT_COMPUTER || name[n - 1] == '$') &&
+        adkcd_strv_add(&v, name) != 0) {
+        adkcd_strv_free(v);
+        return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    }
+    *out = v;
+    return ADKCD_OK;
+}
+
+/* The keytab entry (principal with realm) for the first candidate that
+ * the keytab has keys for. */
+static adkcd_status
+pick_from_keytab(krb5_context ctx, const char *keytab, char *const *cands,
+                 krb5_principal *p_out, struct adkcd_err *err)
+{
+    krb5_keytab kt = NULL;
+    krb5_kt_cursor cur;
+    krb5_keytab_entry e;
+    krb5_error_code code;
+    char **have = NULL;
+    krb5_principal *found = NULL;
+    size_t nc = adkcd_strv_len(cands), i, best = (size_t)-1;
+    adkcd_status st = ADKCD_OK;
+
+    *p_out = NULL;
+    found = calloc(nc + 1, sizeof(*found));
+    if (found == NULL)
+        return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    code = krb5_kt_resolve(ctx, keytab, &kt);
+    if (code == 0)
+        code = krb5_kt_start_seq_get(ctx, kt, &cur);
+    if (code != 0) {
+        st = adkcd_krbx_fail(err, ctx, code, ADKCD_E_AUTH,
+                             "cannot read the keytab %s", keytab);
+        goto done;
+    }
+    while (krb5_kt_next_entry(ctx, kt, &e, &cur) == 0) {
+        char *full = NULL;
+
+        if (e.principal->length == 1) {
+            const krb5_data *c0 = &e.principal->data[0];
+
+            for (i = 0; i < nc; i++) {
+                if (found[i] == NULL && strlen(cands[i]) == c0->length &&
+                    strncasecmp(cands[i], c0->data, c0->length) == 0)
+                    krb5_copy_principal(ctx, e.principal, &found[i]);
+            }
+        }
+        if (krb5_unparse_name(ctx, e.principal, &full) == 0) {
+            if (adkcd_strv_find_nocase(have, full) < 0 &&
+                adkcd_strv_add(&have, full) != 0) {
+                krb5_free_unparsed_name(ctx, full);
+                krb5_free_keytab_entry_contents(ctx, &e);
+                krb5_kt_end_seq_get(ctx, kt, &cur);
+                st = adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+                goto done;
+            }
+            krb5_free_unparsed_name(ctx, full);
+        }
+        krb5_free_keytab_entry_contents(ctx, &e);
+    }
+    krb5_kt_end_seq_get(ctx, kt, &cur);
+    for (i = 0; i < nc; i++) {
+        if (found[i] != NULL) {
+            best = i;
+            break;
+        }
+    }
+    if (best == (size_t)-1) {
+        char *list = join(have, ", ");
+        char *want = join(cands, " or ");
+
+        st = adkcd_err_set(err, ADKCD_E_AUTH,
+                           "the keytab %s holds no key for %s (it holds: "
+                           "%s): give --principal",
+                           keytab, want ? want : "the account",
+                           list && list[0] ? list : "nothing");
+        free(list);
+        free(want);
+        goto done;
+    }
+    *p_out = found[best];
+    found[best] = NULL;
+done:
+    for (i = 0; i < nc; i++) {
+        if (found[i] != NULL)
+            krb5_free_principal(ctx, found[i]);
+    }
+    free(found);
+    adkcd_strv_free(have);
+    if (kt != NULL)
+        krb5_kt_close(ctx, kt);
+    return st;
+}
+
+static adkcd_status
+set_identity(struct adkcd_creds *c, krb5_const_principal p,
+             struct adkcd_err *err)
+{
+    char *full = NULL;
+    krb5_error_code code;
+
+    code = krb5_unparse_name(c->ctx, p, &full);
+    if (code != 0)
+        return adkcd_krbx_fail(err, c->ctx, code, ADKCD_E_AUTH, "%s",
+                               "reading the client principal");
+    free(c->principal);
+    free(c->name);
+    free(c->realm);
+    c->principal = strdup(full);
+    krb5_free_unparsed_name(c->ctx, full);
+    c->name = p->length > 0 ? strndup(p->data[0].data, p->data[0].length)
+                            : strdup("");
+    c->realm = strndup(p->realm.data, p->realm.length);
+    if (c->principal == NULL || c->name == NULL || c->realm == NULL)
+        return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    return ADKCD_OK;
+}
+
+/* A MEMORY ccache of our own holding cred (the TGT) for p. */
+static adkcd_status
+keep_tgt(struct adkcd_creds *c, krb5_principal p, krb5_creds *cred,
+         struct adkcd_err *err)
+{
+    krb5_error_code code;
+    const char *name;
+    size_t n;
+
+    code = krb5_cc_new_unique(c->ctx, "MEMORY", NULL, &c->mem_cc);
+    if (code == 0)
+        code = krb5_cc_initialize(c->ctx, c->mem_cc, p);
+    if (code == 0)
+        code = krb5_cc_store_cred(c->ctx, c->mem_cc, cred);
+    if (code != 0)
+        return adkcd_krbx_fail(err, c->ctx, code, ADKCD_E_AUTH, "%s",
+                               "cannot store the ticket in a MEMORY ccache");
+    name = krb5_cc_get_name(c->ctx, c->mem_cc);
+    n = strlen(name) + sizeof("MEMORY:");
+    free(c->ccname);
+    c->ccname = malloc(n);
+    if (c->ccname == NULL)
+        return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    snprintf(c->ccname, n, "MEMORY:%s", name);
+    return ADKCD_OK;
+}
+
+/* ---- a TGT a ccache holds ------------------------------------------ */
+
+/*
+ * The principal of the ccache must be the one asked for: --principal, or
+ * one of ACCOUNT's names, or else the exchange proves nothing about
+ * ACCOUNT.  Checked here, before anything is asked of the directory
+ * (which may be out of reach).
+ */
+static adkcd_status
+check_owner(struct adkcd_creds *c, const struct adkcd_creds_opts *o,
+            krb5_const_principal p, struct adkcd_err *err)
+{
+    char **cands = NULL;
+    struct adkcd_err e2;
+    size_t i;
+
+    if (o->principal != NULL) {
+        krb5_principal want = NULL;
+        krb5_error_code code;
+        int same;
+
+        code = krb5_parse_name(c->ctx, o->principal, &want);
+        if (code != 0)
+            return adkcd_krbx_fail(err, c->ctx, code, ADKCD_E_USAGE,
+                                   "invalid principal '%s'", o->principal);
+        /* AD names ignore case. */
+        same = krb5_principal_compare_flags(c->ctx, want, p,
+                                            KRB5_PRINCIPAL_COMPARE_CASEFOLD);
+        krb5_free_principal(c->ctx, want);
+        if (!same)
+            return adkcd_err_set(err, ADKCD_E_AUTH,
+                                 "the credentials cache %s holds a ticket "
+                                 "for %s, not %s: give --keytab or "
+                                 "--password-stdin",
+                                 c->src_ccname, c->principal, o->principal);
+        c->matches = 1;
+        return ADKCD_OK;
+    }
+    if (o->account == NULL) {
+        c->matches = 1;
+        return ADKCD_OK;
+    }
+    adkcd_err_clear(&e2);
+    if (candidates(o->account, o->kind, &cands, &e2) != ADKCD_OK) {
+        /* A DN, GUID or SID: only the directory can tell. */
+        if (e2.status == ADKCD_E_NOMEM)
+            return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+        return ADKCD_OK;
+    }
+    for (i = 0; cands[i] != NULL && !c->matches; i++)
+        c->matches = strcasecmp(cands[i], c->name) == 0;
+    if (!c->matches) {
+        char *want = join(cands, " or ");
+
+        adkcd_err_set(err, ADKCD_E_AUTH,
+                      "the credentials cache %s holds a ticket for %s, not "
+                      "for %s: give the keys of %s with --keytab or "
+                      "--password-stdin, or run 'kinit -f' as it",
+                      c->src_ccname, c->principal, want ? want : o->account,
+                      o->account);
+        free(want);
+    }
+    adkcd_strv_free(cands);
+    return c->matches ? ADKCD_OK : ADKCD_E_AUTH;
+}
+
+/*
+ * The ccache's TGT: it must be there and unexpired, so that a missing or
+ * stale ticket gets "run kinit" instead of a GSSAPI or KDC error later.
+ * The advice names the account when the credentials are an account's
+ * (adkcd verify), the user's own kinit otherwise.
+ */
+static adkcd_status
+use_ccache(struct adkcd_creds *c, const struct adkcd_creds_opts *o,
+           struct adkcd_err *err)
 {
     krb5_ccache cc = NULL;
     krb5_principal p = NULL;
     krb5_cc_cursor cur;
-    krb5_creds cred;
-    krb5_error_code code;
+    krb5_creds cred, best;
     krb5_timestamp now;
-    char *ccname = NULL;
+    krb5_error_code code;
+    char *full = NULL;
     adkcd_status st = ADKCD_OK;
     int found = 0;
-    long end = 0;
 
-    code = name != NULL ? krb5_cc_resolve(c->ctx, name, &cc)
-                        : krb5_cc_default(c->ctx, &cc);
+    memset(&best, 0, sizeof(best));
+    code = o->ccache != NULL ? krb5_cc_resolve(c->ctx, o->ccache, &cc)
+                             : krb5_cc_default(c->ctx, &cc);
     if (code != 0)
-        return krb_error(err, c->ctx, code, ADKCD_E_AUTH,
-                         "opening the default credentials cache");
-    krb5_cc_get_full_name(c->ctx, cc, &ccname);
+        return adkcd_krbx_fail(err, c->ctx, code, ADKCD_E_AUTH,
+                               "cannot open the credentials cache %s",
+                               o->ccache ? o->ccache : "(the default)");
+    if (krb5_cc_get_full_name(c->ctx, cc, &full) == 0)
+        c->src_ccname = strdup(full);
+    else
+        c->src_ccname = strdup(o->ccache ? o->ccache : "the default ccache");
+    if (c->src_ccname == NULL) {
+        st = adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+        goto done;
+    }
     code = krb5_cc_get_principal(c->ctx, cc, &p);
     if (code != 0) {
-        st = adkcd_err_set(err, ADKCD_E_AUTH,
-                           "no Kerberos ticket in %s: run 'kinit "
-                           "USER@REALM' first, or give --keytab/--principal "
-                           "or --principal with --password-stdin",
-                           ccname ? ccname : "the default ccache");
-        goto cleanup;
+        if (o->account != NULL)
+            st = adkcd_err_set(err, ADKCD_E_AUTH,
+                               "no ticket for %s: give its keys with "
+                               "--keytab FILE or --password-stdin, or run "
+                               "'kinit -f' as it first",
+                               o->account);
+        else
+            st = adkcd_err_set(err, ADKCD_E_AUTH,
+                               "no Kerberos ticket in %s: run 'kinit "
+                               "USER@REALM' first, or give --keytab/"
+                               "--principal or --principal with "
+                               "--password-stdin",
+                               c->src_ccname);
+        goto done;
     }
-    st = set_names(c, p, err);
+    st = set_identity(c, p, err);
+    if (st == ADKCD_OK)
+        st = check_owner(c, o, p, err);
     if (st != ADKCD_OK)
-        goto cleanup;
-    krb5_timeofday(c->ctx, &now);
-    code = krb5_cc_start_seq_get(c->ctx, cc, &cur);
-    if (code == 0) {
+        goto done;
+    /* The TGT that lasts longest. */
+    if (krb5_cc_start_seq_get(c->ctx, cc, &cur) == 0) {
         while (krb5_cc_next_cred(c->ctx, cc, &cur, &cred) == 0) {
-            if (adkcd_creds_is_tgt(&cred, p)) {
+            if (adkcd_krbx_is_tgt(&cred, p) &&
+                (!found || cred.times.endtime > best.times.endtime)) {
+                if (found)
+                    krb5_free_cred_contents(c->ctx, &best);
+                best = cred;
                 found = 1;
-                if ((long)cred.times.endtime > end)
-                    end = (long)cred.times.endtime;
+                continue;
             }
             krb5_free_cred_contents(c->ctx, &cred);
         }
         krb5_cc_end_seq_get(c->ctx, cc, &cur);
     }
+    krb5_timeofday(c->ctx, &now);
     if (!found) {
-        st = adkcd_err_set(err, ADKCD_E_AUTH,
-                           "no ticket-granting ticket for %s in %s: run "
-                           "'kinit %s'",
-                           c->principal, ccname ? ccname : "the ccache",
-                           c->principal);
-    } else if (end <= (long)now) {
+        if (o->account != NULL)
+            st = adkcd_err_set(err, ADKCD_E_AUTH,
+                               "no valid ticket-granting ticket for %s in "
+                               "%s: run 'kinit -f %s', or give --keytab or "
+                               "--password-stdin",
+                               c->principal, c->src_ccname, c->principal);
+        else
+            st = adkcd_err_set(err, ADKCD_E_AUTH,
+                               "no ticket-granting ticket for %s in %s: run "
+                               "'kinit %s'",
+                               c->principal, c->src_ccname, c->principal);
+        goto done;
+    }
+    if ((long)best.times.endtime <= (long)now) {
         char when[64];
-        time_t t = (time_t)end;
+        time_t t = (time_t)best.times.endtime;
         struct tm tm;
 
         strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
                  gmtime_r(&t, &tm));
-        st = adkcd_err_set(err, ADKCD_E_AUTH,
-                           "the Kerberos ticket of %s expired at %s: run "
-                           "'kinit %s' again",
-                           c->principal, when, c->principal);
+        if (o->account != NULL)
+            st = adkcd_err_set(err, ADKCD_E_AUTH,
+                               "the Kerberos ticket of %s in %s expired at "
+                               "%s: run 'kinit -f %s' again, or give "
+                               "--keytab or --password-stdin",
+                               c->principal, c->src_ccname, when, c->principal);
+        else
+            st = adkcd_err_set(err, ADKCD_E_AUTH,
+                               "the Kerberos ticket of %s expired at %s: run "
+                               "'kinit %s' again",
+                               c->principal, when, c->principal);
+        goto done;
     }
-cleanup:
-    krb5_free_string(c->ctx, ccname);
+    st = adkcd_krbx_ticket(c->ctx, &best, &c->tkt, err);
+    if (st != ADKCD_OK)
+        goto done;
+    if (o->own_ccache) {
+        /* Only the TGT goes into a MEMORY ccache of our own: what is done
+         * with it must ask the KDC afresh, not be answered from tickets
+         * the ccache already holds (an earlier kvno -U -P), and must not
+         * add tickets to the caller's ccache. */
+        st = keep_tgt(c, p, &best, err);
+    } else if (o->ccache != NULL) {
+        c->ccname = strdup(o->ccache);
+        if (c->ccname == NULL)
+            st = adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    }
+done:
+    if (found)
+        krb5_free_cred_contents(c->ctx, &best);
+    krb5_free_string(c->ctx, full);
     krb5_free_principal(c->ctx, p);
-    krb5_cc_close(c->ctx, cc);
+    if (cc != NULL)
+        krb5_cc_close(c->ctx, cc);
     return st;
 }
 
-/* Get a forwardable TGT from a keytab or a password into a MEMORY ccache
- * and point this process's GSSAPI at it. */
+/* ---- a TGT obtained here ------------------------------------------- */
+
+/* AS exchange for p with the keytab or the password, for a forwardable
+ * TGT into a MEMORY ccache.  A refusal by the KDC: *code_out, and the
+ * caller explains it. */
 static adkcd_status
-get_tgt(struct adkcd_creds *c, const struct adkcd_conn_opts *opts,
-        struct adkcd_err *err)
+get_initial(struct adkcd_creds *c, const struct adkcd_creds_opts *o,
+            krb5_principal p, krb5_error_code *code_out, struct adkcd_err *err)
 {
-    krb5_principal p = NULL;
-    krb5_keytab kt = NULL;
     krb5_get_init_creds_opt *gopt = NULL;
+    krb5_keytab kt = NULL;
     krb5_creds cred;
     krb5_error_code code;
-    const char *name = NULL;
-    adkcd_status st = ADKCD_OK;
-    int have_cred = 0;
+    adkcd_status st;
 
+    *code_out = 0;
     memset(&cred, 0, sizeof(cred));
-    code = krb5_parse_name(c->ctx, opts->principal, &p);
-    if (code != 0) {
-        char what[600];
-
-        snprintf(what, sizeof(what), "invalid principal '%s'", opts->principal);
-        return krb_error(err, c->ctx, code, ADKCD_E_USAGE, what);
-    }
-    st = set_names(c, p, err);
-    if (st != ADKCD_OK)
-        goto cleanup;
     code = krb5_get_init_creds_opt_alloc(c->ctx, &gopt);
-    if (code != 0) {
-        st = krb_error(err, c->ctx, code, ADKCD_E_NOMEM, "krb5");
-        goto cleanup;
-    }
+    if (code != 0)
+        return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    /* Whatever krb5.conf says: S4U needs a forwardable TGT, and the
+     * connection's ticket is one too. */
     krb5_get_init_creds_opt_set_forwardable(gopt, 1);
-    if (opts->keytab != NULL) {
-        code = krb5_kt_resolve(c->ctx, opts->keytab, &kt);
+    if (o->keytab != NULL) {
+        code = krb5_kt_resolve(c->ctx, o->keytab, &kt);
         if (code == 0)
             code =
                 krb5_get_init_creds_keytab(c->ctx, &cred, p, kt, 0, NULL, gopt);
     } else {
-        code = krb5_get_init_creds_password(c->ctx, &cred, p, opts->password,
-                                            NULL, NULL, 0, NULL, gopt);
+        code = krb5_get_init_creds_password(c->ctx, &cred, p, o->password, NULL,
+                                            NULL, 0, NULL, gopt);
     }
-    if (code != 0) {
-        adkcd_status cat = ADKCD_E_AUTH;
-
-        if (code == KRB5_KDC_UNREACH || code == KRB5_REALM_CANT_RESOLVE ||
-            code == KRB5_REALM_UNKNOWN)
-            cat = ADKCD_E_CONNECT;
-        char what[600];
-
-        snprintf(what, sizeof(what), "getting a ticket for %s", c->principal);
-        st = krb_error(err, c->ctx, code, cat, what);
-        if (code == KRB5KRB_AP_ERR_SKEW)
-            adkcd_err_prefix(err, "clock skew: set this host's time "
-                                  "(chrony/ntpd) to the DC's");
-        goto cleanup;
-    }
-    have_cred = 1;
-    code = krb5_cc_new_unique(c->ctx, "MEMORY", NULL, &c->mem_cc);
-    if (code == 0)
-        code = krb5_cc_initialize(c->ctx, c->mem_cc, p);
-    if (code == 0)
-        code = krb5_cc_store_cred(c->ctx, c->mem_cc, &cred);
-    if (code != 0) {
-        st = krb_error(err, c->ctx, code, ADKCD_E_AUTH,
-                       "storing the ticket in a MEMORY ccache");
-        goto cleanup;
-    }
-    name = krb5_cc_get_name(c->ctx, c->mem_cc);
-    snprintf(c->ccname, sizeof(c->ccname), "MEMORY:%s", name);
-    st = adkcd_creds_use_in_thread(c, err);
-cleanup:
-    if (have_cred)
-        krb5_free_cred_contents(c->ctx, &cred);
     if (kt != NULL)
         krb5_kt_close(c->ctx, kt);
     krb5_get_init_creds_opt_free(c->ctx, gopt);
-    krb5_free_principal(c->ctx, p);
+    if (code != 0) {
+        *code_out = code;
+        return ADKCD_E_AUTH; /* explained by the caller */
+    }
+    st = set_identity(c, p, err);
+    if (st == ADKCD_OK)
+        st = adkcd_krbx_ticket(c->ctx, &cred, &c->tkt, err);
+    if (st == ADKCD_OK)
+        st = keep_tgt(c, p, &cred, err);
+    krb5_free_cred_contents(c->ctx, &cred);
     return st;
 }
 
-adkcd_status
-adkcd_creds_acquire(const struct adkcd_conn_opts *opts,
-                    struct adkcd_creds **creds_out, struct adkcd_err *err)
+/* The TGT for p, or the KDC's refusal explained. */
+static adkcd_status
+get_explained(struct adkcd_creds *c, const struct adkcd_creds_opts *o,
+              krb5_principal p, krb5_error_code *code_out,
+              struct adkcd_err *err)
 {
-    struct adkcd_creds *c = NULL;
+    adkcd_status st = get_initial(c, o, p, code_out, err);
+
+    if (st != ADKCD_OK && *code_out != 0) {
+        char *full = NULL;
+
+        krb5_unparse_name(c->ctx, p, &full);
+        st = explain_as(err, c->ctx, *code_out, full ? full : "?",
+                        o->keytab != NULL);
+        krb5_free_unparsed_name(c->ctx, full);
+    }
+    return st;
+}
+
+static adkcd_status
+use_keys(struct adkcd_creds *c, const struct adkcd_creds_opts *o,
+         struct adkcd_err *err)
+{
+    char **cands = NULL;
+    krb5_principal p = NULL;
+    krb5_error_code code;
+    adkcd_status st = ADKCD_OK;
+    size_t i;
+
+    c->matches = 1; /* --principal, or derived from ACCOUNT */
+    if (o->principal != NULL) {
+        code = krb5_parse_name(c->ctx, o->principal, &p);
+        if (code != 0)
+            return adkcd_krbx_fail(err, c->ctx, code, ADKCD_E_USAGE,
+                                   "invalid principal '%s'", o->principal);
+        st = get_explained(c, o, p, &code, err);
+        krb5_free_principal(c->ctx, p);
+        return st;
+    }
+    st = candidates(o->account, o->kind, &cands, err);
+    if (st != ADKCD_OK)
+        return st;
+    if (o->keytab != NULL) {
+        st = pick_from_keytab(c->ctx, o->keytab, cands, &p, err);
+        if (st == ADKCD_OK)
+            st = get_explained(c, o, p, &code, err);
+        krb5_free_principal(c->ctx, p);
+        goto done;
+    }
+    for (i = 0; cands[i] != NULL; i++) {
+        code = krb5_parse_name(c->ctx, cands[i], &p);
+        if (code != 0) {
+            st = adkcd_krbx_fail(err, c->ctx, code, ADKCD_E_USAGE,
+                                 "invalid principal '%s'", cands[i]);
+            goto done;
+        }
+        st = get_initial(c, o, p, &code, err);
+        /* NAME$ unknown: try the user NAME, as ACCOUNT resolves. */
+        if (st != ADKCD_OK && code == KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN &&
+            cands[i + 1] != NULL) {
+            krb5_free_principal(c->ctx, p);
+            p = NULL;
+            continue;
+        }
+        if (st != ADKCD_OK && code == KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN &&
+            i > 0) {
+            char *all = join(cands, " nor ");
+
+            st = adkcd_krbx_fail(err, c->ctx, code, ADKCD_E_AUTH,
+                                 "the KDC knows neither %s: give the "
+                                 "account's name or --principal",
+                                 all ? all : o->account);
+            free(all);
+        } else if (st != ADKCD_OK && code != 0) {
+            char *full = NULL;
+
+            krb5_unparse_name(c->ctx, p, &full);
+            st = explain_as(err, c->ctx, code, full ? full : cands[i], 0);
+            krb5_free_unparsed_name(c->ctx, full);
+        }
+        krb5_free_principal(c->ctx, p);
+        goto done;
+    }
+done:
+    adkcd_strv_free(cands);
+    return st;
+}
+
+/* ---- the API ------------------------------------------------------- */
+
+adkcd_status
+adkcd_creds_acquire(const struct adkcd_creds_opts *o, struct adkcd_creds **out,
+                    struct adkcd_err *err)
+{
+    struct adkcd_creds *c;
     krb5_error_code code;
     adkcd_status st;
+    int keys = o->keytab != NULL || o->password != NULL;
 
-    *creds_out = NULL;
-    if (opts->ccache != NULL &&
-        (opts->keytab != NULL || opts->password != NULL))
+    *out = NULL;
+    if (o->ccache != NULL && keys)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "a ccache excludes --keytab and "
                              "--password-stdin");
-    if (opts->ccache != NULL &&
-        strlen(opts->ccache) >= sizeof(((struct adkcd_creds *)0)->ccname))
-        return adkcd_err_set(err, ADKCD_E_USAGE, "ccache name too long");
-    if ((opts->keytab != NULL || opts->password != NULL) &&
-        opts->principal == NULL)
+    if (keys && o->principal == NULL && o->account == NULL)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "--keytab and --password-stdin need "
                              "--principal");
-    if (opts->keytab != NULL && opts->password != NULL)
+    if (o->keytab != NULL && o->password != NULL)
         return adkcd_err_set(err, ADKCD_E_USAGE,
                              "--keytab and --password-stdin exclude each "
                              "other");
@@ -254,29 +775,88 @@ adkcd_creds_acquire(const struct adkcd_conn_opts *opts,
                              "KRB5_CONFIG?): error %ld",
                              (long)code);
     }
-    if (opts->keytab != NULL || opts->password != NULL) {
-        st = get_tgt(c, opts, err);
-    } else {
-        st = check_default_ccache(c, opts->ccache, err);
-        if (st == ADKCD_OK && opts->ccache != NULL) {
-            snprintf(c->ccname, sizeof(c->ccname), "%s", opts->ccache);
-            st = adkcd_creds_use_in_thread(c, err);
-        }
-    }
+    st = keys ? use_keys(c, o, err) : use_ccache(c, o, err);
     if (st != ADKCD_OK) {
         adkcd_creds_free(c);
         return st;
     }
-    *creds_out = c;
+    *out = c;
     return ADKCD_OK;
 }
+
+void
+adkcd_creds_free(struct adkcd_creds *c)
+{
+    if (c == NULL)
+        return;
+    if (c->mem_cc != NULL)
+        krb5_cc_destroy(c->ctx, c->mem_cc);
+    adkcd_krbx_ticket_clear(&c->tkt);
+    free(c->ccname);
+    free(c->src_ccname);
+    free(c->principal);
+    free(c->name);
+    free(c->realm);
+    krb5_free_context(c->ctx);
+    free(c);
+}
+
+const char *
+adkcd_creds_principal(const struct adkcd_creds *c)
+{
+    return c->principal;
+}
+
+const char *
+adkcd_creds_name(const struct adkcd_creds *c)
+{
+    return c->name;
+}
+
+const char *
+adkcd_creds_realm(const struct adkcd_creds *c)
+{
+    return c->realm;
+}
+
+const struct adkcd_ticket *
+adkcd_creds_ticket(const struct adkcd_creds *c)
+{
+    return &c->tkt;
+}
+
+const char *
+adkcd_creds_ccache(const struct adkcd_creds *c)
+{
+    return c->ccname;
+}
+
+const char *
+adkcd_creds_from_ccache(const struct adkcd_creds *c)
+{
+    return c->src_ccname;
+}
+
+int
+adkcd_creds_matches_account(const struct adkcd_creds *c)
+{
+    return c->matches;
+}
+
+krb5_context
+adkcd_creds_context(const struct adkcd_creds *c)
+{
+    return c->ctx;
+}
+
+/* ---- for the bind -------------------------------------------------- */
 
 adkcd_status
 adkcd_creds_use_in_thread(const struct adkcd_creds *c, struct adkcd_err *err)
 {
     OM_uint32 minor;
 
-    if (c->ccname[0] == '\0')
+    if (c->ccname == NULL)
         return ADKCD_OK;
     /* Cyrus SASL's GSSAPI plugin uses MIT's GSSAPI in this process: point
      * it at our ccache rather than changing KRB5CCNAME for everyone. */
@@ -284,24 +864,6 @@ adkcd_creds_use_in_thread(const struct adkcd_creds *c, struct adkcd_err *err)
         return adkcd_err_set(err, ADKCD_E_AUTH,
                              "cannot point GSSAPI at the MEMORY ccache");
     return ADKCD_OK;
-}
-
-const char *
-adkcd_creds_principal(const struct adkcd_creds *creds)
-{
-    return creds->principal;
-}
-
-void
-adkcd_creds_free(struct adkcd_creds *creds)
-{
-    if (creds == NULL)
-        return;
-    if (creds->mem_cc != NULL)
-        krb5_cc_destroy(creds->ctx, creds->mem_cc);
-    free(creds->principal);
-    krb5_free_context(creds->ctx);
-    free(creds);
 }
 
 char *
@@ -347,17 +909,11 @@ explain(struct adkcd_err *err, int ldap_rc, const char *d, const char *host)
                              "its SPNs), not by an IP address or alias (%s)",
                              host, d);
     if (strstr(d, "Clock skew") != NULL || strstr(d, "clock skew") != NULL)
-        return adkcd_err_set(err, ADKCD_E_AUTH,
-                             "clock skew too great between this host and "
-                             "the KDC: synchronise the time (chrony/ntpd) "
-                             "(%s)",
-                             d);
+        return adkcd_err_set(err, ADKCD_E_AUTH, SKEW_FIX " (%s)", d);
     if (strstr(d, "Cannot contact any KDC") != NULL ||
         strstr(d, "Cannot find KDC") != NULL)
         return adkcd_err_set(err, ADKCD_E_CONNECT,
-                             "the KDC is unreachable: check 'kdc =' in "
-                             "krb5.conf or the _kerberos SRV records (%s)",
-                             d);
+                             "the KDC is unreachable: " KDC_FIX " (%s)", d);
     if (strstr(d, "expired") != NULL)
         return adkcd_err_set(err, ADKCD_E_AUTH,
                              "the Kerberos ticket has expired: run kinit "

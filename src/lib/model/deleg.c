@@ -12,34 +12,6 @@
 
 #define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
 
-/* MS-ADTS 2.2.16 userAccountControl bits. */
-const struct adkcd_uac_flag adkcd_uac_flags[] = {
-    {0x1u, "SCRIPT"},
-    {0x2u, "ACCOUNTDISABLE"},
-    {0x8u, "HOMEDIR_REQUIRED"},
-    {0x10u, "LOCKOUT"},
-    {0x20u, "PASSWD_NOTREQD"},
-    {0x40u, "PASSWD_CANT_CHANGE"},
-    {0x80u, "ENCRYPTED_TEXT_PWD_ALLOWED"},
-    {0x100u, "TEMP_DUPLICATE_ACCOUNT"},
-    {0x200u, "NORMAL_ACCOUNT"},
-    {0x800u, "INTERDOMAIN_TRUST_ACCOUNT"},
-    {0x1000u, "WORKSTATION_TRUST_ACCOUNT"},
-    {0x2000u, "SERVER_TRUST_ACCOUNT"},
-    {0x10000u, "DONT_EXPIRE_PASSWORD"},
-    {0x20000u, "MNS_LOGON_ACCOUNT"},
-    {0x40000u, "SMARTCARD_REQUIRED"},
-    {0x80000u, "TRUSTED_FOR_DELEGATION"},
-    {0x100000u, "NOT_DELEGATED"},
-    {0x200000u, "USE_DES_KEY_ONLY"},
-    {0x400000u, "DONT_REQ_PREAUTH"},
-    {0x800000u, "PASSWORD_EXPIRED"},
-    {0x1000000u, "TRUSTED_TO_AUTH_FOR_DELEGATION"},
-    {0x2000000u, "NO_AUTH_DATA_REQUIRED"},
-    {0x4000000u, "PARTIAL_SECRETS_ACCOUNT"},
-    {0, NULL},
-};
-
 const char *
 adkcd_deleg_mode_name(enum adkcd_deleg_mode mode)
 {
@@ -85,26 +57,6 @@ adkcd_deleg_describe(const struct adkcd_deleg *d)
         break;
     }
     return "none";
-}
-
-adkcd_status
-adkcd_uac_describe(unsigned uac, char **text_out, struct adkcd_err *err)
-{
-    struct buf b = {0};
-    unsigned known = 0;
-    size_t i;
-
-    *text_out = NULL;
-    for (i = 0; adkcd_uac_flags[i].name != NULL; i++) {
-        known |= adkcd_uac_flags[i].bit;
-        if (uac & adkcd_uac_flags[i].bit)
-            buf_printf(&b, "%s%s (0x%x)", b.len ? ", " : "",
-                       adkcd_uac_flags[i].name, adkcd_uac_flags[i].bit);
-    }
-    if (uac & ~known)
-        buf_printf(&b, "%s0x%x", b.len ? ", " : "", uac & ~known);
-    *text_out = buf_take(&b);
-    return *text_out != NULL ? ADKCD_OK : NOMEM(err);
 }
 
 void
@@ -282,15 +234,6 @@ adkcd_deleg_desired(const struct adkcd_deleg *cur,
     return ADKCD_OK;
 }
 
-/* A writable DC (SERVER_TRUST_ACCOUNT) or a read-only one (a workstation
- * trust with PARTIAL_SECRETS_ACCOUNT, MS-ADTS 2.2.16). */
-static int
-is_dc(const struct adkcd_account *acct)
-{
-    return (acct->uac & ADKCD_UAC_SERVER_TRUST_ACCOUNT) ||
-           (acct->uac & 0x4000000u);
-}
-
 adkcd_status
 adkcd_deleg_check_safety(const struct adkcd_account *acct,
                          const struct adkcd_deleg *cur,
@@ -305,7 +248,8 @@ adkcd_deleg_check_safety(const struct adkcd_account *acct,
         return ADKCD_OK;
     /* A DC's own delegation is the domain's business: the KDC and
      * replication rely on it, and constrained delegation replaces it. */
-    if (is_dc(acct) && (cur->uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION) &&
+    if (adkcd_uac_is_dc(acct->uac) &&
+        (cur->uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION) &&
         !(want->uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION))
         return adkcd_err_set(err, ADKCD_E_ACCESS,
                              "refusing to switch off unconstrained "
@@ -315,10 +259,9 @@ adkcd_deleg_check_safety(const struct adkcd_account *acct,
                              acct->dn);
     if (gained == 0)
         return ADKCD_OK;
-    if (is_dc(acct))
+    if (adkcd_uac_is_dc(acct->uac))
         who = "a domain controller";
-    else if (strcasecmp(acct->sam, "krbtgt") == 0 ||
-             strncasecmp(acct->sam, "krbtgt_", 7) == 0)
+    else if (adkcd_uac_is_krbtgt(acct->sam, acct->rodc_linked))
         who = "a KDC's own account (krbtgt)";
     else
         return ADKCD_OK;
@@ -331,21 +274,6 @@ adkcd_deleg_check_safety(const struct adkcd_account *acct,
                          "impersonate any user to the services it may reach; "
                          "use --force if you really mean it",
                          what, who, acct->dn);
-}
-
-/* The same services, ignoring order and case. */
-static int
-same_services(char *const *a, char *const *b)
-{
-    size_t i;
-
-    if (adkcd_strv_len(a) != adkcd_strv_len(b))
-        return 0;
-    for (i = 0; a[i] != NULL; i++) {
-        if (adkcd_strv_find_nocase(b, a[i]) < 0)
-            return 0;
-    }
-    return 1;
 }
 
 adkcd_status
@@ -369,19 +297,27 @@ adkcd_status
 adkcd_deleg_plan_change(struct adkcd_change *c, const struct adkcd_deleg *cur,
                         const struct adkcd_deleg *want, struct adkcd_err *err)
 {
-    char oldv[16], newv[16];
-    adkcd_status st = ADKCD_OK;
+    char oldv[ADKCD_UAC_STRLEN], newv[ADKCD_UAC_STRLEN];
+    adkcd_status st;
+    struct adkcd_change probe;
 
-    /* userAccountControl is a signed 32-bit integer in LDAP syntax. */
-    snprintf(oldv, sizeof(oldv), "%d", (int32_t)cur->uac);
-    snprintf(newv, sizeof(newv), "%d", (int32_t)want->uac);
+    adkcd_uac_format(cur->uac, oldv);
+    adkcd_uac_format(want->uac, newv);
+    /* Do the services really change?  Spellings that differ only in case
+     * are one service, and a guard alone would change nothing. */
+    memset(&probe, 0, sizeof(probe));
+    probe.dn = c->dn;
+    st = adkcd_change_set_values(
+        &probe, ADKCD_DELEG_ATTR, cur->services, cur->services[0] != NULL,
+        want->services, want->services[0] != NULL, ADKCD_CMP_NOCASE, err);
     /* The flags are part of the state the services were planned against:
      * swap them, or at least guard them, so that the modify fails (and is
      * retried) when another writer changed them in between. */
-    if (cur->uac != want->uac)
-        st = adkcd_change_swap(c, "userAccountControl", oldv, newv, err);
-    else if (!same_services(cur->services, want->services))
-        st = adkcd_change_guard(c, "userAccountControl", oldv, err);
+    if (st == ADKCD_OK && cur->uac != want->uac)
+        st = adkcd_change_swap(c, ADKCD_UAC_ATTR, oldv, newv, err);
+    else if (st == ADKCD_OK && probe.n_ops > 0)
+        st = adkcd_change_guard(c, ADKCD_UAC_ATTR, oldv, err);
+    adkcd_change_reset(&probe);
     if (st == ADKCD_OK)
         st = adkcd_change_set_values(
             c, ADKCD_DELEG_ATTR, cur->services, cur->services[0] != NULL,

@@ -94,6 +94,13 @@ adkcd_account_check_name(const char *name, size_t len, struct adkcd_err *err)
                                  "account name contains a control character "
                                  "(0x%02x) at position %zu",
                                  c, i + 1);
+        /* C1 controls in UTF-8 (U+0080..U+009F), CSI among them. */
+        if (c == 0xc2 && i + 1 < len && (unsigned char)name[i + 1] >= 0x80 &&
+            (unsigned char)name[i + 1] <= 0x9f)
+            return adkcd_err_set(err, ADKCD_E_USAGE,
+                                 "account name contains a control character "
+                                 "(U+%04X) at position %zu",
+                                 (unsigned char)name[i + 1], i + 1);
     }
     if (len > NAME_MAX_LEN)
         return adkcd_err_set(err, ADKCD_E_USAGE, "account name too long");

@@ -47,6 +47,7 @@ static void
 free_change(struct adkcd_change *c)
 {
     adkcd_change_reset(c);
+    free(c->needs);
     free(c->dn);
     free(c->label);
     adkcd_strv_free(c->replan_attrs);
@@ -332,4 +333,192 @@ int
 adkcd_plan_is_empty(const struct adkcd_plan *plan)
 {
     return adkcd_plan_count_ops(plan) == 0;
+}
+
+/* A value an op deletes, lower-cased, and the change deleting it. */
+struct del {
+    char *lower;
+    size_t change;
+};
+
+static int
+cmp_del(const void *a, const void *b)
+{
+    const struct del *x = a, *y = b;
+    int c = strcmp(x->lower, y->lower);
+
+    return c != 0 ? c : (x->change > y->change) - (x->change < y->change);
+}
+
+static char *
+lowered(const char *s, size_t len)
+{
+    char *l = malloc(len + 1);
+    size_t i;
+
+    for (i = 0; l != NULL && i < len; i++)
+        l[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+    if (l != NULL)
+        l[len] = '\0';
+    return l;
+}
+
+static adkcd_status
+add_need(struct adkcd_change *c, size_t need, struct adkcd_err *err)
+{
+    size_t i, *v;
+
+    for (i = 0; i < c->n_needs; i++) {
+        if (c->needs[i] == need)
+            return ADKCD_OK;
+    }
+    v = realloc(c->needs, (c->n_needs + 1) * sizeof(*v));
+    if (v == NULL)
+        return NOMEM(err);
+    c->needs = v;
+    v[c->n_needs++] = need;
+    return ADKCD_OK;
+}
+
+/* Depth of change i in the order (0: needs nothing); -1 on a cycle, with
+ * the changes on it named in err.  state: 0 new, 1 on the path, 2 done. */
+static long
+depth(struct adkcd_plan *plan, size_t i, unsigned char *state, long *memo,
+      struct adkcd_err *err)
+{
+    struct adkcd_change *c = &plan->changes[i];
+    long d = 0, sub;
+    size_t k;
+
+    if (state[i] == 2)
+        return memo[i];
+    if (state[i] == 1) {
+        adkcd_err_set(err, ADKCD_E_USAGE,
+                      "values move in a cycle between objects, among them "
+                      "%s: no order of the changes avoids a duplicate; make "
+                      "the removals first, then the additions",
+                      c->dn);
+        return -1;
+    }
+    state[i] = 1;
+    for (k = 0; k < c->n_needs; k++) {
+        sub = depth(plan, c->needs[k], state, memo, err);
+        if (sub < 0) {
+            if (strstr(err->msg, c->dn) == NULL &&
+                strlen(err->msg) + strlen(c->dn) + 8 < sizeof(err->msg))
+                adkcd_err_prefix(err, "%s", c->dn);
+            return -1;
+        }
+        if (sub + 1 > d)
+            d = sub + 1;
+    }
+    state[i] = 2;
+    memo[i] = d;
+    return d;
+}
+
+adkcd_status
+adkcd_plan_order(struct adkcd_plan *plan, const char *attr, adkcd_equiv_func fn,
+                 void *ctx, struct adkcd_err *err)
+{
+    struct del *dels = NULL;
+    size_t n_dels = 0, i, k, e;
+    unsigned char *state = NULL;
+    long *memo = NULL;
+    adkcd_status st = ADKCD_OK;
+    struct adkcd_err local;
+
+    if (err == NULL)
+        err = &local;
+    for (i = 0; i < plan->n; i++) {
+        struct adkcd_change *c = &plan->changes[i];
+
+        free(c->needs);
+        c->needs = NULL;
+        c->n_needs = 0;
+        for (k = 0; k < c->n_ops; k++)
+            n_dels += c->ops[k].kind == ADKCD_OP_DELETE &&
+                      strcasecmp(c->ops[k].attr, attr) == 0;
+    }
+    dels = calloc(n_dels + 1, sizeof(*dels));
+    if (dels == NULL)
+        return NOMEM(err);
+    n_dels = 0;
+    for (i = 0; st == ADKCD_OK && i < plan->n; i++) {
+        const struct adkcd_change *c = &plan->changes[i];
+
+        for (k = 0; st == ADKCD_OK && k < c->n_ops; k++) {
+            if (c->ops[k].kind != ADKCD_OP_DELETE ||
+                strcasecmp(c->ops[k].attr, attr) != 0)
+                continue;
+            dels[n_dels].lower =
+                lowered(c->ops[k].value.data, c->ops[k].value.len);
+            dels[n_dels].change = i;
+            if (dels[n_dels++].lower == NULL)
+                st = NOMEM(err);
+        }
+    }
+    if (st == ADKCD_OK && n_dels > 1)
+        qsort(dels, n_dels, sizeof(*dels), cmp_del);
+    /* Each added value (and its equivalents) waits for its deleters. */
+    for (i = 0; st == ADKCD_OK && n_dels > 0 && i < plan->n; i++) {
+        struct adkcd_change *c = &plan->changes[i];
+
+        for (k = 0; st == ADKCD_OK && k < c->n_ops; k++) {
+            char **eq = NULL;
+
+            if (c->ops[k].kind != ADKCD_OP_ADD ||
+                strcasecmp(c->ops[k].attr, attr) != 0)
+                continue;
+            if (fn != NULL)
+                st = fn(ctx, c->ops[k].value.data, &eq, err);
+            else if (adkcd_strv_add(&eq, c->ops[k].value.data) != 0)
+                st = NOMEM(err);
+            for (e = 0; st == ADKCD_OK && eq != NULL && eq[e] != NULL; e++) {
+                char *l = lowered(eq[e], strlen(eq[e]));
+                size_t lo = 0, hi = n_dels;
+
+                if (l == NULL) {
+                    st = NOMEM(err);
+                    break;
+                }
+                while (lo < hi) {
+                    size_t mid = (lo + hi) / 2;
+
+                    if (strcmp(dels[mid].lower, l) < 0)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                for (; st == ADKCD_OK && lo < n_dels &&
+                       strcmp(dels[lo].lower, l) == 0;
+                     lo++) {
+                    if (dels[lo].change != i)
+                        st = add_need(c, dels[lo].change, err);
+                }
+                free(l);
+            }
+            adkcd_strv_free(eq);
+        }
+    }
+    for (i = 0; i < n_dels; i++)
+        free(dels[i].lower);
+    free(dels);
+    if (st != ADKCD_OK)
+        return st;
+    state = calloc(plan->n + 1, 1);
+    memo = calloc(plan->n + 1, sizeof(*memo));
+    if (state == NULL || memo == NULL)
+        st = NOMEM(err);
+    for (i = 0; st == ADKCD_OK && i < plan->n; i++) {
+        long d = depth(plan, i, state, memo, err);
+
+        if (d < 0)
+            st = ADKCD_E_USAGE;
+        else
+            plan->changes[i].phase = (unsigned)d;
+    }
+    free(state);
+    free(memo);
+    return st;
 }

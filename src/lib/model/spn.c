@@ -485,3 +485,20 @@ adkcd_spn_match(const char *pattern, const char *text)
         pattern++;
     return *pattern == '\0';
 }
+
+adkcd_status
+adkcd_spn_equiv_values(void *mappings, const char *value, char ***out,
+                       struct adkcd_err *err)
+{
+    struct adkcd_spn *spn = NULL;
+    adkcd_status st;
+
+    *out = NULL;
+    if (adkcd_spn_parse(value, &spn, NULL) != ADKCD_OK)
+        return adkcd_strv_add(out, value) == 0
+                   ? ADKCD_OK
+                   : adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    st = adkcd_spn_equivalents(spn, mappings, out, err);
+    adkcd_spn_free(spn);
+    return st;
+}

@@ -699,14 +699,92 @@ get_bool(struct ctx *c, const struct node *v, const char *path)
     return -1;
 }
 
-/* Validate and copy a list of SPNs or services. */
+/* An item of a list and where it stands, for finding repeats by sorting
+ * (a list can hold a million values: no pairwise comparison). */
+struct item_key {
+    char *key; /* lower-cased, or as written */
+    size_t i;
+};
+
+static int
+cmp_item_key(const void *a, const void *b)
+{
+    const struct item_key *x = a, *y = b;
+    int d = strcmp(x->key, y->key);
+
+    return d != 0 ? d : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Refuse repeats in l: without regard to case (nocase), or byte for byte. */
+static void
+check_repeats(struct ctx *c, struct adkcd_sf_list *l, const char *path,
+              int nocase)
+{
+    struct item_key *keys = calloc(l->n + 1, sizeof(*keys));
+    char q[QUOTE_MAX * 4 + 16];
+    size_t i, k;
+
+    if (keys == NULL) {
+        c->nomem = 1;
+        return;
+    }
+    for (i = 0; i < l->n; i++) {
+        keys[i].key = strdup(l->v[i].text);
+        keys[i].i = i;
+        if (keys[i].key == NULL) {
+            c->nomem = 1;
+            goto out;
+        }
+        for (k = 0; nocase && keys[i].key[k] != '\0'; k++) {
+            if (keys[i].key[k] >= 'A' && keys[i].key[k] <= 'Z')
+                keys[i].key[k] = (char)(keys[i].key[k] - 'A' + 'a');
+        }
+    }
+    qsort(keys, l->n, sizeof(*keys), cmp_item_key);
+    for (i = 1; i < l->n; i++) {
+        const struct adkcd_sf_item *first, *again;
+        char ipath[PATH_SIZE];
+
+        if (strcmp(keys[i].key, keys[i - 1].key) != 0)
+            continue;
+        /* The earliest of a run of repeats is the one kept. */
+        for (k = i; k > 0 && strcmp(keys[k - 1].key, keys[i].key) == 0; k--)
+            ;
+        first = &l->v[keys[k].i];
+        again = &l->v[keys[i].i];
+        snprintf(ipath, sizeof(ipath), "%s[%zu]", path, keys[i].i + 1);
+        quote(again->text, strlen(again->text), q, sizeof(q));
+        add_error(c, again->pos,
+                  nocase ? "%s: '%s' is listed twice (also at line %u, column "
+                           "%u; SPNs compare without regard to case)"
+                         : "%s: '%s' is listed twice (also at line %u, "
+                           "column %u)",
+                  ipath, q, first->pos.line, first->pos.column);
+    }
+out:
+    for (i = 0; i < l->n; i++)
+        free(keys[i].key);
+    free(keys);
+}
+
+/*
+ * Validate and copy a list of SPNs or services.  strict (present): every
+ * value is a valid SPN, since it is to be added; otherwise (absent, exact)
+ * a value only has to be one a directory can hold, because the directory
+ * may hold malformed ones (the DC takes any string in
+ * msDS-AllowedToDelegateTo), and an export must be able to say so: a value
+ * of an exact list that is to be added is checked when the file is
+ * planned.  Likewise spellings that differ only in case are one value in a
+ * present list, but may both be held (Samba keeps both), so an exact or
+ * absent list refuses only byte-for-byte repeats.
+ */
 static void
 get_list(struct ctx *c, const struct node *k, const struct node *v,
-         const char *path, struct adkcd_sf_list *l)
+         const char *path, struct adkcd_sf_list *l, int strict)
 {
     char ipath[PATH_SIZE], q[QUOTE_MAX * 4 + 16];
     struct adkcd_err e;
-    size_t i, j;
+    size_t i;
 
     l->given = 1;
     l->pos = k->pos;
@@ -728,27 +806,26 @@ get_list(struct ctx *c, const struct node *k, const struct node *v,
     }
     for (i = 0; i < v->n; i++) {
         const struct node *it = v->kids[i];
-        const char *s;
+        const char *s, *p;
 
         snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i + 1);
         s = get_string(c, it, ipath);
         if (s == NULL)
             continue;
         adkcd_err_clear(&e);
-        if (adkcd_spn_check(s, &e) != ADKCD_OK) {
+        if (strict && adkcd_spn_check(s, &e) != ADKCD_OK) {
             add_error(c, it->pos, "%s: %s", ipath, e.msg);
             continue;
         }
-        for (j = 0; j < l->n; j++) {
-            if (adkcd_spn_equal(l->v[j].text, s))
+        for (p = s; !strict && *p != '\0'; p++) {
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
                 break;
         }
-        if (j < l->n) {
+        if (!strict && (s[0] == '\0' || *p != '\0')) {
             quote(s, strlen(s), q, sizeof(q));
             add_error(c, it->pos,
-                      "%s: '%s' is listed twice (also at line %u, column "
-                      "%u; SPNs compare without regard to case)",
-                      ipath, q, l->v[j].pos.line, l->v[j].pos.column);
+                      "%s: '%s' is empty or holds a control character", ipath,
+                      q);
             continue;
         }
         l->v[l->n].text = strdup(s);
@@ -759,6 +836,7 @@ get_list(struct ctx *c, const struct node *k, const struct node *v,
         l->v[l->n].pos = it->pos;
         l->n++;
     }
+    check_repeats(c, l, path, strict);
 }
 
 /* "spns" or "delegation.services". */
@@ -776,15 +854,15 @@ get_set(struct ctx *c, const struct node *k, const struct node *v,
         return;
     if (f[0].key != NULL) {
         snprintf(sub, sizeof(sub), "%s.present", path);
-        get_list(c, f[0].key, f[0].value, sub, &s->present);
+        get_list(c, f[0].key, f[0].value, sub, &s->present, 1);
     }
     if (f[1].key != NULL) {
         snprintf(sub, sizeof(sub), "%s.absent", path);
-        get_list(c, f[1].key, f[1].value, sub, &s->absent);
+        get_list(c, f[1].key, f[1].value, sub, &s->absent, 0);
     }
     if (f[2].key != NULL) {
         snprintf(sub, sizeof(sub), "%s.exact", path);
-        get_list(c, f[2].key, f[2].value, sub, &s->exact);
+        get_list(c, f[2].key, f[2].value, sub, &s->exact, 0);
         if (f[0].key != NULL || f[1].key != NULL)
             add_error(c, f[2].key->pos,
                       "%s: exact cannot be combined with present or absent "

@@ -3,13 +3,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "adkcd/spn.h"
 #include "adkcd/strv.h"
 #include "adkcd/want.h"
 
 #define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
 #define SPN_ATTR "servicePrincipalName"
-#define UAC_ATTR "userAccountControl"
+#define UAC_ATTR ADKCD_UAC_ATTR
 
 char *const adkcd_want_attrs[] = {SPN_ATTR, UAC_ATTR, ADKCD_DELEG_ATTR, NULL};
 
@@ -61,10 +63,10 @@ plan_deleg(struct adkcd_want *w, const struct adkcd_entry *now,
     int changed = 0; /* the plan says it */
     adkcd_status st;
 
-    w->deleg_before.uac = u != NULL ? (unsigned)strtoul(u, NULL, 10) : 0;
-    /* userAccountControl is a signed 32-bit integer in LDAP syntax. */
-    if (u != NULL && u[0] == '-')
-        w->deleg_before.uac = (unsigned)(int32_t)strtol(u, NULL, 10);
+    if (u != NULL && adkcd_uac_parse(u, &w->deleg_before.uac) != 0)
+        return adkcd_err_set(err, ADKCD_E_INVALID,
+                             "%s: its %s is not an integer: %s", c->dn,
+                             UAC_ATTR, u);
     w->deleg_before.services = text_of(now, ADKCD_DELEG_ATTR);
     if (w->deleg_before.services == NULL)
         return adkcd_err_set(err, ADKCD_E_INVALID, "%s: a %s value is not text",
@@ -82,6 +84,60 @@ plan_deleg(struct adkcd_want *w, const struct adkcd_entry *now,
     return adkcd_deleg_plan_change(c, &w->deleg_before, &w->deleg_after, err);
 }
 
+void
+adkcd_want_free_checked(struct adkcd_want *w)
+{
+    adkcd_strv_free(w->checked_adds);
+    w->checked_adds = NULL;
+}
+
+/* What is added must be a valid SPN: an exact list may keep malformed
+ * values the account holds, never write new ones (the DC takes any
+ * string as a service). */
+static adkcd_status
+adds_are_spns(const struct adkcd_change *c, struct adkcd_err *err)
+{
+    struct adkcd_err why;
+    size_t i;
+
+    for (i = 0; i < c->n_ops; i++) {
+        const struct adkcd_op *op = &c->ops[i];
+
+        if (op->kind != ADKCD_OP_ADD ||
+            (strcasecmp(op->attr, SPN_ATTR) != 0 &&
+             strcasecmp(op->attr, ADKCD_DELEG_ATTR) != 0))
+            continue;
+        adkcd_err_clear(&why);
+        if (adkcd_spn_check(op->value.data, &why) != ADKCD_OK)
+            return adkcd_err_set(err, ADKCD_E_USAGE,
+                                 "%s cannot be added to %s of %s: %s",
+                                 op->value.data, op->attr, c->dn, why.msg);
+    }
+    return ADKCD_OK;
+}
+
+/* A re-plan may add only SPNs that were checked for holders elsewhere. */
+static adkcd_status
+only_checked(const struct adkcd_want *w, const struct adkcd_change *c,
+             struct adkcd_err *err)
+{
+    size_t i;
+
+    for (i = 0; w->checked_adds != NULL && i < c->n_ops; i++) {
+        const struct adkcd_op *op = &c->ops[i];
+
+        if (op->kind == ADKCD_OP_ADD && strcasecmp(op->attr, SPN_ATTR) == 0 &&
+            adkcd_strv_find_nocase(w->checked_adds, op->value.data) < 0)
+            return adkcd_err_set(err, ADKCD_E_CONFLICT,
+                                 "%s changed while it was being written: %s "
+                                 "would now be added, which was not checked "
+                                 "for duplicates; nothing of it was written, "
+                                 "run again",
+                                 c->dn, op->value.data);
+    }
+    return ADKCD_OK;
+}
+
 adkcd_status
 adkcd_want_plan(void *want, const struct adkcd_entry *now,
                 struct adkcd_change *c, struct adkcd_err *err)
@@ -94,6 +150,10 @@ adkcd_want_plan(void *want, const struct adkcd_entry *now,
         st = plan_spns(w, now, c, err);
     if (st == ADKCD_OK && w->spec->deleg.given)
         st = plan_deleg(w, now, c, err);
+    if (st == ADKCD_OK)
+        st = adds_are_spns(c, err);
+    if (st == ADKCD_OK)
+        st = only_checked(w, c, err);
     return st;
 }
 
@@ -114,11 +174,11 @@ struct adkcd_entry *
 adkcd_account_entry(const struct adkcd_account *acct)
 {
     struct adkcd_entry *e = adkcd_entry_new(acct->dn);
-    char uac[16];
+    char uac[ADKCD_UAC_STRLEN];
 
     if (e == NULL)
         return NULL;
-    snprintf(uac, sizeof(uac), "%d", (int32_t)acct->uac);
+    adkcd_uac_format(acct->uac, uac);
     if (put(e, SPN_ATTR, acct->spns) != 0 ||
         put(e, ADKCD_DELEG_ATTR, acct->delegate_to) != 0 ||
         (acct->has_uac &&
@@ -178,6 +238,7 @@ adkcd_want_plan_into(struct adkcd_plan *plan, struct adkcd_want *w,
     struct adkcd_change *c = NULL;
     char label[600];
     adkcd_status st;
+    size_t i;
 
     if (change_out != NULL)
         *change_out = NULL;
@@ -186,8 +247,20 @@ adkcd_want_plan_into(struct adkcd_plan *plan, struct adkcd_want *w,
     snprintf(label, sizeof(label), "%s %s", adkcd_account_class(w->acct),
              w->acct->sam);
     st = adkcd_plan_change(plan, w->acct->dn, label, &c, err);
+    adkcd_want_free_checked(w);
     if (st == ADKCD_OK)
         st = adkcd_want_plan(w, now, c, err);
+    /* What this first plan adds is what the caller checks. */
+    for (i = 0; st == ADKCD_OK && i < c->n_ops; i++) {
+        if (c->ops[i].kind == ADKCD_OP_ADD &&
+            strcasecmp(c->ops[i].attr, SPN_ATTR) == 0 &&
+            adkcd_strv_add(&w->checked_adds, c->ops[i].value.data) != 0)
+            st = NOMEM(err);
+    }
+    if (st == ADKCD_OK && w->checked_adds == NULL)
+        w->checked_adds = calloc(1, sizeof(char *));
+    if (st == ADKCD_OK && w->checked_adds == NULL)
+        st = NOMEM(err);
     if (st == ADKCD_OK)
         st = adkcd_change_set_replan(c, adkcd_want_plan, w, adkcd_want_attrs,
                                      err);

@@ -11,9 +11,10 @@
 #include <sasl/sasl.h>
 
 #include "adkcd/conn.h"
+#include "adkcd/creds.h"
 #include "adkcd/strv.h"
-#include "creds.h"
 #include "discover.h"
+#include "krbx.h"
 #include "ldapx.h"
 
 /* Below this SSF a SASL layer gives integrity only (1) or nothing (0).
@@ -497,6 +498,30 @@ discard_gc(struct adkcd_conn *c)
     }
 }
 
+/* The bind's credentials (creds.h), and this thread's GSSAPI pointed at
+ * them. */
+static adkcd_status
+get_creds(const struct adkcd_conn_opts *opts, struct adkcd_creds **out,
+          struct adkcd_err *err)
+{
+    struct adkcd_creds_opts co;
+    adkcd_status st;
+
+    memset(&co, 0, sizeof(co));
+    co.principal = opts->principal;
+    co.keytab = opts->keytab;
+    co.password = opts->password;
+    co.ccache = opts->ccache;
+    st = adkcd_creds_acquire(&co, out, err);
+    if (st == ADKCD_OK)
+        st = adkcd_creds_use_in_thread(*out, err);
+    if (st != ADKCD_OK) {
+        adkcd_creds_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
 adkcd_status
 adkcd_conn_open(const struct adkcd_conn_opts *opts, adkcd_log_func log,
                 void *log_ctx, struct adkcd_conn **conn_out,
@@ -522,7 +547,7 @@ adkcd_conn_open(const struct adkcd_conn_opts *opts, adkcd_log_func log,
     c->timeout = opts->timeout > 0 ? opts->timeout : 10;
     st = candidates(opts, &uris, err);
     if (st == ADKCD_OK)
-        st = adkcd_creds_acquire(opts, &c->creds, err);
+        st = get_creds(opts, &c->creds, err);
     for (i = 0; st == ADKCD_OK && uris[i] != NULL; i++) {
         LDAPURLDesc *u = NULL;
 
@@ -620,6 +645,7 @@ static adkcd_status
 gc_fail(struct adkcd_conn *c, adkcd_status st, struct adkcd_err *err)
 {
     adkcd_err_prefix(&c->gc_err, "Global Catalog (forest-wide search)");
+    c->gc_err.origin = ADKCD_ORIGIN_GC;
     c->gc_err.status = st;
     c->gc_failed = 1;
     if (err != NULL)
