@@ -325,6 +325,28 @@ plan_accounts(struct adkcd_stateplan *sp, int force, struct adkcd_err *err)
     return st;
 }
 
+/* The first entry of sorted v whose lower-cased SPN is s (any case), or
+ * n. */
+static size_t
+first_at(const struct spn_op *v, size_t n, const char *s)
+{
+    char *l = lower(s);
+    size_t lo = 0, hi = n;
+
+    if (l == NULL)
+        return n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (strcmp(v[mid].lower, l) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    free(l);
+    return lo;
+}
+
 /* Two entries adding SPNs that a host alias makes one (host/x, http/x). */
 static adkcd_status
 check_in_file(struct adkcd_stateplan *sp, const struct spn_op *adds,
@@ -342,14 +364,14 @@ check_in_file(struct adkcd_stateplan *sp, const struct spn_op *adds,
             continue;
         st = adkcd_spn_equivalents(spn, m, &eq, err);
         for (k = 1; st == ADKCD_OK && eq != NULL && eq[k] != NULL; k++) {
-            size_t j;
+            size_t j = first_at(adds, n_adds, eq[k]);
 
-            for (j = 0; j < n_adds; j++) {
+            /* adds is sorted: the entries of that form are adjacent. */
+            for (; j < n_adds && strcasecmp(adds[j].lower, eq[k]) == 0; j++) {
                 const struct adkcd_change *mine, *theirs;
                 char msg[1200];
 
                 if (adds[j].change == adds[i].change ||
-                    strcasecmp(adds[j].lower, eq[k]) != 0 ||
                     adds[j].change < adds[i].change)
                     continue;
                 mine = &sp->plan->changes[adds[i].change];

@@ -15,6 +15,7 @@
  * adkcd_deleg_run(); nothing here talks to the network.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -715,6 +716,19 @@ cmp_item_key(const void *a, const void *b)
     return d != 0 ? d : (x->i > y->i) - (x->i < y->i);
 }
 
+static char *
+lowered_copy(const char *s)
+{
+    char *l = strdup(s);
+    char *p;
+
+    for (p = l; p != NULL && *p != '\0'; p++) {
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    }
+    return l;
+}
+
 /* Refuse repeats in l: without regard to case (nocase), or byte for byte. */
 static void
 check_repeats(struct ctx *c, struct adkcd_sf_list *l, const char *path,
@@ -846,6 +860,7 @@ get_set(struct ctx *c, const struct node *k, const struct node *v,
 {
     struct field f[] = {{"present"}, {"absent"}, {"exact"}};
     char sub[PATH_SIZE], q[QUOTE_MAX * 4 + 16];
+    struct item_key *keys;
     size_t i, j;
 
     s->given = 1;
@@ -869,21 +884,52 @@ get_set(struct ctx *c, const struct node *k, const struct node *v,
                       "(exact is the whole list: put every value in it)",
                       sub);
     }
-    /* present and absent of the same value: which one is meant? */
-    for (i = 0; i < s->absent.n; i++) {
-        for (j = 0; j < s->present.n; j++) {
-            if (!adkcd_spn_equal(s->absent.v[i].text, s->present.v[j].text))
-                continue;
-            quote(s->absent.v[i].text, strlen(s->absent.v[i].text), q,
-                  sizeof(q));
-            add_error(c, s->absent.v[i].pos,
-                      "%s.absent[%zu]: '%s' is also present (line %u, column "
-                      "%u): keep it in one list",
-                      path, i + 1, q, s->present.v[j].pos.line,
-                      s->present.v[j].pos.column);
+    /* present and absent of the same value: which one is meant?  (Sorted
+     * keys of present, so that long lists cost n log n.) */
+    keys = calloc(s->present.n + 1, sizeof(*keys));
+    if (keys == NULL) {
+        c->nomem = 1;
+        return;
+    }
+    for (j = 0; j < s->present.n; j++) {
+        keys[j].key = lowered_copy(s->present.v[j].text);
+        keys[j].i = j;
+        if (keys[j].key == NULL)
+            c->nomem = 1;
+    }
+    if (!c->nomem)
+        qsort(keys, s->present.n, sizeof(*keys), cmp_item_key);
+    for (i = 0; !c->nomem && i < s->absent.n; i++) {
+        char *l = lowered_copy(s->absent.v[i].text);
+        size_t lo = 0, hi = s->present.n;
+
+        if (l == NULL) {
+            c->nomem = 1;
             break;
         }
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+
+            if (strcmp(keys[mid].key, l) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        j = lo < s->present.n && strcmp(keys[lo].key, l) == 0 ? keys[lo].i
+                                                              : SIZE_MAX;
+        free(l);
+        if (j == SIZE_MAX)
+            continue;
+        quote(s->absent.v[i].text, strlen(s->absent.v[i].text), q, sizeof(q));
+        add_error(c, s->absent.v[i].pos,
+                  "%s.absent[%zu]: '%s' is also present (line %u, column "
+                  "%u): keep it in one list",
+                  path, i + 1, q, s->present.v[j].pos.line,
+                  s->present.v[j].pos.column);
     }
+    for (j = 0; keys != NULL && j < s->present.n; j++)
+        free(keys[j].key);
+    free(keys);
 }
 
 static void
