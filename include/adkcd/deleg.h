@@ -145,4 +145,52 @@ adkcd_deleg_plan_change(struct adkcd_change *change,
                         const struct adkcd_deleg *cur,
                         const struct adkcd_deleg *want, struct adkcd_err *err);
 
+/*
+ * The delegation state change leaves on its account (before: the state it
+ * was planned against): what was read back after it was applied, else
+ * what it plans.  *after is filled (adkcd_deleg_clear()).  ADKCD_E_NOMEM.
+ */
+adkcd_status
+adkcd_deleg_after_change(const struct adkcd_change *change,
+                         const struct adkcd_deleg *before,
+                         struct adkcd_deleg *after, struct adkcd_err *err);
+
+/*
+ * What an account's delegation state says, by the rules every tool shares
+ * (show and add/set warn about these, audit labels its risks with them).
+ */
+enum adkcd_deleg_finding {
+    ADKCD_DF_DC_EXPECTED,        /* a writable DC's unconstrained delegation,
+                                  * or a read-only DC's protocol transition
+                                  * without any service: as created */
+    ADKCD_DF_UNCONSTRAINED,      /* unconstrained on any other account, a
+                                  * read-only DC included */
+    ADKCD_DF_UNCONSTRAINED_LIST, /* unconstrained with services: the list
+                                  * does not limit it */
+    ADKCD_DF_PT_ALONE,           /* protocol transition without any service,
+                                  * not a read-only DC: no effect yet */
+    ADKCD_DF_DISABLED,           /* the account is disabled */
+};
+
+#define ADKCD_DF_MAX 5
+
+/* The findings of d on an account whose userAccountControl is uac (d's own
+ * uac is its delegation state), in the order above, into out; returns how
+ * many (pure). */
+size_t
+adkcd_deleg_findings(unsigned uac, const struct adkcd_deleg *d,
+                     enum adkcd_deleg_finding out[ADKCD_DF_MAX]);
+
+/* A delegated service, by the rules every tool shares. */
+enum adkcd_service_finding {
+    ADKCD_SVC_OK = 0,
+    ADKCD_SVC_INVALID,   /* not an SPN: delegation to it cannot work */
+    ADKCD_SVC_UNHELD,    /* no account holds it (or an alias of it) */
+    ADKCD_SVC_DUPLICATE, /* several accounts hold it: no ticket for it */
+};
+
+/* From whether the value is a valid SPN and how many accounts hold it. */
+enum adkcd_service_finding
+adkcd_service_finding(int valid, size_t holders);
+
 #endif /* ADKCD_DELEG_H */

@@ -46,11 +46,6 @@ int
 front_only_for(struct cli_common *c, struct args *a, int pt, int mode_services,
                int force, int kind, int dry);
 
-/* Refuse --impersonate / -F on verbs that do not take them. */
-int
-front_check_extra(struct cli_common *c, struct args *a, int impersonate,
-                  int forest);
-
 /* The names of the userAccountControl bits set in uac, as a JSON array. */
 json_t *
 front_json_flags(unsigned uac);

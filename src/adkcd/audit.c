@@ -14,27 +14,10 @@
 
 /* ---- progress ------------------------------------------------------ */
 
-static int progress_drawn;
-
 static void
 audit_progress(void *ctx, size_t seen)
 {
-    const struct cli_common *c = ctx;
-
-    if (c->no_progress || !isatty(STDERR_FILENO))
-        return;
-    cli_printf(stderr, "\r%s: %zu accounts with delegation read", c->tool,
-               seen);
-    fflush(stderr);
-    progress_drawn = 1;
-}
-
-static void
-progress_end(void)
-{
-    if (progress_drawn)
-        fputc('\n', stderr);
-    progress_drawn = 0;
+    cli_progress_line(ctx, "%zu accounts with delegation read", seen);
 }
 
 /* ---- text ---------------------------------------------------------- */
@@ -433,12 +416,12 @@ cmd_audit(struct cli_common *c, struct args *a)
     if (rc != 0)
         return rc;
     if (adkcd_audit_run(conn, &opts, &au, &err) != ADKCD_OK) {
-        progress_end();
+        cli_progress_done(c);
         rc = cli_fail(c, &err);
         adkcd_conn_free(conn);
         return rc;
     }
-    progress_end();
+    cli_progress_done(c);
     if (c->json)
         warnings = json_array();
     for (i = 0; au->warnings != NULL && au->warnings[i] != NULL; i++)

@@ -393,28 +393,20 @@ front_warn(struct cli_common *c, json_t *warnings, const char *fmt, ...)
 }
 
 /* The state an applied (or planned) change leaves, from its images. */
+
+/* The shared rules find unconstrained delegation a risk in the state
+ * after (its uac is the account's whole userAccountControl). */
 static int
-after_state(const struct adkcd_plan *plan, const struct adkcd_deleg *before,
-            struct adkcd_deleg *after)
+gives_unconstrained(const struct adkcd_deleg *after)
 {
-    const struct adkcd_change *ch = &plan->changes[0];
-    const struct adkcd_image *u = adkcd_change_image(ch, "userAccountControl");
-    const struct adkcd_image *s = adkcd_change_image(ch, ADKCD_DELEG_ATTR);
+    enum adkcd_deleg_finding f[ADKCD_DF_MAX];
+    size_t i, n = adkcd_deleg_findings(after->uac, after, f);
 
-    /* What the DC holds: the read-back after a write, else the plan. */
-    const struct adkcd_vals *uv = u == NULL      ? NULL
-                                  : u->have_read ? &u->read
-                                                 : &u->after;
-    const struct adkcd_vals *sv = s == NULL      ? NULL
-                                  : s->have_read ? &s->read
-                                                 : &s->after;
-
-    if (uv == NULL || uv->n == 0 ||
-        adkcd_uac_parse(uv->v[0].data, &after->uac) != 0)
-        after->uac = before->uac;
-    after->services =
-        s != NULL ? adkcd_vals_to_strv(sv) : adkcd_strv_dup(before->services);
-    return after->services != NULL ? 0 : -1;
+    for (i = 0; i < n; i++) {
+        if (f[i] == ADKCD_DF_UNCONSTRAINED)
+            return 1;
+    }
+    return 0;
 }
 
 int
@@ -458,13 +450,13 @@ warn_unheld(struct cli_common *c, struct adkcd_conn *conn,
             ADKCD_OK)
             front_warn(c, warnings, "could not check service %s: %s",
                        d->services[i], err.msg);
-        else if (h->n == 0)
+        else if (adkcd_service_finding(1, h->n) == ADKCD_SVC_UNHELD)
             front_warn(
                 c, warnings,
                 "service %s is held by no account in the forest (a typo?): "
                 "delegation to it cannot work",
                 d->services[i]);
-        else if (h->n > 1)
+        else if (adkcd_service_finding(1, h->n) == ADKCD_SVC_DUPLICATE)
             front_warn(
                 c, warnings,
                 "service %s is held by %zu accounts (duplicate SPN): the KDC "
@@ -480,29 +472,40 @@ static void
 warn_state(struct cli_common *c, const struct adkcd_account *acct,
            const struct adkcd_deleg *d, json_t *warnings)
 {
-    enum adkcd_deleg_mode mode = adkcd_deleg_mode_of(d);
+    enum adkcd_deleg_finding f[ADKCD_DF_MAX];
+    size_t i, n = adkcd_deleg_findings(acct->uac, d, f);
 
-    if (mode == ADKCD_DELEG_UNCONSTRAINED &&
-        !adkcd_uac_is_writable_dc(acct->uac))
-        front_warn(c, warnings,
-                   "unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000): "
-                   "%s can impersonate its users to any service; prefer "
-                   "constrained delegation",
-                   acct->sam);
-    if (mode == ADKCD_DELEG_UNCONSTRAINED && d->services[0] != NULL)
-        front_warn(c, warnings,
-                   "msDS-AllowedToDelegateTo is set as well, but with "
-                   "TRUSTED_FOR_DELEGATION the account may delegate to any "
-                   "service: the list does not limit it");
-    if (mode == ADKCD_DELEG_NONE && adkcd_deleg_any_protocol(d))
-        front_warn(
-            c, warnings,
-            "TRUSTED_TO_AUTH_FOR_DELEGATION (0x1000000) is set without any "
-            "service: it has no effect until services are added");
-    if (adkcd_uac_is_disabled(acct->uac))
-        front_warn(c, warnings,
-                   "the account is disabled (ACCOUNTDISABLE 0x2): it can "
-                   "delegate nothing");
+    /* The library's findings (the rules audit uses too), worded here. */
+    for (i = 0; i < n; i++) {
+        switch (f[i]) {
+        case ADKCD_DF_DC_EXPECTED:
+            break;
+        case ADKCD_DF_UNCONSTRAINED:
+            front_warn(c, warnings,
+                       "unconstrained delegation (TRUSTED_FOR_DELEGATION "
+                       "0x80000): %s can impersonate its users to any "
+                       "service; prefer constrained delegation",
+                       acct->sam);
+            break;
+        case ADKCD_DF_UNCONSTRAINED_LIST:
+            front_warn(c, warnings,
+                       "msDS-AllowedToDelegateTo is set as well, but with "
+                       "TRUSTED_FOR_DELEGATION the account may delegate to "
+                       "any service: the list does not limit it");
+            break;
+        case ADKCD_DF_PT_ALONE:
+            front_warn(c, warnings,
+                       "TRUSTED_TO_AUTH_FOR_DELEGATION (0x1000000) is set "
+                       "without any service: it has no effect until services "
+                       "are added");
+            break;
+        case ADKCD_DF_DISABLED:
+            front_warn(c, warnings,
+                       "the account is disabled (ACCOUNTDISABLE 0x2): it can "
+                       "delegate nothing");
+            break;
+        }
+    }
 }
 
 static int
@@ -671,8 +674,8 @@ cmd_change(struct cli_common *c, struct args *a)
     }
     changed = !adkcd_plan_is_empty(plan);
     cli_note_read_differs(c, plan);
-    if (after_state(plan, &before, &after) != 0) {
-        adkcd_err_set(&err, ADKCD_E_NOMEM, "out of memory");
+    if (adkcd_deleg_after_change(&plan->changes[0], &before, &after, &err) !=
+        ADKCD_OK) {
         rc = cli_fail(c, &err);
         goto cleanup;
     }
@@ -681,7 +684,7 @@ cmd_change(struct cli_common *c, struct args *a)
 
         warn_unheld(c, conn, &asked, warnings);
     }
-    if (adkcd_deleg_mode_of(&after) == ADKCD_DELEG_UNCONSTRAINED && changed)
+    if (changed && gives_unconstrained(&after))
         front_warn(
             c, warnings,
             "%s unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000): "

@@ -44,6 +44,8 @@ struct cli_common {
     int verbose;
     int no_progress;
     const char *journal;        /* --journal, or NULL for the default */
+    int progress_drawn;         /* a progress line is on stderr (state, not an
+                                 * option) */
     int principal_from_account; /* set before parsing ends: --keytab and
                                  * --password-stdin are the ACCOUNT's
                                  * (adkcd verify), --principal optional */
@@ -156,11 +158,16 @@ cli_progress(void *ctx, size_t seen);
 
 /* Progress of a write: "N/M changes" on a terminal, unless --no-progress. */
 void
-cli_progress_changes(const struct cli_common *c, size_t done, size_t total);
+cli_progress_changes(struct cli_common *c, size_t done, size_t total);
+
+/* Any progress line: "TOOL: ..." on a terminal, unless --no-progress. */
+void
+cli_progress_line(struct cli_common *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* End a progress line (if one was drawn). */
 void
-cli_progress_done(const struct cli_common *c);
+cli_progress_done(struct cli_common *c);
 
 /* Open the connection described by c (logs through cli_log). */
 adkcd_status

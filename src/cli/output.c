@@ -14,8 +14,6 @@
 /* Bumped when a field changes meaning or goes away (docs/json-output.md). */
 #define JSON_SCHEMA 1
 
-static int progress_drawn;
-
 json_t *
 cli_json_doc(const struct cli_common *c, const char *operation)
 {
@@ -264,7 +262,9 @@ cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
 {
     int code = cli_exit_code(err->status);
 
-    cli_progress_done(c);
+    /* The progress line is the one piece of state in the options, and a
+     * message must start on a line of its own. */
+    cli_progress_done((struct cli_common *)c);
     fprintf(stderr, "%s: ", c->tool);
     cli_put_safe(stderr,
                  err->msg[0] ? err->msg : adkcd_status_str(err->status));
@@ -323,42 +323,47 @@ cli_log(void *ctx, int level, const char *msg)
 
     if (level > c->verbose)
         return;
-    cli_progress_done(c);
+    cli_progress_done((struct cli_common *)c);
     fprintf(stderr, "%s: ", c->tool);
     cli_put_safe(stderr, msg);
     fputc('\n', stderr);
 }
 
 void
-cli_progress(void *ctx, size_t seen)
+cli_progress_line(struct cli_common *c, const char *fmt, ...)
 {
-    const struct cli_common *c = ctx;
+    va_list ap;
 
     if (c->no_progress || !isatty(STDERR_FILENO))
         return;
-    fprintf(stderr, "\r%s: %zu SPNs read", c->tool, seen);
+    fprintf(stderr, "\r%s: ", c->tool);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fflush(stderr);
-    progress_drawn = 1;
+    c->progress_drawn = 1;
 }
 
 void
-cli_progress_changes(const struct cli_common *c, size_t done, size_t total)
+cli_progress(void *ctx, size_t seen)
 {
-    if (c->no_progress || !isatty(STDERR_FILENO) || total < 2)
-        return;
-    fprintf(stderr, "\r%s: %zu/%zu changes", c->tool, done, total);
-    fflush(stderr);
-    progress_drawn = 1;
+    cli_progress_line(ctx, "%zu SPNs read", seen);
 }
 
 void
-cli_progress_done(const struct cli_common *c)
+cli_progress_changes(struct cli_common *c, size_t done, size_t total)
 {
-    (void)c;
-    if (!progress_drawn)
+    if (total >= 2)
+        cli_progress_line(c, "%zu/%zu changes", done, total);
+}
+
+void
+cli_progress_done(struct cli_common *c)
+{
+    if (!c->progress_drawn)
         return;
     fputc('\n', stderr);
-    progress_drawn = 0;
+    c->progress_drawn = 0;
 }
 
 void

@@ -18,6 +18,7 @@
 
 #include "adkcd/account.h"
 #include "adkcd/audit.h"
+#include "adkcd/deleg.h"
 #include "adkcd/sd.h"
 #include "adkcd/spn.h"
 #include "adkcd/spnreg.h"
@@ -264,13 +265,31 @@ broad_principal(const char *sid)
     return 0;
 }
 
+/* The shared rule (adkcd_deleg_findings()) says e's state is as a DC's
+ * is created. */
+static int
+expected(const struct adkcd_audit_entry *e)
+{
+    enum adkcd_deleg_finding f[ADKCD_DF_MAX];
+    char *none[] = {NULL};
+    struct adkcd_deleg d = {e->uac, none};
+    size_t i, n = adkcd_deleg_findings(e->uac, &d, f);
+
+    for (i = 0; i < n; i++) {
+        if (f[i] == ADKCD_DF_DC_EXPECTED)
+            return 1;
+    }
+    return 0;
+}
+
 static adkcd_status
 assess_service(const struct adkcd_audit *a, struct adkcd_audit_entry *e,
                struct adkcd_audit_target *t, struct adkcd_err *err)
 {
     size_t holders = adkcd_strv_len(t->holders);
+    enum adkcd_service_finding f = adkcd_service_finding(!t->invalid, holders);
 
-    if (t->invalid)
+    if (f == ADKCD_SVC_INVALID)
         return risk_add(
             &t->risks, &t->n_risks, "service-invalid", ADKCD_SEV_LOW, err,
             "%s is not a valid SPN: delegation to it cannot work", t->value);
@@ -292,7 +311,7 @@ assess_service(const struct adkcd_audit *a, struct adkcd_audit_entry *e,
         if (st != ADKCD_OK)
             return st;
     }
-    if (holders == 0)
+    if (f == ADKCD_SVC_UNHELD)
         return risk_add(&t->risks, &t->n_risks, "service-unheld",
                         ADKCD_SEV_MEDIUM, err,
                         "no account in the %s holds %s or an alias of it: "
@@ -300,7 +319,7 @@ assess_service(const struct adkcd_audit *a, struct adkcd_audit_entry *e,
                         "account they control receives the delegated "
                         "tickets",
                         a->forest ? "forest" : "domain", t->value);
-    if (holders > 1)
+    if (f == ADKCD_SVC_DUPLICATE)
         return risk_add(&t->risks, &t->n_risks, "service-duplicate",
                         ADKCD_SEV_LOW, err,
                         "%s is held by %zu accounts (duplicate SPN): the KDC "
@@ -382,7 +401,7 @@ assess_entry(const struct adkcd_audit *a, struct adkcd_audit_entry *e,
          * Samba refuses TRUSTED_FOR_DELEGATION with
          * PARTIAL_SECRETS_ACCOUNT, as a read-only DC exists to hold no
          * secret worth stealing. */
-        if (adkcd_uac_is_writable_dc(e->uac))
+        if (expected(e))
             st = risk_add(&e->risks, &e->n_risks, "dc-expected", ADKCD_SEV_INFO,
                           err, "expected: domain controller");
         else if (e->is_rodc)
@@ -406,7 +425,7 @@ assess_entry(const struct adkcd_audit *a, struct adkcd_audit_entry *e,
         /* A read-only DC's account is created with
          * TRUSTED_TO_AUTH_FOR_DELEGATION (userAccountControl 0x5001000)
          * and no service. */
-        if (e->is_rodc && e->n_targets == 0 && !e->partial)
+        if (e->n_targets == 0 && !e->partial && expected(e))
             st = risk_add(&e->risks, &e->n_risks, "dc-expected", ADKCD_SEV_INFO,
                           err,
                           "expected: read-only domain controller (protocol "

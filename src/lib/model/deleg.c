@@ -324,3 +324,64 @@ adkcd_deleg_plan_change(struct adkcd_change *c, const struct adkcd_deleg *cur,
             want->services, want->services[0] != NULL, ADKCD_CMP_NOCASE, err);
     return st;
 }
+
+adkcd_status
+adkcd_deleg_after_change(const struct adkcd_change *c,
+                         const struct adkcd_deleg *before,
+                         struct adkcd_deleg *after, struct adkcd_err *err)
+{
+    const struct adkcd_image *u = adkcd_change_image(c, ADKCD_UAC_ATTR);
+    const struct adkcd_image *s = adkcd_change_image(c, ADKCD_DELEG_ATTR);
+    /* What the DC holds: the read-back after a write, else the plan. */
+    const struct adkcd_vals *uv = u == NULL      ? NULL
+                                  : u->have_read ? &u->read
+                                                 : &u->after;
+    const struct adkcd_vals *sv = s == NULL      ? NULL
+                                  : s->have_read ? &s->read
+                                                 : &s->after;
+
+    after->services = NULL;
+    if (uv == NULL || uv->n == 0 ||
+        adkcd_uac_parse(uv->v[0].data, &after->uac) != 0)
+        after->uac = before->uac;
+    after->services =
+        s != NULL ? adkcd_vals_to_strv(sv) : adkcd_strv_dup(before->services);
+    if (after->services == NULL)
+        return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    return ADKCD_OK;
+}
+
+size_t
+adkcd_deleg_findings(unsigned uac, const struct adkcd_deleg *d,
+                     enum adkcd_deleg_finding out[ADKCD_DF_MAX])
+{
+    enum adkcd_deleg_mode mode = adkcd_deleg_mode_of(d);
+    size_t n = 0;
+
+    if (mode == ADKCD_DELEG_UNCONSTRAINED) {
+        /* Only a writable DC is meant to have it: a read-only DC exists to
+         * hold no secret worth stealing. */
+        out[n++] = adkcd_uac_is_writable_dc(uac) ? ADKCD_DF_DC_EXPECTED
+                                                 : ADKCD_DF_UNCONSTRAINED;
+        if (d->services[0] != NULL)
+            out[n++] = ADKCD_DF_UNCONSTRAINED_LIST;
+    }
+    /* A read-only DC's account is created with protocol transition and no
+     * service (userAccountControl 0x5001000). */
+    if (mode == ADKCD_DELEG_NONE && adkcd_deleg_any_protocol(d))
+        out[n++] =
+            adkcd_uac_is_rodc(uac) ? ADKCD_DF_DC_EXPECTED : ADKCD_DF_PT_ALONE;
+    if (adkcd_uac_is_disabled(uac))
+        out[n++] = ADKCD_DF_DISABLED;
+    return n;
+}
+
+enum adkcd_service_finding
+adkcd_service_finding(int valid, size_t holders)
+{
+    if (!valid)
+        return ADKCD_SVC_INVALID;
+    if (holders == 0)
+        return ADKCD_SVC_UNHELD;
+    return holders > 1 ? ADKCD_SVC_DUPLICATE : ADKCD_SVC_OK;
+}
