@@ -83,6 +83,29 @@ adkcd_spn_find_holders_many(struct adkcd_conn *conn,
 void
 adkcd_spn_holders_free(struct adkcd_spn_holders *h);
 
+/*
+ * The duplicate-SPN rule, decided once for every tool: spn may be added to
+ * the account dn only when no other account of scope holds it or, since
+ * KB5008382, an alias form of it (m: the forest's sPNMappings).  *h_out
+ * (may be NULL; adkcd_spn_holders_free()) gets the holders either way.
+ * ADKCD_E_CONFLICT, with the holder (and how many there are), when one
+ * holds it; errors of the search otherwise.
+ */
+adkcd_status
+adkcd_spn_check_unique(struct adkcd_conn *conn, const struct adkcd_scope *scope,
+                       const struct adkcd_spn *spn,
+                       const struct adkcd_spn_mappings *m, const char *dn,
+                       struct adkcd_spn_holders **h_out, struct adkcd_err *err);
+
+/*
+ * The conflict of holder h with adding spn (its text) to dn, as
+ * ADKCD_E_CONFLICT in err: the one wording of the rule, for single SPNs
+ * and whole state files alike.  Returns ADKCD_E_CONFLICT.
+ */
+adkcd_status
+adkcd_spn_conflict(const struct adkcd_spn_holder *h, const char *spn,
+                   const char *dn, struct adkcd_err *err);
+
 /* Called per matching account: its DN, all its SPNs, the matching ones. */
 typedef adkcd_status (*adkcd_spn_query_func)(void *ctx, const char *dn,
                                              char *const *spns,

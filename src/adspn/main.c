@@ -422,11 +422,12 @@ check_duplicates(struct adkcd_conn *conn, struct args *a,
     adkcd_status st;
     size_t i;
 
+    /* The library decides; the holders are shown in the JSON. */
     *conflicts_out = NULL;
     st = adkcd_spn_read_mappings(conn, &m, err);
     if (st == ADKCD_OK)
-        st = adkcd_spn_find_holders(conn, &scope, spn, m, acct->dn, &h, err);
-    if (st == ADKCD_OK && h->n > 0) {
+        st = adkcd_spn_check_unique(conn, &scope, spn, m, acct->dn, &h, err);
+    if (h != NULL && h->n > 0) {
         json_t *arr = json_array();
 
         for (i = 0; i < h->n; i++) {
@@ -439,21 +440,6 @@ check_duplicates(struct adkcd_conn *conn, struct args *a,
             json_array_append_new(arr, o);
         }
         *conflicts_out = arr;
-        if (h->v[0].via_alias)
-            st = adkcd_err_set(err, ADKCD_E_CONFLICT,
-                               "duplicate SPN: %s already holds %s, which "
-                               "the KDC takes for the same service as %s "
-                               "(host alias in sPNMappings; Windows DCs "
-                               "refuse this since KB5008382): not adding it "
-                               "to %s",
-                               h->v[0].dn, h->v[0].value, spn->text, acct->dn);
-        else
-            st = adkcd_err_set(err, ADKCD_E_CONFLICT,
-                               "duplicate SPN: %s already holds %s: not "
-                               "adding it to %s",
-                               h->v[0].dn, h->v[0].value, acct->dn);
-        if (h->n > 1)
-            adkcd_err_prefix(err, "%zu conflicting holders", h->n);
     }
     adkcd_spn_holders_free(h);
     adkcd_spn_mappings_free(m);

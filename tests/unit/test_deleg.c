@@ -1889,6 +1889,57 @@ test_plan_user_label(void **state)
     adkcd_plan_free(plan);
 }
 
+/* The findings every tool words (show, add/set, audit). */
+static void
+check_findings(const char *what, unsigned uac, char **services,
+               const enum adkcd_deleg_finding *want, size_t n_want)
+{
+    enum adkcd_deleg_finding f[ADKCD_DF_MAX];
+    char *none[] = {NULL};
+    struct adkcd_deleg d = {uac, services != NULL ? services : none};
+    size_t i, n = adkcd_deleg_findings(uac, &d, f);
+
+    if (n != n_want)
+        fail_msg("%s: %zu findings, expected %zu", what, n, n_want);
+    for (i = 0; i < n; i++) {
+        if (f[i] != want[i])
+            fail_msg("%s: finding %zu is %d, expected %d", what, i, f[i],
+                     want[i]);
+    }
+}
+
+static void
+test_findings(void **state)
+{
+    char *svc[] = {"http/a", NULL};
+
+    (void)state;
+    check_findings("nothing", 0x1000, NULL, NULL, 0);
+    check_findings("writable DC", 0x2000 | 0x80000, NULL,
+                   (const enum adkcd_deleg_finding[]){ADKCD_DF_DC_EXPECTED}, 1);
+    check_findings("member", 0x1000 | 0x80000, NULL,
+                   (const enum adkcd_deleg_finding[]){ADKCD_DF_UNCONSTRAINED},
+                   1);
+    check_findings("read-only DC unconstrained", 0x4001000 | 0x80000, NULL,
+                   (const enum adkcd_deleg_finding[]){ADKCD_DF_UNCONSTRAINED},
+                   1);
+    check_findings("unconstrained with a list, disabled",
+                   0x1000 | 0x80000 | 0x2, svc,
+                   (const enum adkcd_deleg_finding[]){
+                       ADKCD_DF_UNCONSTRAINED, ADKCD_DF_UNCONSTRAINED_LIST,
+                       ADKCD_DF_DISABLED},
+                   3);
+    check_findings("read-only DC as created", 0x5001000, NULL,
+                   (const enum adkcd_deleg_finding[]){ADKCD_DF_DC_EXPECTED}, 1);
+    check_findings("protocol transition alone", 0x1001000, NULL,
+                   (const enum adkcd_deleg_finding[]){ADKCD_DF_PT_ALONE}, 1);
+    check_findings("constrained", 0x1001000, svc, NULL, 0);
+    assert_int_equal(adkcd_service_finding(0, 1), ADKCD_SVC_INVALID);
+    assert_int_equal(adkcd_service_finding(1, 0), ADKCD_SVC_UNHELD);
+    assert_int_equal(adkcd_service_finding(1, 1), ADKCD_SVC_OK);
+    assert_int_equal(adkcd_service_finding(1, 2), ADKCD_SVC_DUPLICATE);
+}
+
 int
 main(void)
 {
@@ -1907,6 +1958,7 @@ main(void)
         cmocka_unit_test(test_plan),
         cmocka_unit_test(test_plan_none_to_constrained),
         cmocka_unit_test(test_plan_user_label),
+        cmocka_unit_test(test_findings),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -780,3 +780,44 @@ adkcd_spn_reset_names(struct adkcd_conn *conn, const struct adkcd_account *acct,
     *spns_out = v;
     return ADKCD_OK;
 }
+
+adkcd_status
+adkcd_spn_conflict(const struct adkcd_spn_holder *h, const char *spn,
+                   const char *dn, struct adkcd_err *err)
+{
+    if (h->via_alias)
+        return adkcd_err_set(err, ADKCD_E_CONFLICT,
+                             "duplicate SPN: %s already holds %s, which the "
+                             "KDC takes for the same service as %s (host "
+                             "alias in sPNMappings; Windows DCs refuse this "
+                             "since KB5008382): not adding it to %s",
+                             h->dn, h->value, spn, dn);
+    return adkcd_err_set(err, ADKCD_E_CONFLICT,
+                         "duplicate SPN: %s already holds %s: not adding it "
+                         "to %s",
+                         h->dn, h->value, dn);
+}
+
+adkcd_status
+adkcd_spn_check_unique(struct adkcd_conn *conn, const struct adkcd_scope *scope,
+                       const struct adkcd_spn *spn,
+                       const struct adkcd_spn_mappings *m, const char *dn,
+                       struct adkcd_spn_holders **h_out, struct adkcd_err *err)
+{
+    struct adkcd_spn_holders *h = NULL;
+    adkcd_status st;
+
+    if (h_out != NULL)
+        *h_out = NULL;
+    st = adkcd_spn_find_holders(conn, scope, spn, m, dn, &h, err);
+    if (st == ADKCD_OK && h->n > 0) {
+        st = adkcd_spn_conflict(&h->v[0], spn->text, dn, err);
+        if (h->n > 1)
+            adkcd_err_prefix(err, "%zu conflicting holders", h->n);
+    }
+    if (h_out != NULL)
+        *h_out = h;
+    else
+        adkcd_spn_holders_free(h);
+    return st;
+}

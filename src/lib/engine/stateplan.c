@@ -444,26 +444,15 @@ check_held(struct adkcd_conn *conn, struct adkcd_stateplan *sp,
             const struct adkcd_spn_holder *x = &h[i]->v[k];
             long other = account_of(idx, n_idx, x->dn);
             long oc = other >= 0 ? change_of(sp, (size_t)other) : -1;
-            char msg[1400];
+            struct adkcd_err why;
 
             /* Let go of by another entry of the file: a move. */
             if (oc >= 0 && has(dels, n_dels, x->value, oc))
                 continue;
-            if (x->via_alias)
-                snprintf(msg, sizeof(msg),
-                         "duplicate SPN: %s already holds %s, which the KDC "
-                         "takes for the same service as %s (host alias in "
-                         "sPNMappings; Windows DCs refuse this since "
-                         "KB5008382): not adding it to %s",
-                         x->dn, x->value, spns[i]->text, c->dn);
-            else
-                snprintf(msg, sizeof(msg),
-                         "duplicate SPN: %s already holds %s: not adding it "
-                         "to %s",
-                         x->dn, x->value, c->dn);
+            adkcd_spn_conflict(x, spns[i]->text, c->dn, &why);
             st = add_issue(sp, ADKCD_ISSUE_SPN_HELD, c->group, ADKCD_E_CONFLICT,
-                           msg, spns[i]->text, x->dn, x->value, x->via_alias,
-                           err);
+                           why.msg, spns[i]->text, x->dn, x->value,
+                           x->via_alias, err);
         }
     }
     for (i = 0; i < n_adds; i++) {
