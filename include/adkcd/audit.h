@@ -140,7 +140,10 @@ struct adkcd_audit {
                                   * (Global Catalog)" */
     struct adkcd_audit_entry *v; /* sorted: kind, sAMAccountName, DN */
     size_t n;
-    char **warnings; /* what could not be read (strv; NULL: none) */
+    char **warnings;        /* what could not be read (strv; NULL: none) */
+    char **gc_only_domains; /* forest: the other domains, seen only
+                             * through the Global Catalog, to audit on one
+                             * of their DCs (DNS names; strv; NULL: none) */
 };
 
 struct adkcd_audit_opts {

@@ -91,13 +91,36 @@ adkcd_deleg_from_account(const struct adkcd_account *acct,
 void
 adkcd_deleg_clear(struct adkcd_deleg *d);
 
+/* What is wrong with a request (adkcd_deleg_check_request()): a stable
+ * id, which a front end words in terms of its own options. */
+enum adkcd_deleg_problem {
+    ADKCD_DP_NONE = 0,
+    /* A service is not a valid SPN (the message names it and why). */
+    ADKCD_DP_BAD_SERVICE,
+    /* ADD or REMOVE without any service. */
+    ADKCD_DP_NO_SERVICE,
+    /* REMOVE with a protocol-transition choice (pt not KEEP): removing the
+     * last service clears protocol transition by itself. */
+    ADKCD_DP_REMOVE_PT,
+    /* SET constrained without any service. */
+    ADKCD_DP_CONSTRAINED_NO_SERVICES,
+    /* SET none or unconstrained with services given. */
+    ADKCD_DP_SERVICES_NOT_CONSTRAINED,
+    /* SET none or unconstrained with a protocol-transition choice. */
+    ADKCD_DP_PT_NOT_CONSTRAINED,
+};
+
 /*
  * Check a request before anything is sent: every service is a valid SPN
- * (the DC accepts any string in msDS-AllowedToDelegateTo), options fit the
- * verb and mode.  ADKCD_E_USAGE with a message otherwise.
+ * (the DC accepts any string in msDS-AllowedToDelegateTo), the services
+ * and the protocol-transition choice fit the verb and mode.  ADKCD_OK, or
+ * ADKCD_E_USAGE with a message (which names no option of any tool) and,
+ * when problem_out is not NULL, the problem's id in *problem_out
+ * (ADKCD_DP_NONE on success).
  */
 adkcd_status
 adkcd_deleg_check_request(const struct adkcd_deleg_request *req,
+                          enum adkcd_deleg_problem *problem_out,
                           struct adkcd_err *err);
 
 /*

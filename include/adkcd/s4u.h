@@ -58,12 +58,14 @@ adkcd_krb5_error_name(long code);
  * delegation works, else one or two sentences naming the possible causes
  * (which the directory checks of kcdcheck.h then narrow down).  account
  * is the delegating account's name for the text.  Static-free: *text_out
- * is a new string.
+ * is a new string.  *hints_out (hints_out may be NULL) gets the
+ * ADKCD_HINT_* bits of what the caller's user can do, which the text
+ * leaves to the front end to word (status.h); 0 with no explanation.
  */
 adkcd_status
 adkcd_s4u_explain(const struct adkcd_creds *tgt,
                   const struct adkcd_s4u_result *res, char **text_out,
-                  struct adkcd_err *err);
+                  unsigned *hints_out, struct adkcd_err *err);
 
 /*
  * The same from plain facts (pure, for tests): account ("tmg$"), the
@@ -74,6 +76,6 @@ adkcd_status
 adkcd_s4u_explain_facts(const char *account, unsigned tgt_flags,
                         const char *from_ccache,
                         const struct adkcd_s4u_result *res, char **text_out,
-                        struct adkcd_err *err);
+                        unsigned *hints_out, struct adkcd_err *err);
 
 #endif /* ADKCD_S4U_H */

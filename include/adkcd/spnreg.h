@@ -144,16 +144,6 @@ adkcd_spn_duplicates(struct adkcd_conn *conn, const struct adkcd_scope *scope,
                      adkcd_spn_dup_func fn, void *ctx, size_t *count_out,
                      size_t *seen_out, struct adkcd_err *err);
 
-/* Plan adding spn to acct (nothing when it holds it in any case). */
-adkcd_status
-adkcd_spn_plan_add(struct adkcd_plan *plan, const struct adkcd_account *acct,
-                   char *const *spns, struct adkcd_err *err);
-
-/* Plan deleting spn from acct: every stored spelling of it. */
-adkcd_status
-adkcd_spn_plan_delete(struct adkcd_plan *plan, const struct adkcd_account *acct,
-                      char *const *spns, struct adkcd_err *err);
-
 /*
  * setspn -R: the HOST/ SPNs a computer must have, from its names:
  * HOST/NAME and HOST/<dNSHostName> (or NAME.<domain> when dNSHostName is

@@ -72,6 +72,14 @@ int
 adkcd_vals_same(const struct adkcd_vals *a, const struct adkcd_vals *b,
                 enum adkcd_cmp cmp);
 
+/*
+ * A copy of the len bytes at s with ASCII letters in lower case (the case
+ * folding of adkcd_val_eq() NOCASE), for sorting and searching; NULL when
+ * out of memory.  free().
+ */
+char *
+adkcd_ascii_lower(const char *s, size_t len);
+
 /* Free the values and empty vs.  NULL is a no-op. */
 void
 adkcd_vals_clear(struct adkcd_vals *vs);

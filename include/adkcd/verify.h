@@ -107,6 +107,8 @@ struct adkcd_verify {
     int ok;                             /* the service ticket came */
     char *why;                          /* what the KDC's answers mean,
                                          * or NULL when ok */
+    unsigned why_hints;                 /* ADKCD_HINT_* bits of why,
+                                         * for the front end to word */
     struct adkcd_findings findings;     /* the directory's checks */
     int have_findings;
     char *tgt_error; /* why there is no TGT */
@@ -174,7 +176,7 @@ adkcd_verify_steps(const struct adkcd_ticket *tgt, long tgt_code,
  * be read (directory_error says why, or NULL); principal and name are the
  * TGT's ("tmg$@MYDOM.LOCAL", "tmg$"); matches is
  * adkcd_creds_matches_account().  ADKCD_OK, or ADKCD_E_USAGE with what to
- * give instead.
+ * give instead (hints ADKCD_HINT_PRINCIPAL, ADKCD_HINT_CREDENTIALS).
  */
 adkcd_status
 adkcd_verify_owner(const char *account, const struct adkcd_account *acct,

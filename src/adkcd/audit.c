@@ -381,6 +381,8 @@ print_json(struct cli_common *c, const struct adkcd_audit *a, json_t *warnings)
 
     json_object_set_new(scope, "forest", json_boolean(a->forest));
     json_object_set_new(scope, "description", cli_json_text(a->scope));
+    json_object_set_new(scope, "gc_only_domains",
+                        cli_json_strv(a->gc_only_domains));
     json_object_set_new(doc, "scope", scope);
     for (i = 0; i < a->n; i++)
         json_array_append_new(entries, json_entry(&a->v[i]));
@@ -426,6 +428,15 @@ cmd_audit(struct cli_common *c, struct args *a)
         warnings = json_array();
     for (i = 0; au->warnings != NULL && au->warnings[i] != NULL; i++)
         front_warn(c, warnings, "%s", au->warnings[i]);
+    /* The other domains of the forest: their delegation lists are on their
+     * own DCs. */
+    for (i = 0; !c->json && au->gc_only_domains != NULL &&
+                au->gc_only_domains[i] != NULL;
+         i++)
+        cli_printf(stderr,
+                   "adkcd: hint: adkcd audit --domain %s audits %s "
+                   "on one of its DCs\n",
+                   au->gc_only_domains[i], au->gc_only_domains[i]);
     fflush(stderr);
     rc = CLI_EXIT_OK;
     if (c->json)

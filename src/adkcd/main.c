@@ -585,6 +585,32 @@ cleanup:
 
 /* ---- add / remove / set -------------------------------------------- */
 
+/* A malformed request in adkcd's options; NULL: the library's message
+ * says it (a bad SPN). */
+static const char *
+request_problem(enum adkcd_deleg_problem p)
+{
+    switch (p) {
+    case ADKCD_DP_NONE:
+    case ADKCD_DP_BAD_SERVICE:
+        return NULL;
+    case ADKCD_DP_NO_SERVICE:
+        return "name at least one SERVICE (an SPN such as "
+               "http/iosmdm.mydom.local)";
+    case ADKCD_DP_REMOVE_PT:
+        return "remove takes neither --any-protocol nor --kerberos-only "
+               "(removing the last service clears protocol transition)";
+    case ADKCD_DP_CONSTRAINED_NO_SERVICES:
+        return "--mode constrained needs --services S1,S2,...";
+    case ADKCD_DP_SERVICES_NOT_CONSTRAINED:
+        return "--services goes with --mode constrained only";
+    case ADKCD_DP_PT_NOT_CONSTRAINED:
+        return "--any-protocol and --kerberos-only go with --mode "
+               "constrained only";
+    }
+    return NULL;
+}
+
 static int
 cmd_change(struct cli_common *c, struct args *a)
 {
@@ -597,6 +623,7 @@ cmd_change(struct cli_common *c, struct args *a)
     struct adkcd_sf_account *spec = NULL;
     struct adkcd_want want;
     struct adkcd_err err;
+    enum adkcd_deleg_problem problem;
     json_t *warnings = c->json ? json_array() : NULL;
     char *jpath = NULL, *text = NULL;
     int rc = 0, attempts = 0, changed = 0;
@@ -620,12 +647,20 @@ cmd_change(struct cli_common *c, struct args *a)
                 rc = front_nomem(c);
         }
     }
+    /* The protocol-transition options of remove are the library's rule
+     * (request_problem()). */
     if (rc == 0)
-        rc = front_only_for(c, a, a->req.verb != ADKCD_DELEG_REMOVE,
-                            a->req.verb == ADKCD_DELEG_SET, 1, 1, 1);
+        rc = front_only_for(c, a, 1, a->req.verb == ADKCD_DELEG_SET, 1, 1, 1);
     /* Everything local is checked before the network is touched. */
-    if (rc == 0 && (adkcd_deleg_check_request(&a->req, &err) != ADKCD_OK ||
-                    adkcd_account_check_name(a->pos[0], strlen(a->pos[0]),
+    if (rc == 0 &&
+        adkcd_deleg_check_request(&a->req, &problem, &err) != ADKCD_OK) {
+        const char *words = request_problem(problem);
+
+        if (words != NULL)
+            adkcd_err_set(&err, ADKCD_E_USAGE, "%s", words);
+        rc = cli_fail(c, &err);
+    }
+    if (rc == 0 && (adkcd_account_check_name(a->pos[0], strlen(a->pos[0]),
                                              &err) != ADKCD_OK ||
                     (!c->dry_run && cli_journal_check(c, &err) != ADKCD_OK)))
         rc = cli_fail(c, &err);

@@ -313,7 +313,8 @@ print_step(const struct adkcd_verify_step_result *s)
 }
 
 static void
-verify_print(const struct adkcd_verify *v, const char *service)
+verify_print(const struct cli_common *c, const struct adkcd_verify *v,
+             const char *service)
 {
     size_t i;
 
@@ -336,6 +337,7 @@ verify_print(const struct adkcd_verify *v, const char *service)
         printf("result: the delegation does not work\nwhy: ");
         cli_put_safe(stdout, v->why ? v->why : "unknown");
         printf("\n");
+        cli_print_hints(c, stdout, "", v->why_hints);
     }
     if (v->directory_error != NULL) {
         printf("the directory could not be read, so no cause is "
@@ -380,6 +382,7 @@ verify_json(struct cli_common *c, const struct adkcd_verify *v,
         json_array_append_new(steps, json_step(&v->steps[i]));
     json_object_set_new(doc, "steps", steps);
     json_object_set_new(doc, "why", v->why ? json_string(v->why) : json_null());
+    json_object_set_new(doc, "why_hints", cli_json_hints(v->why_hints));
     json_object_set_new(doc, "directory_error",
                         v->directory_error ? json_string(v->directory_error)
                                            : json_null());
@@ -454,7 +457,7 @@ cmd_verify(struct cli_common *c, struct args *a)
         if (c->json)
             verify_json(c, &v, a->pos[1]);
         else
-            verify_print(&v, a->pos[1]);
+            verify_print(c, &v, a->pos[1]);
         rc = v.ok ? CLI_EXIT_OK : EXIT_DOES_NOT_WORK;
     }
     adkcd_verify_clear(&v);

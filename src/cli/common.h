@@ -119,8 +119,10 @@ int
 cli_exit_code(adkcd_status st);
 
 /*
- * Report a failure: "TOOL: message" on stderr and, with --json, a JSON
- * error document on stdout.  Returns the exit code to use.
+ * Report a failure: "TOOL: message" on stderr, then a "TOOL: hint: ..."
+ * line for each of its hints (cli_hint_text()), and, with --json, a JSON
+ * error document on stdout ("hints": their names).  Returns the exit code
+ * to use.
  */
 int
 cli_fail(const struct cli_common *c, const struct adkcd_err *err);
@@ -136,6 +138,25 @@ cli_printf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print s, control characters as \xNN. */
 void
 cli_put_safe(FILE *f, const char *s);
+
+/*
+ * How this tool words one library hint (ADKCD_HINT_*, status.h) in terms
+ * of its own options and commands; NULL when the bit is unknown or means
+ * nothing for this tool.
+ */
+const char *
+cli_hint_text(const struct cli_common *c, unsigned hint);
+
+/* Every hint of hints that this tool words, "PREFIX hint: TEXT" a line,
+ * on f (PREFIX: "adkcd:" on stderr, "" on stdout). */
+void
+cli_print_hints(const struct cli_common *c, FILE *f, const char *prefix,
+                unsigned hints);
+
+/* The stable names (adkcd_hint_name()) of the bits of hints, as a JSON
+ * array. */
+json_t *
+cli_json_hints(unsigned hints);
 
 /* As cli_fail(), adding key: extra (stolen; may be NULL) to the JSON error
  * document; with key NULL, extra is an object whose keys are all added. */
@@ -160,7 +181,8 @@ cli_progress(void *ctx, size_t seen);
 void
 cli_progress_changes(struct cli_common *c, size_t done, size_t total);
 
-/* Any progress line: "TOOL: ..." on a terminal, unless --no-progress. */
+/* Any progress line: "
+TOOL: ..." on a terminal, unless --no-progress. */
 void
 cli_progress_line(struct cli_common *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -250,6 +250,74 @@ cli_printf(FILE *f, const char *fmt, ...)
     free(text);
 }
 
+const char *
+cli_hint_text(const struct cli_common *c, unsigned hint)
+{
+    int adspn = strcmp(c->tool, "adspn") == 0;
+
+    switch (hint) {
+    case ADKCD_HINT_GC:
+        return adspn ? "-T DOMAIN searches one domain without the Global "
+                       "Catalog"
+                     : "run without -F, or give -H a DC that is a Global "
+                       "Catalog";
+    case ADKCD_HINT_FORCE:
+        return adspn ? NULL : "use --force if you really mean it";
+    case ADKCD_HINT_FORCE_DRIFT:
+        return adspn ? NULL : "--force restores the earlier values anyway";
+    case ADKCD_HINT_CREDENTIALS:
+        /* verify takes the account's principal from ACCOUNT. */
+        return c->principal_from_account
+                   ? "give the keys with --keytab FILE or --password-stdin"
+                   : "give the keys with --keytab FILE or --password-stdin, "
+                     "and the principal with --principal";
+    case ADKCD_HINT_PRINCIPAL:
+        return "give the principal with --principal (e.g. --principal "
+               "'tmg$@REALM')";
+    case ADKCD_HINT_IMPERSONATE:
+        return adspn ? NULL
+                     : "--impersonate takes the user's sAMAccountName or "
+                       "UPN";
+    case ADKCD_HINT_REGISTER_SPN:
+        return adspn ? "register one with -S CLASS/HOST ACCOUNT"
+                     : "register one with 'adspn -S CLASS/HOST ACCOUNT'";
+    case ADKCD_HINT_SERVER:
+        return "give -H ldap://DC or --domain DOMAIN";
+    }
+    return NULL;
+}
+
+void
+cli_print_hints(const struct cli_common *c, FILE *f, const char *prefix,
+                unsigned hints)
+{
+    unsigned bit;
+
+    for (bit = ADKCD_HINT_FIRST; bit != 0 && bit <= ADKCD_HINT_LAST;
+         bit <<= 1) {
+        const char *text = (hints & bit) ? cli_hint_text(c, bit) : NULL;
+
+        if (text != NULL)
+            fprintf(f, "%shint: %s\n", prefix, text);
+    }
+}
+
+json_t *
+cli_json_hints(unsigned hints)
+{
+    json_t *a = json_array();
+    unsigned bit;
+
+    for (bit = ADKCD_HINT_FIRST; bit != 0 && bit <= ADKCD_HINT_LAST;
+         bit <<= 1) {
+        const char *name = (hints & bit) ? adkcd_hint_name(bit) : NULL;
+
+        if (name != NULL)
+            json_array_append_new(a, json_string(name));
+    }
+    return a;
+}
+
 int
 cli_fail(const struct cli_common *c, const struct adkcd_err *err)
 {
@@ -261,6 +329,7 @@ cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
               const char *key, json_t *extra)
 {
     int code = cli_exit_code(err->status);
+    char prefix[64];
 
     /* The progress line is the one piece of state in the options, and a
      * message must start on a line of its own. */
@@ -269,13 +338,8 @@ cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
     cli_put_safe(stderr,
                  err->msg[0] ? err->msg : adkcd_status_str(err->status));
     fputc('\n', stderr);
-    if (err->origin == ADKCD_ORIGIN_GC)
-        fprintf(stderr, "%s: hint: %s\n", c->tool,
-                strcmp(c->tool, "adspn") == 0
-                    ? "-T DOMAIN searches one domain without the Global "
-                      "Catalog"
-                    : "run without -F, or give -H a DC that is a Global "
-                      "Catalog");
+    snprintf(prefix, sizeof(prefix), "%s: ", c->tool);
+    cli_print_hints(c, stderr, prefix, err->hints);
     if (c->json) {
         json_t *doc = cli_json_doc(c, NULL);
         json_t *e = json_object();
@@ -285,6 +349,8 @@ cli_fail_with(const struct cli_common *c, const struct adkcd_err *err,
         json_object_set_new(e, "message", cli_json_text(err->msg));
         if (err->ldap_rc != 0)
             json_object_set_new(e, "ldap_code", json_integer(err->ldap_rc));
+        if (err->hints != 0)
+            json_object_set_new(e, "hints", cli_json_hints(err->hints));
         json_object_set_new(doc, "error", e);
         json_object_set_new(doc, "exit_code", json_integer(code));
         if (key != NULL && extra != NULL) {

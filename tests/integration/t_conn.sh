@@ -22,7 +22,8 @@ t_end
 t_begin "a domain without SRV records"
 run "$ADSPN" --domain nosuch.example -L iosmdm
 expect_rc 7
-expect_err_contains "no DC found: DNS has no SRV record _ldap._tcp.dc._msdcs.nosuch.example"
+expect_err_contains "no DC found: DNS has no SRV record _ldap._tcp.dc._msdcs.nosuch.example (name a DC, or fix /etc/resolv.conf)"
+expect_err_contains "adspn: hint: give -H ldap://DC or --domain DOMAIN"
 t_end
 
 t_begin "-H with several URIs falls over to the next one"
@@ -50,7 +51,8 @@ t_end
 t_begin "no ticket: exit 6 and a hint to kinit"
 KRB5CCNAME="FILE:$ADKCD_TMP/no-such-ccache" run "$ADSPN" -S http/x.mydom.local iosmdm
 expect_rc 6
-expect_err_contains "no Kerberos ticket in FILE:$ADKCD_TMP/no-such-ccache: run 'kinit USER@REALM' first"
+expect_err_contains "no Kerberos ticket in FILE:$ADKCD_TMP/no-such-ccache: run 'kinit USER@REALM' first, or give a principal and its keys"
+expect_err_contains "adspn: hint: give the keys with --keytab FILE or --password-stdin, and the principal with --principal"
 expect_dc_unchanged "$ADKCD_TMP/s0"
 t_end
 

@@ -66,7 +66,7 @@ expect_out_not_contains "Risks:"
 expect_err_empty
 run "$ADKCD" audit --json
 expect_rc 0
-expect_json '.schema == 1 and .operation == "audit" and .scope.forest == false'
+expect_json '.schema == 1 and .operation == "audit" and .scope.forest == false and .scope.gc_only_domains == []'
 expect_json "(.entries | length) == 1 and .warnings == []"
 expect_json ".entries[0] | .kind == \"unconstrained\" and .sam_account_name == \"DC1\$\" and .dn == \"$DC_DN\""
 expect_json '.entries[0] | .domain_controller and (.disabled | not) and (.partial | not) and .services == [] and .principals == []'
@@ -185,7 +185,7 @@ run "$ADKCD" audit --json
 jq -S 'del(.scope)' "$OUT_FILE" >"$T_TMP/domain.json"
 run "$ADKCD" audit -F --json
 expect_rc 0
-expect_json '.scope.forest == true and .warnings == []'
+expect_json '.scope.forest == true and .warnings == [] and .scope.gc_only_domains == []'
 jq -S 'del(.scope)' "$OUT_FILE" >"$T_TMP/forest.json"
 # The texts that name the scope differ ("in the forest"); the rest agrees.
 d=$(diff <(sed 's/in the domain/in the SCOPE/' "$T_TMP/domain.json") \
@@ -482,7 +482,8 @@ cc -shared -fPIC -o "$T_TMP/nogc.so" "$T_TMP/nogc.c" -ldl ||
 nogc() { LD_PRELOAD=$T_TMP/nogc.so ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 "$@"; }
 run nogc "$ADKCD" audit -F
 expect_rc 7
-expect_err_contains "adkcd: audit of the forest: Global Catalog (needed by -F: run without -F, or -H a DC that is a Global Catalog): "
+expect_err_contains "adkcd: audit of the forest: Global Catalog (forest-wide search): "
+expect_err_contains "adkcd: hint: run without -F, or give -H a DC that is a Global Catalog"
 expect_err_contains "Can't contact LDAP server"
 expect_err_not_contains ": : "
 expect_err_not_contains "-T DOMAIN"
@@ -490,7 +491,8 @@ expect_out_empty
 run nogc "$ADKCD" audit -F --json
 expect_rc 7
 expect_json '.error.status == "unreachable" and .exit_code == 7'
-expect_json '.error.message | startswith("audit of the forest: Global Catalog (needed by -F: run without -F, or -H a DC that is a Global Catalog): ")'
+expect_json '.error.message | startswith("audit of the forest: Global Catalog (forest-wide search): ")'
+expect_json '.error.hints == ["global-catalog"]'
 expect_json '.error.message | contains(": : ") | not'
 # Without -F the Global Catalog is not needed.
 run nogc "$ADKCD" audit

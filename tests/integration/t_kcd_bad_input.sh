@@ -36,18 +36,21 @@ t_end
 t_begin "conflicting and misplaced options, missing arguments"
 run "$ADKCD" add tmg http/x.mydom.local --any-protocol --kerberos-only
 expect_rc 3; expect_err_contains "--any-protocol and --kerberos-only exclude each other"
+# The library's rules (problem ids), worded by adkcd in its options.
 run "$ADKCD" remove tmg http/x.mydom.local --any-protocol
-expect_rc 3; expect_err_contains "remove takes neither --any-protocol nor --kerberos-only"
+expect_rc 3; expect_err_contains "adkcd: remove takes neither --any-protocol nor --kerberos-only (removing the last service clears protocol transition)"
+run "$ADKCD" remove tmg http/x.mydom.local --kerberos-only --json
+expect_rc 3; expect_json '.error.status == "usage" and (.error.message | startswith("remove takes neither --any-protocol nor --kerberos-only"))'
 run "$ADKCD" set tmg
 expect_rc 3; expect_err_contains "set needs --mode"
 run "$ADKCD" set tmg --mode sideways
 expect_rc 3; expect_err_contains "--mode takes none, unconstrained or constrained, not 'sideways'"
 run "$ADKCD" set tmg --mode constrained
-expect_rc 3; expect_err_contains "--mode constrained needs --services"
+expect_rc 3; expect_err_contains "adkcd: --mode constrained needs --services S1,S2,..."
 run "$ADKCD" set tmg --mode none --services http/x.mydom.local
-expect_rc 3; expect_err_contains "--services goes with --mode constrained only"
+expect_rc 3; expect_err_contains "adkcd: --services goes with --mode constrained only"
 run "$ADKCD" set tmg --mode unconstrained --any-protocol
-expect_rc 3; expect_err_contains "go with --mode constrained only"
+expect_rc 3; expect_err_contains "adkcd: --any-protocol and --kerberos-only go with --mode constrained only"
 run "$ADKCD" add tmg
 expect_rc 3; expect_err_contains "add needs ACCOUNT and at least one SERVICE"
 run "$ADKCD" add tmg http/x.mydom.local --mode none

@@ -135,10 +135,13 @@ expect_rc 5
 expect_err_contains "drifted since the run"
 expect_err_contains "CN=tmg,CN=Computers,$ADKCD_BASEDN userAccountControl: the run left"
 expect_err_contains "17305600"
+expect_err_contains "; nothing written
+adkcd: hint: --force restores the earlier values anyway"
 expect_dc_unchanged "$ADKCD_TMP/s4"
 run "$ADKCD" --json rollback last
 expect_rc 5
 expect_json '.error.status == "conflict" and .applied == false and (.drifts | length) == 1'
+expect_json '.error.hints == ["force-drift"]'
 expect_json '.drifts[0].attribute == "userAccountControl"'
 expect_dc_unchanged "$ADKCD_TMP/s4"
 run "$ADKCD" rollback last --force

@@ -70,7 +70,7 @@ expect_out_contains 'result: the delegation works: tmg$ obtained a service ticke
 expect_out_not_contains 'FAIL'
 verify "$SPN" --impersonate alice --json
 expect_rc 0
-expect_json '.operation == "verify" and .ok == true and .why == null'
+expect_json '.operation == "verify" and .ok == true and .why == null and .why_hints == []'
 expect_json '[.steps[].step] == ["tgt","s4u2self","s4u2proxy"]'
 expect_json '[.steps[].result] == ["ok","ok","ok"]'
 expect_json '.steps[1].ticket.forwardable == true and .steps[2].ticket.server == "http/iosmdm.mydom.local@MYDOM.LOCAL"'
@@ -101,7 +101,8 @@ printf 'addent -password -p alice@MYDOM.LOCAL -k 1 -e aes256-cts-hmac-sha1-96 -f
     "$ADKCD_USER_PASS" "$T_TMP/alice.keytab" | ktutil >/dev/null 2>&1
 run "$ADKCD" verify tmg "$SPN" --impersonate alice --keytab "$T_TMP/alice.keytab"
 expect_rc 6
-expect_err_contains 'holds no key for tmg$ or tmg (it holds: alice@MYDOM.LOCAL)'
+expect_err_contains 'holds no key for tmg$ or tmg (it holds: alice@MYDOM.LOCAL): give the principal'
+expect_err_contains 'adkcd: hint: give the principal with --principal'
 t_end
 
 t_begin "a TGT from kinit without -f: verify says to use kinit -f"
@@ -112,13 +113,17 @@ expect_rc 8
 expect_out_contains 'FAIL  TGT        tmg$@MYDOM.LOCAL -> krbtgt/MYDOM.LOCAL@MYDOM.LOCAL: NOT forwardable'
 expect_out_contains "why: the TGT of tmg\$ in $cc_nf is not forwardable"
 expect_out_contains "get it with 'kinit -f'"
+expect_out_contains "or give its keys, with which adkcd asks for a forwardable one"
+expect_out_contains "
+hint: give the keys with --keytab FILE or --password-stdin"
 t_end
 
 t_begin "a ccache holding another principal: refused before anything is asked, even without the directory"
 # $KRB5CCNAME holds administrator's TGT.
 run "$ADKCD" verify tmg "$SPN" --impersonate alice
 expect_rc 6
-expect_err_contains 'holds a ticket for administrator@MYDOM.LOCAL, not for tmg$ or tmg'
+expect_err_contains 'holds a ticket for administrator@MYDOM.LOCAL, not for tmg$ or tmg: give the keys of tmg, or run '"'kinit -f'"' as it'
+expect_err_contains 'adkcd: hint: give the keys with --keytab FILE or --password-stdin'
 expect_out_not_contains 'S4U2Self'
 run "$ADKCD" -H ldap://127.0.0.99 --timeout 2 verify tmg "$SPN" --impersonate alice
 expect_rc 6
@@ -137,10 +142,15 @@ RUN_STDIN=$T_TMP/user.pw run "$ADKCD" verify svcweb "$SPN" --impersonate alice -
 expect_rc 8
 expect_json '.principal == "svcweb@MYDOM.LOCAL" and .steps[1].error_name == "KDC_ERR_S_PRINCIPAL_UNKNOWN"'
 expect_json '.why | test("does not know svcweb as a service")'
+expect_json '.why_hints == ["register-spn"]'
 expect_verdict account-spn fail
 run "$ADKCD" check svcweb "$SPN" --impersonate alice --json
 expect_rc 8
 expect_verdict account-spn fail
+RUN_STDIN=$T_TMP/user.pw run "$ADKCD" verify svcweb "$SPN" --impersonate alice --password-stdin
+expect_rc 8
+expect_out_contains "a user account needs a servicePrincipalName of its own for S4U2Self
+hint: register one with 'adspn -S CLASS/HOST ACCOUNT'"
 "$ADSPN" -S http/svcweb.mydom.local svcweb >/dev/null
 RUN_STDIN=$T_TMP/user.pw run "$ADKCD" verify svcweb "$SPN" --impersonate alice --password-stdin
 expect_rc 0
@@ -271,6 +281,7 @@ verify "$SPN" --impersonate dave --json
 expect_rc 8
 expect_json '.steps[1].result == "failed" and .steps[2].result == "not-tried"'
 expect_json '.why | test("disabled")'
+expect_json '.why_hints == []'
 expect_verdict user-enabled fail
 run "$ADKCD" check tmg "$SPN" --impersonate dave --json
 expect_rc 8
@@ -281,6 +292,8 @@ t_begin "an unknown user: S4U2Self refused; check says not found"
 verify "$SPN" --impersonate nosuchuser --json
 expect_rc 8
 expect_json '.steps[1].error_name == "KDC_ERR_C_PRINCIPAL_UNKNOWN"'
+expect_json '.why | test("the KDC knows no user nosuchuser.*: check the user.s name$")'
+expect_json '.why_hints == ["impersonate"]'
 expect_verdict user-found fail
 run "$ADKCD" check tmg "$SPN" --impersonate nosuchuser --json
 expect_rc 8
@@ -327,11 +340,14 @@ expect_rc 3
 # The keys of another account than ACCOUNT prove nothing about ACCOUNT.
 RUN_STDIN=$T_TMP/tmg.pw run "$ADKCD" verify iosmdm "$SPN" --impersonate alice --password-stdin --principal 'tmg$'
 expect_rc 3
-expect_err_contains 'the ticket is for tmg$@MYDOM.LOCAL, but iosmdm is user iosmdm'
+expect_err_contains 'the ticket is for tmg$@MYDOM.LOCAL, but iosmdm is user iosmdm: give the keys of iosmdm, or its principal'
+expect_err_contains 'adkcd: hint: give the keys with --keytab FILE or --password-stdin'
+expect_err_contains "adkcd: hint: give the principal with --principal (e.g. --principal 'tmg\$@REALM')"
 # A DN names no principal: --principal is needed.
 RUN_STDIN=$T_TMP/tmg.pw run "$ADKCD" verify "CN=tmg,CN=Computers,$ADKCD_BASEDN" "$SPN" --impersonate alice --password-stdin
 expect_rc 3
-expect_err_contains 'give --principal'
+expect_err_contains "cannot tell the Kerberos principal of 'CN=tmg,CN=Computers,$ADKCD_BASEDN': give the principal"
+expect_err_contains "adkcd: hint: give the principal with --principal (e.g. --principal 'tmg\$@REALM')"
 RUN_STDIN=$T_TMP/tmg.pw run "$ADKCD" verify "CN=tmg,CN=Computers,$ADKCD_BASEDN" "$SPN" --impersonate alice --password-stdin --principal 'tmg$'
 expect_rc 0
 run "$ADKCD" check nosuchaccount "$SPN"

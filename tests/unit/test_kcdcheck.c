@@ -400,11 +400,12 @@ test_decide_no_user(void **state)
     f.user_found = 0;
     f.user_sam = NULL;
     f.need_protocol_transition = 0;
-    CHECK("no user", f, "PPPPPPPPSSSSS",
-          {"user-found", 0, "--impersonate USER"},
-          {"user-enabled", 0, "--impersonate USER"},
-          {"user-sensitive", 0, "--impersonate USER"},
-          {"user-protected", 0, "--impersonate USER"});
+    CHECK(
+        "no user", f, "PPPPPPPPSSSSS",
+        {"user-found", 0, "naming a user to impersonate checks the user"},
+        {"user-enabled", 0, "naming a user to impersonate checks the user"},
+        {"user-sensitive", 0, "naming a user to impersonate checks the user"},
+        {"user-protected", 0, "naming a user to impersonate checks the user"});
 }
 
 static void

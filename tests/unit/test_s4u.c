@@ -53,7 +53,8 @@ test_error_names(void **state)
     assert_null(adkcd_krb5_error_name(12345));
 }
 
-/* ACCOUNT forms that name no principal need --principal; nothing is sent. */
+/* ACCOUNT forms that name no principal need one given (the front end's
+ * --principal: a hint); nothing is sent. */
 static void
 test_principal_needed(void **state)
 {
@@ -77,7 +78,8 @@ test_principal_needed(void **state)
         adkcd_err_clear(&err);
         assert_int_equal(adkcd_creds_acquire(&o, &t, &err), ADKCD_E_USAGE);
         assert_null(t);
-        assert_non_null(strstr(err.msg, "give --principal"));
+        assert_non_null(strstr(err.msg, "give the principal"));
+        assert_int_equal(err.hints, ADKCD_HINT_PRINCIPAL);
     }
     memset(&o, 0, sizeof(o));
     o.account = "tmg";
@@ -129,6 +131,8 @@ test_keytab_without_key(void **state)
     assert_null(t);
     assert_non_null(strstr(err.msg, "holds no key for web$ or web"));
     assert_non_null(strstr(err.msg, "it holds: tmg$@MYDOM.LOCAL"));
+    assert_non_null(strstr(err.msg, "): give the principal"));
+    assert_int_equal(err.hints, ADKCD_HINT_PRINCIPAL);
 
     /* -U: the user NAME only, even when the keytab has NAME$. */
     o.account = "tmg";
@@ -191,18 +195,21 @@ test_explain(void **state)
         int proxy_done;
         long proxy_code;
         const char *want; /* NULL: the delegation works */
+        unsigned hints;   /* what the front end words (status.h) */
     } cases[] = {
         {"works", TGT_OK, NULL, 1, 0, FWD, 1, 1, 0, NULL},
         {"unknown user", TGT_OK, NULL, 0, KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN, 0, 0,
-         0, 0, "the KDC knows no user alice@MYDOM.LOCAL"},
+         0, 0, "the KDC knows no user alice@MYDOM.LOCAL: check the user's name",
+         ADKCD_HINT_IMPERSONATE},
         {"account without an SPN", TGT_OK, NULL, 0,
          KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN, 0, 0, 0, 0,
-         "the KDC does not know tmg$ as a service"},
+         "the KDC does not know tmg$ as a service", ADKCD_HINT_REGISTER_SPN},
         {"disabled user", TGT_OK, NULL, 0, KRB5KDC_ERR_POLICY, 0, 0, 0, 0,
          "the user is disabled, locked out or expired"},
         {"disabled user or stale ccache TGT", TGT_OK, "FILE:/tmp/cc", 0,
          KRB5KDC_ERR_POLICY, 0, 0, 0, 0,
-         "the account was disabled after kinit"},
+         "the account was disabled after kinit): try again with its keys",
+         ADKCD_HINT_CREDENTIALS},
         {"other S4U2Self failure", TGT_OK, NULL, 0, KRB5KDC_ERR_BADOPTION, 0, 0,
          0, 0, "S4U2Self failed: the KDC would not give tmg$"},
         {"no single holder", TGT_OK, NULL, 1, 0, FWD, 1, 0,
@@ -212,7 +219,8 @@ test_explain(void **state)
          "although adkcd asked for a forwardable one"},
         {"TGT not forwardable, from kinit", ADKCD_TKT_INITIAL, "FILE:/tmp/cc",
          1, 0, 0, 1, 0, KRB5KDC_ERR_BADOPTION,
-         "the TGT of tmg$ in FILE:/tmp/cc is not forwardable"},
+         "the TGT of tmg$ in FILE:/tmp/cc is not forwardable",
+         ADKCD_HINT_CREDENTIALS},
         {"S4U2Self not forwardable", TGT_OK, NULL, 1, 0, 0, 1, 0,
          KRB5KDC_ERR_BADOPTION,
          "protocol transition (TRUSTED_TO_AUTH_FOR_DELEGATION) is off"},
@@ -233,12 +241,20 @@ test_explain(void **state)
             cases[i].inspected, cases[i].proxy_done, cases[i].proxy_code);
         struct adkcd_err err;
         char *text = (char *)"unset";
+        unsigned hints = 0xdead;
 
         adkcd_err_clear(&err);
         assert_int_equal(adkcd_s4u_explain_facts("tmg$", cases[i].tgt_flags,
                                                  cases[i].ccache, &r, &text,
-                                                 &err),
+                                                 &hints, &err),
                          ADKCD_OK);
+        if (hints != cases[i].hints)
+            fail_msg("%s: hints 0x%x, expected 0x%x", cases[i].name, hints,
+                     cases[i].hints);
+        /* The options are the front end's to name. */
+        if (text != NULL && strstr(text, "--") != NULL)
+            fail_msg("%s: the text names an option: \"%s\"", cases[i].name,
+                     text);
         if (cases[i].want == NULL) {
             if (text != NULL)
                 fail_msg("%s: expected no explanation, got \"%s\"",
@@ -269,13 +285,12 @@ test_creds_options(void **state)
     assert_int_equal(adkcd_creds_acquire(&o, &t, &err), ADKCD_E_USAGE);
     assert_null(t);
     assert_string_equal(err.msg,
-                        "a ccache excludes --keytab and --password-stdin");
+                        "a credentials cache excludes a keytab and a password");
     /* Keys need a principal, given or derived from an account. */
     memset(&o, 0, sizeof(o));
     o.keytab = "/nonexistent";
     assert_int_equal(adkcd_creds_acquire(&o, &t, &err), ADKCD_E_USAGE);
-    assert_string_equal(err.msg, "--keytab and --password-stdin need "
-                                 "--principal");
+    assert_string_equal(err.msg, "a keytab or a password needs a principal");
     /* A principal that does not parse. */
     o.principal = "a@b@c";
     assert_int_equal(adkcd_creds_acquire(&o, &t, &err), ADKCD_E_USAGE);
@@ -377,7 +392,9 @@ test_creds_ccache(void **state)
     o.account = "tmg";
     o.kind = ADKCD_ACCOUNT_USER;
     assert_int_equal(adkcd_creds_acquire(&o, &t, &err), ADKCD_E_AUTH);
-    assert_non_null(strstr(err.msg, "not for tmg: give the keys of tmg"));
+    assert_non_null(strstr(err.msg, "not for tmg: give the keys of tmg, or "
+                                    "run 'kinit -f' as it"));
+    assert_int_equal(err.hints, ADKCD_HINT_CREDENTIALS);
     o.kind = ADKCD_ACCOUNT_ANY;
     /* --principal, compared without regard to case. */
     o.principal = "TMG$@mydom.local";
@@ -387,7 +404,9 @@ test_creds_ccache(void **state)
     o.principal = "alice@MYDOM.LOCAL";
     assert_int_equal(adkcd_creds_acquire(&o, &t, &err), ADKCD_E_AUTH);
     assert_non_null(strstr(err.msg, "holds a ticket for tmg$@MYDOM.LOCAL, "
-                                    "not alice@MYDOM.LOCAL"));
+                                    "not alice@MYDOM.LOCAL: give the keys of "
+                                    "alice@MYDOM.LOCAL"));
+    assert_int_equal(err.hints, ADKCD_HINT_CREDENTIALS);
     o.principal = NULL;
     /* A DN names no principal: only the directory can tell. */
     o.account = "CN=tmg,CN=Computers,DC=mydom,DC=local";
@@ -404,10 +423,12 @@ test_creds_ccache(void **state)
     assert_non_null(strstr(err.msg, "the Kerberos ticket of tmg$@MYDOM.LOCAL "
                                     "expired at "));
     assert_non_null(strstr(err.msg, "run 'kinit tmg$@MYDOM.LOCAL' again"));
+    assert_int_equal(err.hints, 0);
     o.account = "tmg";
     assert_int_equal(adkcd_creds_acquire(&o, &t, &err), ADKCD_E_AUTH);
     assert_non_null(strstr(err.msg, "run 'kinit -f tmg$@MYDOM.LOCAL' again, "
-                                    "or give --keytab or --password-stdin"));
+                                    "or give its keys"));
+    assert_int_equal(err.hints, ADKCD_HINT_CREDENTIALS);
     krb5_cc_destroy(ctx, cc);
 
     /* No TGT at all. */
@@ -416,10 +437,14 @@ test_creds_ccache(void **state)
     assert_int_equal(adkcd_creds_acquire(&o, &t, &err), ADKCD_E_AUTH);
     assert_non_null(strstr(err.msg, "no ticket-granting ticket for "
                                     "tmg$@MYDOM.LOCAL in MEMORY:"));
+    assert_int_equal(err.hints, 0);
     o.account = "tmg";
     assert_int_equal(adkcd_creds_acquire(&o, &t, &err), ADKCD_E_AUTH);
     assert_non_null(strstr(err.msg, "no valid ticket-granting ticket for "
                                     "tmg$@MYDOM.LOCAL"));
+    assert_non_null(strstr(err.msg, ": run 'kinit -f tmg$@MYDOM.LOCAL', or "
+                                    "give its keys"));
+    assert_int_equal(err.hints, ADKCD_HINT_CREDENTIALS);
     krb5_cc_destroy(ctx, cc);
 
     /* An empty ccache. */
@@ -428,14 +453,14 @@ test_creds_ccache(void **state)
     assert_int_equal(adkcd_creds_acquire(&o, &t, &err), ADKCD_E_AUTH);
     assert_string_equal(err.msg,
                         "no Kerberos ticket in FILE:/nonexistent/dir/krb5cc: "
-                        "run 'kinit USER@REALM' first, or give "
-                        "--keytab/--principal or --principal with "
-                        "--password-stdin");
+                        "run 'kinit USER@REALM' first, or give a principal "
+                        "and its keys");
+    assert_int_equal(err.hints, ADKCD_HINT_CREDENTIALS);
     o.account = "tmg";
     assert_int_equal(adkcd_creds_acquire(&o, &t, &err), ADKCD_E_AUTH);
-    assert_string_equal(err.msg, "no ticket for tmg: give its keys with "
-                                 "--keytab FILE or --password-stdin, or run "
+    assert_string_equal(err.msg, "no ticket for tmg: give its keys, or run "
                                  "'kinit -f' as it first");
+    assert_int_equal(err.hints, ADKCD_HINT_CREDENTIALS);
     krb5_free_context(ctx);
 }
 
@@ -606,7 +631,9 @@ test_owner(void **state)
                      ADKCD_E_USAGE);
     assert_non_null(strstr(err.msg, "the ticket is for tmg$@MYDOM.LOCAL, but "
                                     "iosmdm is "));
-    assert_non_null(strstr(err.msg, "give the keys of iosmdm"));
+    assert_non_null(strstr(err.msg, "give the keys of iosmdm, or its "
+                                    "principal"));
+    assert_int_equal(err.hints, ADKCD_HINT_CREDENTIALS | ADKCD_HINT_PRINCIPAL);
     /* No directory: a principal derived from ACCOUNT's name will do... */
     assert_int_equal(adkcd_verify_owner("tmg", NULL, "tmg$@MYDOM.LOCAL", "tmg$",
                                         1, "unreachable", &err),
@@ -618,7 +645,8 @@ test_owner(void **state)
     assert_string_equal(err.msg, "cannot tell whether the ticket of "
                                  "tmg$@MYDOM.LOCAL is CN=tmg,DC=x's without "
                                  "the directory (no DC reachable): give "
-                                 "--principal");
+                                 "the principal");
+    assert_int_equal(err.hints, ADKCD_HINT_PRINCIPAL);
 }
 
 int

@@ -272,21 +272,48 @@ test_err_cut_on_a_character(void **state)
         big[i + 1] = (char)0xA9;
     }
     big[i] = '\0';
-    err.origin = ADKCD_ORIGIN_GC;
+    err.hints = ADKCD_HINT_GC | ADKCD_HINT_FORCE;
     err.ldap_rc = 19;
     adkcd_err_set(&err, ADKCD_E_USAGE, "%s", big);
     n = strlen(err.msg);
     assert_true(n < ADKCD_ERR_MSG_SIZE);
     assert_int_equal(n % 2, 1); /* 'x' and whole characters only */
     assert_int_equal((unsigned char)err.msg[n - 1], 0xA9);
-    assert_int_equal(err.origin, ADKCD_ORIGIN_NONE);
+    assert_int_equal(err.hints, 0);
     assert_int_equal(err.ldap_rc, 0);
-    /* A prefix keeps the origin and cuts on a character too. */
-    err.origin = ADKCD_ORIGIN_GC;
+    /* A prefix keeps the hints and cuts on a character too. */
+    adkcd_err_hint(&err, ADKCD_HINT_GC);
+    adkcd_err_hint(&err, ADKCD_HINT_CREDENTIALS);
     adkcd_err_prefix(&err, "y");
     n = strlen(err.msg);
     assert_int_equal((unsigned char)err.msg[n - 1], 0xA9);
-    assert_int_equal(err.origin, ADKCD_ORIGIN_GC);
+    assert_int_equal(err.hints, ADKCD_HINT_GC | ADKCD_HINT_CREDENTIALS);
+    adkcd_err_hint(NULL, ADKCD_HINT_GC); /* err may be NULL */
+}
+
+/* Every hint bit has a stable name; anything else has none. */
+static void
+test_hint_names(void **state)
+{
+    unsigned bit;
+    size_t n = 0;
+
+    (void)state;
+    for (bit = ADKCD_HINT_FIRST; bit <= ADKCD_HINT_LAST; bit <<= 1, n++)
+        assert_non_null(adkcd_hint_name(bit));
+    assert_int_equal(n, 8);
+    assert_string_equal(adkcd_hint_name(ADKCD_HINT_GC), "global-catalog");
+    assert_string_equal(adkcd_hint_name(ADKCD_HINT_FORCE), "force");
+    assert_string_equal(adkcd_hint_name(ADKCD_HINT_FORCE_DRIFT), "force-drift");
+    assert_string_equal(adkcd_hint_name(ADKCD_HINT_CREDENTIALS), "credentials");
+    assert_string_equal(adkcd_hint_name(ADKCD_HINT_PRINCIPAL), "principal");
+    assert_string_equal(adkcd_hint_name(ADKCD_HINT_IMPERSONATE), "impersonate");
+    assert_string_equal(adkcd_hint_name(ADKCD_HINT_REGISTER_SPN),
+                        "register-spn");
+    assert_string_equal(adkcd_hint_name(ADKCD_HINT_SERVER), "server");
+    assert_null(adkcd_hint_name(0));
+    assert_null(adkcd_hint_name(ADKCD_HINT_GC | ADKCD_HINT_FORCE));
+    assert_null(adkcd_hint_name(ADKCD_HINT_LAST << 1));
 }
 
 int
@@ -306,6 +333,7 @@ main(void)
         /* Last: aborts under UBSan today (see the BUG comment). */
         cmocka_unit_test(test_sort_nocase_null),
         cmocka_unit_test(test_err_cut_on_a_character),
+        cmocka_unit_test(test_hint_names),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

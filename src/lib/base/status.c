@@ -36,6 +36,30 @@ adkcd_status_str(adkcd_status status)
     return "unknown";
 }
 
+const char *
+adkcd_hint_name(unsigned hint)
+{
+    switch (hint) {
+    case ADKCD_HINT_GC:
+        return "global-catalog";
+    case ADKCD_HINT_FORCE:
+        return "force";
+    case ADKCD_HINT_FORCE_DRIFT:
+        return "force-drift";
+    case ADKCD_HINT_CREDENTIALS:
+        return "credentials";
+    case ADKCD_HINT_PRINCIPAL:
+        return "principal";
+    case ADKCD_HINT_IMPERSONATE:
+        return "impersonate";
+    case ADKCD_HINT_REGISTER_SPN:
+        return "register-spn";
+    case ADKCD_HINT_SERVER:
+        return "server";
+    }
+    return NULL;
+}
+
 void
 adkcd_err_clear(struct adkcd_err *err)
 {
@@ -44,7 +68,7 @@ adkcd_err_clear(struct adkcd_err *err)
     err->status = ADKCD_OK;
     err->ldap_rc = 0;
     err->krb5_rc = 0;
-    err->origin = ADKCD_ORIGIN_NONE;
+    err->hints = 0;
     err->msg[0] = '\0';
 }
 
@@ -84,7 +108,7 @@ adkcd_err_setv(struct adkcd_err *err, adkcd_status status, const char *fmt,
     /* A new error: codes of an earlier one must not linger. */
     err->ldap_rc = 0;
     err->krb5_rc = 0;
-    err->origin = ADKCD_ORIGIN_NONE;
+    err->hints = 0;
     trim_utf8(err->msg, vsnprintf(err->msg, sizeof(err->msg), fmt, ap),
               sizeof(err->msg));
     return status;
@@ -117,4 +141,11 @@ adkcd_err_prefix(struct adkcd_err *err, const char *fmt, ...)
     trim_utf8(err->msg,
               snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old),
               sizeof(err->msg));
+}
+
+void
+adkcd_err_hint(struct adkcd_err *err, unsigned hints)
+{
+    if (err != NULL)
+        err->hints |= hints;
 }

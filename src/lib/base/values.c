@@ -138,6 +138,19 @@ adkcd_vals_same(const struct adkcd_vals *a, const struct adkcd_vals *b,
     return 1;
 }
 
+char *
+adkcd_ascii_lower(const char *s, size_t len)
+{
+    char *l = malloc(len + 1);
+    size_t i;
+
+    for (i = 0; l != NULL && i < len; i++)
+        l[i] = (char)fold((unsigned char)s[i]);
+    if (l != NULL)
+        l[len] = '\0';
+    return l;
+}
+
 void
 adkcd_vals_clear(struct adkcd_vals *vs)
 {

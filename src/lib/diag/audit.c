@@ -178,6 +178,7 @@ adkcd_audit_free(struct adkcd_audit *a)
     free(a->v);
     free(a->scope);
     adkcd_strv_free(a->warnings);
+    adkcd_strv_free(a->gc_only_domains);
     free(a);
 }
 
@@ -822,34 +823,12 @@ gc_entry(void *vctx, LDAP *ld, LDAPMessage *m, struct adkcd_err *err)
     return st;
 }
 
-/*
- * The Global Catalog.  When it cannot be had, the connection's message
- * starts "Global Catalog (...): " with a hint meant for adspn (-T DOMAIN);
- * for audit the way out is another: say that instead.
- */
+/* The Global Catalog.  When it cannot be had, the connection's error
+ * says so and carries ADKCD_HINT_GC, which the front end words. */
 static adkcd_status
 audit_gc(struct run *r, LDAP **ld_out, struct adkcd_err *err)
 {
-    static const char head[] = "Global Catalog (";
-    char rest[ADKCD_ERR_MSG_SIZE];
-    const char *cause, *p;
-    adkcd_status st;
-
-    st = adkcd_conn_gc(r->conn, ld_out, err);
-    if (st == ADKCD_OK || err == NULL)
-        return st;
-    cause = err->msg;
-    if (strncmp(cause, head, sizeof(head) - 1) == 0) {
-        p = strstr(cause, "): ");
-        if (p != NULL)
-            cause = p + 3;
-    }
-    snprintf(rest, sizeof(rest), "%s", cause);
-    snprintf(err->msg, sizeof(err->msg),
-             "Global Catalog (needed by -F: run without -F, or -H a DC "
-             "that is a Global Catalog): %s",
-             rest);
-    return st;
+    return adkcd_conn_gc(r->conn, ld_out, err);
 }
 
 /* Every domain of the forest: the crossRefs with FLAG_CR_NTDS_DOMAIN (2)
@@ -935,8 +914,11 @@ audit_forest(struct run *r, struct adkcd_err *err)
                   "domain %s (%s): only unconstrained delegation and "
                   "protocol transition can be seen through the Global "
                   "Catalog, as %s and %s are not in its partial attribute "
-                  "set; audit it on one of its DCs (adkcd audit --domain %s)",
-                  dns[i], r->domain_ncs[i], A2D_ATTR, RBCD_ATTR, dns[i]);
+                  "set; audit it on one of its DCs",
+                  dns[i], r->domain_ncs[i], A2D_ATTR, RBCD_ATTR);
+        if (st == ADKCD_OK &&
+            adkcd_strv_add(&r->a->gc_only_domains, dns[i]) != 0)
+            st = NOMEM(err);
     }
     adkcd_strv_free(dns);
     return st;

@@ -802,7 +802,8 @@ user_skip(struct decide *d)
     if (f->user == NULL) {
         d->verdict = ADKCD_SKIP;
         buf_puts(&d->msg,
-                 "no user given: --impersonate USER checks the user too");
+                 "no user given: naming a user to impersonate checks the "
+                 "user too");
         return 1;
     }
     if (f->user_found != 1) {

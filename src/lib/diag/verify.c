@@ -127,22 +127,25 @@ adkcd_verify_owner(const char *account, const struct adkcd_account *acct,
         if (matches)
             return ADKCD_OK;
         /* Only the directory could say whose ticket this is. */
-        return adkcd_err_set(err, ADKCD_E_USAGE,
-                             "cannot tell whether the ticket of %s is %s's "
-                             "without the directory (%s): give --principal",
-                             principal, account,
-                             directory_error ? directory_error
-                                             : "not reachable");
+        adkcd_err_set(err, ADKCD_E_USAGE,
+                      "cannot tell whether the ticket of %s is %s's without "
+                      "the directory (%s): give the principal",
+                      principal, account,
+                      directory_error ? directory_error : "not reachable");
+        adkcd_err_hint(err, ADKCD_HINT_PRINCIPAL);
+        return ADKCD_E_USAGE;
     }
     /* The keys must be ACCOUNT's, or the exchange proves nothing about
      * it. */
-    if (strcasecmp(acct->sam, name) != 0)
-        return adkcd_err_set(err, ADKCD_E_USAGE,
-                             "the ticket is for %s, but %s is %s %s: give "
-                             "the keys of %s (--keytab, --password-stdin or "
-                             "--principal)",
-                             principal, account, adkcd_account_class(acct),
-                             acct->sam, acct->sam);
+    if (strcasecmp(acct->sam, name) != 0) {
+        adkcd_err_set(err, ADKCD_E_USAGE,
+                      "the ticket is for %s, but %s is %s %s: give the keys "
+                      "of %s, or its principal",
+                      principal, account, adkcd_account_class(acct), acct->sam,
+                      acct->sam);
+        adkcd_err_hint(err, ADKCD_HINT_CREDENTIALS | ADKCD_HINT_PRINCIPAL);
+        return ADKCD_E_USAGE;
+    }
     return ADKCD_OK;
 }
 
@@ -277,7 +280,7 @@ adkcd_verify_run(const struct adkcd_verify_opts *o, struct adkcd_verify *v,
     st = adkcd_s4u_run(v->tgt, user, o->service, &v->s4u, err);
     free(user);
     if (st == ADKCD_OK)
-        st = adkcd_s4u_explain(v->tgt, &v->s4u, &v->why, err);
+        st = adkcd_s4u_explain(v->tgt, &v->s4u, &v->why, &v->why_hints, err);
     if (st != ADKCD_OK) {
         v->stopped = ADKCD_VERIFY_STOP_EXCHANGE;
         goto stopped;

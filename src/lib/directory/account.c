@@ -384,11 +384,13 @@ check_domain(struct adkcd_conn *conn, const struct domain_names *d,
     if (IS(d->nb) || IS(d->dns) || IS(own))
         return ADKCD_OK;
 #undef IS
-    return adkcd_err_set(err, ADKCD_E_NOTFOUND,
-                         "domain '%.*s' is not the domain of %s (%s, %s): "
-                         "connect to a DC of '%.*s' with -H or --domain",
-                         domain_len, domain, adkcd_conn_uri(conn),
-                         d->nb ? d->nb : "?", own, domain_len, domain);
+    adkcd_err_set(err, ADKCD_E_NOTFOUND,
+                  "domain '%.*s' is not the domain of %s (%s, %s): connect "
+                  "to a DC of '%.*s'",
+                  domain_len, domain, adkcd_conn_uri(conn), d->nb ? d->nb : "?",
+                  own, domain_len, domain);
+    adkcd_err_hint(err, ADKCD_HINT_SERVER);
+    return ADKCD_E_NOTFOUND;
 }
 
 static int

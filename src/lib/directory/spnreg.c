@@ -76,8 +76,8 @@ scope_target(struct adkcd_conn *conn, const struct adkcd_scope *scope,
         base = adkcd_ldapx_value(ld, e, "nCName");
     if (st == ADKCD_OK && base == NULL)
         st = adkcd_err_set(err, ADKCD_E_NOTFOUND,
-                           "no domain '%s' in this forest (-T takes a "
-                           "domain's DNS or NetBIOS name)",
+                           "no domain '%s' in this forest (a domain is "
+                           "named by its DNS or NetBIOS name)",
                            scope->domain);
     ldap_msgfree(res);
     free(esc);
@@ -672,70 +672,6 @@ adkcd_spn_duplicates(struct adkcd_conn *conn, const struct adkcd_scope *scope,
         free(d.dns[i]);
     free(d.dns);
     free(base);
-    return st;
-}
-
-static adkcd_status
-label(const struct adkcd_account *acct, char *out, size_t size)
-{
-    snprintf(out, size, "%s %s", adkcd_account_class(acct), acct->sam);
-    return ADKCD_OK;
-}
-
-adkcd_status
-adkcd_spn_plan_add(struct adkcd_plan *plan, const struct adkcd_account *acct,
-                   char *const *spns, struct adkcd_err *err)
-{
-    struct adkcd_change *c = NULL;
-    char **desired = NULL;
-    char lbl[600];
-    adkcd_status st;
-    size_t i;
-
-    label(acct, lbl, sizeof(lbl));
-    desired = adkcd_strv_dup(acct->spns);
-    if (desired == NULL)
-        return NOMEM(err);
-    for (i = 0; spns != NULL && spns[i] != NULL; i++) {
-        if (adkcd_strv_add(&desired, spns[i]) != 0) {
-            adkcd_strv_free(desired);
-            return NOMEM(err);
-        }
-    }
-    st = adkcd_plan_change(plan, acct->dn, lbl, &c, err);
-    if (st == ADKCD_OK)
-        st = adkcd_change_set_values(c, "servicePrincipalName", acct->spns,
-                                     acct->spns_present, desired, 1,
-                                     ADKCD_CMP_NOCASE, err);
-    adkcd_strv_free(desired);
-    return st;
-}
-
-adkcd_status
-adkcd_spn_plan_delete(struct adkcd_plan *plan, const struct adkcd_account *acct,
-                      char *const *spns, struct adkcd_err *err)
-{
-    struct adkcd_change *c = NULL;
-    char **desired = NULL;
-    char lbl[600];
-    adkcd_status st;
-    size_t i;
-
-    label(acct, lbl, sizeof(lbl));
-    for (i = 0; acct->spns != NULL && acct->spns[i] != NULL; i++) {
-        if (adkcd_strv_find_nocase(spns, acct->spns[i]) >= 0)
-            continue;
-        if (adkcd_strv_add(&desired, acct->spns[i]) != 0) {
-            adkcd_strv_free(desired);
-            return NOMEM(err);
-        }
-    }
-    st = adkcd_plan_change(plan, acct->dn, lbl, &c, err);
-    if (st == ADKCD_OK)
-        st = adkcd_change_set_values(c, "servicePrincipalName", acct->spns,
-                                     acct->spns_present, desired,
-                                     desired != NULL, ADKCD_CMP_NOCASE, err);
-    adkcd_strv_free(desired);
     return st;
 }
 

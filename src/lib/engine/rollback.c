@@ -898,10 +898,10 @@ drift_error(const struct adkcd_drifts *d, size_t n_ids, struct adkcd_err *err)
         buf_puts(&b, ", now ");
         join(&b, d->v[i].actual);
     }
-    buf_puts(&b, "; nothing written (--force restores the earlier "
-                 "values anyway)");
+    buf_puts(&b, "; nothing written");
     msg = buf_take(&b);
     st = adkcd_err_set(err, ADKCD_E_CONFLICT, "%s", msg ? msg : "drift");
+    adkcd_err_hint(err, ADKCD_HINT_FORCE_DRIFT);
     free(msg);
     return st;
 }

@@ -102,14 +102,7 @@ cmp_spn_op(const void *a, const void *b)
 static char *
 lower(const char *s)
 {
-    char *l = strdup(s);
-    char *p;
-
-    for (p = l; p != NULL && *p != '\0'; p++) {
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    }
-    return l;
+    return adkcd_ascii_lower(s, strlen(s));
 }
 
 /* Every SPN op of one kind in the plan, sorted. */

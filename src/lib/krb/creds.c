@@ -178,11 +178,12 @@ explain_as(struct adkcd_err *err, krb5_context ctx, krb5_error_code code,
                                "disabled, locked out or expired",
                                p);
     case KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN:
-        return adkcd_krbx_fail(err, ctx, code, ADKCD_E_AUTH,
-                               "the KDC knows no principal %s: give the "
-                               "account's name (computers end in $) or "
-                               "--principal",
-                               p);
+        adkcd_krbx_fail(err, ctx, code, ADKCD_E_AUTH,
+                        "the KDC knows no principal %s: give the account's "
+                        "name (computers end in $) or the principal",
+                        p);
+        adkcd_err_hint(err, ADKCD_HINT_PRINCIPAL);
+        return ADKCD_E_AUTH;
     case KRB5KDC_ERR_KEY_EXP:
         return adkcd_krbx_fail(err, ctx, code, ADKCD_E_AUTH,
                                "the password of %s has expired", p);
@@ -242,12 +243,14 @@ candidates(const char *account, enum adkcd_account_kind kind, char ***out,
         name = bs + 1;
     n = strlen(name);
     if (n == 0 || name[0] == '<' || strchr(name, '=') != NULL ||
-        strchr(name, '@') != NULL || strchr(name, '/') != NULL)
-        return adkcd_err_set(err, ADKCD_E_USAGE,
-                             "cannot tell the Kerberos principal of '%s': "
-                             "give --principal (e.g. --principal "
-                             "'tmg$@REALM')",
-                             account);
+        strchr(name, '@') != NULL || strchr(name, '/') != NULL) {
+        adkcd_err_set(err, ADKCD_E_USAGE,
+                      "cannot tell the Kerberos principal of '%s': give the "
+                      "principal",
+                      account);
+        adkcd_err_hint(err, ADKCD_HINT_PRINCIPAL);
+        return ADKCD_E_USAGE;
+    }
     if (name[n - 1] != '$' && kind != ADKCD_ACCOUNT_USER) {
         char *dollar = malloc(n + 2);
 
@@ -335,9 +338,10 @@ pick_from_keytab(krb5_context ctx, const char *keytab, char *const *cands,
 
         st = adkcd_err_set(err, ADKCD_E_AUTH,
                            "the keytab %s holds no key for %s (it holds: "
-                           "%s): give --principal",
+                           "%s): give the principal",
                            keytab, want ? want : "the account",
                            list && list[0] ? list : "nothing");
+        adkcd_err_hint(err, ADKCD_HINT_PRINCIPAL);
         free(list);
         free(want);
         goto done;
@@ -436,12 +440,15 @@ check_owner(struct adkcd_creds *c, const struct adkcd_creds_opts *o,
         same = krb5_principal_compare_flags(c->ctx, want, p,
                                             KRB5_PRINCIPAL_COMPARE_CASEFOLD);
         krb5_free_principal(c->ctx, want);
-        if (!same)
-            return adkcd_err_set(err, ADKCD_E_AUTH,
-                                 "the credentials cache %s holds a ticket "
-                                 "for %s, not %s: give --keytab or "
-                                 "--password-stdin",
-                                 c->src_ccname, c->principal, o->principal);
+        if (!same) {
+            adkcd_err_set(err, ADKCD_E_AUTH,
+                          "the credentials cache %s holds a ticket for %s, "
+                          "not %s: give the keys of %s",
+                          c->src_ccname, c->principal, o->principal,
+                          o->principal);
+            adkcd_err_hint(err, ADKCD_HINT_CREDENTIALS);
+            return ADKCD_E_AUTH;
+        }
         c->matches = 1;
         return ADKCD_OK;
     }
@@ -463,10 +470,10 @@ check_owner(struct adkcd_creds *c, const struct adkcd_creds_opts *o,
 
         adkcd_err_set(err, ADKCD_E_AUTH,
                       "the credentials cache %s holds a ticket for %s, not "
-                      "for %s: give the keys of %s with --keytab or "
-                      "--password-stdin, or run 'kinit -f' as it",
+                      "for %s: give the keys of %s, or run 'kinit -f' as it",
                       c->src_ccname, c->principal, want ? want : o->account,
                       o->account);
+        adkcd_err_hint(err, ADKCD_HINT_CREDENTIALS);
         free(want);
     }
     adkcd_strv_free(cands);
@@ -512,17 +519,16 @@ use_ccache(struct adkcd_creds *c, const struct adkcd_creds_opts *o,
     if (code != 0) {
         if (o->account != NULL)
             st = adkcd_err_set(err, ADKCD_E_AUTH,
-                               "no ticket for %s: give its keys with "
-                               "--keytab FILE or --password-stdin, or run "
+                               "no ticket for %s: give its keys, or run "
                                "'kinit -f' as it first",
                                o->account);
         else
             st = adkcd_err_set(err, ADKCD_E_AUTH,
                                "no Kerberos ticket in %s: run 'kinit "
-                               "USER@REALM' first, or give --keytab/"
-                               "--principal or --principal with "
-                               "--password-stdin",
+                               "USER@REALM' first, or give a principal and "
+                               "its keys",
                                c->src_ccname);
+        adkcd_err_hint(err, ADKCD_HINT_CREDENTIALS);
         goto done;
     }
     st = set_identity(c, p, err);
@@ -550,14 +556,15 @@ use_ccache(struct adkcd_creds *c, const struct adkcd_creds_opts *o,
         if (o->account != NULL)
             st = adkcd_err_set(err, ADKCD_E_AUTH,
                                "no valid ticket-granting ticket for %s in "
-                               "%s: run 'kinit -f %s', or give --keytab or "
-                               "--password-stdin",
+                               "%s: run 'kinit -f %s', or give its keys",
                                c->principal, c->src_ccname, c->principal);
         else
             st = adkcd_err_set(err, ADKCD_E_AUTH,
                                "no ticket-granting ticket for %s in %s: run "
                                "'kinit %s'",
                                c->principal, c->src_ccname, c->principal);
+        if (o->account != NULL)
+            adkcd_err_hint(err, ADKCD_HINT_CREDENTIALS);
         goto done;
     }
     if ((long)best.times.endtime <= (long)now) {
@@ -570,14 +577,16 @@ use_ccache(struct adkcd_creds *c, const struct adkcd_creds_opts *o,
         if (o->account != NULL)
             st = adkcd_err_set(err, ADKCD_E_AUTH,
                                "the Kerberos ticket of %s in %s expired at "
-                               "%s: run 'kinit -f %s' again, or give "
-                               "--keytab or --password-stdin",
+                               "%s: run 'kinit -f %s' again, or give its "
+                               "keys",
                                c->principal, c->src_ccname, when, c->principal);
         else
             st = adkcd_err_set(err, ADKCD_E_AUTH,
                                "the Kerberos ticket of %s expired at %s: run "
                                "'kinit %s' again",
                                c->principal, when, c->principal);
+        if (o->account != NULL)
+            adkcd_err_hint(err, ADKCD_HINT_CREDENTIALS);
         goto done;
     }
     st = adkcd_krbx_ticket(c->ctx, &best, &c->tkt, err);
@@ -722,8 +731,9 @@ use_keys(struct adkcd_creds *c, const struct adkcd_creds_opts *o,
 
             st = adkcd_krbx_fail(err, c->ctx, code, ADKCD_E_AUTH,
                                  "the KDC knows neither %s: give the "
-                                 "account's name or --principal",
+                                 "account's name or the principal",
                                  all ? all : o->account);
+            adkcd_err_hint(err, ADKCD_HINT_PRINCIPAL);
             free(all);
         } else if (st != ADKCD_OK && code != 0) {
             char *full = NULL;
@@ -754,16 +764,14 @@ adkcd_creds_acquire(const struct adkcd_creds_opts *o, struct adkcd_creds **out,
     *out = NULL;
     if (o->ccache != NULL && keys)
         return adkcd_err_set(err, ADKCD_E_USAGE,
-                             "a ccache excludes --keytab and "
-                             "--password-stdin");
+                             "a credentials cache excludes a keytab and a "
+                             "password");
     if (keys && o->principal == NULL && o->account == NULL)
         return adkcd_err_set(err, ADKCD_E_USAGE,
-                             "--keytab and --password-stdin need "
-                             "--principal");
+                             "a keytab or a password needs a principal");
     if (o->keytab != NULL && o->password != NULL)
         return adkcd_err_set(err, ADKCD_E_USAGE,
-                             "--keytab and --password-stdin exclude each "
-                             "other");
+                             "a keytab and a password exclude each other");
     c = calloc(1, sizeof(*c));
     if (c == NULL)
         return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");

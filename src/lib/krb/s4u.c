@@ -301,6 +301,7 @@ static adkcd_status
 explained(char **out, struct adkcd_err *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The explanation's text, *out; its hints go to the caller's hints_out. */
 static adkcd_status
 explained(char **out, struct adkcd_err *err, const char *fmt, ...)
 {
@@ -320,40 +321,50 @@ explained(char **out, struct adkcd_err *err, const char *fmt, ...)
 adkcd_status
 adkcd_s4u_explain(const struct adkcd_creds *tgt,
                   const struct adkcd_s4u_result *res, char **text_out,
-                  struct adkcd_err *err)
+                  unsigned *hints_out, struct adkcd_err *err)
 {
     return adkcd_s4u_explain_facts(
         adkcd_creds_name(tgt), adkcd_creds_ticket(tgt)->flags,
-        adkcd_creds_from_ccache(tgt), res, text_out, err);
+        adkcd_creds_from_ccache(tgt), res, text_out, hints_out, err);
 }
 
 adkcd_status
 adkcd_s4u_explain_facts(const char *acct, unsigned tgt_flags,
                         const char *from_ccache,
                         const struct adkcd_s4u_result *res, char **text_out,
-                        struct adkcd_err *err)
+                        unsigned *hints_out, struct adkcd_err *err)
 {
     krb5_error_code code;
     int inspected = res->self.tkt.client != NULL;
+    unsigned ignored;
 
     *text_out = NULL;
+    if (hints_out == NULL)
+        hints_out = &ignored;
+    *hints_out = 0;
     if (adkcd_s4u_ok(res))
         return ADKCD_OK;
     if (!res->self.done) {
         code = (krb5_error_code)res->self.code;
-        if (code == KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN)
+        if (code == KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN) {
+            *hints_out = ADKCD_HINT_IMPERSONATE;
             return explained(text_out, err,
-                             "the KDC knows no user %s: check the name "
-                             "given to --impersonate",
+                             "the KDC knows no user %s: check the user's "
+                             "name",
                              res->user);
-        if (code == KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN)
+        }
+        if (code == KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN) {
+            *hints_out = ADKCD_HINT_REGISTER_SPN;
             return explained(text_out, err,
                              "the KDC does not know %s as a service, so "
                              "it cannot issue a ticket to it: a user "
                              "account needs a servicePrincipalName of its "
-                             "own for S4U2Self (adspn -S CLASS/HOST on it)",
+                             "own for S4U2Self",
                              acct);
-        if (code == KRB5KDC_ERR_POLICY || code == KRB5KDC_ERR_CLIENT_REVOKED)
+        }
+        if (code == KRB5KDC_ERR_POLICY || code == KRB5KDC_ERR_CLIENT_REVOKED) {
+            if (from_ccache != NULL)
+                *hints_out = ADKCD_HINT_CREDENTIALS;
             return explained(
                 text_out, err,
                 "the KDC refuses to issue a ticket in the name of %s: the "
@@ -363,9 +374,9 @@ adkcd_s4u_explain_facts(const char *acct, unsigned tgt_flags,
                 from_ccache != NULL ? acct : "",
                 from_ccache != NULL
                     ? " in the ccache is no longer honoured (the account "
-                      "was disabled after kinit): try again with "
-                      "--keytab or --password-stdin"
+                      "was disabled after kinit): try again with its keys"
                     : "");
+        }
         return explained(text_out, err,
                          "S4U2Self failed: the KDC would not give %s a "
                          "ticket in the name of %s (%s)",
@@ -381,17 +392,19 @@ adkcd_s4u_explain_facts(const char *acct, unsigned tgt_flags,
                          "one does (a duplicate SPN)",
                          res->service);
     if (code == KRB5KDC_ERR_BADOPTION && !(tgt_flags & ADKCD_TKT_FORWARDABLE)) {
-        if (from_ccache != NULL)
+        if (from_ccache != NULL) {
+            *hints_out = ADKCD_HINT_CREDENTIALS;
             return explained(text_out, err,
                              "the TGT of %s in %s is not forwardable, so "
                              "neither is its S4U2Self ticket, and the KDC "
                              "refuses S4U2Proxy: get it with 'kinit -f' "
                              "(or forwardable = true in krb5.conf), or give "
-                             "--keytab or --password-stdin, with which "
-                             "adkcd asks for a forwardable one; if it is "
-                             "still not forwardable, %s is marked "
-                             "sensitive (NOT_DELEGATED)",
+                             "its keys, with which adkcd asks for a "
+                             "forwardable one; if it is still not "
+                             "forwardable, %s is marked sensitive "
+                             "(NOT_DELEGATED)",
                              acct, from_ccache, acct);
+        }
         return explained(text_out, err,
                          "the TGT of %s is not forwardable although adkcd "
                          "asked for a forwardable one, so neither is its "

@@ -76,16 +76,31 @@ adkcd_deleg_from_account(const struct adkcd_account *acct,
     return d->services != NULL ? ADKCD_OK : NOMEM(err);
 }
 
+/* A problem of the request: its id, and a message naming no option. */
+static adkcd_status
+problem(enum adkcd_deleg_problem *out, enum adkcd_deleg_problem id,
+        struct adkcd_err *err, const char *msg)
+{
+    if (out != NULL)
+        *out = id;
+    return adkcd_err_set(err, ADKCD_E_USAGE, "%s", msg);
+}
+
 adkcd_status
 adkcd_deleg_check_request(const struct adkcd_deleg_request *req,
+                          enum adkcd_deleg_problem *problem_out,
                           struct adkcd_err *err)
 {
     size_t i;
     adkcd_status st;
 
+    if (problem_out != NULL)
+        *problem_out = ADKCD_DP_NONE;
     for (i = 0; req->services != NULL && req->services[i] != NULL; i++) {
         st = adkcd_spn_check(req->services[i], err);
         if (st != ADKCD_OK) {
+            if (problem_out != NULL)
+                *problem_out = ADKCD_DP_BAD_SERVICE;
             adkcd_err_prefix(err, "service %zu", i + 1);
             return st;
         }
@@ -94,29 +109,29 @@ adkcd_deleg_check_request(const struct adkcd_deleg_request *req,
     case ADKCD_DELEG_ADD:
     case ADKCD_DELEG_REMOVE:
         if (adkcd_strv_len(req->services) == 0)
-            return adkcd_err_set(err, ADKCD_E_USAGE,
-                                 "name at least one SERVICE (an SPN such as "
-                                 "http/iosmdm.mydom.local)");
+            return problem(problem_out, ADKCD_DP_NO_SERVICE, err,
+                           "name at least one SERVICE (an SPN such as "
+                           "http/iosmdm.mydom.local)");
         if (req->verb == ADKCD_DELEG_REMOVE && req->pt != ADKCD_PT_KEEP)
-            return adkcd_err_set(err, ADKCD_E_USAGE,
-                                 "remove takes neither --any-protocol nor "
-                                 "--kerberos-only (removing the last "
-                                 "service clears protocol transition)");
+            return problem(problem_out, ADKCD_DP_REMOVE_PT, err,
+                           "removing services takes no protocol-transition "
+                           "choice (removing the last service clears "
+                           "protocol transition)");
         break;
     case ADKCD_DELEG_SET:
         if (req->mode == ADKCD_DELEG_CONSTRAINED &&
             adkcd_strv_len(req->services) == 0)
-            return adkcd_err_set(err, ADKCD_E_USAGE,
-                                 "--mode constrained needs --services "
-                                 "S1,S2,...");
+            return problem(problem_out, ADKCD_DP_CONSTRAINED_NO_SERVICES, err,
+                           "constrained delegation needs at least one "
+                           "service");
         if (req->mode != ADKCD_DELEG_CONSTRAINED && req->services_given)
-            return adkcd_err_set(err, ADKCD_E_USAGE,
-                                 "--services goes with --mode constrained "
-                                 "only");
+            return problem(problem_out, ADKCD_DP_SERVICES_NOT_CONSTRAINED, err,
+                           "a list of services goes with constrained "
+                           "delegation only");
         if (req->mode != ADKCD_DELEG_CONSTRAINED && req->pt != ADKCD_PT_KEEP)
-            return adkcd_err_set(err, ADKCD_E_USAGE,
-                                 "--any-protocol and --kerberos-only go with "
-                                 "--mode constrained only");
+            return problem(problem_out, ADKCD_DP_PT_NOT_CONSTRAINED, err,
+                           "a protocol-transition choice goes with "
+                           "constrained delegation only");
         break;
     }
     return ADKCD_OK;
@@ -250,13 +265,14 @@ adkcd_deleg_check_safety(const struct adkcd_account *acct,
      * replication rely on it, and constrained delegation replaces it. */
     if (adkcd_uac_is_dc(acct->uac) &&
         (cur->uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION) &&
-        !(want->uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION))
-        return adkcd_err_set(err, ADKCD_E_ACCESS,
-                             "refusing to switch off unconstrained "
-                             "delegation of a domain controller (%s): "
-                             "domain controllers need it; use --force if "
-                             "you really mean it",
-                             acct->dn);
+        !(want->uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION)) {
+        adkcd_err_set(err, ADKCD_E_ACCESS,
+                      "refusing to switch off unconstrained delegation of a "
+                      "domain controller (%s): domain controllers need it",
+                      acct->dn);
+        adkcd_err_hint(err, ADKCD_HINT_FORCE);
+        return ADKCD_E_ACCESS;
+    }
     if (gained == 0)
         return ADKCD_OK;
     if (adkcd_uac_is_dc(acct->uac))
@@ -269,11 +285,12 @@ adkcd_deleg_check_safety(const struct adkcd_account *acct,
                ? "unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000)"
                : "protocol transition (TRUSTED_TO_AUTH_FOR_DELEGATION "
                  "0x1000000)";
-    return adkcd_err_set(err, ADKCD_E_ACCESS,
-                         "refusing to give %s to %s (%s): it could then "
-                         "impersonate any user to the services it may reach; "
-                         "use --force if you really mean it",
-                         what, who, acct->dn);
+    adkcd_err_set(err, ADKCD_E_ACCESS,
+                  "refusing to give %s to %s (%s): it could then impersonate "
+                  "any user to the services it may reach",
+                  what, who, acct->dn);
+    adkcd_err_hint(err, ADKCD_HINT_FORCE);
+    return ADKCD_E_ACCESS;
 }
 
 adkcd_status

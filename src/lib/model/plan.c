@@ -350,19 +350,6 @@ cmp_del(const void *a, const void *b)
     return c != 0 ? c : (x->change > y->change) - (x->change < y->change);
 }
 
-static char *
-lowered(const char *s, size_t len)
-{
-    char *l = malloc(len + 1);
-    size_t i;
-
-    for (i = 0; l != NULL && i < len; i++)
-        l[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
-    if (l != NULL)
-        l[len] = '\0';
-    return l;
-}
-
 static adkcd_status
 add_need(struct adkcd_change *c, size_t need, struct adkcd_err *err)
 {
@@ -452,7 +439,7 @@ adkcd_plan_order(struct adkcd_plan *plan, const char *attr, adkcd_equiv_func fn,
                 strcasecmp(c->ops[k].attr, attr) != 0)
                 continue;
             dels[n_dels].lower =
-                lowered(c->ops[k].value.data, c->ops[k].value.len);
+                adkcd_ascii_lower(c->ops[k].value.data, c->ops[k].value.len);
             dels[n_dels].change = i;
             if (dels[n_dels++].lower == NULL)
                 st = NOMEM(err);
@@ -475,7 +462,7 @@ adkcd_plan_order(struct adkcd_plan *plan, const char *attr, adkcd_equiv_func fn,
             else if (adkcd_strv_add(&eq, c->ops[k].value.data) != 0)
                 st = NOMEM(err);
             for (e = 0; st == ADKCD_OK && eq != NULL && eq[e] != NULL; e++) {
-                char *l = lowered(eq[e], strlen(eq[e]));
+                char *l = adkcd_ascii_lower(eq[e], strlen(eq[e]));
                 size_t lo = 0, hi = n_dels;
 
                 if (l == NULL) {

@@ -719,14 +719,7 @@ cmp_item_key(const void *a, const void *b)
 static char *
 lowered_copy(const char *s)
 {
-    char *l = strdup(s);
-    char *p;
-
-    for (p = l; p != NULL && *p != '\0'; p++) {
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    }
-    return l;
+    return adkcd_ascii_lower(s, strlen(s));
 }
 
 /* Refuse repeats in l: without regard to case (nocase), or byte for byte. */
@@ -743,15 +736,12 @@ check_repeats(struct ctx *c, struct adkcd_sf_list *l, const char *path,
         return;
     }
     for (i = 0; i < l->n; i++) {
-        keys[i].key = strdup(l->v[i].text);
+        keys[i].key =
+            nocase ? lowered_copy(l->v[i].text) : strdup(l->v[i].text);
         keys[i].i = i;
         if (keys[i].key == NULL) {
             c->nomem = 1;
             goto out;
-        }
-        for (k = 0; nocase && keys[i].key[k] != '\0'; k++) {
-            if (keys[i].key[k] >= 'A' && keys[i].key[k] <= 'Z')
-                keys[i].key[k] = (char)(keys[i].key[k] - 'A' + 'a');
         }
     }
     qsort(keys, l->n, sizeof(*keys), cmp_item_key);

@@ -238,7 +238,7 @@ bind_uri(struct adkcd_conn *c, const char *uri, const char *host, LDAP **ld_out,
              * TLS only works with allow_sasl_over_tls (as on Windows). */
             st = adkcd_err_set(err, ADKCD_E_AUTH,
                                "%s refuses a Kerberos bind inside TLS (%s): "
-                               "use ldap:// without --starttls (the "
+                               "use ldap:// without StartTLS (the "
                                "connection is then sealed by Kerberos), or "
                                "on a Samba DC set 'ldap server require "
                                "strong auth = allow_sasl_over_tls'",
@@ -346,9 +346,10 @@ candidates(const struct adkcd_conn_opts *opts, char ***uris_out,
     }
     if (domain == NULL) {
         st = adkcd_err_set(err, ADKCD_E_USAGE,
-                           "no server given: use -H ldap://DC, set URI in "
-                           "ldap.conf, or give --domain (no default realm "
-                           "in krb5.conf either)");
+                           "no server given: name a DC or a domain, or set "
+                           "URI in ldap.conf (no default realm in krb5.conf "
+                           "either)");
+        adkcd_err_hint(err, ADKCD_HINT_SERVER);
         goto done;
     }
     st = adkcd_discover_dcs(domain, &hosts, err);
@@ -645,7 +646,7 @@ static adkcd_status
 gc_fail(struct adkcd_conn *c, adkcd_status st, struct adkcd_err *err)
 {
     adkcd_err_prefix(&c->gc_err, "Global Catalog (forest-wide search)");
-    c->gc_err.origin = ADKCD_ORIGIN_GC;
+    c->gc_err.hints |= ADKCD_HINT_GC;
     c->gc_err.status = st;
     c->gc_failed = 1;
     if (err != NULL)

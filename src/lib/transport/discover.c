@@ -41,12 +41,14 @@ adkcd_discover_dcs(const char *domain, char ***hosts_out, struct adkcd_err *err)
     *hosts_out = NULL;
     snprintf(qname, sizeof(qname), "_ldap._tcp.dc._msdcs.%s", domain);
     len = res_query(qname, ns_c_in, ns_t_srv, answer, sizeof(answer));
-    if (len < 0)
-        return adkcd_err_set(err, ADKCD_E_CONNECT,
-                             "no DC found: DNS has no SRV record %s (give "
-                             "-H ldap://DC or --domain, or fix "
-                             "/etc/resolv.conf)",
-                             qname);
+    if (len < 0) {
+        adkcd_err_set(err, ADKCD_E_CONNECT,
+                      "no DC found: DNS has no SRV record %s (name a DC, or "
+                      "fix /etc/resolv.conf)",
+                      qname);
+        adkcd_err_hint(err, ADKCD_HINT_SERVER);
+        return ADKCD_E_CONNECT;
+    }
     if (ns_initparse(answer, len, &msg) < 0)
         return adkcd_err_set(err, ADKCD_E_CONNECT,
                              "malformed DNS answer for %s", qname);
