@@ -626,7 +626,7 @@ cmd_change(struct cli_common *c, struct args *a)
     enum adkcd_deleg_problem problem;
     json_t *warnings = c->json ? json_array() : NULL;
     char *jpath = NULL, *text = NULL;
-    int rc = 0, attempts = 0, changed = 0;
+    int rc = 0, attempts = 0, changed = 0, check_services = 0;
     adkcd_status st;
     int i;
 
@@ -664,9 +664,6 @@ cmd_change(struct cli_common *c, struct args *a)
                                              &err) != ADKCD_OK ||
                     (!c->dry_run && cli_journal_check(c, &err) != ADKCD_OK)))
         rc = cli_fail(c, &err);
-    /* The services added are checked forest-wide for typos. */
-    c->conn.prefetch_gc =
-        a->req.verb != ADKCD_DELEG_REMOVE && a->req.services != NULL;
     if (rc == 0)
         rc = front_connect(c, &conn);
     if (rc != 0)
@@ -686,6 +683,14 @@ cmd_change(struct cli_common *c, struct args *a)
         want.force = a->req.force;
         st = adkcd_want_plan_into(plan, &want, NULL, &err);
     }
+    /* Services added are checked forest-wide for typos afterwards: bind
+     * the Global Catalog now, alongside the write, and only when there is
+     * something to write (a command with nothing to do binds none). */
+    check_services = st == ADKCD_OK && !adkcd_plan_is_empty(plan) &&
+                     a->req.verb != ADKCD_DELEG_REMOVE &&
+                     a->req.services != NULL;
+    if (check_services)
+        adkcd_conn_prefetch_gc(conn);
     /* The journal must be writable before anything is written. */
     if (st == ADKCD_OK && !c->dry_run && !adkcd_plan_is_empty(plan))
         st =
@@ -714,7 +719,7 @@ cmd_change(struct cli_common *c, struct args *a)
         rc = cli_fail(c, &err);
         goto cleanup;
     }
-    if (a->req.verb != ADKCD_DELEG_REMOVE && a->req.services != NULL) {
+    if (check_services) {
         struct adkcd_deleg asked = {0, a->req.services};
 
         warn_unheld(c, conn, &asked, warnings);
