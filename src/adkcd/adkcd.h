@@ -41,11 +41,6 @@ void
 front_warn(struct cli_common *c, json_t *warnings, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Refuse options that the verb does not take: 0, or CLI_EXIT_USAGE. */
-int
-front_only_for(struct cli_common *c, struct args *a, int pt, int mode_services,
-               int force, int kind, int dry);
-
 /* The names of the userAccountControl bits set in uac, as a JSON array. */
 json_t *
 front_json_flags(unsigned uac);

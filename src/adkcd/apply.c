@@ -266,9 +266,6 @@ cmd_apply(struct cli_common *c, struct args *a)
     if (a->npos != 1)
         return cli_usage_error(c, "apply needs one FILE (or - for standard "
                                   "input)");
-    rc = front_only_for(c, a, 0, 0, 1, 0, 1);
-    if (rc != 0)
-        return rc;
     file = shown_name(a->pos[0]);
     /* Everything local first: the file read and validated whole, the
      * journal named, before the network is touched. */
@@ -411,11 +408,10 @@ cmd_export(struct cli_common *c, struct args *a)
     enum adkcd_account_kind *kinds = NULL;
     struct adkcd_err err;
     char *text = NULL;
-    int rc, i;
+    int rc = 0, i;
     size_t k;
 
     adkcd_err_clear(&err);
-    rc = front_only_for(c, a, 0, 0, 0, 1, 0);
     if (rc == 0 && c->json)
         rc = cli_usage_error(c, "export prints a state file (YAML), which "
                                 "apply reads as it is: --json does not "

@@ -409,9 +409,6 @@ cmd_audit(struct cli_common *c, struct args *a)
     if (a->npos != 0)
         return cli_usage_error(c, "audit takes no arguments (-F for the "
                                   "whole forest)");
-    rc = front_only_for(c, a, 0, 0, 0, 0, 0);
-    if (rc != 0)
-        return rc;
     /* The forest is read through the Global Catalog: bind it alongside. */
     c->conn.prefetch_gc = a->forest;
     rc = front_connect(c, &conn);

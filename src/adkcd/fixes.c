@@ -229,9 +229,9 @@ front_print_fix(const struct adkcd_fix *fix)
 
     if (text == NULL)
         return;
-    printf("        fix: ");
+    cli_printf(stdout, "        fix: ");
     cli_put_safe(stdout, text);
-    printf("\n");
+    cli_printf(stdout, "\n");
     free(text);
 }
 
@@ -243,6 +243,6 @@ front_json_fix(json_t *finding, const struct adkcd_fix *fix)
 
     json_object_set_new(finding, "fix", cli_json_text(text));
     json_object_set_new(finding, "fix_id",
-                        id != NULL ? json_string(id) : json_null());
+                        id != NULL ? cli_json_text(id) : json_null());
     free(text);
 }

@@ -53,12 +53,19 @@ struct verb {
     const char *synopsis;
     const char *help;
     int (*run)(struct cli_common *c, struct args *a);
-    unsigned takes; /* TAKES_*: verb options beyond front_only_for's */
+    unsigned takes; /* TAKES_*: the verb options it takes */
 };
 
-#define TAKES_IMPERSONATE 0x1u
-#define TAKES_FOREST 0x2u
-#define TAKES_STOP 0x4u
+/* The options of the verbs each verb takes (one table: the usage errors
+ * for the others come from it). */
+#define TAKES_IMPERSONATE 0x1u /* --impersonate */
+#define TAKES_FOREST 0x2u      /* -F */
+#define TAKES_STOP 0x4u        /* --stop-on-error */
+#define TAKES_PT 0x8u          /* --any-protocol, --kerberos-only */
+#define TAKES_MODE 0x10u       /* --mode, --services */
+#define TAKES_FORCE 0x20u      /* --force */
+#define TAKES_KIND 0x40u       /* -C, -U */
+#define TAKES_DRY 0x80u        /* --dry-run, --ldif (changes only) */
 
 static const struct verb verbs[];
 
@@ -301,28 +308,6 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
     return 0;
 }
 
-/* Options that only some verbs take. */
-int
-front_only_for(struct cli_common *c, struct args *a, int pt, int mode_services,
-               int force, int kind, int dry)
-{
-    if (!pt && a->req.pt != ADKCD_PT_KEEP)
-        return cli_usage_error(c,
-                               "%s takes neither --any-protocol nor "
-                               "--kerberos-only",
-                               a->verb);
-    if (!mode_services && (a->mode_given || a->req.services_given))
-        return cli_usage_error(c, "--mode and --services go with set only");
-    if (!force && a->req.force)
-        return cli_usage_error(c, "%s takes no --force", a->verb);
-    if (!kind && a->kind != ADKCD_ACCOUNT_ANY)
-        return cli_usage_error(c, "%s takes no --computer/--user", a->verb);
-    if (!dry && (c->dry_run || c->ldif))
-        return cli_usage_error(c, "--dry-run and --ldif apply to changes "
-                                  "(add, remove, set, rollback)");
-    return 0;
-}
-
 /* ---- output helpers ------------------------------------------------ */
 
 json_t *
@@ -517,7 +502,7 @@ cmd_show(struct cli_common *c, struct args *a)
     struct adkcd_err err;
     json_t *warnings = c->json ? json_array() : NULL;
     char *flags = NULL;
-    int rc;
+    int rc = 0;
     size_t i;
 
     adkcd_err_clear(&err);
@@ -525,7 +510,6 @@ cmd_show(struct cli_common *c, struct args *a)
         json_decref(warnings);
         return cli_usage_error(c, "show needs exactly one ACCOUNT");
     }
-    rc = front_only_for(c, a, 0, 0, 0, 1, 0);
     if (rc == 0 && adkcd_account_check_name(a->pos[0], strlen(a->pos[0]),
                                             &err) != ADKCD_OK)
         rc = cli_fail(c, &err);
@@ -649,8 +633,6 @@ cmd_change(struct cli_common *c, struct args *a)
     }
     /* The protocol-transition options of remove are the library's rule
      * (request_problem()). */
-    if (rc == 0)
-        rc = front_only_for(c, a, 1, a->req.verb == ADKCD_DELEG_SET, 1, 1, 1);
     /* Everything local is checked before the network is touched. */
     if (rc == 0 &&
         adkcd_deleg_check_request(&a->req, &problem, &err) != ADKCD_OK) {
@@ -863,9 +845,7 @@ cmd_history(struct cli_common *c, struct args *a)
 
     if (a->npos != 0)
         return cli_usage_error(c, "history takes no arguments");
-    rc = front_only_for(c, a, 0, 0, 0, 0, 0);
-    if (rc == 0)
-        rc = load_journal(c, &runs, &path);
+    rc = load_journal(c, &runs, &path);
     if (rc != 0) {
         free(path);
         return rc;
@@ -984,10 +964,8 @@ cmd_rollback(struct cli_common *c, struct args *a)
     adkcd_err_clear(&err);
     if (a->npos == 0)
         return cli_usage_error(c, "rollback needs RUN-ID... or last");
-    rc = front_only_for(c, a, 0, 0, 1, 0, 1);
     /* The journal is read, and the runs found, before connecting. */
-    if (rc == 0)
-        rc = load_journal(c, &runs, &path);
+    rc = load_journal(c, &runs, &path);
     for (i = 0; rc == 0 && i < (size_t)a->npos; i++) {
         const struct adkcd_journal_run *r;
 
@@ -1130,40 +1108,83 @@ static const struct verb verbs[] = {
     {"show", "show ACCOUNT",
      "mode, services, flags, and warnings (unconstrained, unheld services, "
      "disabled)",
-     cmd_show, 0},
+     cmd_show, TAKES_KIND},
     {"add", "add ACCOUNT SERVICE... [--any-protocol | --kerberos-only]",
      "add services: constrained delegation (switches unconstrained off)",
-     cmd_add, 0},
+     cmd_add, TAKES_PT | TAKES_FORCE | TAKES_KIND | TAKES_DRY},
     {"remove", "remove ACCOUNT SERVICE...",
      "remove services; none left: mode none, protocol transition cleared",
-     cmd_remove, 0},
+     cmd_remove, TAKES_PT | TAKES_FORCE | TAKES_KIND | TAKES_DRY},
     {"set",
      "set ACCOUNT --mode none|unconstrained|constrained [--services S,...]",
-     "declare the exact state; only the difference is written", cmd_set, 0},
+     "declare the exact state; only the difference is written", cmd_set,
+     TAKES_PT | TAKES_MODE | TAKES_FORCE | TAKES_KIND | TAKES_DRY},
     {"history", "history", "list the journaled runs (adspn's too)", cmd_history,
      0},
     {"rollback", "rollback RUN-ID...|last [--force]",
      "undo runs exactly, newest first, as one run; refuses drifted objects",
-     cmd_rollback, 0},
+     cmd_rollback, TAKES_FORCE | TAKES_DRY},
     {"apply", "apply FILE|- [--stop-on-error] [--force]",
      "make many accounts what a state file says, as one journaled run",
-     cmd_apply, TAKES_STOP},
+     cmd_apply, TAKES_STOP | TAKES_FORCE | TAKES_DRY},
     {"export", "export [ACCOUNT...]",
      "SPNs and delegation as a state file (none named: all delegating)",
-     cmd_export, 0},
+     cmd_export, TAKES_KIND},
     {"check", "check ACCOUNT SERVICE [--impersonate USER]",
      "diagnose a delegation from the directory alone: pass/warn/fail",
-     cmd_check, TAKES_IMPERSONATE},
+     cmd_check, TAKES_IMPERSONATE | TAKES_KIND},
     {"verify",
      "verify ACCOUNT SERVICE --impersonate USER [--keytab F | "
      "--password-stdin]",
      "prove it: S4U2Self then S4U2Proxy as ACCOUNT; explain a failure",
-     cmd_verify, TAKES_IMPERSONATE},
+     cmd_verify, TAKES_IMPERSONATE | TAKES_KIND},
     {"audit", "audit [-F]",
      "every delegation in the domain (-F: forest), with risk labels", cmd_audit,
      TAKES_FOREST},
     {NULL, NULL, NULL, NULL, 0},
 };
+
+/* Refuse the options of the verbs that verb v does not take. */
+static int
+check_takes(struct cli_common *c, const struct args *a, const struct verb *v)
+{
+    char with_dry[128] = "";
+    const struct verb *w;
+
+    if (!(v->takes & TAKES_PT) && a->req.pt != ADKCD_PT_KEEP)
+        return cli_usage_error(c,
+                               "%s takes neither --any-protocol nor "
+                               "--kerberos-only",
+                               a->verb);
+    if (!(v->takes & TAKES_MODE) && (a->mode_given || a->req.services_given))
+        return cli_usage_error(c, "--mode and --services go with set only");
+    if (!(v->takes & TAKES_FORCE) && a->req.force)
+        return cli_usage_error(c, "%s takes no --force", a->verb);
+    if (!(v->takes & TAKES_KIND) && a->kind != ADKCD_ACCOUNT_ANY)
+        return cli_usage_error(c, "%s takes no --computer/--user", a->verb);
+    if (!(v->takes & TAKES_DRY) && (c->dry_run || c->ldif)) {
+        for (w = verbs; w->name != NULL; w++) {
+            if (w->takes & TAKES_DRY)
+                snprintf(with_dry + strlen(with_dry),
+                         sizeof(with_dry) - strlen(with_dry), "%s%s",
+                         with_dry[0] ? ", " : "", w->name);
+        }
+        return cli_usage_error(c, "--dry-run and --ldif apply to changes (%s)",
+                               with_dry);
+    }
+    if (a->impersonate != NULL && !(v->takes & TAKES_IMPERSONATE))
+        return cli_usage_error(c,
+                               "--impersonate goes with check and verify, "
+                               "not %s",
+                               a->verb);
+    if (a->forest && !(v->takes & TAKES_FOREST))
+        return cli_usage_error(c, "-F/--forest goes with audit, not %s",
+                               a->verb);
+    if (a->stop_on_error && !(v->takes & TAKES_STOP))
+        return cli_usage_error(c, "--stop-on-error goes with apply, not %s",
+                               a->verb);
+    return 0;
+}
 
 int
 main(int argc, char **argv)
@@ -1180,18 +1201,8 @@ main(int argc, char **argv)
     rc = parse(argc, argv, &c, &a);
     if (rc == 0) {
         v = find_verb(a.verb);
-        if (a.impersonate != NULL && !(v->takes & TAKES_IMPERSONATE))
-            rc = cli_usage_error(&c,
-                                 "--impersonate goes with check and "
-                                 "verify, not %s",
-                                 a.verb);
-        else if (a.forest && !(v->takes & TAKES_FOREST))
-            rc = cli_usage_error(&c, "-F/--forest goes with audit, not %s",
-                                 a.verb);
-        else if (a.stop_on_error && !(v->takes & TAKES_STOP))
-            rc = cli_usage_error(&c, "--stop-on-error goes with apply, not %s",
-                                 a.verb);
-        else
+        rc = check_takes(&c, &a, v);
+        if (rc == 0)
             rc = v->run(&c, &a);
     }
     cli_common_free(&c);

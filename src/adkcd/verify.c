@@ -61,10 +61,10 @@ json_finding(const struct adkcd_finding *f)
 {
     json_t *o = json_object();
 
-    json_object_set_new(o, "id", json_string(f->id));
+    json_object_set_new(o, "id", cli_json_text(f->id));
     json_object_set_new(o, "verdict",
-                        json_string(adkcd_verdict_name(f->verdict)));
-    json_object_set_new(o, "message", json_string(f->message));
+                        cli_json_text(adkcd_verdict_name(f->verdict)));
+    json_object_set_new(o, "message", cli_json_text(f->message));
     front_json_fix(o, &f->fix);
     return o;
 }
@@ -116,10 +116,10 @@ verdict_label(enum adkcd_verdict v)
 static void
 print_finding(const struct adkcd_finding *f, int as_note)
 {
-    printf("  %-5s %-20s ", as_note ? "note" : verdict_label(f->verdict),
-           f->id);
+    cli_printf(stdout, "  %-5s %-20s ",
+               as_note ? "note" : verdict_label(f->verdict), f->id);
     cli_put_safe(stdout, f->message);
-    printf("\n");
+    cli_printf(stdout, "\n");
     front_print_fix(&f->fix);
 }
 
@@ -134,10 +134,9 @@ cmd_check(struct cli_common *c, struct args *a)
     struct adkcd_kcd_check_opts o;
     struct adkcd_err err;
     size_t i, nfail, nwarn;
-    int rc;
+    int rc = 0;
 
     adkcd_err_clear(&err);
-    rc = front_only_for(c, a, 0, 0, 0, 1, 0);
     if (rc == 0)
         rc = target_args(c, a, 0);
     if (rc != 0)
@@ -167,9 +166,9 @@ cmd_check(struct cli_common *c, struct args *a)
         json_t *doc = cli_json_doc(c, "check");
 
         json_object_set_new(doc, "account", cli_json_account(acct));
-        json_object_set_new(doc, "service", json_string(a->pos[1]));
+        json_object_set_new(doc, "service", cli_json_text(a->pos[1]));
         json_object_set_new(doc, "user",
-                            a->impersonate ? json_string(a->impersonate)
+                            a->impersonate ? cli_json_text(a->impersonate)
                                            : json_null());
         json_object_set_new(doc, "ok", json_boolean(nfail == 0));
         json_object_set_new(doc, "counts", json_counts(&fs));
@@ -177,20 +176,21 @@ cmd_check(struct cli_common *c, struct args *a)
         cli_json_print(doc);
         goto done;
     }
-    printf("check: %s -> ", acct->sam);
+    cli_printf(stdout, "check: %s -> ", acct->sam);
     cli_put_safe(stdout, a->pos[1]);
     if (a->impersonate != NULL) {
-        printf(", impersonating ");
+        cli_printf(stdout, ", impersonating ");
         cli_put_safe(stdout, a->impersonate);
     }
-    printf(" (from the directory)\n");
+    cli_printf(stdout, " (from the directory)\n");
     for (i = 0; i < fs.n; i++)
         print_finding(&fs.v[i], 0);
-    printf("result: %zu failed, %zu warning%s, %zu passed: %s\n", nfail, nwarn,
-           nwarn == 1 ? "" : "s", adkcd_findings_count(&fs, ADKCD_PASS),
-           nfail   ? "the delegation will not work"
-           : nwarn ? "nothing stops the delegation; see the warnings"
-                   : "nothing stops the delegation");
+    cli_printf(stdout, "result: %zu failed, %zu warning%s, %zu passed: %s\n",
+               nfail, nwarn, nwarn == 1 ? "" : "s",
+               adkcd_findings_count(&fs, ADKCD_PASS),
+               nfail   ? "the delegation will not work"
+               : nwarn ? "nothing stops the delegation; see the warnings"
+                       : "nothing stops the delegation");
 done:
     adkcd_findings_clear(&fs);
     adkcd_account_free(acct);
@@ -210,14 +210,14 @@ json_ticket(const struct adkcd_ticket *t)
     for (p = strtok_r(buf, ", ", &save); p != NULL;
          p = strtok_r(NULL, ", ", &save)) {
         if (strcmp(p, "none") != 0)
-            json_array_append_new(flags, json_string(p));
+            json_array_append_new(flags, cli_json_text(p));
     }
-    json_object_set_new(o, "client", json_string(t->client));
-    json_object_set_new(o, "server", json_string(t->server));
+    json_object_set_new(o, "client", cli_json_text(t->client));
+    json_object_set_new(o, "server", cli_json_text(t->server));
     json_object_set_new(o, "flags", flags);
     json_object_set_new(o, "forwardable",
                         json_boolean(t->flags & ADKCD_TKT_FORWARDABLE));
-    json_object_set_new(o, "enctype", json_string(t->enctype));
+    json_object_set_new(o, "enctype", cli_json_text(t->enctype));
     json_object_set_new(o, "end", json_integer(t->end));
     return o;
 }
@@ -229,17 +229,18 @@ json_step(const struct adkcd_verify_step_result *s)
     json_t *o = json_object();
     const char *kname = adkcd_krb5_error_name(s->code);
 
-    json_object_set_new(o, "step", json_string(adkcd_verify_step_name(s->id)));
+    json_object_set_new(o, "step",
+                        cli_json_text(adkcd_verify_step_name(s->id)));
     json_object_set_new(o, "result",
-                        json_string(adkcd_verify_outcome_name(s->outcome)));
+                        cli_json_text(adkcd_verify_outcome_name(s->outcome)));
     json_object_set_new(
         o, "ticket", s->ticket != NULL ? json_ticket(s->ticket) : json_null());
     json_object_set_new(o, "error",
-                        s->error ? json_string(s->error) : json_null());
+                        s->error ? cli_json_text(s->error) : json_null());
     json_object_set_new(o, "error_code",
                         s->code ? json_integer(s->code) : json_null());
     json_object_set_new(o, "error_name",
-                        kname ? json_string(kname) : json_null());
+                        kname ? cli_json_text(kname) : json_null());
     return o;
 }
 
@@ -250,11 +251,12 @@ print_ticket(const struct adkcd_ticket *t)
 
     adkcd_ticket_flags_text(t->flags, flags, sizeof(flags));
     cli_put_safe(stdout, t->client);
-    printf(" -> ");
+    cli_printf(stdout, " -> ");
     cli_put_safe(stdout, t->server);
-    printf(": %s%s (%s)",
-           (t->flags & ADKCD_TKT_FORWARDABLE) ? "" : "NOT forwardable; flags ",
-           flags, t->enctype);
+    cli_printf(stdout, ": %s%s (%s)",
+               (t->flags & ADKCD_TKT_FORWARDABLE) ? ""
+                                                  : "NOT forwardable; flags ",
+               flags, t->enctype);
 }
 
 /* A step's label and name in text. */
@@ -296,20 +298,21 @@ step_text(const struct adkcd_verify_step_result *s)
 static void
 print_step(const struct adkcd_verify_step_result *s)
 {
-    printf("  %-5s %-10s ", step_label(s->verdict), step_text_names[s->id]);
+    cli_printf(stdout, "  %-5s %-10s ", step_label(s->verdict),
+               step_text_names[s->id]);
     if (s->ticket != NULL) {
         print_ticket(s->ticket);
     } else if (s->error != NULL) {
         const char *kname = adkcd_krb5_error_name(s->code);
 
-        printf("the KDC said: ");
+        cli_printf(stdout, "the KDC said: ");
         cli_put_safe(stdout, s->error);
         if (kname != NULL)
-            printf(" (%s)", kname);
+            cli_printf(stdout, " (%s)", kname);
     } else {
-        printf("%s", step_text(s));
+        cli_printf(stdout, "%s", step_text(s));
     }
-    printf("\n");
+    cli_printf(stdout, "\n");
 }
 
 static void
@@ -318,45 +321,49 @@ verify_print(const struct cli_common *c, const struct adkcd_verify *v,
 {
     size_t i;
 
-    printf("verify: %s -> ", adkcd_creds_name(v->tgt));
+    cli_printf(stdout, "verify: %s -> ", adkcd_creds_name(v->tgt));
     cli_put_safe(stdout, service);
-    printf(", impersonating ");
+    cli_printf(stdout, ", impersonating ");
     cli_put_safe(stdout, v->s4u.user);
-    printf("\n");
+    cli_printf(stdout, "\n");
     for (i = 0; i < ADKCD_VERIFY_NSTEPS; i++)
         print_step(&v->steps[i]);
     if (v->ok) {
-        printf("result: the delegation works: %s obtained a service ticket "
-               "for ",
-               adkcd_creds_name(v->tgt));
+        cli_printf(stdout,
+                   "result: the delegation works: %s obtained a service ticket "
+                   "for ",
+                   adkcd_creds_name(v->tgt));
         cli_put_safe(stdout, service);
-        printf(" in the name of ");
+        cli_printf(stdout, " in the name of ");
         cli_put_safe(stdout, v->s4u.user);
-        printf("\n");
+        cli_printf(stdout, "\n");
     } else {
-        printf("result: the delegation does not work\nwhy: ");
+        cli_printf(stdout, "result: the delegation does not work\nwhy: ");
         cli_put_safe(stdout, v->why ? v->why : "unknown");
-        printf("\n");
+        cli_printf(stdout, "\n");
         cli_print_hints(c, stdout, "", v->why_hints);
     }
     if (v->directory_error != NULL) {
-        printf("the directory could not be read, so no cause is "
-               "pinpointed: ");
+        cli_printf(stdout, "the directory could not be read, so no cause is "
+                           "pinpointed: ");
         cli_put_safe(stdout, v->directory_error);
-        printf("\n");
+        cli_printf(stdout, "\n");
         return;
     }
     if (!v->have_findings)
         return;
     if (adkcd_verify_ncauses(v) == 0) {
         if (!v->ok)
-            printf("the directory shows no cause (a KDC policy, or a "
-                   "change not yet replicated to the KDC that answered?)\n");
+            cli_printf(
+                stdout,
+                "the directory shows no cause (a KDC policy, or a "
+                "change not yet replicated to the KDC that answered?)\n");
         return;
     }
-    printf(v->ok ? "notes from the directory (checks that warn or fail, "
-                   "though this KDC issued the ticket):\n"
-                 : "from the directory:\n");
+    cli_printf(stdout,
+               v->ok ? "notes from the directory (checks that warn or fail, "
+                       "though this KDC issued the ticket):\n"
+                     : "from the directory:\n");
     for (i = 0; i < v->findings.n; i++) {
         if (adkcd_verify_is_cause(&v->findings.v[i]))
             print_finding(&v->findings.v[i], v->ok);
@@ -374,17 +381,18 @@ verify_json(struct cli_common *c, const struct adkcd_verify *v,
                         v->account ? cli_json_account(v->account)
                                    : json_null());
     json_object_set_new(doc, "principal",
-                        json_string(adkcd_creds_principal(v->tgt)));
-    json_object_set_new(doc, "service", json_string(service));
-    json_object_set_new(doc, "user", json_string(v->s4u.user));
+                        cli_json_text(adkcd_creds_principal(v->tgt)));
+    json_object_set_new(doc, "service", cli_json_text(service));
+    json_object_set_new(doc, "user", cli_json_text(v->s4u.user));
     json_object_set_new(doc, "ok", json_boolean(v->ok));
     for (i = 0; i < ADKCD_VERIFY_NSTEPS; i++)
         json_array_append_new(steps, json_step(&v->steps[i]));
     json_object_set_new(doc, "steps", steps);
-    json_object_set_new(doc, "why", v->why ? json_string(v->why) : json_null());
+    json_object_set_new(doc, "why",
+                        v->why ? cli_json_text(v->why) : json_null());
     json_object_set_new(doc, "why_hints", cli_json_hints(v->why_hints));
     json_object_set_new(doc, "directory_error",
-                        v->directory_error ? json_string(v->directory_error)
+                        v->directory_error ? cli_json_text(v->directory_error)
                                            : json_null());
     json_object_set_new(doc, "causes",
                         v->have_findings ? json_findings(&v->findings, 1)
@@ -401,18 +409,19 @@ verify_no_tgt(struct cli_common *c, struct args *a,
         json_t *extra = json_object(), *steps = json_array();
 
         json_array_append_new(steps, json_step(&v->steps[ADKCD_VERIFY_TGT]));
-        json_object_set_new(extra, "service", json_string(a->pos[1]));
+        json_object_set_new(extra, "service", cli_json_text(a->pos[1]));
         json_object_set_new(extra, "ok", json_false());
         json_object_set_new(extra, "steps", steps);
         return cli_fail_with(c, err, NULL, extra);
     }
-    printf("verify: %s -> ", a->pos[0]);
+    cli_printf(stdout, "verify: %s -> ", a->pos[0]);
     cli_put_safe(stdout, a->pos[1]);
-    printf("\n  %-5s %-10s ", "FAIL", "TGT");
+    cli_printf(stdout, "\n  %-5s %-10s ", "FAIL", "TGT");
     cli_put_safe(stdout, err->msg);
-    printf("\nresult: no ticket-granting ticket for %s, so nothing could "
-           "be tried\n",
-           a->pos[0]);
+    cli_printf(stdout,
+               "\nresult: no ticket-granting ticket for %s, so nothing could "
+               "be tried\n",
+               a->pos[0]);
     return cli_fail(c, err);
 }
 
@@ -423,10 +432,9 @@ cmd_verify(struct cli_common *c, struct args *a)
     struct adkcd_verify_opts o;
     struct adkcd_err err;
     adkcd_status st;
-    int rc;
+    int rc = 0;
 
     adkcd_err_clear(&err);
-    rc = front_only_for(c, a, 0, 0, 0, 1, 0);
     if (rc == 0)
         rc = target_args(c, a, 1);
     if (rc != 0)

@@ -89,6 +89,25 @@ grep -q "no place for the journal" "$ADKCD_TMP/e" || t_fail "no journal message:
 expect_dc_unchanged "$ADKCD_TMP/s0"
 t_end
 
+t_begin "each verb takes the options the verb table gives it, and no other"
+dc_snapshot "$ADKCD_TMP/s9"
+run "$ADKCD" history --force
+expect_rc 3; expect_err_contains "history takes no --force"
+run "$ADKCD" export --dry-run
+expect_rc 3; expect_err_contains "--dry-run and --ldif apply to changes (add, remove, set, rollback, apply)"
+run "$ADKCD" show tmg --mode none
+expect_rc 3; expect_err_contains "--mode and --services go with set only"
+run "$ADKCD" rollback last -C
+expect_rc 3; expect_err_contains "rollback takes no --computer/--user"
+run "$ADKCD" apply x.yaml --any-protocol
+expect_rc 3; expect_err_contains "apply takes neither --any-protocol nor --kerberos-only"
+run "$ADKCD" add tmg http/x.mydom.local --stop-on-error
+expect_rc 3; expect_err_contains "--stop-on-error goes with apply, not add"
+run "$ADKCD" audit --impersonate alice
+expect_rc 3; expect_err_contains "--impersonate goes with check and verify, not audit"
+expect_dc_unchanged "$ADKCD_TMP/s9"
+t_end
+
 t_begin "--help and --version"
 run "$ADKCD" --help
 expect_rc 0; expect_out_contains "Usage: adkcd"; expect_out_contains "rollback RUN-ID...|last"
