@@ -1,6 +1,8 @@
 /* adkcd unit tests: string vectors (adkcd/strv.h). */
 #include "harness.h"
 
+#include "adkcd/keys.h"
+
 #include "adkcd/strv.h"
 
 /* Build a strv by adding each string of src (NULL-terminated) in turn. */
@@ -316,6 +318,42 @@ test_hint_names(void **state)
     assert_null(adkcd_hint_name(ADKCD_HINT_LAST << 1));
 }
 
+/* The sorted index of keys: repeats adjacent, found whatever the case
+ * when it is built without regard to case, byte for byte otherwise. */
+static void
+test_keys(void **state)
+{
+    struct adkcd_keys k = {NULL, 0, 0, 1}, x = {NULL, 0, 0, 0};
+    const char *v[] = {"http/B", "host/a", "HTTP/b", "cifs/c", "http/b"};
+    size_t i, at;
+
+    (void)state;
+    for (i = 0; i < 5; i++) {
+        assert_int_equal(adkcd_keys_add(&k, v[i], strlen(v[i]), i), 0);
+        assert_int_equal(adkcd_keys_add(&x, v[i], strlen(v[i]), i), 0);
+    }
+    adkcd_keys_sort(&k);
+    adkcd_keys_sort(&x);
+    at = adkcd_keys_first(&k, "HTTP/B");
+    assert_true(at < k.n);
+    assert_int_equal(k.v[at].i, 0); /* runs in the order of the indexes */
+    assert_true(adkcd_keys_is(&k, at + 1, "http/b"));
+    assert_int_equal(k.v[at + 1].i, 2);
+    assert_int_equal(k.v[at + 2].i, 4);
+    assert_false(adkcd_keys_is(&k, at + 3, "http/b"));
+    assert_int_equal(adkcd_keys_first(&k, "ldap/x"), k.n);
+    assert_int_equal(adkcd_keys_first(&k, ""), k.n);
+    /* Byte for byte: only the exact spelling. */
+    at = adkcd_keys_first(&x, "HTTP/b");
+    assert_true(at < x.n);
+    assert_int_equal(x.v[at].i, 2);
+    assert_false(adkcd_keys_is(&x, at + 1, "HTTP/b"));
+    assert_int_equal(adkcd_keys_first(&x, "HTTP/B"), x.n);
+    adkcd_keys_clear(&k);
+    adkcd_keys_clear(&x);
+    assert_int_equal(k.n, 0);
+}
+
 int
 main(void)
 {
@@ -333,6 +371,7 @@ main(void)
         /* Last: aborts under UBSan today (see the BUG comment). */
         cmocka_unit_test(test_sort_nocase_null),
         cmocka_unit_test(test_err_cut_on_a_character),
+        cmocka_unit_test(test_keys),
         cmocka_unit_test(test_hint_names),
     };
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "adkcd/keys.h"
 #include "adkcd/spn.h"
 #include "adkcd/spnreg.h"
 #include "adkcd/stateplan.h"
@@ -69,134 +70,57 @@ add_issue(struct adkcd_stateplan *sp, enum adkcd_issue_kind kind, size_t i,
     return ADKCD_OK;
 }
 
-/* An account's index by DN, for "is this holder one of the file's?". */
-struct by_dn {
-    const char *dn;
-    size_t i;
-};
-
-static int
-cmp_by_dn(const void *a, const void *b)
-{
-    const struct by_dn *x = a, *y = b;
-    int c = strcasecmp(x->dn, y->dn);
-
-    return c != 0 ? c : (x->i < y->i ? -1 : x->i > y->i);
-}
-
-/* An SPN the plan adds or deletes, lower-cased, and whose change. */
-struct spn_op {
-    char *lower;
-    size_t change;
-};
-
-static int
-cmp_spn_op(const void *a, const void *b)
-{
-    const struct spn_op *x = a, *y = b;
-    int c = strcmp(x->lower, y->lower);
-
-    return c != 0 ? c : (x->change < y->change ? -1 : x->change > y->change);
-}
-
-static char *
-lower(const char *s)
-{
-    return adkcd_ascii_lower(s, strlen(s));
-}
-
-/* Every SPN op of one kind in the plan, sorted. */
+/* Every SPN op of one kind in the plan, as keys (without regard to case)
+ * to the index of the change. */
 static adkcd_status
 collect(const struct adkcd_plan *plan, enum adkcd_op_kind kind,
-        struct spn_op **out, size_t *n_out, struct adkcd_err *err)
+        struct adkcd_keys *out, struct adkcd_err *err)
 {
-    struct spn_op *v = NULL;
-    size_t n = 0, cap = 0, i, k;
+    size_t i, k;
 
     for (i = 0; i < plan->n; i++) {
         const struct adkcd_change *c = &plan->changes[i];
 
         for (k = 0; k < c->n_ops; k++) {
-            if (c->ops[k].kind != kind ||
-                strcasecmp(c->ops[k].attr, SPN_ATTR) != 0)
-                continue;
-            if (n == cap) {
-                struct spn_op *nv;
-
-                cap = cap ? 2 * cap : 64;
-                nv = realloc(v, cap * sizeof(*nv));
-                if (nv == NULL)
-                    goto nomem;
-                v = nv;
-            }
-            v[n].lower = lower(c->ops[k].value.data);
-            v[n].change = i;
-            if (v[n++].lower == NULL)
-                goto nomem;
+            if (c->ops[k].kind == kind &&
+                strcasecmp(c->ops[k].attr, SPN_ATTR) == 0 &&
+                adkcd_keys_add(out, c->ops[k].value.data, c->ops[k].value.len,
+                               i) != 0)
+                return NOMEM(err);
         }
     }
-    if (n > 0)
-        qsort(v, n, sizeof(*v), cmp_spn_op);
-    *out = v;
-    *n_out = n;
+    adkcd_keys_sort(out);
     return ADKCD_OK;
-nomem:
-    for (i = 0; i < n; i++)
-        free(v[i].lower);
-    free(v);
-    return NOMEM(err);
 }
 
-static void
-free_ops(struct spn_op *v, size_t n)
+/* Does change `change` of the plan have an op of the set ops on s? */
+static int
+has(const struct adkcd_keys *ops, const char *s, size_t change)
+{
+    size_t at;
+
+    for (at = adkcd_keys_first(ops, s); adkcd_keys_is(ops, at, s); at++) {
+        if (ops->v[at].i == change)
+            return 1;
+    }
+    return 0;
+}
+
+/* The file's accounts by DN (without regard to case), sorted. */
+static adkcd_status
+accounts_by_dn(const struct adkcd_stateplan *sp, struct adkcd_keys *out,
+               struct adkcd_err *err)
 {
     size_t i;
 
-    for (i = 0; i < n; i++)
-        free(v[i].lower);
-    free(v);
-}
-
-/* Does the plan's change `change` have an op of this set on s? */
-static int
-has(const struct spn_op *v, size_t n, const char *s, long change)
-{
-    size_t lo = 0, hi = n;
-    char *l = lower(s);
-    int found = 0;
-
-    if (l == NULL)
-        return 0;
-    /* The first entry of that SPN, then every change holding it. */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-
-        if (strcmp(v[mid].lower, l) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    for (i = 0; i < sp->sf->n_accounts; i++) {
+        if (sp->accts[i] != NULL &&
+            adkcd_keys_add(out, sp->accts[i]->dn, strlen(sp->accts[i]->dn),
+                           i) != 0)
+            return NOMEM(err);
     }
-    for (; lo < n && strcmp(v[lo].lower, l) == 0 && !found; lo++)
-        found = change < 0 || v[lo].change == (size_t)change;
-    free(l);
-    return found;
-}
-
-/* The file's account that holds dn, or -1. */
-static long
-account_of(const struct by_dn *idx, size_t n, const char *dn)
-{
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-
-        if (strcasecmp(idx[mid].dn, dn) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && strcasecmp(idx[lo].dn, dn) == 0 ? (long)idx[lo].i : -1;
+    adkcd_keys_sort(out);
+    return ADKCD_OK;
 }
 
 /* The plan's change for the file's account i, as an index, or -1. */
@@ -230,11 +154,11 @@ resolve(struct adkcd_conn *conn, struct adkcd_stateplan *sp,
     const char **names = calloc(sf->n_accounts + 1, sizeof(*names));
     enum adkcd_account_kind *kinds = calloc(sf->n_accounts + 1, sizeof(*kinds));
     struct adkcd_err *errs = calloc(sf->n_accounts + 1, sizeof(*errs));
-    struct by_dn *idx = calloc(sf->n_accounts + 1, sizeof(*idx));
+    struct adkcd_keys by_dn = {NULL, 0, 0, 1};
     adkcd_status st = ADKCD_OK;
-    size_t i, n = 0;
+    size_t i, run = 0;
 
-    if (names == NULL || kinds == NULL || errs == NULL || idx == NULL)
+    if (names == NULL || kinds == NULL || errs == NULL)
         st = NOMEM(err);
     for (i = 0; st == ADKCD_OK && i < sf->n_accounts; i++) {
         names[i] = sf->accounts[i].name;
@@ -247,19 +171,19 @@ resolve(struct adkcd_conn *conn, struct adkcd_stateplan *sp,
         if (sp->accts[i] == NULL)
             st = add_issue(sp, ADKCD_ISSUE_NOT_FOUND, i, errs[i].status,
                            errs[i].msg, NULL, NULL, NULL, 0, err);
-        else {
-            idx[n].dn = sp->accts[i]->dn;
-            idx[n++].i = i;
-        }
     }
-    if (st == ADKCD_OK && n > 1)
-        qsort(idx, n, sizeof(*idx), cmp_by_dn);
-    for (i = 1; st == ADKCD_OK && i < n; i++) {
+    /* Two entries that name one object: the later ones are refused. */
+    if (st == ADKCD_OK)
+        st = accounts_by_dn(sp, &by_dn, err);
+    for (i = 1; st == ADKCD_OK && i < by_dn.n; i++) {
         char msg[1200];
-        size_t later = idx[i].i, first = idx[i - 1].i;
+        size_t later = by_dn.v[i].i, first;
 
-        if (strcasecmp(idx[i].dn, idx[i - 1].dn) != 0)
+        if (strcmp(by_dn.v[i].key, by_dn.v[i - 1].key) != 0) {
+            run = i;
             continue;
+        }
+        first = by_dn.v[run].i;
         snprintf(msg, sizeof(msg),
                  "%s is the same account as accounts[%zu] (%s): name each "
                  "account once",
@@ -268,12 +192,11 @@ resolve(struct adkcd_conn *conn, struct adkcd_stateplan *sp,
                        NULL, NULL, NULL, 0, err);
         adkcd_account_free(sp->accts[later]);
         sp->accts[later] = NULL;
-        idx[i] = idx[i - 1];
     }
+    adkcd_keys_clear(&by_dn);
     free(names);
     free(kinds);
     free(errs);
-    free(idx);
     return st;
 }
 
@@ -318,66 +241,41 @@ plan_accounts(struct adkcd_stateplan *sp, int force, struct adkcd_err *err)
     return st;
 }
 
-/* The first entry of sorted v whose lower-cased SPN is s (any case), or
- * n. */
-static size_t
-first_at(const struct spn_op *v, size_t n, const char *s)
-{
-    char *l = lower(s);
-    size_t lo = 0, hi = n;
-
-    if (l == NULL)
-        return n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-
-        if (strcmp(v[mid].lower, l) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    free(l);
-    return lo;
-}
-
 /* Two entries adding SPNs that a host alias makes one (host/x, http/x). */
 static adkcd_status
-check_in_file(struct adkcd_stateplan *sp, const struct spn_op *adds,
-              size_t n_adds, const struct adkcd_spn_mappings *m,
-              struct adkcd_err *err)
+check_in_file(struct adkcd_stateplan *sp, const struct adkcd_keys *adds,
+              const struct adkcd_spn_mappings *m, struct adkcd_err *err)
 {
     adkcd_status st = ADKCD_OK;
-    size_t i, k;
+    size_t i, k, j;
 
-    for (i = 0; st == ADKCD_OK && i < n_adds; i++) {
+    for (i = 0; st == ADKCD_OK && i < adds->n; i++) {
         struct adkcd_spn *spn = NULL;
         char **eq = NULL;
 
-        if (adkcd_spn_parse(adds[i].lower, &spn, NULL) != ADKCD_OK)
+        if (adkcd_spn_parse(adds->v[i].key, &spn, NULL) != ADKCD_OK)
             continue;
         st = adkcd_spn_equivalents(spn, m, &eq, err);
         for (k = 1; st == ADKCD_OK && eq != NULL && eq[k] != NULL; k++) {
-            size_t j = first_at(adds, n_adds, eq[k]);
-
-            /* adds is sorted: the entries of that form are adjacent. */
-            for (; j < n_adds && strcasecmp(adds[j].lower, eq[k]) == 0; j++) {
+            /* The entries of that form are adjacent. */
+            for (j = adkcd_keys_first(adds, eq[k]);
+                 adkcd_keys_is(adds, j, eq[k]); j++) {
                 const struct adkcd_change *mine, *theirs;
                 char msg[1200];
 
-                if (adds[j].change == adds[i].change ||
-                    adds[j].change < adds[i].change)
+                if (adds->v[j].i <= adds->v[i].i)
                     continue;
-                mine = &sp->plan->changes[adds[i].change];
-                theirs = &sp->plan->changes[adds[j].change];
+                mine = &sp->plan->changes[adds->v[i].i];
+                theirs = &sp->plan->changes[adds->v[j].i];
                 snprintf(msg, sizeof(msg),
                          "duplicate SPN in the file: %s (for %s) and %s (for "
                          "%s) are one service to the KDC (host alias in "
                          "sPNMappings)",
-                         adds[i].lower, mine->dn, adds[j].lower, theirs->dn);
+                         adds->v[i].key, mine->dn, adds->v[j].key, theirs->dn);
                 st = add_issue(sp, ADKCD_ISSUE_SPN_IN_FILE, theirs->group,
-                               ADKCD_E_CONFLICT, msg, adds[j].lower,
+                               ADKCD_E_CONFLICT, msg, adds->v[j].key,
                                sp->sf->accounts[mine->group].name,
-                               adds[i].lower, 1, err);
+                               adds->v[i].key, 1, err);
                 break;
             }
         }
@@ -390,36 +288,30 @@ check_in_file(struct adkcd_stateplan *sp, const struct spn_op *adds,
 /* Every SPN to add, against who holds it (or an alias of it) now. */
 static adkcd_status
 check_held(struct adkcd_conn *conn, struct adkcd_stateplan *sp,
-           const struct spn_op *adds, size_t n_adds, const struct spn_op *dels,
-           size_t n_dels, const struct adkcd_spn_mappings *m,
-           struct adkcd_err *err)
+           const struct adkcd_keys *adds, const struct adkcd_keys *dels,
+           const struct adkcd_spn_mappings *m, struct adkcd_err *err)
 {
     struct adkcd_scope scope = {1, NULL};
+    size_t n_adds = adds->n;
     struct adkcd_spn **spns = calloc(n_adds + 1, sizeof(*spns));
     const char **excl = calloc(n_adds + 1, sizeof(*excl));
     struct adkcd_spn_holders **h = calloc(n_adds + 1, sizeof(*h));
-    struct by_dn *idx = calloc(sp->sf->n_accounts + 1, sizeof(*idx));
+    struct adkcd_keys by_dn = {NULL, 0, 0, 1};
     adkcd_status st = ADKCD_OK;
-    size_t i, k, n_idx = 0;
+    size_t i, k;
 
-    if (spns == NULL || excl == NULL || h == NULL || idx == NULL)
+    if (spns == NULL || excl == NULL || h == NULL)
         st = NOMEM(err);
     if (sp->sf->spn_check == ADKCD_SF_CHECK_DOMAIN) {
         scope.forest = 0;
         scope.domain = adkcd_conn_domain_dns(conn);
     }
     for (i = 0; st == ADKCD_OK && i < n_adds; i++) {
-        st = adkcd_spn_parse(adds[i].lower, &spns[i], err);
-        excl[i] = sp->plan->changes[adds[i].change].dn;
+        st = adkcd_spn_parse(adds->v[i].key, &spns[i], err);
+        excl[i] = sp->plan->changes[adds->v[i].i].dn;
     }
-    for (i = 0; i < sp->sf->n_accounts; i++) {
-        if (sp->accts[i] != NULL) {
-            idx[n_idx].dn = sp->accts[i]->dn;
-            idx[n_idx++].i = i;
-        }
-    }
-    if (n_idx > 1)
-        qsort(idx, n_idx, sizeof(*idx), cmp_by_dn);
+    if (st == ADKCD_OK)
+        st = accounts_by_dn(sp, &by_dn, err);
     if (st == ADKCD_OK && scope.forest) {
         /* The Global Catalog's bind overlaps with building the filters. */
         adkcd_conn_prefetch_gc(conn);
@@ -431,16 +323,16 @@ check_held(struct adkcd_conn *conn, struct adkcd_stateplan *sp,
                                          n_adds, m, excl, h, err);
     sp->spns_checked = n_adds;
     for (i = 0; st == ADKCD_OK && i < n_adds; i++) {
-        const struct adkcd_change *c = &sp->plan->changes[adds[i].change];
+        const struct adkcd_change *c = &sp->plan->changes[adds->v[i].i];
 
         for (k = 0; st == ADKCD_OK && k < h[i]->n; k++) {
             const struct adkcd_spn_holder *x = &h[i]->v[k];
-            long other = account_of(idx, n_idx, x->dn);
-            long oc = other >= 0 ? change_of(sp, (size_t)other) : -1;
+            size_t at = adkcd_keys_first(&by_dn, x->dn);
+            long oc = at < by_dn.n ? change_of(sp, by_dn.v[at].i) : -1;
             struct adkcd_err why;
 
             /* Let go of by another entry of the file: a move. */
-            if (oc >= 0 && has(dels, n_dels, x->value, oc))
+            if (oc >= 0 && has(dels, x->value, (size_t)oc))
                 continue;
             adkcd_spn_conflict(x, spns[i]->text, c->dn, &why);
             st = add_issue(sp, ADKCD_ISSUE_SPN_HELD, c->group, ADKCD_E_CONFLICT,
@@ -456,7 +348,7 @@ check_held(struct adkcd_conn *conn, struct adkcd_stateplan *sp,
     free(spns);
     free(excl);
     free(h);
-    free(idx);
+    adkcd_keys_clear(&by_dn);
     return st;
 }
 
@@ -475,8 +367,7 @@ adkcd_stateplan_make(struct adkcd_conn *conn, const struct adkcd_statefile *sf,
 {
     struct adkcd_stateplan *sp = calloc(1, sizeof(*sp));
     struct adkcd_spn_mappings *m = NULL;
-    struct spn_op *adds = NULL, *dels = NULL;
-    size_t n_adds = 0, n_dels = 0;
+    struct adkcd_keys adds = {NULL, 0, 0, 1}, dels = {NULL, 0, 0, 1};
     adkcd_status st = ADKCD_OK;
 
     *sp_out = NULL;
@@ -494,16 +385,16 @@ adkcd_stateplan_make(struct adkcd_conn *conn, const struct adkcd_statefile *sf,
     if (st == ADKCD_OK)
         st = plan_accounts(sp, force, err);
     if (st == ADKCD_OK)
-        st = collect(sp->plan, ADKCD_OP_ADD, &adds, &n_adds, err);
+        st = collect(sp->plan, ADKCD_OP_ADD, &adds, err);
     if (st == ADKCD_OK)
-        st = collect(sp->plan, ADKCD_OP_DELETE, &dels, &n_dels, err);
+        st = collect(sp->plan, ADKCD_OP_DELETE, &dels, err);
     /* The host aliases, and the checks, only when SPNs are to be added:
      * a file that changes nothing never binds the Global Catalog. */
-    if (st == ADKCD_OK && n_adds > 0)
+    if (st == ADKCD_OK && adds.n > 0)
         st = adkcd_spn_read_mappings(conn, &m, err);
     /* Moves: an SPN (or an alias form of it) that one change adds waits
      * for the change that lets go of it; a cycle cannot be ordered. */
-    if (st == ADKCD_OK && n_adds > 0) {
+    if (st == ADKCD_OK && adds.n > 0) {
         struct adkcd_err oerr;
         adkcd_status ost;
 
@@ -519,14 +410,14 @@ adkcd_stateplan_make(struct adkcd_conn *conn, const struct adkcd_statefile *sf,
                 *err = oerr;
         }
     }
-    if (st == ADKCD_OK && n_adds > 0 && sf->spn_check != ADKCD_SF_CHECK_NONE) {
-        st = check_in_file(sp, adds, n_adds, m, err);
+    if (st == ADKCD_OK && adds.n > 0 && sf->spn_check != ADKCD_SF_CHECK_NONE) {
+        st = check_in_file(sp, &adds, m, err);
         if (st == ADKCD_OK)
-            st = check_held(conn, sp, adds, n_adds, dels, n_dels, m, err);
+            st = check_held(conn, sp, &adds, &dels, m, err);
     }
     adkcd_spn_mappings_free(m);
-    free_ops(adds, n_adds);
-    free_ops(dels, n_dels);
+    adkcd_keys_clear(&adds);
+    adkcd_keys_clear(&dels);
     if (st == ADKCD_E_NOMEM) {
         adkcd_stateplan_free(sp);
         return st;

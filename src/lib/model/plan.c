@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "adkcd/keys.h"
 #include "adkcd/plan.h"
 #include "adkcd/strv.h"
 
@@ -335,21 +336,6 @@ adkcd_plan_is_empty(const struct adkcd_plan *plan)
     return adkcd_plan_count_ops(plan) == 0;
 }
 
-/* A value an op deletes, lower-cased, and the change deleting it. */
-struct del {
-    char *lower;
-    size_t change;
-};
-
-static int
-cmp_del(const void *a, const void *b)
-{
-    const struct del *x = a, *y = b;
-    int c = strcmp(x->lower, y->lower);
-
-    return c != 0 ? c : (x->change > y->change) - (x->change < y->change);
-}
-
 static adkcd_status
 add_need(struct adkcd_change *c, size_t need, struct adkcd_err *err)
 {
@@ -408,8 +394,9 @@ adkcd_status
 adkcd_plan_order(struct adkcd_plan *plan, const char *attr, adkcd_equiv_func fn,
                  void *ctx, struct adkcd_err *err)
 {
-    struct del *dels = NULL;
-    size_t n_dels = 0, i, k, e;
+    /* The values deleted, without regard to case, by change index. */
+    struct adkcd_keys dels = {NULL, 0, 0, 1};
+    size_t i, k, e, at;
     unsigned char *state = NULL;
     long *memo = NULL;
     adkcd_status st = ADKCD_OK;
@@ -417,38 +404,23 @@ adkcd_plan_order(struct adkcd_plan *plan, const char *attr, adkcd_equiv_func fn,
 
     if (err == NULL)
         err = &local;
-    for (i = 0; i < plan->n; i++) {
+    for (i = 0; st == ADKCD_OK && i < plan->n; i++) {
         struct adkcd_change *c = &plan->changes[i];
 
         free(c->needs);
         c->needs = NULL;
         c->n_needs = 0;
-        for (k = 0; k < c->n_ops; k++)
-            n_dels += c->ops[k].kind == ADKCD_OP_DELETE &&
-                      strcasecmp(c->ops[k].attr, attr) == 0;
-    }
-    dels = calloc(n_dels + 1, sizeof(*dels));
-    if (dels == NULL)
-        return NOMEM(err);
-    n_dels = 0;
-    for (i = 0; st == ADKCD_OK && i < plan->n; i++) {
-        const struct adkcd_change *c = &plan->changes[i];
-
         for (k = 0; st == ADKCD_OK && k < c->n_ops; k++) {
-            if (c->ops[k].kind != ADKCD_OP_DELETE ||
-                strcasecmp(c->ops[k].attr, attr) != 0)
-                continue;
-            dels[n_dels].lower =
-                adkcd_ascii_lower(c->ops[k].value.data, c->ops[k].value.len);
-            dels[n_dels].change = i;
-            if (dels[n_dels++].lower == NULL)
+            if (c->ops[k].kind == ADKCD_OP_DELETE &&
+                strcasecmp(c->ops[k].attr, attr) == 0 &&
+                adkcd_keys_add(&dels, c->ops[k].value.data, c->ops[k].value.len,
+                               i) != 0)
                 st = NOMEM(err);
         }
     }
-    if (st == ADKCD_OK && n_dels > 1)
-        qsort(dels, n_dels, sizeof(*dels), cmp_del);
+    adkcd_keys_sort(&dels);
     /* Each added value (and its equivalents) waits for its deleters. */
-    for (i = 0; st == ADKCD_OK && n_dels > 0 && i < plan->n; i++) {
+    for (i = 0; st == ADKCD_OK && dels.n > 0 && i < plan->n; i++) {
         struct adkcd_change *c = &plan->changes[i];
 
         for (k = 0; st == ADKCD_OK && k < c->n_ops; k++) {
@@ -462,35 +434,16 @@ adkcd_plan_order(struct adkcd_plan *plan, const char *attr, adkcd_equiv_func fn,
             else if (adkcd_strv_add(&eq, c->ops[k].value.data) != 0)
                 st = NOMEM(err);
             for (e = 0; st == ADKCD_OK && eq != NULL && eq[e] != NULL; e++) {
-                char *l = adkcd_ascii_lower(eq[e], strlen(eq[e]));
-                size_t lo = 0, hi = n_dels;
-
-                if (l == NULL) {
-                    st = NOMEM(err);
-                    break;
+                for (at = adkcd_keys_first(&dels, eq[e]);
+                     st == ADKCD_OK && adkcd_keys_is(&dels, at, eq[e]); at++) {
+                    if (dels.v[at].i != i)
+                        st = add_need(c, dels.v[at].i, err);
                 }
-                while (lo < hi) {
-                    size_t mid = (lo + hi) / 2;
-
-                    if (strcmp(dels[mid].lower, l) < 0)
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
-                for (; st == ADKCD_OK && lo < n_dels &&
-                       strcmp(dels[lo].lower, l) == 0;
-                     lo++) {
-                    if (dels[lo].change != i)
-                        st = add_need(c, dels[lo].change, err);
-                }
-                free(l);
             }
             adkcd_strv_free(eq);
         }
     }
-    for (i = 0; i < n_dels; i++)
-        free(dels[i].lower);
-    free(dels);
+    adkcd_keys_clear(&dels);
     if (st != ADKCD_OK)
         return st;
     state = calloc(plan->n + 1, 1);

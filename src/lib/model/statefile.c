@@ -23,6 +23,7 @@
 
 #include <yaml.h>
 
+#include "adkcd/keys.h"
 #include "adkcd/spn.h"
 #include "adkcd/statefile.h"
 #include "adkcd/strv.h"
@@ -700,26 +701,21 @@ get_bool(struct ctx *c, const struct node *v, const char *path)
     return -1;
 }
 
-/* An item of a list and where it stands, for finding repeats by sorting
- * (a list can hold a million values: no pairwise comparison). */
-struct item_key {
-    char *key; /* lower-cased, or as written */
-    size_t i;
-};
-
+/* The items of l as sorted keys (without regard to case when nocase),
+ * for finding repeats and overlaps by sorting (a list can hold a million
+ * values: no pairwise comparison). */
 static int
-cmp_item_key(const void *a, const void *b)
+list_keys(const struct adkcd_sf_list *l, int nocase, struct adkcd_keys *out)
 {
-    const struct item_key *x = a, *y = b;
-    int d = strcmp(x->key, y->key);
+    size_t i;
 
-    return d != 0 ? d : (x->i > y->i) - (x->i < y->i);
-}
-
-static char *
-lowered_copy(const char *s)
-{
-    return adkcd_ascii_lower(s, strlen(s));
+    out->nocase = nocase;
+    for (i = 0; i < l->n; i++) {
+        if (adkcd_keys_add(out, l->v[i].text, strlen(l->v[i].text), i) != 0)
+            return -1;
+    }
+    adkcd_keys_sort(out);
+    return 0;
 }
 
 /* Refuse repeats in l: without regard to case (nocase), or byte for byte. */
@@ -727,36 +723,27 @@ static void
 check_repeats(struct ctx *c, struct adkcd_sf_list *l, const char *path,
               int nocase)
 {
-    struct item_key *keys = calloc(l->n + 1, sizeof(*keys));
+    struct adkcd_keys keys = {NULL, 0, 0, 0};
     char q[QUOTE_MAX * 4 + 16];
-    size_t i, k;
+    size_t i, run = 0;
 
-    if (keys == NULL) {
+    if (list_keys(l, nocase, &keys) != 0) {
         c->nomem = 1;
+        adkcd_keys_clear(&keys);
         return;
     }
-    for (i = 0; i < l->n; i++) {
-        keys[i].key =
-            nocase ? lowered_copy(l->v[i].text) : strdup(l->v[i].text);
-        keys[i].i = i;
-        if (keys[i].key == NULL) {
-            c->nomem = 1;
-            goto out;
-        }
-    }
-    qsort(keys, l->n, sizeof(*keys), cmp_item_key);
-    for (i = 1; i < l->n; i++) {
+    for (i = 1; i < keys.n; i++) {
         const struct adkcd_sf_item *first, *again;
         char ipath[PATH_SIZE];
 
-        if (strcmp(keys[i].key, keys[i - 1].key) != 0)
+        if (strcmp(keys.v[i].key, keys.v[i - 1].key) != 0) {
+            run = i;
             continue;
+        }
         /* The earliest of a run of repeats is the one kept. */
-        for (k = i; k > 0 && strcmp(keys[k - 1].key, keys[i].key) == 0; k--)
-            ;
-        first = &l->v[keys[k].i];
-        again = &l->v[keys[i].i];
-        snprintf(ipath, sizeof(ipath), "%s[%zu]", path, keys[i].i + 1);
+        first = &l->v[keys.v[run].i];
+        again = &l->v[keys.v[i].i];
+        snprintf(ipath, sizeof(ipath), "%s[%zu]", path, keys.v[i].i + 1);
         quote(again->text, strlen(again->text), q, sizeof(q));
         add_error(c, again->pos,
                   nocase ? "%s: '%s' is listed twice (also at line %u, column "
@@ -765,10 +752,7 @@ check_repeats(struct ctx *c, struct adkcd_sf_list *l, const char *path,
                            "column %u)",
                   ipath, q, first->pos.line, first->pos.column);
     }
-out:
-    for (i = 0; i < l->n; i++)
-        free(keys[i].key);
-    free(keys);
+    adkcd_keys_clear(&keys);
 }
 
 /*
@@ -850,7 +834,7 @@ get_set(struct ctx *c, const struct node *k, const struct node *v,
 {
     struct field f[] = {{"present"}, {"absent"}, {"exact"}};
     char sub[PATH_SIZE], q[QUOTE_MAX * 4 + 16];
-    struct item_key *keys;
+    struct adkcd_keys keys = {NULL, 0, 0, 1};
     size_t i, j;
 
     s->given = 1;
@@ -874,42 +858,15 @@ get_set(struct ctx *c, const struct node *k, const struct node *v,
                       "(exact is the whole list: put every value in it)",
                       sub);
     }
-    /* present and absent of the same value: which one is meant?  (Sorted
-     * keys of present, so that long lists cost n log n.) */
-    keys = calloc(s->present.n + 1, sizeof(*keys));
-    if (keys == NULL) {
+    /* present and absent of the same value: which one is meant? */
+    if (list_keys(&s->present, 1, &keys) != 0)
         c->nomem = 1;
-        return;
-    }
-    for (j = 0; j < s->present.n; j++) {
-        keys[j].key = lowered_copy(s->present.v[j].text);
-        keys[j].i = j;
-        if (keys[j].key == NULL)
-            c->nomem = 1;
-    }
-    if (!c->nomem)
-        qsort(keys, s->present.n, sizeof(*keys), cmp_item_key);
     for (i = 0; !c->nomem && i < s->absent.n; i++) {
-        char *l = lowered_copy(s->absent.v[i].text);
-        size_t lo = 0, hi = s->present.n;
+        size_t at = adkcd_keys_first(&keys, s->absent.v[i].text);
 
-        if (l == NULL) {
-            c->nomem = 1;
-            break;
-        }
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-
-            if (strcmp(keys[mid].key, l) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        j = lo < s->present.n && strcmp(keys[lo].key, l) == 0 ? keys[lo].i
-                                                              : SIZE_MAX;
-        free(l);
-        if (j == SIZE_MAX)
+        if (at == keys.n)
             continue;
+        j = keys.v[at].i;
         quote(s->absent.v[i].text, strlen(s->absent.v[i].text), q, sizeof(q));
         add_error(c, s->absent.v[i].pos,
                   "%s.absent[%zu]: '%s' is also present (line %u, column "
@@ -917,9 +874,7 @@ get_set(struct ctx *c, const struct node *k, const struct node *v,
                   path, i + 1, q, s->present.v[j].pos.line,
                   s->present.v[j].pos.column);
     }
-    for (j = 0; keys != NULL && j < s->present.n; j++)
-        free(keys[j].key);
-    free(keys);
+    adkcd_keys_clear(&keys);
 }
 
 static void
