@@ -255,7 +255,7 @@ cmd_apply(struct cli_common *c, struct args *a)
     struct adkcd_err err;
     const char *file;
     FILE *report;
-    char *text = NULL, *jpath = NULL, *out = NULL;
+    char *text = NULL, *jpath = NULL;
     size_t len = 0, i, n_changed = 0;
     adkcd_status st;
     int rc = 0, changed;
@@ -341,14 +341,10 @@ cmd_apply(struct cli_common *c, struct args *a)
             "unchanged: the %zu account%s of %s already are as it says\n",
             sf->n_accounts, sf->n_accounts == 1 ? "" : "s", file);
     } else {
-        adkcd_status rst = c->ldif ? adkcd_plan_ldif(sp->plan, &out, &err)
-                                   : adkcd_plan_diff(sp->plan, &out, &err);
-
-        if (rst != ADKCD_OK) {
+        if (cli_print_plan(c, sp->plan, &err) != ADKCD_OK) {
             rc = cli_fail(c, &err);
             goto cleanup;
         }
-        fputs(out, stdout);
         /* With --ldif, standard output is LDIF alone. */
         report = c->ldif ? stderr : stdout;
         if (c->dry_run) {
@@ -389,7 +385,6 @@ cmd_apply(struct cli_common *c, struct args *a)
                                                        : CLI_EXIT_OK;
 cleanup:
     adkcd_journal_close(j, rc == CLI_EXIT_OK ? ADKCD_OK : ADKCD_E_DIRECTORY);
-    free(out);
     free(jpath);
     free(text);
     adkcd_stateplan_free(sp);

@@ -153,45 +153,40 @@ table_add(struct table *t, const char *own_nc,
     return 0;
 }
 
+/* The risks of one severity in v, one line each ("Risks:" first once). */
+static void
+print_risks(const struct adkcd_audit_risk *v, size_t n, int sev, int *any)
+{
+    size_t j;
+
+    for (j = 0; j < n; j++) {
+        if ((int)v[j].severity != sev)
+            continue;
+        if (!*any)
+            cli_printf(stdout, "\nRisks:\n");
+        *any = 1;
+        cli_printf(stdout, "  %-8s %s: ", adkcd_audit_severity_name(sev),
+                   v[j].id);
+        cli_put_safe(stdout, v[j].text);
+        putchar('\n');
+    }
+}
+
 /* One finding line per risk (not the "info" ones), most severe first. */
 static void
 print_findings(const struct adkcd_audit *a)
 {
     int sev, any = 0;
-    size_t i, k, j;
+    size_t i, k;
 
     for (sev = ADKCD_SEV_CRITICAL; sev > ADKCD_SEV_INFO; sev--) {
         for (i = 0; i < a->n; i++) {
             const struct adkcd_audit_entry *e = &a->v[i];
 
-            for (j = 0; j < e->n_risks; j++) {
-                if ((int)e->risks[j].severity != sev)
-                    continue;
-                if (!any)
-                    cli_printf(stdout, "\nRisks:\n");
-                any = 1;
-                cli_printf(stdout,
-                           "  %-8s %s: ", adkcd_audit_severity_name(sev),
-                           e->risks[j].id);
-                cli_put_safe(stdout, e->risks[j].text);
-                putchar('\n');
-            }
-            for (k = 0; k < e->n_targets; k++) {
-                const struct adkcd_audit_target *t = &e->targets[k];
-
-                for (j = 0; j < t->n_risks; j++) {
-                    if ((int)t->risks[j].severity != sev)
-                        continue;
-                    if (!any)
-                        cli_printf(stdout, "\nRisks:\n");
-                    any = 1;
-                    cli_printf(stdout,
-                               "  %-8s %s: ", adkcd_audit_severity_name(sev),
-                               t->risks[j].id);
-                    cli_put_safe(stdout, t->risks[j].text);
-                    putchar('\n');
-                }
-            }
+            print_risks(e->risks, e->n_risks, sev, &any);
+            for (k = 0; k < e->n_targets; k++)
+                print_risks(e->targets[k].risks, e->targets[k].n_risks, sev,
+                            &any);
         }
     }
 }

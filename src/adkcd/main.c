@@ -609,7 +609,7 @@ cmd_change(struct cli_common *c, struct args *a)
     struct adkcd_err err;
     enum adkcd_deleg_problem problem;
     json_t *warnings = c->json ? json_array() : NULL;
-    char *jpath = NULL, *text = NULL;
+    char *jpath = NULL;
     int rc = 0, attempts = 0, changed = 0, check_services = 0;
     adkcd_status st;
     int i;
@@ -728,23 +728,21 @@ cmd_change(struct cli_common *c, struct args *a)
         cli_printf(stdout, "unchanged: %s already has that delegation: %s\n",
                    acct->how, adkcd_deleg_describe(&before));
     } else if (c->ldif) {
-        if (adkcd_plan_ldif(plan, &text, &err) != ADKCD_OK) {
+        if (cli_print_plan(c, plan, &err) != ADKCD_OK) {
             rc = cli_fail(c, &err);
             goto cleanup;
         }
-        fputs(text, stdout);
         if (!c->dry_run)
             cli_printf(stderr, "adkcd: applied (run %s, journal %s)\n",
                        adkcd_journal_run_id(j), jpath);
     } else {
-        if (adkcd_plan_diff(plan, &text, &err) != ADKCD_OK) {
-            rc = cli_fail(c, &err);
-            goto cleanup;
-        }
         cli_printf(stdout, "Account: %s\n", acct->how);
         cli_printf(stdout, "delegation: %s -> %s\n",
                    adkcd_deleg_describe(&before), adkcd_deleg_describe(&after));
-        fputs(text, stdout);
+        if (cli_print_plan(c, plan, &err) != ADKCD_OK) {
+            rc = cli_fail(c, &err);
+            goto cleanup;
+        }
         print_flag_changes(before.uac, after.uac);
         if (c->dry_run)
             cli_printf(stdout, "dry run: nothing written\n");
@@ -760,7 +758,6 @@ cleanup:
                                : ADKCD_E_DIRECTORY);
     json_decref(warnings);
     free(jpath);
-    free(text);
     adkcd_deleg_clear(&before);
     adkcd_deleg_clear(&after);
     adkcd_plan_free(plan);
@@ -956,7 +953,7 @@ cmd_rollback(struct cli_common *c, struct args *a)
     struct adkcd_rollback *rb = NULL;
     struct adkcd_err err;
     char **ids = NULL;
-    char *path = NULL, *jpath = NULL, *text = NULL, *of = NULL;
+    char *path = NULL, *jpath = NULL, *of = NULL;
     size_t i, oflen = 1;
     int rc, changed;
     adkcd_status st;
@@ -1072,15 +1069,12 @@ cmd_rollback(struct cli_common *c, struct args *a)
                    "before %s\n",
                    of);
     } else {
-        st = c->ldif ? adkcd_plan_ldif(plan, &text, &err)
-                     : adkcd_plan_diff(plan, &text, &err);
-        if (st != ADKCD_OK) {
+        if (!c->ldif)
+            cli_printf(stdout, "Rolling back %s\n", of);
+        if (cli_print_plan(c, plan, &err) != ADKCD_OK) {
             rc = cli_fail(c, &err);
             goto cleanup;
         }
-        if (!c->ldif)
-            cli_printf(stdout, "Rolling back %s\n", of);
-        fputs(text, stdout);
         if (!c->ldif && c->dry_run)
             cli_printf(stdout, "dry run: nothing written\n");
         else if (!c->ldif)
@@ -1096,7 +1090,6 @@ cleanup:
     adkcd_rollback_free(rb);
     adkcd_journal_runs_free(runs);
     adkcd_strv_free(ids);
-    free(text);
     free(of);
     free(path);
     free(jpath);

@@ -467,7 +467,6 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     struct adkcd_statefile *sf = NULL;
     struct adkcd_sf_account *spec = NULL;
     struct adkcd_want want = {0};
-    char *text = NULL;
     adkcd_status st;
     int rc = CLI_EXIT_OK, changed;
     size_t i;
@@ -511,13 +510,10 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     before = adkcd_strv_dup(acct->spns);
     if (changed && !c->dry_run) {
         if (c->ldif) {
-            if (adkcd_plan_ldif(plan, &text, &err) != ADKCD_OK) {
+            if (cli_print_plan(c, plan, &err) != ADKCD_OK) {
                 rc = cli_fail(c, &err);
                 goto cleanup;
             }
-            fputs(text, stdout);
-            free(text);
-            text = NULL;
         }
         /* The journal must be writable before anything is written. */
         st =
@@ -570,27 +566,22 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
                        a->mode == 'D' ? "does not hold" : "already holds",
                        spns[i]);
     } else if (c->dry_run) {
-        st = c->ldif ? adkcd_plan_ldif(plan, &text, &err)
-                     : adkcd_plan_diff(plan, &text, &err);
-        if (st != ADKCD_OK) {
+        if (!c->ldif)
+            cli_printf(stdout, "Account: %s\n", acct->how);
+        if (cli_print_plan(c, plan, &err) != ADKCD_OK) {
             rc = cli_fail(c, &err);
             goto cleanup;
         }
-        if (!c->ldif)
-            cli_printf(stdout, "Account: %s\n", acct->how);
-        fputs(text, stdout);
         if (!c->ldif)
             cli_printf(stdout, "dry run: nothing written\n");
     } else if (!c->ldif) {
-        st = adkcd_plan_diff(plan, &text, &err);
-        if (st != ADKCD_OK) {
-            rc = cli_fail(c, &err);
-            goto cleanup;
-        }
         cli_printf(stdout, "%s ServicePrincipalNames for %s (%s)\n",
                    a->mode == 'D' ? "Unregistering" : "Registering", acct->dn,
                    acct->how);
-        fputs(text, stdout);
+        if (cli_print_plan(c, plan, &err) != ADKCD_OK) {
+            rc = cli_fail(c, &err);
+            goto cleanup;
+        }
         cli_printf(stdout, "Updated object (run %s, journal %s)\n",
                    adkcd_journal_run_id(j), jpath);
     }
@@ -600,7 +591,6 @@ cleanup:
     adkcd_journal_close(j, rc == CLI_EXIT_OK ? ADKCD_OK : ADKCD_E_DIRECTORY);
     free(jpath);
     json_decref(conflicts);
-    free(text);
     adkcd_strv_free(spns);
     adkcd_strv_free(before);
     adkcd_strv_free(after);

@@ -223,6 +223,12 @@ cli_text_width(const char *s);
 json_t *
 cli_json_vals(const struct adkcd_vals *v);
 
+/* The plan on standard output: LDIF with --ldif, else the diff (both
+ * written safely by the library). */
+adkcd_status
+cli_print_plan(const struct cli_common *c, const struct adkcd_plan *plan,
+               struct adkcd_err *err);
+
 /* A note on stderr for each applied change whose read-back differs. */
 void
 cli_note_read_differs(const struct cli_common *c,

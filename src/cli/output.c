@@ -445,3 +445,17 @@ cli_note_read_differs(const struct cli_common *c, const struct adkcd_plan *plan)
                     c->tool, plan->changes[i].dn);
     }
 }
+
+adkcd_status
+cli_print_plan(const struct cli_common *c, const struct adkcd_plan *plan,
+               struct adkcd_err *err)
+{
+    char *text = NULL;
+    adkcd_status st = c->ldif ? adkcd_plan_ldif(plan, &text, err)
+                              : adkcd_plan_diff(plan, &text, err);
+
+    if (st == ADKCD_OK)
+        fputs(text, stdout);
+    free(text);
+    return st;
+}

@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include "adkcd/keys.h"
+#include "adkcd/strmap.h"
 
 #include "adkcd/strv.h"
 
@@ -354,6 +355,37 @@ test_keys(void **state)
     assert_int_equal(k.n, 0);
 }
 
+/* The string map: grows, replaces, finds without regard to case when
+ * asked, and never confuses keys. */
+static void
+test_strmap(void **state)
+{
+    struct adkcd_strmap m = {NULL, 0, 0, 0}, dn = {NULL, 0, 0, 1};
+    char keys[500][16];
+    size_t i;
+
+    (void)state;
+    assert_int_equal(adkcd_strmap_get(&m, "x"), -1);
+    for (i = 0; i < 500; i++) {
+        snprintf(keys[i], sizeof(keys[i]), "run-%zu", i);
+        assert_int_equal(adkcd_strmap_put(&m, keys[i], i), 0);
+    }
+    assert_int_equal(m.n, 500);
+    assert_true(m.cap >= 1000);
+    for (i = 0; i < 500; i++)
+        assert_int_equal(adkcd_strmap_get(&m, keys[i]), (long)i);
+    assert_int_equal(adkcd_strmap_get(&m, "RUN-7"), -1);
+    assert_int_equal(adkcd_strmap_put(&m, keys[7], 9), 0);
+    assert_int_equal(adkcd_strmap_get(&m, "run-7"), 9);
+    assert_int_equal(m.n, 500);
+    assert_int_equal(adkcd_strmap_put(&dn, "CN=a,DC=x", 3), 0);
+    assert_int_equal(adkcd_strmap_get(&dn, "cn=A,dc=X"), 3);
+    assert_int_equal(adkcd_strmap_get(&dn, "CN=b,DC=x"), -1);
+    adkcd_strmap_clear(&m);
+    adkcd_strmap_clear(&dn);
+    assert_int_equal(adkcd_strmap_get(&m, "run-1"), -1);
+}
+
 int
 main(void)
 {
@@ -372,6 +404,7 @@ main(void)
         cmocka_unit_test(test_sort_nocase_null),
         cmocka_unit_test(test_err_cut_on_a_character),
         cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_strmap),
         cmocka_unit_test(test_hint_names),
     };
 

@@ -19,6 +19,7 @@
 #include <uuid/uuid.h>
 
 #include "adkcd/journal.h"
+#include "adkcd/strmap.h"
 #include "adkcd/strv.h"
 #include "buf.h"
 
@@ -662,9 +663,7 @@ struct parser {
     int have_attrs;
     struct line *lines;
     size_t rec_first, rec_end; /* its LDIF record: lines[first..end) */
-    size_t *map;               /* run id -> index + 1 (0: empty slot),
-                                * open addressing, at most half full */
-    size_t map_cap;            /* a power of two */
+    struct adkcd_strmap map;   /* run id -> index in runs */
 };
 
 /* The index that adkcd_journal_find() searches: the runs sorted by id
@@ -691,19 +690,6 @@ static size_t
 grown(size_t n)
 {
     return n == 0 ? 4 : 2 * n;
-}
-
-/* FNV-1a. */
-static size_t
-hash_id(const char *s)
-{
-    size_t h = (size_t)14695981039346656037ULL;
-
-    for (; *s != '\0'; s++) {
-        h ^= (unsigned char)*s;
-        h *= (size_t)1099511628211ULL;
-    }
-    return h;
 }
 
 static adkcd_status
@@ -1013,49 +999,16 @@ adkcd_journal_runs_free(struct adkcd_journal_runs *runs)
 static long
 run_index(const struct parser *p, const char *id)
 {
-    size_t mask = p->map_cap - 1, i;
-
-    if (p->map_cap == 0)
-        return -1;
-    for (i = hash_id(id) & mask; p->map[i] != 0; i = (i + 1) & mask) {
-        if (strcmp(p->runs->v[p->map[i] - 1].id, id) == 0)
-            return (long)(p->map[i] - 1);
-    }
-    return -1;
-}
-
-static void
-map_insert(size_t *map, size_t cap, const char *id, size_t value)
-{
-    size_t i;
-
-    for (i = hash_id(id) & (cap - 1); map[i] != 0; i = (i + 1) & (cap - 1))
-        ;
-    map[i] = value;
+    return adkcd_strmap_get(&p->map, id);
 }
 
 /* File run idx (already in p->runs) in the table. */
 static adkcd_status
 map_add(struct parser *p, size_t idx)
 {
-    size_t i;
-
-    if (2 * (idx + 1) > p->map_cap) {
-        size_t cap = p->map_cap ? 2 * p->map_cap : 64;
-        size_t *m = calloc(cap, sizeof(*m));
-
-        if (m == NULL)
-            return NOMEM(p->err);
-        for (i = 0; i < p->map_cap; i++) {
-            if (p->map[i] != 0)
-                map_insert(m, cap, p->runs->v[p->map[i] - 1].id, p->map[i]);
-        }
-        free(p->map);
-        p->map = m;
-        p->map_cap = cap;
-    }
-    map_insert(p->map, p->map_cap, p->runs->v[idx].id, idx + 1);
-    return ADKCD_OK;
+    return adkcd_strmap_put(&p->map, p->runs->v[idx].id, idx) == 0
+               ? ADKCD_OK
+               : NOMEM(p->err);
 }
 
 /* "ID REST": the id in place, *rest after the space (or at ""). */
@@ -1882,7 +1835,7 @@ adkcd_journal_load(const char *path, struct adkcd_journal_runs **runs_out,
     free_change(&p.cur);
     adkcd_journal_runs_free(p.runs);
     free(p.lines);
-    free(p.map);
+    adkcd_strmap_clear(&p.map);
     free(text);
     return st;
 }

@@ -8,6 +8,7 @@
 #include "adkcd/deleg.h"
 #include "adkcd/dir.h"
 #include "adkcd/rollback.h"
+#include "adkcd/strmap.h"
 #include "adkcd/spnreg.h"
 #include "adkcd/spn.h"
 #include "adkcd/strv.h"
@@ -40,8 +41,7 @@ struct adkcd_rollback {
     char **dns;
     size_t n_ids;
     int force;
-    size_t *map; /* DN (case ignored) -> object index + 1; 0: empty */
-    size_t map_cap;
+    struct adkcd_strmap map;             /* DN (case ignored) -> object index */
     struct adkcd_spn_mappings *mappings; /* host aliases, for ordering
                                           * moves (NULL: none known) */
 };
@@ -76,58 +76,17 @@ uac_bits(const char *s)
     return uac;
 }
 
-static size_t
-hash_dn(const char *s)
-{
-    size_t h = (size_t)14695981039346656037ULL;
-    unsigned char c;
-
-    for (; *s != '\0'; s++) {
-        c = (unsigned char)*s;
-        h ^= (c >= 'A' && c <= 'Z') ? c + 32 : c;
-        h *= (size_t)1099511628211ULL;
-    }
-    return h;
-}
-
-static void
-map_put(size_t *map, size_t cap, const char *dn, size_t value)
-{
-    size_t i;
-
-    for (i = hash_dn(dn) & (cap - 1); map[i] != 0; i = (i + 1) & (cap - 1))
-        ;
-    map[i] = value;
-}
-
 /* The object for the DN of c, created when new. */
 static adkcd_status
 object_for(struct adkcd_rollback *rb, const struct adkcd_journal_change *c,
            struct rb_object **out, struct adkcd_err *err)
 {
     struct rb_object *o;
-    size_t i;
+    long at = adkcd_strmap_get(&rb->map, c->dn);
 
-    if (rb->map_cap > 0) {
-        for (i = hash_dn(c->dn) & (rb->map_cap - 1); rb->map[i] != 0;
-             i = (i + 1) & (rb->map_cap - 1)) {
-            if (strcasecmp(rb->objs[rb->map[i] - 1].dn, c->dn) == 0) {
-                *out = &rb->objs[rb->map[i] - 1];
-                return ADKCD_OK;
-            }
-        }
-    }
-    if (2 * (rb->n + 1) > rb->map_cap) {
-        size_t cap = rb->map_cap ? 2 * rb->map_cap : 64;
-        size_t *m = calloc(cap, sizeof(*m));
-
-        if (m == NULL)
-            return NOMEM(err);
-        for (i = 0; i < rb->n; i++)
-            map_put(m, cap, rb->objs[i].dn, i + 1);
-        free(rb->map);
-        rb->map = m;
-        rb->map_cap = cap;
+    if (at >= 0) {
+        *out = &rb->objs[at];
+        return ADKCD_OK;
     }
     if (rb->n == rb->cap) {
         size_t cap = rb->cap ? 2 * rb->cap : 16;
@@ -147,7 +106,8 @@ object_for(struct adkcd_rollback *rb, const struct adkcd_journal_change *c,
     if (o->dn == NULL || o->label == NULL ||
         adkcd_strv_add(&rb->dns, c->dn) != 0)
         return NOMEM(err);
-    map_put(rb->map, rb->map_cap, o->dn, rb->n);
+    if (adkcd_strmap_put(&rb->map, o->dn, rb->n - 1) != 0)
+        return NOMEM(err);
     *out = o;
     return ADKCD_OK;
 }
@@ -210,7 +170,7 @@ adkcd_rollback_free(struct adkcd_rollback *rb)
     }
     free(rb->objs);
     adkcd_strv_free(rb->dns);
-    free(rb->map);
+    adkcd_strmap_clear(&rb->map);
     adkcd_spn_mappings_free(rb->mappings);
     free(rb);
 }
@@ -231,6 +191,7 @@ adkcd_rollback_prepare(const struct adkcd_journal_runs *runs, char *const *ids,
     if (rb == NULL)
         return NOMEM(err);
     rb->n_ids = n_ids;
+    rb->map.nocase = 1; /* DNs compare without regard to case */
     rb->dns = calloc(1, sizeof(char *));
     /* The ids sorted, so that picking the selected runs is n log n. */
     sorted = calloc(n_ids + 1, sizeof(char *));
