@@ -468,3 +468,19 @@ fakedir_on_modify(struct fakedir *fd,
     fd->on_modify = fn;
     fd->on_modify_ctx = ctx;
 }
+
+void
+fakedir_reconnect(struct fakedir *fd)
+{
+    size_t i;
+
+    for (i = 0; i < fd->n_q; i++)
+        free_request(&fd->q[i]);
+    fd->n_q = 0;
+    fd->dropped = 0;
+    fd->drop_after = 0;
+    fd->timeout_after = 0;
+    fd->int_times = 0;
+    fd->n_fail = 0;
+    fd->after_dn = NULL;
+}

@@ -54,6 +54,11 @@ fakedir_interfere(struct fakedir *fd, const char *dn, const char *attr,
 void
 fakedir_drop_after(struct fakedir *fd, int after, int applied_unanswered);
 
+/* A new connection after a drop or a timeout: requests are answered
+ * again (what was lost stays lost). */
+void
+fakedir_reconnect(struct fakedir *fd);
+
 /* After `after` answers, next_answer times out (nothing more comes). */
 void
 fakedir_timeout_after(struct fakedir *fd, int after);

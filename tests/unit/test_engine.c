@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "adkcd/journal.h"
+#include "adkcd/rollback.h"
 
 #include "adkcd/engine.h"
 #include "adkcd/entry.h"
@@ -687,6 +688,235 @@ test_journal_write_failure_stops_sending(void **state)
     rmdir(dir);
 }
 
+/* ---- rollback of each of these, from the journal the run wrote ------ */
+
+/* The run journaled at path undone through the engine on the fake (a new
+ * connection first): what the journal's states and the directory say. */
+static void
+roll_back(struct fixture *f, const char *path)
+{
+    struct adkcd_journal_runs *runs = NULL;
+    struct adkcd_rollback *rb = NULL;
+    struct adkcd_entry **entries = NULL;
+    struct adkcd_plan *plan = NULL;
+    struct adkcd_drifts *drifts = NULL;
+    struct adkcd_engine_opts o;
+    struct adkcd_err err;
+    char *ids[2] = {NULL, NULL}, **attrs = NULL;
+    size_t i, k, n;
+
+    memset(&o, 0, sizeof(o));
+    o.sleep_ms = no_sleep;
+    o.sleep_ctx = &f->slept;
+    fakedir_reconnect(f->fd);
+    h_err_init(&err);
+    h_assert_ok("load", adkcd_journal_load(path, &runs, &err), &err);
+    ids[0] = runs->v[runs->n - 1].id;
+    h_assert_ok("prepare", adkcd_rollback_prepare(runs, ids, &rb, &err), &err);
+    n = adkcd_rollback_count(rb);
+    for (i = 0; i < n; i++) {
+        char *const *a = adkcd_rollback_attrs(rb, i);
+
+        for (k = 0; a[k] != NULL; k++) {
+            if (adkcd_strv_find_nocase(attrs, a[k]) < 0)
+                assert_int_equal(adkcd_strv_add(&attrs, a[k]), 0);
+        }
+    }
+    entries = calloc(n + 1, sizeof(*entries));
+    h_assert_ok("read",
+                adkcd_dir_read_many(f->dir, adkcd_rollback_dns(rb), n, attrs, 0,
+                                    0, entries, &err),
+                &err);
+    h_assert_ok("inverse",
+                adkcd_rollback_inverse(rb, entries, 0, &plan, &drifts, &err),
+                &err);
+    h_assert_ok("undo", adkcd_engine_apply(f->dir, plan, &o, NULL, &err), &err);
+    for (i = 0; i < n; i++)
+        adkcd_entry_free(entries[i]);
+    free(entries);
+    adkcd_strv_free(attrs);
+    adkcd_plan_free(plan);
+    adkcd_drifts_free(drifts);
+    adkcd_rollback_free(rb);
+    adkcd_journal_runs_free(runs);
+}
+
+/* A fixture whose run is journaled in a scratch file. */
+static void
+journaled(struct fixture *f, char *dir, char *path, size_t size)
+{
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, size, "%s/journal.ldif", dir);
+    f->o.journal = open_journal(path);
+}
+
+static void
+unjournal(struct fixture *f, const char *dir, const char *path)
+{
+    adkcd_journal_close(f->o.journal, ADKCD_OK);
+    f->o.journal = NULL;
+    (void)dir;
+    (void)path;
+}
+
+static void
+cleanup_dir(const char *dir, const char *path)
+{
+    unlink(path);
+    rmdir(dir);
+}
+
+static void
+test_rollback_after_lost_cas(void **state)
+{
+    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
+    struct fixture f;
+
+    (void)state;
+    setup(&f, 3);
+    journaled(&f, dir, path, sizeof(path));
+    plan_bits(f.plan, "CN=o0,DC=x", 4096, &pt);
+    plan_bits(f.plan, "CN=o1,DC=x", 4096, &pt);
+    plan_bits(f.plan, "CN=o2,DC=x", 4096, &pt);
+    fakedir_interfere(f.fd, "CN=o1,DC=x", UAC, "4098", 1);
+    assert_int_equal(run(&f), ADKCD_OK);
+    unjournal(&f, dir, path);
+    roll_back(&f, path);
+    /* Only the delegation bit goes back: the other writer's stays. */
+    assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", UAC), "4096");
+    assert_string_equal(fakedir_get(f.fd, "CN=o1,DC=x", UAC), "4098");
+    assert_string_equal(fakedir_get(f.fd, "CN=o2,DC=x", UAC), "4096");
+    teardown(&f);
+    cleanup_dir(dir, path);
+}
+
+static void
+test_rollback_after_cas_lost_eight_times(void **state)
+{
+    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
+    struct fixture f;
+
+    (void)state;
+    setup(&f, 2);
+    journaled(&f, dir, path, sizeof(path));
+    plan_bits(f.plan, "CN=o0,DC=x", 4096, &pt);
+    plan_bits(f.plan, "CN=o1,DC=x", 4096, &pt);
+    fakedir_interfere(f.fd, "CN=o0,DC=x", UAC, "4097", 8);
+    assert_int_equal(run(&f), ADKCD_E_PARTIAL);
+    unjournal(&f, dir, path);
+    roll_back(&f, path);
+    /* Nothing of ours reached o0: the rollback leaves it alone. */
+    assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", UAC), "4104");
+    assert_string_equal(fakedir_get(f.fd, "CN=o1,DC=x", UAC), "4096");
+    teardown(&f);
+    cleanup_dir(dir, path);
+}
+
+static void
+test_rollback_after_refusal_mid_batch(void **state)
+{
+    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
+    struct fixture f;
+    int i;
+
+    (void)state;
+    setup(&f, 5);
+    journaled(&f, dir, path, sizeof(path));
+    for (i = 0; i < 5; i++) {
+        char dn[32];
+
+        snprintf(dn, sizeof(dn), "CN=o%d,DC=x", i);
+        plan_spn(f.plan, dn, "http/r", 0);
+    }
+    fakedir_fail_modify(f.fd, 3, 19, "conflict");
+    assert_int_equal(run(&f), ADKCD_E_PARTIAL);
+    unjournal(&f, dir, path);
+    roll_back(&f, path);
+    for (i = 0; i < 5; i++) {
+        char dn[32];
+
+        snprintf(dn, sizeof(dn), "CN=o%d,DC=x", i);
+        assert_string_equal(fakedir_get(f.fd, dn, SPN), "");
+    }
+    teardown(&f);
+    cleanup_dir(dir, path);
+}
+
+/* The journal holds the third change in doubt; the directory says whether
+ * it was applied, and the rollback follows it either way. */
+static void
+check_rollback_after_drop(int third_applied)
+{
+    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
+    struct adkcd_journal_runs *runs = NULL;
+    struct adkcd_err err;
+    struct fixture f;
+    size_t applied = 0, doubt = 0, failed = 0;
+    int i;
+
+    setup(&f, 6);
+    journaled(&f, dir, path, sizeof(path));
+    for (i = 0; i < 6; i++) {
+        char dn[32];
+
+        snprintf(dn, sizeof(dn), "CN=o%d,DC=x", i);
+        plan_spn(f.plan, dn, "http/d", 0);
+    }
+    f.o.window = 2;
+    fakedir_drop_after(f.fd, 3, third_applied);
+    assert_int_equal(run(&f), ADKCD_E_PARTIAL);
+    unjournal(&f, dir, path);
+    /* The journal is exact: 2 applied, 1 in doubt, the rest not applied. */
+    h_err_init(&err);
+    h_assert_ok("load", adkcd_journal_load(path, &runs, &err), &err);
+    for (i = 0; i < (int)runs->v[0].n_changes; i++) {
+        applied += runs->v[0].changes[i].state == ADKCD_JOURNAL_APPLIED;
+        doubt += runs->v[0].changes[i].state == ADKCD_JOURNAL_IN_DOUBT;
+        failed += runs->v[0].changes[i].state == ADKCD_JOURNAL_FAILED;
+    }
+    assert_int_equal(applied, 2);
+    assert_int_equal(doubt, 1);
+    assert_int_equal(applied + doubt + failed, runs->v[0].n_changes);
+    adkcd_journal_runs_free(runs);
+    roll_back(&f, path);
+    for (i = 0; i < 6; i++) {
+        char dn[32];
+
+        snprintf(dn, sizeof(dn), "CN=o%d,DC=x", i);
+        assert_string_equal(fakedir_get(f.fd, dn, SPN), "");
+    }
+    teardown(&f);
+    cleanup_dir(dir, path);
+}
+
+static void
+test_rollback_after_drop(void **state)
+{
+    (void)state;
+    check_rollback_after_drop(0);
+    check_rollback_after_drop(1);
+}
+
+static void
+test_rollback_after_read_back_disagrees(void **state)
+{
+    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
+    struct fixture f;
+
+    (void)state;
+    setup(&f, 1);
+    journaled(&f, dir, path, sizeof(path));
+    plan_spn(f.plan, "CN=o0,DC=x", "http/a", 0);
+    fakedir_after_modify(f.fd, "CN=o0,DC=x", SPN, "http/other");
+    assert_int_equal(run(&f), ADKCD_OK);
+    unjournal(&f, dir, path);
+    roll_back(&f, path);
+    /* Only what the run wrote goes; the other writer's value stays. */
+    assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", SPN), "http/other");
+    teardown(&f);
+    cleanup_dir(dir, path);
+}
+
 static void
 test_binary_values_travel_whole(void **state)
 {
@@ -733,6 +963,11 @@ main(void)
         cmocka_unit_test(test_swapped_values_cannot_be_ordered),
         cmocka_unit_test(test_journal_intent_before_each_send),
         cmocka_unit_test(test_journal_write_failure_stops_sending),
+        cmocka_unit_test(test_rollback_after_lost_cas),
+        cmocka_unit_test(test_rollback_after_cas_lost_eight_times),
+        cmocka_unit_test(test_rollback_after_refusal_mid_batch),
+        cmocka_unit_test(test_rollback_after_drop),
+        cmocka_unit_test(test_rollback_after_read_back_disagrees),
         cmocka_unit_test(test_binary_values_travel_whole),
     };
 
