@@ -99,9 +99,6 @@ enum adkcd_deleg_problem {
     ADKCD_DP_BAD_SERVICE,
     /* ADD or REMOVE without any service. */
     ADKCD_DP_NO_SERVICE,
-    /* REMOVE with a protocol-transition choice (pt not KEEP): removing the
-     * last service clears protocol transition by itself. */
-    ADKCD_DP_REMOVE_PT,
     /* SET constrained without any service. */
     ADKCD_DP_CONSTRAINED_NO_SERVICES,
     /* SET none or unconstrained with services given. */

@@ -189,13 +189,14 @@ typedef adkcd_status (*adkcd_equiv_func)(void *ctx, const char *value,
  * value alone, without regard to case) waits for every other change that
  * deletes it, so that a value moved between objects is let go of before it
  * is taken over.  Sets each change's needs and phase (its depth in that
- * order, from 0).  ADKCD_E_USAGE, with the objects named, when the moves
- * form a cycle (values swapped between objects): no order of whole
- * changes avoids a duplicate.
+ * order, from 0).  ADKCD_E_USAGE, with the objects named and *cycle_at
+ * (may be NULL) the index of a change on it, when the moves form a cycle
+ * (values swapped between objects): no order of whole changes avoids a
+ * duplicate.
  */
 adkcd_status
 adkcd_plan_order(struct adkcd_plan *plan, const char *attr, adkcd_equiv_func fn,
-                 void *ctx, struct adkcd_err *err);
+                 void *ctx, size_t *cycle_at, struct adkcd_err *err);
 
 /*
  * Let the engine plan change again after a lost compare-and-swap: fn with

@@ -50,6 +50,7 @@ struct adkcd_issue {
                     * entry's account name */
     char *value;   /* the clashing value held */
     int via_alias; /* the clash is through a host alias (KB5008382) */
+    size_t order;  /* the order it was found in */
 };
 
 struct adkcd_stateplan {

@@ -307,6 +307,7 @@ cmd_apply(struct cli_common *c, struct args *a)
         o.progress_ctx = c;
         st = adkcd_engine_apply_conn(conn, sp->plan, j, &o, &res, &err);
         cli_progress_done(c);
+        cli_note_read_back(c, &res);
     }
     if (c->json) {
         json_t *doc = cli_json_doc(c, "apply");
@@ -329,6 +330,7 @@ cmd_apply(struct cli_common *c, struct args *a)
                       "in_doubt", (int)res.in_doubt, "skipped",
                       (int)res.skipped, "retried", (int)res.retried));
         cli_json_run(doc, j, jpath, changed && !c->dry_run);
+        json_object_set_new(doc, "read_back_error", cli_json_read_back(&res));
         if (st != ADKCD_OK)
             json_object_set_new(doc, "error",
                                 json_pack("{s:s,s:o}", "status",
@@ -407,10 +409,6 @@ cmd_export(struct cli_common *c, struct args *a)
     size_t k;
 
     adkcd_err_clear(&err);
-    if (rc == 0 && c->json)
-        rc = cli_usage_error(c, "export prints a state file (YAML), which "
-                                "apply reads as it is: --json does not "
-                                "apply");
     for (i = 0; rc == 0 && i < a->npos; i++) {
         if (adkcd_account_check_name(a->pos[i], strlen(a->pos[i]), &err) !=
             ADKCD_OK)

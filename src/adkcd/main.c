@@ -66,6 +66,7 @@ struct verb {
 #define TAKES_FORCE 0x20u      /* --force */
 #define TAKES_KIND 0x40u       /* -C, -U */
 #define TAKES_DRY 0x80u        /* --dry-run, --ldif (changes only) */
+#define NO_JSON 0x100u         /* its output is not a JSON document */
 
 static const struct verb verbs[];
 
@@ -581,9 +582,6 @@ request_problem(enum adkcd_deleg_problem p)
     case ADKCD_DP_NO_SERVICE:
         return "name at least one SERVICE (an SPN such as "
                "http/iosmdm.mydom.local)";
-    case ADKCD_DP_REMOVE_PT:
-        return "remove takes neither --any-protocol nor --kerberos-only "
-               "(removing the last service clears protocol transition)";
     case ADKCD_DP_CONSTRAINED_NO_SERVICES:
         return "--mode constrained needs --services S1,S2,...";
     case ADKCD_DP_SERVICES_NOT_CONSTRAINED:
@@ -607,6 +605,7 @@ cmd_change(struct cli_common *c, struct args *a)
     struct adkcd_sf_account *spec = NULL;
     struct adkcd_want want;
     struct adkcd_err err;
+    struct adkcd_engine_result res = {0};
     enum adkcd_deleg_problem problem;
     json_t *warnings = c->json ? json_array() : NULL;
     char *jpath = NULL;
@@ -678,7 +677,8 @@ cmd_change(struct cli_common *c, struct args *a)
         st =
             cli_journal_open(c, conn, a->argc, a->argv, NULL, &j, &jpath, &err);
     if (st == ADKCD_OK && !c->dry_run && !adkcd_plan_is_empty(plan))
-        st = adkcd_engine_apply_conn(conn, plan, j, NULL, NULL, &err);
+        st = adkcd_engine_apply_conn(conn, plan, j, NULL, &res, &err);
+    cli_note_read_back(c, &res);
     if (st != ADKCD_OK) {
         int applied = plan != NULL && plan->n > 0 && plan->changes[0].applied;
 
@@ -952,6 +952,7 @@ cmd_rollback(struct cli_common *c, struct args *a)
     struct adkcd_drifts *drifts = NULL;
     struct adkcd_rollback *rb = NULL;
     struct adkcd_err err;
+    struct adkcd_engine_result res = {0};
     char **ids = NULL;
     char *path = NULL, *jpath = NULL, *of = NULL;
     size_t i, oflen = 1;
@@ -1007,7 +1008,8 @@ cmd_rollback(struct cli_common *c, struct args *a)
     if (st == ADKCD_OK && !c->dry_run && !adkcd_plan_is_empty(plan))
         st = cli_journal_open(c, conn, a->argc, a->argv, of, &j, &jpath, &err);
     if (st == ADKCD_OK && !c->dry_run && !adkcd_plan_is_empty(plan))
-        st = adkcd_engine_apply_conn(conn, plan, j, NULL, NULL, &err);
+        st = adkcd_engine_apply_conn(conn, plan, j, NULL, &res, &err);
+    cli_note_read_back(c, &res);
     if (st != ADKCD_OK) {
         json_t *extra = json_object(), *dns = json_array();
         int any = 0;
@@ -1107,7 +1109,7 @@ static const struct verb verbs[] = {
      cmd_add, TAKES_PT | TAKES_FORCE | TAKES_KIND | TAKES_DRY},
     {"remove", "remove ACCOUNT SERVICE...",
      "remove services; none left: mode none, protocol transition cleared",
-     cmd_remove, TAKES_PT | TAKES_FORCE | TAKES_KIND | TAKES_DRY},
+     cmd_remove, TAKES_FORCE | TAKES_KIND | TAKES_DRY},
     {"set",
      "set ACCOUNT --mode none|unconstrained|constrained [--services S,...]",
      "declare the exact state; only the difference is written", cmd_set,
@@ -1122,7 +1124,7 @@ static const struct verb verbs[] = {
      cmd_apply, TAKES_STOP | TAKES_FORCE | TAKES_DRY},
     {"export", "export [ACCOUNT...]",
      "SPNs and delegation as a state file (none named: all delegating)",
-     cmd_export, TAKES_KIND},
+     cmd_export, TAKES_KIND | NO_JSON},
     {"check", "check ACCOUNT SERVICE [--impersonate USER]",
      "diagnose a delegation from the directory alone: pass/warn/fail",
      cmd_check, TAKES_IMPERSONATE | TAKES_KIND},
@@ -1173,6 +1175,13 @@ check_takes(struct cli_common *c, const struct args *a, const struct verb *v)
     if (a->forest && !(v->takes & TAKES_FOREST))
         return cli_usage_error(c, "-F/--forest goes with audit, not %s",
                                a->verb);
+    if ((v->takes & NO_JSON) && c->json) {
+        c->json = 0; /* the refusal itself in text */
+        return cli_usage_error(c,
+                               "%s prints a state file (YAML), which apply "
+                               "reads as it is: --json does not apply",
+                               a->verb);
+    }
     if (a->stop_on_error && !(v->takes & TAKES_STOP))
         return cli_usage_error(c, "--stop-on-error goes with apply, not %s",
                                a->verb);

@@ -460,6 +460,7 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
     struct adkcd_plan *plan = NULL;
     struct adkcd_journal *j = NULL;
     struct adkcd_err err;
+    struct adkcd_engine_result res = {0};
     const struct adkcd_image *img;
     char *jpath = NULL;
     json_t *conflicts = NULL;
@@ -519,7 +520,8 @@ cmd_change(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
         st =
             cli_journal_open(c, conn, a->argc, a->argv, NULL, &j, &jpath, &err);
         if (st == ADKCD_OK)
-            st = adkcd_engine_apply_conn(conn, plan, j, NULL, NULL, &err);
+            st = adkcd_engine_apply_conn(conn, plan, j, NULL, &res, &err);
+        cli_note_read_back(c, &res);
         if (st == ADKCD_E_CONFLICT && a->mode == 'D' && err.ldap_rc == 19)
             /* Seen on Samba 4.17: a value that another account also holds
              * (a duplicate made past the DC's check) cannot be deleted by

@@ -229,6 +229,18 @@ adkcd_status
 cli_print_plan(const struct cli_common *c, const struct adkcd_plan *plan,
                struct adkcd_err *err);
 
+struct adkcd_engine_result;
+
+/* A warning on stderr when the engine's read-back after the writes failed
+ * (the writes stand), and its message for JSON ("read_back_error"; null
+ * when it did not fail). */
+void
+cli_note_read_back(const struct cli_common *c,
+                   const struct adkcd_engine_result *res);
+
+json_t *
+cli_json_read_back(const struct adkcd_engine_result *res);
+
 /* A note on stderr for each applied change whose read-back differs. */
 void
 cli_note_read_differs(const struct cli_common *c,

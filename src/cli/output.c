@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adkcd/engine.h"
 #include "adkcd/journal.h"
 #include <sasl/saslutil.h>
 #include <sasl/sasl.h>
@@ -458,4 +459,24 @@ cli_print_plan(const struct cli_common *c, const struct adkcd_plan *plan,
         fputs(text, stdout);
     free(text);
     return st;
+}
+
+void
+cli_note_read_back(const struct cli_common *c,
+                   const struct adkcd_engine_result *res)
+{
+    if (res->read_back_status == ADKCD_OK)
+        return;
+    cli_printf(stderr,
+               "%s: warning: the changes were applied, but reading them "
+               "back failed: %s\n",
+               c->tool, res->read_back_msg);
+}
+
+json_t *
+cli_json_read_back(const struct adkcd_engine_result *res)
+{
+    return res->read_back_status == ADKCD_OK
+               ? json_null()
+               : cli_json_text(res->read_back_msg);
 }

@@ -117,6 +117,8 @@ run "$ADKCD" export nosuchaccount
 expect_rc 4
 run "$ADKCD" --json export
 expect_rc 3
+expect_err_contains "export prints a state file (YAML), which apply reads as it is: --json does not apply"
+expect_out_empty
 t_end
 
 t_begin "an old export applied restores the state it holds, without the journal"
@@ -142,12 +144,27 @@ accounts:
   - account: olduser
     spns: {absent: [http/old.mydom.local]}
 YAML
+# The LDIF, in the order the changes are sent (the removal first), is what
+# ldapmodify applies: the file names the taker first.
+run "$ADKCD" apply --dry-run --ldif "$ADKCD_TMP/move.yaml"
+expect_rc 0
+cp "$OUT_FILE" "$ADKCD_TMP/move.ldif"
+expect_eq "$(grep -m1 '^dn:' "$ADKCD_TMP/move.ldif")" "dn: CN=olduser,CN=Users,$ADKCD_BASEDN" "first record of the LDIF"
+ldif_modify "$ADKCD_TMP/move.ldif" >/dev/null || t_fail "ldapmodify refused the move's LDIF"
+expect_eq "$(dc_holders http/old.mydom.local)" "CN=iosmdm,CN=Users,$ADKCD_BASEDN" "holder after the LDIF"
+printf 'version: 1\naccounts:\n  - {account: olduser, spns: {present: [http/old.mydom.local]}}\n  - {account: iosmdm, spns: {absent: [http/old.mydom.local]}}\n' > "$ADKCD_TMP/back.yaml"
+run "$ADKCD" apply "$ADKCD_TMP/back.yaml"
+expect_rc 0
+expect_eq "$(dc_holders http/old.mydom.local)" "CN=olduser,CN=Users,$ADKCD_BASEDN" "holder moved back"
 run "$ADKCD" apply "$ADKCD_TMP/move.yaml"
 expect_rc 0
 expect_eq "$(dc_holders http/old.mydom.local)" "CN=iosmdm,CN=Users,$ADKCD_BASEDN" "holder after the move"
-run "$ADKCD" rollback last
+# The rollback's LDIF too lets go before it takes back.
+run "$ADKCD" rollback last --dry-run --ldif
 expect_rc 0
-expect_eq "$(dc_holders http/old.mydom.local)" "CN=olduser,CN=Users,$ADKCD_BASEDN" "holder after the rollback"
+cp "$OUT_FILE" "$ADKCD_TMP/unmove.ldif"
+ldif_modify "$ADKCD_TMP/unmove.ldif" >/dev/null || t_fail "ldapmodify refused the rollback's LDIF"
+expect_eq "$(dc_holders http/old.mydom.local)" "CN=olduser,CN=Users,$ADKCD_BASEDN" "holder after the rollback's LDIF"
 t_end
 
 t_begin "a chain of moves is applied link by link, and undone the same way"
@@ -176,12 +193,17 @@ t_begin "SPNs swapped between two accounts cannot be ordered: refused, nothing w
 cat > "$ADKCD_TMP/swap.yaml" <<YAML
 version: 1
 accounts:
+  - {account: tmg, spns: {present: [http/unrelated.mydom.local]}}
   - {account: ua, spns: {exact: [http/s2.mydom.local]}}
   - {account: uc, spns: {exact: [http/s1.mydom.local]}}
 YAML
 run "$ADKCD" apply "$ADKCD_TMP/swap.yaml"
 expect_rc 3
 expect_err_contains "move in a cycle"
+run "$ADKCD" --json apply "$ADKCD_TMP/swap.yaml"
+expect_rc 3
+# Placed at an entry of the cycle, not at the first of the file.
+expect_json '.problems[0].kind == "spn-cycle" and (.problems[0].account == "ua" or .problems[0].account == "uc")' 
 expect_dc_unchanged "$ADKCD_TMP/c0"
 t_end
 

@@ -410,6 +410,26 @@ test_read_back_that_disagrees_is_reported(void **state)
     teardown(&f);
 }
 
+/* Every change applied, then the read-back fails: the writes stand, the
+ * run succeeds, and the failure is reported beside it. */
+static void
+test_read_back_failure_does_not_fail_the_run(void **state)
+{
+    struct fixture f;
+
+    (void)state;
+    setup(&f, 2);
+    plan_spn(f.plan, "CN=o0,DC=x", "http/rb0", 0);
+    plan_spn(f.plan, "CN=o1,DC=x", "http/rb1", 0);
+    fakedir_timeout_after(f.fd, 2); /* both modifies answered, no read */
+    assert_int_equal(run(&f), ADKCD_OK);
+    assert_int_equal(f.res.applied, 2);
+    assert_int_equal(f.res.read_back_status, ADKCD_E_CONNECT);
+    h_assert_contains("read back", f.res.read_back_msg, "no answer");
+    assert_false(f.plan->changes[0].images[0].have_read);
+    teardown(&f);
+}
+
 static void
 test_window_bounds_requests_in_flight(void **state)
 {
@@ -516,7 +536,7 @@ test_move_waits_for_its_removal(void **state)
     assert_int_equal(adkcd_change_set_values(c, SPN, cur, 1, none, 0,
                                              ADKCD_CMP_NOCASE, &f.err),
                      ADKCD_OK);
-    assert_int_equal(adkcd_plan_order(f.plan, SPN, NULL, NULL, &f.err),
+    assert_int_equal(adkcd_plan_order(f.plan, SPN, NULL, NULL, NULL, &f.err),
                      ADKCD_OK);
     assert_int_equal(f.plan->changes[0].phase, 1);
     assert_int_equal(f.plan->changes[0].n_needs, 1);
@@ -540,6 +560,7 @@ test_swapped_values_cannot_be_ordered(void **state)
     struct adkcd_change *c = NULL;
     struct adkcd_err err;
     char *a[] = {"http/a", NULL}, *b[] = {"http/b", NULL};
+    size_t at = 99;
 
     (void)state;
     h_err_init(&err);
@@ -554,8 +575,9 @@ test_swapped_values_cannot_be_ordered(void **state)
     assert_int_equal(
         adkcd_change_set_values(c, SPN, b, 1, a, 1, ADKCD_CMP_NOCASE, &err),
         ADKCD_OK);
-    h_assert_failed("swap", adkcd_plan_order(plan, SPN, NULL, NULL, &err),
+    h_assert_failed("swap", adkcd_plan_order(plan, SPN, NULL, NULL, &at, &err),
                     ADKCD_E_USAGE, &err, "move in a cycle", "CN=o");
+    assert_true(at < 2);
     adkcd_plan_free(plan);
 }
 
@@ -693,7 +715,21 @@ test_journal_write_failure_stops_sending(void **state)
 /* The run journaled at path undone through the engine on the fake (a new
  * connection first): what the journal's states and the directory say. */
 static void
+roll_back_racing(struct fixture *f, const char *path, const char *race_dn,
+                 const char *race_uac);
+
+static void
 roll_back(struct fixture *f, const char *path)
+{
+    roll_back_racing(f, path, NULL, NULL);
+}
+
+/* The same, with another writer changing userAccountControl of race_dn
+ * right before the rollback's modify of it (a lost compare-and-swap
+ * during the rollback). */
+static void
+roll_back_racing(struct fixture *f, const char *path, const char *race_dn,
+                 const char *race_uac)
 {
     struct adkcd_journal_runs *runs = NULL;
     struct adkcd_rollback *rb = NULL;
@@ -730,6 +766,8 @@ roll_back(struct fixture *f, const char *path)
     h_assert_ok("inverse",
                 adkcd_rollback_inverse(rb, entries, 0, &plan, &drifts, &err),
                 &err);
+    if (race_dn != NULL)
+        fakedir_interfere(f->fd, race_dn, UAC, race_uac, 1);
     h_assert_ok("undo", adkcd_engine_apply(f->dir, plan, &o, NULL, &err), &err);
     for (i = 0; i < n; i++)
         adkcd_entry_free(entries[i]);
@@ -786,6 +824,27 @@ test_rollback_after_lost_cas(void **state)
     assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", UAC), "4096");
     assert_string_equal(fakedir_get(f.fd, "CN=o1,DC=x", UAC), "4098");
     assert_string_equal(fakedir_get(f.fd, "CN=o2,DC=x", UAC), "4096");
+    teardown(&f);
+    cleanup_dir(dir, path);
+}
+
+static void
+test_rollback_that_loses_a_cas_replans(void **state)
+{
+    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
+    struct fixture f;
+
+    (void)state;
+    setup(&f, 1);
+    journaled(&f, dir, path, sizeof(path));
+    plan_bits(f.plan, "CN=o0,DC=x", 4096, &pt);
+    assert_int_equal(run(&f), ADKCD_OK);
+    unjournal(&f, dir, path);
+    /* Someone disables the account between the rollback's read and its
+     * write: the rollback re-reads, keeps that bit, clears its own. */
+    roll_back_racing(&f, path, "CN=o0,DC=x", "16781314");
+    assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", UAC), "4098");
+    assert_int_equal(fakedir_reads(f.fd), 1 + 1 + 1 + 1);
     teardown(&f);
     cleanup_dir(dir, path);
 }
@@ -956,6 +1015,7 @@ main(void)
         cmocka_unit_test(test_drop_after_nth_modify),
         cmocka_unit_test(test_timeout_leaves_inflight_in_doubt),
         cmocka_unit_test(test_read_back_that_disagrees_is_reported),
+        cmocka_unit_test(test_read_back_failure_does_not_fail_the_run),
         cmocka_unit_test(test_window_bounds_requests_in_flight),
         cmocka_unit_test(test_answers_out_of_order),
         cmocka_unit_test(test_phases_finish_before_the_next_starts),
@@ -964,6 +1024,7 @@ main(void)
         cmocka_unit_test(test_journal_intent_before_each_send),
         cmocka_unit_test(test_journal_write_failure_stops_sending),
         cmocka_unit_test(test_rollback_after_lost_cas),
+        cmocka_unit_test(test_rollback_that_loses_a_cas_replans),
         cmocka_unit_test(test_rollback_after_cas_lost_eight_times),
         cmocka_unit_test(test_rollback_after_refusal_mid_batch),
         cmocka_unit_test(test_rollback_after_drop),

@@ -8,6 +8,7 @@
 #include "adkcd/strv.h"
 #include "buf.h"
 #include "ldapx.h"
+#include "lookup.h"
 
 #define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
 /* LDAP_MATCHING_RULE_BIT_AND (MS-ADTS 3.1.1.3.4.4.1). */
@@ -171,13 +172,15 @@ adkcd_export(struct adkcd_conn *conn, const char *const *names,
         /* Every account with either flag or constrained services (only
          * accounts have these attributes: no class term, which would cost
          * the DC more than the rest of the filter). */
-        st = adkcd_ldapx_search_paged(
-            adkcd_conn_ldap(conn), adkcd_conn_default_nc(conn),
-            LDAP_SCOPE_SUBTREE,
-            "(|(userAccountControl:" BIT_AND ":=524288)"
-            "(userAccountControl:" BIT_AND ":=16777216)"
-            "(msDS-AllowedToDelegateTo=*))",
-            attrs, 500, one_entry, &x, err);
+        /* Unpaged first (Samba answers a paged search several times
+         * slower), paged when the DC limits the result. */
+        st =
+            adkcd_lookup_search(adkcd_conn_ldap(conn),
+                                adkcd_conn_default_nc(conn), LDAP_SCOPE_SUBTREE,
+                                "(|(userAccountControl:" BIT_AND ":=524288)"
+                                "(userAccountControl:" BIT_AND ":=16777216)"
+                                "(msDS-AllowedToDelegateTo=*))",
+                                attrs, one_entry, &x, err);
     if (st != ADKCD_OK) {
         adkcd_statefile_free(x.sf);
         adkcd_export_gaps_free(x.gaps);

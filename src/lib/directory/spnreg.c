@@ -688,8 +688,8 @@ adkcd_spn_reset_names(struct adkcd_conn *conn, const struct adkcd_account *acct,
     *spns_out = NULL;
     if (!acct->is_computer)
         return adkcd_err_set(err, ADKCD_E_USAGE,
-                             "-R resets the HOST/ SPNs of a computer; %s is "
-                             "a user account",
+                             "only a computer's HOST/ SPNs can be reset; %s "
+                             "is a user account",
                              acct->dn);
     len = strlen(acct->sam);
     name = strndup(acct->sam,

@@ -85,16 +85,49 @@ diff_line(struct buf *b, const char *marker, const char *attr,
     ldif_line(b, attr, value->data, value->len);
 }
 
+/*
+ * The changes in the order the engine sends them: by phase, then as
+ * planned, so that a diff reads in that order and ldapmodify, which
+ * applies an LDIF record by record, lets a moved value go before it is
+ * taken over.  A new array of plan->n indexes (free()), or NULL.
+ */
+static size_t *
+send_order(const struct adkcd_plan *plan)
+{
+    size_t *v = calloc(plan->n + 1, sizeof(*v));
+    size_t i, k = 0;
+    unsigned phase, next = 0;
+    int more = plan->n > 0;
+
+    for (phase = 0; v != NULL && more; phase = next) {
+        more = 0;
+        for (i = 0; i < plan->n; i++) {
+            unsigned p = plan->changes[i].phase;
+
+            if (p == phase)
+                v[k++] = i;
+            else if (p > phase && (!more || p < next)) {
+                next = p;
+                more = 1;
+            }
+        }
+    }
+    return v;
+}
+
 adkcd_status
 adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
                 struct adkcd_err *err)
 {
     struct buf b = {0};
-    size_t i, j, k;
+    size_t *order = send_order(plan);
+    size_t x, j, k;
 
     *text_out = NULL;
-    for (i = 0; i < plan->n; i++) {
-        const struct adkcd_change *c = &plan->changes[i];
+    if (order == NULL)
+        return NOMEM(err);
+    for (x = 0; x < plan->n; x++) {
+        const struct adkcd_change *c = &plan->changes[order[x]];
 
         if (c->n_ops == 0)
             continue;
@@ -129,6 +162,7 @@ adkcd_plan_diff(const struct adkcd_plan *plan, char **text_out,
             }
         }
     }
+    free(order);
     *text_out = buf_take(&b);
     return *text_out != NULL ? ADKCD_OK : NOMEM(err);
 }
@@ -138,12 +172,15 @@ adkcd_plan_ldif(const struct adkcd_plan *plan, char **text_out,
                 struct adkcd_err *err)
 {
     struct buf b = {0};
-    size_t i, j;
+    size_t *order = send_order(plan);
+    size_t x, j;
     int first = 1;
 
     *text_out = NULL;
-    for (i = 0; i < plan->n; i++) {
-        const struct adkcd_change *c = &plan->changes[i];
+    if (order == NULL)
+        return NOMEM(err);
+    for (x = 0; x < plan->n; x++) {
+        const struct adkcd_change *c = &plan->changes[order[x]];
 
         if (c->n_ops == 0)
             continue;
@@ -167,6 +204,7 @@ adkcd_plan_ldif(const struct adkcd_plan *plan, char **text_out,
                 buf_puts(&b, "-\n");
         }
     }
+    free(order);
     *text_out = buf_take(&b);
     return *text_out != NULL ? ADKCD_OK : NOMEM(err);
 }

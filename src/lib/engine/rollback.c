@@ -956,7 +956,7 @@ adkcd_rollback_inverse(struct adkcd_rollback *rb,
      * value back (the engine holds the second until the first applied). */
     if (st == ADKCD_OK) {
         st = adkcd_plan_order(plan, "servicePrincipalName",
-                              adkcd_spn_equiv_values, rb->mappings, err);
+                              adkcd_spn_equiv_values, rb->mappings, NULL, err);
         if (st == ADKCD_E_USAGE)
             adkcd_err_prefix(err, "the runs cannot be undone together; undo "
                                   "them one at a time");

@@ -57,6 +57,7 @@ add_issue(struct adkcd_stateplan *sp, enum adkcd_issue_kind kind, size_t i,
     memset(v, 0, sizeof(*v));
     v->kind = kind;
     v->account = i;
+    v->order = sp->n_issues - 1;
     v->status = status;
     v->via_alias = via_alias;
     v->message = strdup(msg);
@@ -357,7 +358,10 @@ cmp_issue(const void *a, const void *b)
 {
     const struct adkcd_issue *x = a, *y = b;
 
-    return x->account < y->account ? -1 : x->account > y->account;
+    /* By account, then in the order found (qsort is not stable). */
+    if (x->account != y->account)
+        return x->account < y->account ? -1 : 1;
+    return (x->order > y->order) - (x->order < y->order);
 }
 
 adkcd_status
@@ -397,13 +401,16 @@ adkcd_stateplan_make(struct adkcd_conn *conn, const struct adkcd_statefile *sf,
     if (st == ADKCD_OK && adds.n > 0) {
         struct adkcd_err oerr;
         adkcd_status ost;
+        size_t at = 0;
 
         adkcd_err_clear(&oerr);
         ost = adkcd_plan_order(sp->plan, SPN_ATTR, adkcd_spn_equiv_values, m,
-                               &oerr);
+                               &at, &oerr);
+        /* Placed at an entry on the cycle. */
         if (ost == ADKCD_E_USAGE)
-            st = add_issue(sp, ADKCD_ISSUE_SPN_CYCLE, 0, ADKCD_E_USAGE,
-                           oerr.msg, NULL, NULL, NULL, 0, err);
+            st = add_issue(sp, ADKCD_ISSUE_SPN_CYCLE,
+                           sp->plan->changes[at].group, ADKCD_E_USAGE, oerr.msg,
+                           NULL, NULL, NULL, 0, err);
         else if (ost != ADKCD_OK) {
             st = ost;
             if (err != NULL)

@@ -112,11 +112,6 @@ adkcd_deleg_check_request(const struct adkcd_deleg_request *req,
             return problem(problem_out, ADKCD_DP_NO_SERVICE, err,
                            "name at least one SERVICE (an SPN such as "
                            "http/iosmdm.mydom.local)");
-        if (req->verb == ADKCD_DELEG_REMOVE && req->pt != ADKCD_PT_KEEP)
-            return problem(problem_out, ADKCD_DP_REMOVE_PT, err,
-                           "removing services takes no protocol-transition "
-                           "choice (removing the last service clears "
-                           "protocol transition)");
         break;
     case ADKCD_DELEG_SET:
         if (req->mode == ADKCD_DELEG_CONSTRAINED &&

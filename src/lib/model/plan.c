@@ -357,7 +357,7 @@ add_need(struct adkcd_change *c, size_t need, struct adkcd_err *err)
  * the changes on it named in err.  state: 0 new, 1 on the path, 2 done. */
 static long
 depth(struct adkcd_plan *plan, size_t i, unsigned char *state, long *memo,
-      struct adkcd_err *err)
+      size_t *cycle_at, struct adkcd_err *err)
 {
     struct adkcd_change *c = &plan->changes[i];
     long d = 0, sub;
@@ -366,6 +366,8 @@ depth(struct adkcd_plan *plan, size_t i, unsigned char *state, long *memo,
     if (state[i] == 2)
         return memo[i];
     if (state[i] == 1) {
+        if (cycle_at != NULL)
+            *cycle_at = i;
         adkcd_err_set(err, ADKCD_E_USAGE,
                       "values move in a cycle between objects, among them "
                       "%s: no order of the changes avoids a duplicate; make "
@@ -375,7 +377,7 @@ depth(struct adkcd_plan *plan, size_t i, unsigned char *state, long *memo,
     }
     state[i] = 1;
     for (k = 0; k < c->n_needs; k++) {
-        sub = depth(plan, c->needs[k], state, memo, err);
+        sub = depth(plan, c->needs[k], state, memo, cycle_at, err);
         if (sub < 0) {
             if (strstr(err->msg, c->dn) == NULL &&
                 strlen(err->msg) + strlen(c->dn) + 8 < sizeof(err->msg))
@@ -392,7 +394,7 @@ depth(struct adkcd_plan *plan, size_t i, unsigned char *state, long *memo,
 
 adkcd_status
 adkcd_plan_order(struct adkcd_plan *plan, const char *attr, adkcd_equiv_func fn,
-                 void *ctx, struct adkcd_err *err)
+                 void *ctx, size_t *cycle_at, struct adkcd_err *err)
 {
     /* The values deleted, without regard to case, by change index. */
     struct adkcd_keys dels = {NULL, 0, 0, 1};
@@ -451,7 +453,7 @@ adkcd_plan_order(struct adkcd_plan *plan, const char *attr, adkcd_equiv_func fn,
     if (state == NULL || memo == NULL)
         st = NOMEM(err);
     for (i = 0; st == ADKCD_OK && i < plan->n; i++) {
-        long d = depth(plan, i, state, memo, err);
+        long d = depth(plan, i, state, memo, cycle_at, err);
 
         if (d < 0)
             st = ADKCD_E_USAGE;
