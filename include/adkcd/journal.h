@@ -126,19 +126,6 @@ adkcd_journal_flush(struct adkcd_journal *j, struct adkcd_err *err);
 void
 adkcd_journal_close(struct adkcd_journal *j, adkcd_status status);
 
-/* Write-ahead records for the engine (see docs/journal.md). */
-adkcd_status
-adkcd_journal_intend(struct adkcd_journal *j,
-                     struct adkcd_change *const *changes, size_t n,
-                     struct adkcd_err *err);
-
-adkcd_status
-adkcd_journal_outcome(struct adkcd_journal *j, const struct adkcd_change *c,
-                      struct adkcd_err *err);
-
-adkcd_status
-adkcd_journal_flush(struct adkcd_journal *j, struct adkcd_err *err);
-
 /* What became of a journaled change. */
 enum adkcd_journal_state {
     ADKCD_JOURNAL_APPLIED = 0, /* an "applied" outcome, or a legacy

@@ -88,6 +88,7 @@ no_sleep(void *ctx, unsigned ms)
 }
 
 struct fixture {
+    char jdir[32], jpath[64]; /* a scratch journal, when journaled */
     struct adkcd_dir *dir;
     struct fakedir *fd;
     struct adkcd_plan *plan;
@@ -122,6 +123,10 @@ teardown(struct fixture *f)
 {
     adkcd_plan_free(f->plan);
     adkcd_dir_free(f->dir);
+    if (f->jdir[0] != '\0') {
+        unlink(f->jpath);
+        rmdir(f->jdir);
+    }
 }
 
 static adkcd_status
@@ -621,20 +626,28 @@ open_journal(const char *path)
     return j;
 }
 
+/* A fixture whose run is journaled in a scratch file. */
+static void
+setup_journaled(struct fixture *f, int n_objects)
+{
+    setup(f, n_objects);
+    snprintf(f->jdir, sizeof(f->jdir), "/tmp/test_engine.XXXXXX");
+    assert_non_null(mkdtemp(f->jdir));
+    snprintf(f->jpath, sizeof(f->jpath), "%s/journal.ldif", f->jdir);
+    f->o.journal = open_journal(f->jpath);
+}
+
 static void
 test_journal_intent_before_each_send(void **state)
 {
-    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
     struct adkcd_journal_runs *runs = NULL;
     struct fixture f;
-    struct wal w = {path, 0, 0};
+    struct wal w = {f.jpath, 0, 0};
     struct adkcd_err err;
     size_t i, applied = 0, failed = 0;
 
     (void)state;
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/journal.ldif", dir);
-    setup(&f, 40);
+    setup_journaled(&f, 40);
     for (i = 0; i < 40; i++) {
         char dn[32];
 
@@ -642,7 +655,6 @@ test_journal_intent_before_each_send(void **state)
         plan_spn(f.plan, dn, "http/j", 0);
     }
     f.o.window = 8;
-    f.o.journal = open_journal(path);
     fakedir_on_modify(f.fd, check_intent_on_disk, &w);
     fakedir_fail_modify(f.fd, 5, 19, "conflict");
     assert_int_equal(run(&f), ADKCD_E_PARTIAL);
@@ -651,7 +663,7 @@ test_journal_intent_before_each_send(void **state)
     assert_int_equal(w.bad, 0);
     /* And the outcomes say what the directory did. */
     h_err_init(&err);
-    h_assert_ok("load", adkcd_journal_load(path, &runs, &err), &err);
+    h_assert_ok("load", adkcd_journal_load(f.jpath, &runs, &err), &err);
     assert_int_equal(runs->n, 1);
     for (i = 0; i < runs->v[0].n_changes; i++) {
         applied += runs->v[0].changes[i].state == ADKCD_JOURNAL_APPLIED;
@@ -662,8 +674,6 @@ test_journal_intent_before_each_send(void **state)
     assert_int_equal(fakedir_applied(f.fd), 39);
     adkcd_journal_runs_free(runs);
     teardown(&f);
-    unlink(path);
-    rmdir(dir);
 }
 
 /* A journal that cannot be written stops the run: nothing is sent whose
@@ -671,17 +681,14 @@ test_journal_intent_before_each_send(void **state)
 static void
 test_journal_write_failure_stops_sending(void **state)
 {
-    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
     struct rlimit old, small;
     struct fixture f;
-    struct wal w = {path, 0, 0};
+    struct wal w = {f.jpath, 0, 0};
     size_t i;
     adkcd_status st;
 
     (void)state;
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/journal.ldif", dir);
-    setup(&f, 200);
+    setup_journaled(&f, 200);
     for (i = 0; i < 200; i++) {
         char dn[32];
 
@@ -689,7 +696,6 @@ test_journal_write_failure_stops_sending(void **state)
         plan_spn(f.plan, dn, "http/full", 0);
     }
     f.o.window = 16;
-    f.o.journal = open_journal(path);
     fakedir_on_modify(f.fd, check_intent_on_disk, &w);
     /* The file may grow to about 4 KiB: a few batches, then EFBIG. */
     signal(SIGXFSZ, SIG_IGN);
@@ -704,29 +710,19 @@ test_journal_write_failure_stops_sending(void **state)
     assert_true(w.sent > 0 && w.sent < 200);
     assert_int_equal(w.bad, 0);
     assert_int_equal(f.res.skipped, 200 - (size_t)w.sent);
-    h_assert_contains("err", f.err.msg, path);
+    h_assert_contains("err", f.err.msg, f.jpath);
     teardown(&f);
-    unlink(path);
-    rmdir(dir);
 }
 
 /* ---- rollback of each of these, from the journal the run wrote ------ */
 
-/* The run journaled at path undone through the engine on the fake (a new
- * connection first): what the journal's states and the directory say. */
-static void
-roll_back_racing(struct fixture *f, const char *path, const char *race_dn,
-                 const char *race_uac);
-
-static void
-roll_back(struct fixture *f, const char *path)
-{
-    roll_back_racing(f, path, NULL, NULL);
-}
-
-/* The same, with another writer changing userAccountControl of race_dn
- * right before the rollback's modify of it (a lost compare-and-swap
- * during the rollback). */
+/*
+ * The run journaled at path undone through the engine on the fake (a new
+ * connection first), judged by what the journal's states and the directory
+ * say; with race_dn, another writer changes that object's
+ * userAccountControl to race_uac right before the rollback's modify of it
+ * (a compare-and-swap lost during the rollback).
+ */
 static void
 roll_back_racing(struct fixture *f, const char *path, const char *race_dn,
                  const char *race_uac)
@@ -779,108 +775,80 @@ roll_back_racing(struct fixture *f, const char *path, const char *race_dn,
     adkcd_journal_runs_free(runs);
 }
 
-/* A fixture whose run is journaled in a scratch file. */
-static void
-journaled(struct fixture *f, char *dir, char *path, size_t size)
+/* Run the plan, end its journal, and undo it (racing: see
+ * roll_back_racing()). */
+static adkcd_status
+run_then_roll_back(struct fixture *f, const char *race_dn, const char *race_uac)
 {
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, size, "%s/journal.ldif", dir);
-    f->o.journal = open_journal(path);
-}
+    adkcd_status st = run(f);
 
-static void
-unjournal(struct fixture *f, const char *dir, const char *path)
-{
-    adkcd_journal_close(f->o.journal, ADKCD_OK);
+    adkcd_journal_close(f->o.journal, st);
     f->o.journal = NULL;
-    (void)dir;
-    (void)path;
-}
-
-static void
-cleanup_dir(const char *dir, const char *path)
-{
-    unlink(path);
-    rmdir(dir);
+    roll_back_racing(f, f->jpath, race_dn, race_uac);
+    return st;
 }
 
 static void
 test_rollback_after_lost_cas(void **state)
 {
-    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
     struct fixture f;
 
     (void)state;
-    setup(&f, 3);
-    journaled(&f, dir, path, sizeof(path));
+    setup_journaled(&f, 3);
     plan_bits(f.plan, "CN=o0,DC=x", 4096, &pt);
     plan_bits(f.plan, "CN=o1,DC=x", 4096, &pt);
     plan_bits(f.plan, "CN=o2,DC=x", 4096, &pt);
     fakedir_interfere(f.fd, "CN=o1,DC=x", UAC, "4098", 1);
-    assert_int_equal(run(&f), ADKCD_OK);
-    unjournal(&f, dir, path);
-    roll_back(&f, path);
+    assert_int_equal(run_then_roll_back(&f, NULL, NULL), ADKCD_OK);
     /* Only the delegation bit goes back: the other writer's stays. */
     assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", UAC), "4096");
     assert_string_equal(fakedir_get(f.fd, "CN=o1,DC=x", UAC), "4098");
     assert_string_equal(fakedir_get(f.fd, "CN=o2,DC=x", UAC), "4096");
     teardown(&f);
-    cleanup_dir(dir, path);
 }
 
 static void
 test_rollback_that_loses_a_cas_replans(void **state)
 {
-    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
     struct fixture f;
 
     (void)state;
-    setup(&f, 1);
-    journaled(&f, dir, path, sizeof(path));
+    setup_journaled(&f, 1);
     plan_bits(f.plan, "CN=o0,DC=x", 4096, &pt);
-    assert_int_equal(run(&f), ADKCD_OK);
-    unjournal(&f, dir, path);
     /* Someone disables the account between the rollback's read and its
      * write: the rollback re-reads, keeps that bit, clears its own. */
-    roll_back_racing(&f, path, "CN=o0,DC=x", "16781314");
+    assert_int_equal(run_then_roll_back(&f, "CN=o0,DC=x", "16781314"),
+                     ADKCD_OK);
     assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", UAC), "4098");
     assert_int_equal(fakedir_reads(f.fd), 1 + 1 + 1 + 1);
     teardown(&f);
-    cleanup_dir(dir, path);
 }
 
 static void
 test_rollback_after_cas_lost_eight_times(void **state)
 {
-    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
     struct fixture f;
 
     (void)state;
-    setup(&f, 2);
-    journaled(&f, dir, path, sizeof(path));
+    setup_journaled(&f, 2);
     plan_bits(f.plan, "CN=o0,DC=x", 4096, &pt);
     plan_bits(f.plan, "CN=o1,DC=x", 4096, &pt);
     fakedir_interfere(f.fd, "CN=o0,DC=x", UAC, "4097", 8);
-    assert_int_equal(run(&f), ADKCD_E_PARTIAL);
-    unjournal(&f, dir, path);
-    roll_back(&f, path);
+    assert_int_equal(run_then_roll_back(&f, NULL, NULL), ADKCD_E_PARTIAL);
     /* Nothing of ours reached o0: the rollback leaves it alone. */
     assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", UAC), "4104");
     assert_string_equal(fakedir_get(f.fd, "CN=o1,DC=x", UAC), "4096");
     teardown(&f);
-    cleanup_dir(dir, path);
 }
 
 static void
 test_rollback_after_refusal_mid_batch(void **state)
 {
-    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
     struct fixture f;
     int i;
 
     (void)state;
-    setup(&f, 5);
-    journaled(&f, dir, path, sizeof(path));
+    setup_journaled(&f, 5);
     for (i = 0; i < 5; i++) {
         char dn[32];
 
@@ -888,9 +856,7 @@ test_rollback_after_refusal_mid_batch(void **state)
         plan_spn(f.plan, dn, "http/r", 0);
     }
     fakedir_fail_modify(f.fd, 3, 19, "conflict");
-    assert_int_equal(run(&f), ADKCD_E_PARTIAL);
-    unjournal(&f, dir, path);
-    roll_back(&f, path);
+    assert_int_equal(run_then_roll_back(&f, NULL, NULL), ADKCD_E_PARTIAL);
     for (i = 0; i < 5; i++) {
         char dn[32];
 
@@ -898,7 +864,6 @@ test_rollback_after_refusal_mid_batch(void **state)
         assert_string_equal(fakedir_get(f.fd, dn, SPN), "");
     }
     teardown(&f);
-    cleanup_dir(dir, path);
 }
 
 /* The journal holds the third change in doubt; the directory says whether
@@ -906,15 +871,13 @@ test_rollback_after_refusal_mid_batch(void **state)
 static void
 check_rollback_after_drop(int third_applied)
 {
-    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
     struct adkcd_journal_runs *runs = NULL;
     struct adkcd_err err;
     struct fixture f;
     size_t applied = 0, doubt = 0, failed = 0;
     int i;
 
-    setup(&f, 6);
-    journaled(&f, dir, path, sizeof(path));
+    setup_journaled(&f, 6);
     for (i = 0; i < 6; i++) {
         char dn[32];
 
@@ -923,11 +886,11 @@ check_rollback_after_drop(int third_applied)
     }
     f.o.window = 2;
     fakedir_drop_after(f.fd, 3, third_applied);
-    assert_int_equal(run(&f), ADKCD_E_PARTIAL);
-    unjournal(&f, dir, path);
-    /* The journal is exact: 2 applied, 1 in doubt, the rest not applied. */
+    assert_int_equal(run_then_roll_back(&f, NULL, NULL), ADKCD_E_PARTIAL);
+    /* The journal is exact: 2 applied, 1 in doubt, the rest not applied
+     * (and the rollback followed the directory for the one in doubt). */
     h_err_init(&err);
-    h_assert_ok("load", adkcd_journal_load(path, &runs, &err), &err);
+    h_assert_ok("load", adkcd_journal_load(f.jpath, &runs, &err), &err);
     for (i = 0; i < (int)runs->v[0].n_changes; i++) {
         applied += runs->v[0].changes[i].state == ADKCD_JOURNAL_APPLIED;
         doubt += runs->v[0].changes[i].state == ADKCD_JOURNAL_IN_DOUBT;
@@ -937,7 +900,6 @@ check_rollback_after_drop(int third_applied)
     assert_int_equal(doubt, 1);
     assert_int_equal(applied + doubt + failed, runs->v[0].n_changes);
     adkcd_journal_runs_free(runs);
-    roll_back(&f, path);
     for (i = 0; i < 6; i++) {
         char dn[32];
 
@@ -945,7 +907,6 @@ check_rollback_after_drop(int third_applied)
         assert_string_equal(fakedir_get(f.fd, dn, SPN), "");
     }
     teardown(&f);
-    cleanup_dir(dir, path);
 }
 
 static void
@@ -959,21 +920,16 @@ test_rollback_after_drop(void **state)
 static void
 test_rollback_after_read_back_disagrees(void **state)
 {
-    char dir[] = "/tmp/test_engine.XXXXXX", path[64];
     struct fixture f;
 
     (void)state;
-    setup(&f, 1);
-    journaled(&f, dir, path, sizeof(path));
+    setup_journaled(&f, 1);
     plan_spn(f.plan, "CN=o0,DC=x", "http/a", 0);
     fakedir_after_modify(f.fd, "CN=o0,DC=x", SPN, "http/other");
-    assert_int_equal(run(&f), ADKCD_OK);
-    unjournal(&f, dir, path);
-    roll_back(&f, path);
+    assert_int_equal(run_then_roll_back(&f, NULL, NULL), ADKCD_OK);
     /* Only what the run wrote goes; the other writer's value stays. */
     assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", SPN), "http/other");
     teardown(&f);
-    cleanup_dir(dir, path);
 }
 
 static void
