@@ -182,13 +182,6 @@ report_issues(struct cli_common *c, const char *file,
             json_object_set_new(o, "via_alias", json_boolean(is->via_alias));
         json_array_append_new(arr, o);
     }
-    for (i = 0; !c->json && i < sp->n_issues; i++) {
-        if (sp->issues[i].kind == ADKCD_ISSUE_REFUSED) {
-            cli_printf(stderr, "adkcd: hint: --force allows what the safety "
-                               "checks refuse\n");
-            break;
-        }
-    }
     return cli_fail_with(c, err, "problems", arr);
 }
 

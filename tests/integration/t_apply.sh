@@ -318,7 +318,10 @@ printf 'version: 1\naccounts:\n  - account: DC1\n    delegation: {mode: constrai
 run "$ADKCD" apply "$ADKCD_TMP/dc.yaml"
 expect_rc 8
 expect_err_contains "refusing to switch off unconstrained delegation of a domain controller"
-expect_err_contains "--force"
+expect_err_contains "adkcd: hint: use --force if you really mean it"
+run "$ADKCD" --json apply "$ADKCD_TMP/dc.yaml"
+expect_rc 8
+expect_json '.error.hints == ["force"] and .problems[0].kind == "refused"' 
 printf 'version: 1\naccounts:\n  - account: tmg\n    spns: {present: [http/t1.mydom.local]}\n  - account: tmg$\n    spns: {present: [http/t2.mydom.local]}\n' > "$ADKCD_TMP/same.yaml"
 run "$ADKCD" apply "$ADKCD_TMP/same.yaml"
 expect_rc 3

@@ -439,6 +439,13 @@ adkcd_stateplan_make(struct adkcd_conn *conn, const struct adkcd_statefile *sf,
                            "first: %s",
                            sp->n_issues, sp->n_issues == 1 ? "" : "s",
                            sp->issues[0].message);
+        /* A safety rule refused an entry: forcing is the caller's remedy. */
+        for (size_t k = 0; k < sp->n_issues; k++) {
+            if (sp->issues[k].kind == ADKCD_ISSUE_REFUSED) {
+                adkcd_err_hint(err, ADKCD_HINT_FORCE);
+                break;
+            }
+        }
     }
     return st;
 }
