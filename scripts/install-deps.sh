@@ -27,7 +27,10 @@ PACKAGES=(
     # files "samba-tool domain provision" needs.
     samba samba-ad-dc samba-ad-provision samba-dsdb-modules winbind python3-samba ldb-tools
     # namespace plumbing and test helpers
-    util-linux iproute2 dnsutils jq hyperfine faketime
+    util-linux iproute2 dnsutils jq hyperfine faketime procps
+    # the Ansible collection's tests run the real ansible-playbook and ansible-doc;
+    # scripts/check-ansible runs the pep8 and yamllint checks of ansible-test
+    ansible-core pycodestyle yamllint
 )
 
 # System services that the samba packages ship and that must not run.

@@ -1,0 +1,335 @@
+# -*- coding: utf-8 -*-
+# Shared code of the adkcd.ad modules: the connection options, finding and
+# running the adkcd binary (an argument list, never a shell; the password on
+# standard input), reading its JSON document (docs/json-output.md), and
+# turning it into a result or a failed task.
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import re
+import tempfile
+
+from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.common.text.converters import to_native
+
+# The oldest adkcd these modules work with: this project's own version
+# (project(VERSION) in CMakeLists.txt; galaxy.yml's version is the same).
+MIN_VERSION = '0.1.0'
+
+CONNECTION_ARGS = dict(
+    uri=dict(type='str'),
+    domain=dict(type='str'),
+    principal=dict(type='str'),
+    keytab=dict(type='path'),
+    password=dict(type='str', no_log=True),
+    starttls=dict(type='bool', default=False),
+    timeout=dict(type='int'),
+    journal=dict(type='path'),
+    bin_dir=dict(type='path', fallback=(env_fallback, ['ADKCD_BIN_DIR'])),
+)
+CONNECTION_MUTUALLY_EXCLUSIVE = [('keytab', 'password')]
+CONNECTION_REQUIRED_BY = {'keytab': 'principal', 'password': 'principal'}
+
+# adkcd's exit status -> the category a play can test (adkcd(1), EXIT STATUS).
+CATEGORIES = {
+    1: 'error',
+    3: 'usage',
+    4: 'not-found',
+    5: 'conflict',
+    6: 'credentials',
+    7: 'unreachable',
+    8: 'refused',
+    9: 'partial',
+}
+
+# The tool's hint names (docs/json-output.md, "Hint names"), worded in terms
+# of the modules' options instead of the tool's command line.
+HINTS = {
+    'force': 'set force: true if you really mean it',
+    'credentials': 'give keytab and principal, or principal and password',
+    'principal': "give principal (e.g. principal: 'tmg$@REALM')",
+    'server': 'give uri (ldap://DC) or domain',
+    'global-catalog': 'give uri a DC that is also a Global Catalog',
+}
+
+SET_KEYS = (('add', 'present'), ('remove', 'absent'), ('set', 'exact'))
+
+
+def connection_spec(**module_args):
+    """The argument_spec of a module: its own options and the connection's."""
+    spec = dict(CONNECTION_ARGS)
+    spec.update(module_args)
+    return spec
+
+
+def set_spec():
+    """The options of an add/remove/set list of SPNs or services."""
+    return dict(
+        type='dict',
+        options=dict(
+            add=dict(type='list', elements='str'),
+            remove=dict(type='list', elements='str'),
+            set=dict(type='list', elements='str'),
+        ),
+        mutually_exclusive=[('add', 'set'), ('remove', 'set')],
+        required_one_of=[('add', 'remove', 'set')],
+    )
+
+
+def state_set(opts):
+    """add/remove/set of a module -> present/absent/exact of a state file."""
+    out = {}
+    for mine, theirs in SET_KEYS:
+        if opts.get(mine) is not None:
+            out[theirs] = list(opts[mine])
+    return out
+
+
+def admin_delegation(d):
+    """A delegation object of adkcd's JSON in the form an admin reads."""
+    if not isinstance(d, dict):
+        return None
+    return {
+        'mode': d.get('mode'),
+        'protocol_transition': d.get('protocol_transition'),
+        'services': list(d.get('services') or []),
+    }
+
+
+def admin_account(acc):
+    """One element of apply's accounts array, without raw integers."""
+    out = {}
+    for key in ('index', 'account', 'dn', 'label', 'changed', 'outcome', 'error', 'attempts'):
+        if key in acc:
+            out[key] = acc[key]
+    if isinstance(acc.get('spns'), dict):
+        out['spns'] = {
+            'before': list(acc['spns'].get('before') or []),
+            'after': list(acc['spns'].get('after') or []),
+        }
+    if isinstance(acc.get('delegation'), dict):
+        out['delegation'] = {
+            'before': admin_delegation(acc['delegation'].get('before')),
+            'after': admin_delegation(acc['delegation'].get('after')),
+        }
+    return out
+
+
+def _version_tuple(text):
+    return tuple(int(x) for x in text.split('.'))
+
+
+class Adkcd(object):
+    """Runs the adkcd binary for one module invocation."""
+
+    def __init__(self, module):
+        self.module = module
+        p = module.params
+        if p.get('principal') and not p.get('keytab') and p.get('password') is None:
+            module.fail_json(msg='principal needs keytab or password; without them, leave principal out '
+                                 'and the ticket of the default credentials cache is used',
+                             category='usage')
+        pw = p.get('password')
+        if pw == '':
+            module.fail_json(msg='the password is empty', category='usage')
+        if pw is not None and ('\n' in pw or '\r' in pw):
+            module.fail_json(msg='the password contains a line break, which adkcd would take as its end',
+                             category='usage')
+        self.bin = self._find()
+        self.version = self._check_version()
+
+    # -- the binary ----------------------------------------------------------
+    def _find(self):
+        bin_dir = self.module.params.get('bin_dir')
+        if bin_dir:
+            path = os.path.join(bin_dir, 'adkcd')
+            if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+                self.module.fail_json(msg='no executable adkcd in bin_dir %s' % bin_dir, category='error')
+            return path
+        path = self.module.get_bin_path('adkcd', required=False)
+        if not path:
+            self.module.fail_json(msg='adkcd was not found in PATH on the managed host: install adkcd '
+                                      '(version %s or later), or set bin_dir (or ADKCD_BIN_DIR) to its directory'
+                                      % MIN_VERSION, category='error')
+        return path
+
+    def _check_version(self):
+        try:
+            rc, out, err = self.module.run_command([self.bin, '--version'], expand_user_and_vars=False)
+        except Exception as e:  # pylint: disable=broad-except
+            self.module.fail_json(msg='cannot run %s --version: %s' % (self.bin, to_native(e)), category='error')
+        m = re.match(r'\s*adkcd\s+(\d+\.\d+\.\d+)', out or '')
+        if rc != 0 or not m:
+            self.module.fail_json(msg='%s --version did not print an adkcd version (exit status %s): %s'
+                                      % (self.bin, rc, (err or out or '').strip()[:500]),
+                                  rc=rc, category='error')
+        version = m.group(1)
+        if _version_tuple(version) < _version_tuple(MIN_VERSION):
+            self.module.fail_json(msg='%s is adkcd %s, older than %s, which the adkcd.ad collection needs: '
+                                      'upgrade adkcd' % (self.bin, version, MIN_VERSION),
+                                  category='error', version=version)
+        return version
+
+    # -- running it ----------------------------------------------------------
+    def common_args(self):
+        p = self.module.params
+        argv = [self.bin, '--json']
+        if p.get('uri'):
+            argv.append('--uri=' + p['uri'])
+        if p.get('domain'):
+            argv.append('--domain=' + p['domain'])
+        if p.get('keytab'):
+            argv.append('--keytab=' + p['keytab'])
+        if p.get('principal'):
+            argv.append('--principal=' + p['principal'])
+        if p.get('password') is not None:
+            argv.append('--password-stdin')
+        if p.get('starttls'):
+            argv.append('--starttls')
+        if p.get('timeout') is not None:
+            argv.append('--timeout=%d' % p['timeout'])
+        if p.get('journal'):
+            argv.append('--journal=' + p['journal'])
+        return argv
+
+    def run(self, args):
+        """Run adkcd --json with the connection options and ARGS.
+
+        Returns (rc, doc, stdout, stderr); doc is None when stdout is not one
+        JSON object.  Never raises: a failure to start is a failed task."""
+        argv = self.common_args() + list(args)
+        pw = self.module.params.get('password')
+        try:
+            rc, out, err = self.module.run_command(
+                argv, data=pw, binary_data=False, expand_user_and_vars=False,
+                errors='surrogate_then_replace')
+        except Exception as e:  # pylint: disable=broad-except
+            self.module.fail_json(msg='cannot run %s: %s' % (self.bin, to_native(e)), category='error')
+        doc = None
+        try:
+            doc = json.loads(out)
+        except Exception:  # pylint: disable=broad-except
+            doc = None
+        if not isinstance(doc, dict):
+            doc = None
+        return rc, doc, out, err
+
+    def fail(self, rc, doc, out, err, temp_file=None, **extra):
+        """A failed task from a failed run: the tool's message, rc, category,
+        and the document's problems and hints when it has them.  TEMP_FILE is
+        the private file a document given inline was written to: positions
+        in it mean nothing to the user, and it is gone afterwards."""
+        category = CATEGORIES.get(rc, 'error')
+        result = dict(rc=rc, category=category)
+        msg = None
+        if doc is not None and isinstance(doc.get('error'), dict):
+            e = doc['error']
+            msg = e.get('message')
+            result['status'] = e.get('status')
+            if 'ldap_code' in e:
+                result['ldap_code'] = e['ldap_code']
+            hints = list(e.get('hints') or [])
+            problems = doc.get('problems') if isinstance(doc.get('problems'), list) else []
+            if temp_file is not None:
+                if msg:
+                    msg = re.sub(r', at line \d+, column \d+:', ':', msg)
+                doc = dict(doc)
+                doc['problems'] = [dict((k, v) for k, v in pr.items() if k != 'position')
+                                   if isinstance(pr, dict) else pr for pr in problems]
+                if not problems:
+                    del doc['problems']
+            if hints:
+                result['hints'] = hints
+                words = [HINTS[h] for h in hints if h in HINTS]
+                if words:
+                    msg = '%s (hint: %s)' % (msg, '; '.join(words))
+            for key in ('problems', 'conflicts', 'applied'):
+                if key in doc:
+                    result[key] = doc[key]
+        if not msg:
+            lines = [ln for ln in (err or '').splitlines() if ln.strip()]
+            tail = ' '.join(lines[-3:]) if lines else (out or '').strip()[:500]
+            if doc is None:
+                msg = 'adkcd exited with status %s without a JSON document' % rc
+            else:
+                msg = 'adkcd exited with status %s' % rc
+            if tail:
+                msg += ': ' + tail
+        if temp_file is not None and err:
+            err = err.replace(temp_file, '<data>')
+        result['stderr'] = err
+        if doc is None:
+            result['stdout'] = out
+        result.update(extra)
+        self.module.fail_json(msg=msg, **result)
+
+    # -- apply ---------------------------------------------------------------
+    def apply_file(self, path, force=False, stop_on_error=False, temp_file=False):
+        args = []
+        if self.module.check_mode:
+            args.append('--dry-run')
+        if force:
+            args.append('--force')
+        if stop_on_error:
+            args.append('--stop-on-error')
+        args += ['--no-progress', 'apply', '--', path]
+        rc, doc, out, err = self.run(args)
+        if rc != 0 or doc is None or doc.get('operation') != 'apply':
+            extra = {}
+            if doc is not None and doc.get('operation') == 'apply':
+                # Some changes were applied, others not (exit 9), or none
+                # could be: what was written, and the run to roll it back.
+                extra = dict(changed=bool(doc.get('applied')),
+                             run_id=doc.get('run_id'), journal=doc.get('journal'),
+                             accounts=[admin_account(a) for a in doc.get('accounts') or []],
+                             counts=doc.get('counts'))
+            self.fail(rc, doc, out, err, temp_file=path if temp_file else None, **extra)
+        return doc
+
+    def apply_document(self, document, force=False, stop_on_error=False):
+        """Write DOCUMENT (a state file as a dict) to a private temporary file,
+        run adkcd apply on it, remove it; return apply's JSON document."""
+        tmpdir = getattr(self.module, 'tmpdir', None)
+        fd, path = tempfile.mkstemp(prefix='adkcd-state-', suffix='.json', dir=tmpdir)
+        try:
+            os.chmod(path, 0o600)
+            with os.fdopen(fd, 'wb') as f:
+                f.write(json.dumps(document, indent=2, ensure_ascii=False).encode('utf-8'))
+                f.write(b'\n')
+            return self.apply_file(path, force=force, stop_on_error=stop_on_error, temp_file=True)
+        finally:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+def guarded(module, body):
+    """Run BODY(module); anything unexpected becomes a failed task with a
+    message, never a traceback (exit_json and fail_json end by SystemExit,
+    which passes through)."""
+    try:
+        body(module)
+    except Exception as e:  # pylint: disable=broad-except
+        module.fail_json(msg='unexpected error in %s: %s: %s' % (module._name, type(e).__name__, to_native(e)),
+                         category='error')
+
+
+def account_entry(params, **keys):
+    """One account entry of a state file from a module's account and type."""
+    entry = {'account': params['account']}
+    if params.get('type'):
+        entry['type'] = params['type']
+    entry.update(keys)
+    return entry
+
+
+def write_result(doc):
+    """The parts of every write module's result that come from apply."""
+    return dict(
+        changed=bool(doc.get('changed')),
+        run_id=doc.get('run_id'),
+        journal=doc.get('journal'),
+    )
