@@ -306,6 +306,11 @@ EOF
 printf '%s\n' "$STATE_DOC" >"$T_TMP/state.yaml"
 {
     play_head
+    echo "    - name: state in check mode"; echo "      register: r_state_in_check_mode"
+    echo "      check_mode: true"
+    echo "      adkcd.ad.state:"
+    echo "        data:"
+    printf '%s\n' "$STATE_DOC" | sed 's/^/          /'
     echo "    - name: state"; echo "      register: r_state"
     echo "      adkcd.ad.state:"
     echo "        data:"
@@ -318,7 +323,7 @@ printf '%s\n' "$STATE_DOC" >"$T_TMP/state.yaml"
     echo "    - name: state from a file"; echo "      register: r_state_from_a_file"
     echo "      adkcd.ad.state:"
     echo "        path: $T_TMP/state.yaml"
-    play_tail state "state again in check mode" "state from a file"
+    play_tail "state in check mode" state "state again in check mode" "state from a file"
 } >"$PB/state.yml"
 
 t_begin "state: a multi-account document as one journaled run, then unchanged; rollback of its run"
@@ -327,6 +332,9 @@ R2=$(runs)
 play state --diff
 expect_rc 0
 expect_no_traceback
+# Check mode first: changed, nothing written (the real run after it still
+# applies all three).
+expect_task "state in check mode" '.changed == true and .run_id == null and [.accounts[].outcome] == ["planned", "planned", "planned"]'
 expect_task "state" '.changed == true and (.run_id | test("^[0-9a-f-]{36}$")) and .counts.applied == 3'
 expect_task "state" '[.accounts[].outcome] == ["applied", "applied", "applied"]'
 expect_task "state" '[.accounts[].label] == ["user iosmdm", "user svc", "computer web$"]'
@@ -373,6 +381,12 @@ chmod +x "$T_TMP/oldbin/adkcd" "$T_TMP/junkbin/adkcd"
       adkcd.ad.spn:
         account: svc
         spns: {add: [nonsense]}
+    - name: add and remove
+      register: r_add_and_remove
+      ignore_errors: true
+      adkcd.ad.spn:
+        account: svc
+        spns: {add: [http/x.mydom.local], remove: [HTTP/x.mydom.local]}
     - name: dollar stays literal
       register: r_dollar_stays_literal
       ignore_errors: true
@@ -424,7 +438,7 @@ chmod +x "$T_TMP/oldbin/adkcd" "$T_TMP/junkbin/adkcd"
         uri: ldap://127.0.0.99
         timeout: 2
 EOF
-    play_tail conflict "unknown account" "malformed spn" "dollar stays literal" refused \
+    play_tail conflict "unknown account" "malformed spn" "add and remove" "dollar stays literal" refused \
         contradiction "principal alone" "missing binary" "old binary" "no json" unreachable
 } >"$PB/fail.yml"
 
@@ -434,12 +448,16 @@ R3=$(runs)
 play fail
 expect_rc 0
 expect_no_traceback
-expect_task "conflict" '.failed == true and .rc == 5 and .category == "conflict" and (.msg | test("duplicate SPN: CN=iosmdm,CN=Users,.* already holds http/iosmdm.mydom.local"))'
+expect_task "conflict" '.failed == true and .rc == 5 and .category == "conflict" and (.msg | test("^nothing written: duplicate SPN: CN=iosmdm,CN=Users,.* already holds http/iosmdm.mydom.local"))'
 expect_task "conflict" '.problems[0].kind == "spn-held" and .problems[0].spn == "'$SPN'"'
 expect_task "unknown account" '.failed == true and .rc == 4 and .category == "not-found" and (.msg | contains("no computer '"'nosuch\$'"' or user '"'nosuch'"'"))'
 expect_task "malformed spn" '.failed == true and .rc == 3 and .category == "usage" and (.msg | contains("invalid SPN '"'nonsense'"'"))'
 # Positions in the private temporary file mean nothing to the play: dropped.
-expect_task "malformed spn" '(.msg | contains("accounts[1].spns.present[1]")) and (.msg | contains("at line") | not) and (.problems[0] | has("position") | not)'
+# and the module's option names replace the state file's.
+expect_task "malformed spn" '(.msg | startswith("spns.add[1]: invalid SPN")) and (.msg | test("line|accounts|present") | not) and (.problems[0] | has("position") | not)'
+expect_task "malformed spn" '.problems[0].message | startswith("spns.add[1]: ")'
+expect_task "add and remove" '.failed == true and .rc == 3 and (.msg | startswith("spns.remove[1]: '"'HTTP/x.mydom.local'"' is also in add: keep it in one list")) and (.msg | test("line|column|absent") | not)'
+expect_task "add and remove" '(.stderr | test("line|column|adkcd-state") | not) and (.stderr | contains("spns.remove[1]"))'
 expect_task "dollar stays literal" '.failed == true and .category == "not-found" and (.msg | contains("user '"'\$HOME'"'"))'
 expect_task "refused" '.failed == true and .rc == 8 and .category == "refused" and (.hints | index("force")) != null and (.msg | contains("force: true"))'
 expect_task "contradiction" '.failed == true and .category == "usage" and (.problems | length) >= 1'
@@ -449,7 +467,7 @@ expect_task "old binary" '.failed == true and (.msg | test("is adkcd 0.0.9, olde
 expect_task "no json" '.failed == true and .rc == 1 and .category == "error" and (.msg | contains("without a JSON document")) and (.msg | contains("boom"))'
 expect_task "unreachable" '.failed == true and .rc == 7 and .category == "unreachable"'
 expect_recap changed=0
-expect_recap ignored=11
+expect_recap ignored=12
 expect_dc_unchanged "$T_TMP/s3"
 expect_eq "$(runs)" "$R3" "journal runs"
 t_end
@@ -519,9 +537,13 @@ EOF
 } >"$PB/secret.yml"
 
 t_begin "a password reaches adkcd on stdin only: never in ps, its environment or -vvv output; a keytab works"
+dc_snapshot "$T_TMP/s4"
+R4=$(runs)
 ( while :; do ps -eo args >>"$SPY/log/sampled"; sleep 0.05; done ) &
 SAMPLER=$!
-play secret -vvv -e "@$PB/secret.json"
+# The modules' private directories are kept, so that the state file's
+# removal by the module itself is what the end of this test checks.
+ANSIBLE_KEEP_REMOTE_FILES=1 play secret -vvv -e "@$PB/secret.json"
 kill "$SAMPLER" 2>/dev/null || true
 wait "$SAMPLER" 2>/dev/null || true
 expect_rc 0
@@ -539,8 +561,56 @@ if grep -qF -- "$PW" "$SPY"/log/ps.* "$SPY"/log/env.* "$SPY/log/sampled"; then
         "$(grep -lF -- "$PW" "$SPY"/log/* )"
 fi
 expect_eq "$(cat "$SPY"/log/mode.* 2>/dev/null)" "600 $(id -un)" "mode and owner of the state file given to apply"
+kept=$(find "$T_TMP/ansible-remote" -name 'AnsiballZ_spn.py' 2>/dev/null | head -1)
+[ -n "$kept" ] || t_fail "ANSIBLE_KEEP_REMOTE_FILES kept no module directory: the check below would prove nothing"
 leftover=$(find "$T_TMP" -name 'adkcd-state-*' 2>/dev/null | head -3)
 expect_eq "$leftover" "" "state files left behind"
+expect_dc_unchanged "$T_TMP/s4"
+expect_eq "$(runs)" "$R4" "journal runs after reads and a check-mode write"
+t_end
+
+# A partial run: alice may write svc (an ACE of her own) but not web.
+ALICE_SID=$(dc_search -b "$(dc_dn alice)" -s base '(objectClass=*)' objectSid |
+    sed -n 's/^objectSid:: //p' | /usr/bin/python3 -c 'import sys, base64
+from samba.dcerpc import security
+from samba.ndr import ndr_unpack
+print(ndr_unpack(security.dom_sid, base64.b64decode(sys.stdin.read())))')
+samba-tool dsacl set -H "$ADKCD_DC_URI" --use-kerberos=required \
+    --objectdn="$(dc_dn svc)" --sddl="(A;;GA;;;$ALICE_SID)" >/dev/null 2>&1 ||
+    t_fail "samba-tool dsacl set failed"
+jq -n --arg pw "$ADKCD_USER_PASS" '{alice_password: $pw}' >"$PB/alice.json"
+{
+    play_head
+    cat <<EOF
+    - name: partial
+      register: r_partial
+      ignore_errors: true
+      adkcd.ad.state:
+        principal: alice
+        password: "{{ alice_password }}"
+        data:
+          version: 1
+          accounts:
+            - {account: svc, type: user, spns: {present: [http/part-svc.mydom.local]}}
+            - {account: web, type: computer, spns: {present: [http/part-web.mydom.local]}}
+EOF
+    play_tail partial
+} >"$PB/partial.yml"
+
+t_begin "a partly applied state: failed, changed, with the run to roll back and each account's outcome"
+dc_snapshot "$T_TMP/s5"
+play partial -e "@$PB/alice.json"
+expect_rc 0
+expect_no_traceback
+expect_task partial '.failed == true and .rc == 9 and .category == "partial" and .changed == true and .applied == true'
+expect_task partial '(.run_id | test("^[0-9a-f-]{36}$")) and .counts.applied == 1 and .counts.failed == 1'
+expect_task partial '[.accounts[].outcome] == ["applied", "failed"] and .accounts[0].error == null and (.accounts[1].error | length) > 0'
+expect_recap changed=1
+expect_eq "$(dc_spns svc | grep -c part-svc)" 1 "the SPN added to svc"
+expect_eq "$(dc_spns web)" "" "SPNs of web"
+run "$ADKCD" rollback "$(tres partial .run_id)"
+expect_rc 0
+expect_dc_unchanged "$T_TMP/s5"
 t_end
 
 t_summary

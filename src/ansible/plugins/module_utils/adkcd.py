@@ -117,6 +117,53 @@ def admin_account(acc):
     return out
 
 
+# Where the tool names a place in the file: ", at line 3, column 7:",
+# " (line 3, column 7)", " (also at line 3, column 7)", " (line 3)".
+_POSITION = re.compile(r',? at line \d+, column \d+(?=:)| \((?:also at |first at )?line \d+(?:, column \d+)?\)')
+
+
+def _without_positions(text):
+    """TEXT without places in a file the user never saw."""
+    return _POSITION.sub('', text)
+
+
+def _problem_without_position(pr):
+    if not isinstance(pr, dict):
+        return pr
+    out = dict((k, v) for k, v in pr.items() if k != 'position')
+    if isinstance(out.get('message'), str):
+        out['message'] = _without_positions(out['message'])
+    return out
+
+
+# A state file's list names -> the single-account modules' option names.
+_LIST_OPTION = {'present': 'add', 'absent': 'remove', 'exact': 'set'}
+_LIST_PATH = re.compile(r'(?:accounts\[1\]\.)?(?:delegation\.)?(spns|services)\.(present|absent|exact)\b')
+_DELEG_PATH = re.compile(r'(?:accounts\[1\]\.)?delegation\.(mode|protocol_transition|services)\b')
+
+
+def _option_words(text):
+    """A message about the state document a spn or delegation module wrote,
+    in terms of the module's options (spns.add, services.remove, mode)."""
+    text = _LIST_PATH.sub(lambda m: '%s.%s' % (m.group(1), _LIST_OPTION[m.group(2)]), text)
+    text = _DELEG_PATH.sub(r'\1', text)
+    text = text.replace('accounts[1].', '').replace('accounts[1]', 'the account')
+    text = text.replace(' is also present', ' is also in add')
+    text = text.replace('under absent only', 'under remove only')
+    # One problem: the problem itself; more: counted in the options.
+    text = re.sub(r'^the state file has 1 error; the first: ', '', text)
+    text = re.sub(r'^1 problem in the file, nothing written; the first: ', 'nothing written: ', text)
+    text = text.replace('the state file has', 'the options have')
+    return text.replace(' problems in the file,', ' problems in the options,')
+
+
+def _problem_in_option_words(pr):
+    if isinstance(pr, dict) and isinstance(pr.get('message'), str):
+        pr = dict(pr)
+        pr['message'] = _option_words(pr['message'])
+    return pr
+
+
 def _version_tuple(text):
     return tuple(int(x) for x in text.split('.'))
 
@@ -216,11 +263,13 @@ class Adkcd(object):
             doc = None
         return rc, doc, out, err
 
-    def fail(self, rc, doc, out, err, temp_file=None, **extra):
+    def fail(self, rc, doc, out, err, temp_file=None, options=False, **extra):
         """A failed task from a failed run: the tool's message, rc, category,
         and the document's problems and hints when it has them.  TEMP_FILE is
         the private file a document given inline was written to: positions
-        in it mean nothing to the user, and it is gone afterwards."""
+        in it mean nothing to the user, and it is gone afterwards.  OPTIONS:
+        the document was built from a single-account module's options, whose
+        names replace the state file's in the messages."""
         category = CATEGORIES.get(rc, 'error')
         result = dict(rc=rc, category=category)
         msg = None
@@ -234,12 +283,17 @@ class Adkcd(object):
             problems = doc.get('problems') if isinstance(doc.get('problems'), list) else []
             if temp_file is not None:
                 if msg:
-                    msg = re.sub(r', at line \d+, column \d+:', ':', msg)
+                    msg = _without_positions(msg)
                 doc = dict(doc)
-                doc['problems'] = [dict((k, v) for k, v in pr.items() if k != 'position')
-                                   if isinstance(pr, dict) else pr for pr in problems]
+                doc['problems'] = [_problem_without_position(pr) for pr in problems]
                 if not problems:
                     del doc['problems']
+            if options:
+                if msg:
+                    msg = _option_words(msg)
+                if doc.get('problems'):
+                    doc = dict(doc)
+                    doc['problems'] = [_problem_in_option_words(pr) for pr in doc['problems']]
             if hints:
                 result['hints'] = hints
                 words = [HINTS[h] for h in hints if h in HINTS]
@@ -258,7 +312,10 @@ class Adkcd(object):
             if tail:
                 msg += ': ' + tail
         if temp_file is not None and err:
-            err = err.replace(temp_file, '<data>')
+            err = re.sub(re.escape(temp_file) + r'(:\d+:\d+)?', '<data>', err)
+            err = _without_positions(err)
+        if options and err:
+            err = _option_words(err)
         result['stderr'] = err
         if doc is None:
             result['stdout'] = out
@@ -266,7 +323,7 @@ class Adkcd(object):
         self.module.fail_json(msg=msg, **result)
 
     # -- apply ---------------------------------------------------------------
-    def apply_file(self, path, force=False, stop_on_error=False, temp_file=False):
+    def apply_file(self, path, force=False, stop_on_error=False, temp_file=False, options=False):
         args = []
         if self.module.check_mode:
             args.append('--dry-run')
@@ -285,12 +342,13 @@ class Adkcd(object):
                              run_id=doc.get('run_id'), journal=doc.get('journal'),
                              accounts=[admin_account(a) for a in doc.get('accounts') or []],
                              counts=doc.get('counts'))
-            self.fail(rc, doc, out, err, temp_file=path if temp_file else None, **extra)
+            self.fail(rc, doc, out, err, temp_file=path if temp_file else None, options=options, **extra)
         return doc
 
-    def apply_document(self, document, force=False, stop_on_error=False):
+    def apply_document(self, document, force=False, stop_on_error=False, options=False):
         """Write DOCUMENT (a state file as a dict) to a private temporary file,
-        run adkcd apply on it, remove it; return apply's JSON document."""
+        run adkcd apply on it, remove it; return apply's JSON document.
+        OPTIONS: DOCUMENT was built from a single-account module's options."""
         tmpdir = getattr(self.module, 'tmpdir', None)
         fd, path = tempfile.mkstemp(prefix='adkcd-state-', suffix='.json', dir=tmpdir)
         try:
@@ -298,7 +356,8 @@ class Adkcd(object):
             with os.fdopen(fd, 'wb') as f:
                 f.write(json.dumps(document, indent=2, ensure_ascii=False).encode('utf-8'))
                 f.write(b'\n')
-            return self.apply_file(path, force=force, stop_on_error=stop_on_error, temp_file=True)
+            return self.apply_file(path, force=force, stop_on_error=stop_on_error, temp_file=True,
+                                   options=options)
         finally:
             try:
                 os.unlink(path)
@@ -326,10 +385,17 @@ def account_entry(params, **keys):
     return entry
 
 
-def write_result(doc):
-    """The parts of every write module's result that come from apply."""
+def write_result(module, doc):
+    """The parts of every write module's result that come from apply.  In
+    check mode a change is what the plan would write; otherwise only what
+    was written counts (a change another writer made first, found when
+    adkcd re-planned, is not this task's)."""
+    if module.check_mode:
+        changed = bool(doc.get('changed'))
+    else:
+        changed = bool(doc.get('applied'))
     return dict(
-        changed=bool(doc.get('changed')),
+        changed=changed,
         run_id=doc.get('run_id'),
         journal=doc.get('journal'),
     )

@@ -152,6 +152,29 @@ category:
   description: What kind of failure, from the exit status of adkcd (C(not-found) for an unknown account, C(credentials), C(unreachable), ...).
   returned: failure
   type: str
+status:
+  description: The status name of adkcd's error (C(not-found), C(conflict), C(refused), C(usage), ...).
+  returned: failure, when adkcd gives an error document
+  type: str
+  sample: refused
+ldap_code:
+  description: The LDAP result code of the refusal.
+  returned: failure, when the directory refused
+  type: int
+  sample: 50
+stderr:
+  description: What adkcd wrote on standard error (a password is never in it).
+  returned: failure
+  type: str
+stdout:
+  description: What adkcd wrote on standard output, when it was not a JSON document.
+  returned: failure, when adkcd gave no JSON document
+  type: str
+hints:
+  description: What adkcd suggests, by stable name (C(force), C(credentials), C(principal), C(server), C(global-catalog)).
+  returned: failure, when adkcd gives some
+  type: list
+  elements: str
 '''
 
 from ansible.module_utils.basic import AnsibleModule

@@ -128,12 +128,14 @@ spns:
       returned: success
   sample: {"before": [], "after": ["http/iosmdm.mydom.local"]}
 run_id:
-  description: The journal's id of the run that made the change, for C(adkcd rollback RUN_ID); null when nothing was written.
+  description: >-
+    The journal's id of the run, for C(adkcd rollback RUN_ID): set when changes were sent, also when the directory
+    refused them all (C(adkcd history) lists the run); null in check mode and when nothing was to be done.
   returned: always
   type: str
   sample: 56ca0801-2e81-4baa-8ae8-e46fb21193f1
 journal:
-  description: The journal file that recorded the run; null when nothing was written.
+  description: The journal file that recorded the run; null when I(run_id) is.
   returned: always
   type: str
   sample: /root/.local/state/adkcd/journal.ldif
@@ -162,6 +164,37 @@ hints:
   returned: failure, when adkcd gives some
   type: list
   elements: str
+status:
+  description: The status name of adkcd's error (C(not-found), C(conflict), C(refused), C(usage), ...).
+  returned: failure, when adkcd gives an error document
+  type: str
+  sample: refused
+ldap_code:
+  description: The LDAP result code of the refusal.
+  returned: failure, when the directory refused
+  type: int
+  sample: 50
+stderr:
+  description: What adkcd wrote on standard error (a password is never in it).
+  returned: failure
+  type: str
+stdout:
+  description: What adkcd wrote on standard output, when it was not a JSON document.
+  returned: failure, when adkcd gave no JSON document
+  type: str
+applied:
+  description: Whether some changes were written before the failure (a partial run, exit status 9); I(changed) says the same.
+  returned: failure, after the plan
+  type: bool
+accounts:
+  description: On a failure after the plan, each account with its C(outcome) (C(applied), C(failed), C(in-doubt), C(skipped)) and C(error).
+  returned: failure, after the plan
+  type: list
+  elements: dict
+counts:
+  description: On a failure after the plan, C(accounts), C(to_change), C(applied), C(failed), C(in_doubt), C(skipped) and C(retried).
+  returned: failure, after the plan
+  type: dict
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -175,13 +208,13 @@ def run(module):
     document = {'version': 1, 'accounts': [account_entry(module.params, spns=state_set(module.params['spns']))]}
     if module.params.get('check'):
         document['spn_check'] = module.params['check']
-    doc = tool.apply_document(document)
+    doc = tool.apply_document(document, options=True)
 
     acc = (doc.get('accounts') or [{}])[0]
     spns = acc.get('spns') or {}
     before = list(spns.get('before') or [])
     after = list(spns.get('after') or [])
-    result = write_result(doc)
+    result = write_result(module, doc)
     result.update(dn=acc.get('dn'), label=acc.get('label'), outcome=acc.get('outcome'),
                   spns=dict(before=before, after=after))
     if module._diff:

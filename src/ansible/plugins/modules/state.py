@@ -78,7 +78,7 @@ EXAMPLES = r'''
 RETURN = r'''
 accounts:
   description: One element per account of the document, in its order.
-  returned: success, and on failure when some changes were applied
+  returned: success, and failure after the plan
   type: list
   elements: dict
   contains:
@@ -116,16 +116,18 @@ accounts:
       returned: when the entry has delegation
 counts:
   description: C(accounts), C(to_change), C(applied), C(failed), C(in_doubt), C(skipped) and C(retried).
-  returned: success
+  returned: success, and failure after the plan
   type: dict
   sample: {"accounts": 2, "to_change": 2, "applied": 2, "failed": 0, "in_doubt": 0, "skipped": 0, "retried": 0}
 run_id:
-  description: The journal's id of the run, for C(adkcd rollback RUN_ID); null when nothing was written.
+  description: >-
+    The journal's id of the run, for C(adkcd rollback RUN_ID): set when changes were sent, also when the directory
+    refused them all (C(adkcd history) lists the run); null in check mode and when nothing was to be done.
   returned: always
   type: str
   sample: 56ca0801-2e81-4baa-8ae8-e46fb21193f1
 journal:
-  description: The journal file that recorded the run; null when nothing was written.
+  description: The journal file that recorded the run; null when I(run_id) is.
   returned: always
   type: str
   sample: /root/.local/state/adkcd/journal.ldif
@@ -144,6 +146,33 @@ problems:
   returned: failure, when adkcd reports them
   type: list
   elements: dict
+status:
+  description: The status name of adkcd's error (C(not-found), C(conflict), C(refused), C(usage), ...).
+  returned: failure, when adkcd gives an error document
+  type: str
+  sample: refused
+ldap_code:
+  description: The LDAP result code of the refusal.
+  returned: failure, when the directory refused
+  type: int
+  sample: 50
+stderr:
+  description: What adkcd wrote on standard error (a password is never in it).
+  returned: failure
+  type: str
+stdout:
+  description: What adkcd wrote on standard output, when it was not a JSON document.
+  returned: failure, when adkcd gave no JSON document
+  type: str
+hints:
+  description: What adkcd suggests, by stable name (C(force), C(credentials), C(principal), C(server), C(global-catalog)).
+  returned: failure, when adkcd gives some
+  type: list
+  elements: str
+applied:
+  description: Whether some changes were written before the failure (a partial run, exit status 9); I(changed) says the same.
+  returned: failure, after the plan
+  type: bool
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -174,7 +203,7 @@ def run(module):
         doc = tool.apply_file(p['path'], force=p['force'], stop_on_error=p['stop_on_error'])
 
     accounts = [admin_account(a) for a in doc.get('accounts') or []]
-    result = write_result(doc)
+    result = write_result(module, doc)
     result.update(accounts=accounts, counts=doc.get('counts'))
     if module._diff:
         result['diff'] = dict(before=_diff_side(accounts, 'before'), after=_diff_side(accounts, 'after'))
