@@ -31,6 +31,9 @@ PACKAGES=(
     # the Ansible collection's tests run the real ansible-playbook and ansible-doc;
     # scripts/check-ansible runs the pep8 and yamllint checks of ansible-test
     ansible-core pycodestyle yamllint
+    # the package test (scripts/package, t_package.sh): lintian, man, the
+    # bash-completion loader
+    lintian man-db bash-completion
 )
 
 # System services that the samba packages ship and that must not run.
