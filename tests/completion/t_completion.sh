@@ -84,7 +84,7 @@ done
 
 # ---- driving the completion ---------------------------------------------
 
-# Complete the end of LINE as bash would: words split at blanks and at '='
+# Complete the end of LINE as bash would: words split at blanks, '=' and ':'
 # (COMP_WORDBREAKS), the cursor at the end.  The candidates land in got.
 # Anything the completion prints on stderr lands in $tmp/stderr.
 complete_line() {
@@ -95,11 +95,12 @@ complete_line() {
     COMP_WORDS=()
     read -ra blank <<<"$line"
     for w in "${blank[@]}"; do
-        while [[ $w == *=* ]]; do
-            part=${w%%=*}
+        while [[ $w == *[=:]* ]]; do
+            part=${w%%[=:]*}
             [[ -n $part ]] && COMP_WORDS+=("$part")
-            COMP_WORDS+=(=)
-            w=${w#*=}
+            w=${w#"$part"}
+            COMP_WORDS+=("${w:0:1}")
+            w=${w:1}
         done
         [[ -n $w ]] && COMP_WORDS+=("$w")
     done
@@ -195,6 +196,11 @@ offers 'adkcd apply --' --stop-on-error --force --dry-run
 lacks 'adkcd export --' --json --dry-run
 # After "--", no options.
 exactly 'adkcd show -- -'
+# A URI's ':' (a word break of bash) does not end the option's value.
+exactly 'adkcd -H ldap://dc1.mydom.local ' show add remove set history \
+    rollback apply export check verify audit
+exactly 'adkcd --uri=ldaps://dc1:636 set tmg --mo' --mode
+exactly 'adkcd -H ldap://dc1 set tmg --mode ' none unconstrained constrained
 
 # File names after --keytab and --journal (both spellings), and for apply.
 mkdir -p "$tmp/files/sub"
@@ -331,6 +337,7 @@ exactly 'adspn --' --uri --domain --keytab --principal --password-stdin \
     --journal --verbose --no-progress --help --version
 # Nothing chosen: what to do; then the arguments (SPNs, accounts): none.
 exactly 'adspn ' -R -A -S -D -L -Q -X
+exactly 'adspn -H ldap://dc1.mydom.local:389 ' -R -A -S -D -L -Q -X
 exactly 'adspn -s '
 exactly 'adspn /L '
 # -T DOMAIN: the value is not a flag.
