@@ -22,10 +22,6 @@ PACKAGES=(
     libyaml-dev
     # client side of the tests: SASL/GSSAPI plugin, kinit/kvno, ldapsearch
     libsasl2-modules-gssapi-mit krb5-user ldap-utils
-    # the DC and its tooling (samba-tool, ldbmodify for raw fixture writes)
-    # samba-ad-provision (only Recommended by samba-ad-dc) holds the AD schema
-    # files "samba-tool domain provision" needs.
-    samba samba-ad-dc samba-ad-provision samba-dsdb-modules winbind python3-samba ldb-tools
     # namespace plumbing and test helpers
     util-linux iproute2 dnsutils jq hyperfine faketime procps
     # the Ansible collection's tests run the real ansible-playbook and ansible-doc;
@@ -35,6 +31,16 @@ PACKAGES=(
     # bash-completion loader
     lintian man-db bash-completion
 )
+
+# The DC and its tooling (samba-tool, ldbmodify for raw fixture writes), from
+# bookworm-backports: Samba 4.22, whose KDC honours resource-based
+# constrained delegation (from 4.19) and which accepts GSSAPI inside TLS
+# with channel bindings (4.21); Debian 12's own 4.17 does neither
+# (sandbox-dc.md).  samba-ad-provision (only Recommended by samba-ad-dc)
+# holds the AD schema files "samba-tool domain provision" needs.
+SAMBA_PACKAGES=(samba samba-ad-dc samba-ad-provision samba-dsdb-modules winbind python3-samba ldb-tools)
+SAMBA_MIN_VERSION=2:4.22
+SAMBA_SUITE=bookworm-backports
 
 # System services that the samba packages ship and that must not run.
 SERVICES=(samba-ad-dc smbd nmbd winbind)
@@ -54,10 +60,40 @@ for p in "${PACKAGES[@]}"; do
     [ "$status" = "install ok installed" ] || missing+=("$p")
 done
 
-if [ "${#missing[@]}" -eq 0 ]; then
-    log "all ${#PACKAGES[@]} packages already installed"
+# Samba counts as present only at SAMBA_MIN_VERSION or later.
+samba_missing=()
+for p in "${SAMBA_PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${Status} ${Version}' "$p" 2>/dev/null || true)
+    case $status in
+        "install ok installed "*)
+            dpkg --compare-versions "${status##* }" ge "$SAMBA_MIN_VERSION" || samba_missing+=("$p") ;;
+        *) samba_missing+=("$p") ;;
+    esac
+done
+
+# A sources entry for SAMBA_SUITE with the URI of the machine's own bookworm
+# entry (deb822 or one-line format), unless apt already knows the suite.
+add_backports_source() {
+    local f=/etc/apt/sources.list.d/adkcd-$SAMBA_SUITE.sources uri
+    if apt-cache policy 2>/dev/null | grep -q " $SAMBA_SUITE/main "; then
+        return 0
+    fi
+    uri=$(sed -n '/^URIs:/{s/^URIs:[[:space:]]*//p;q}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+    if [ -z "$uri" ]; then
+        uri=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' \
+            /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)
+    fi
+    [ -n "$uri" ] || die "no bookworm entry in apt's sources to take the URI of $SAMBA_SUITE from"
+    log "adding $f ($uri $SAMBA_SUITE main)"
+    printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+        "$uri" "$SAMBA_SUITE" >"$f"
+}
+
+if [ "${#missing[@]}" -eq 0 ] && [ "${#samba_missing[@]}" -eq 0 ]; then
+    log "all ${#PACKAGES[@]} packages and Samba $SAMBA_MIN_VERSION or later already installed"
 else
-    log "installing: ${missing[*]}"
+    [ "${#missing[@]}" -eq 0 ] || log "installing: ${missing[*]}"
+    [ "${#samba_missing[@]}" -eq 0 ] || log "installing from $SAMBA_SUITE: ${SAMBA_PACKAGES[*]}"
 
     # Veto service starts from maintainer scripts (invoke-rc.d and
     # deb-systemd-invoke both honour policy-rc.d; exit 101 = "action
@@ -74,8 +110,14 @@ else
     export DEBIAN_FRONTEND=noninteractive
     # krb5-config asks for a default realm; the harness writes its own
     # krb5.conf, so the debconf defaults are fine.
+    [ "${#samba_missing[@]}" -eq 0 ] || add_backports_source
     apt-get update
-    apt-get install -y --no-install-recommends "${missing[@]}"
+    [ "${#missing[@]}" -eq 0 ] || apt-get install -y --no-install-recommends "${missing[@]}"
+    # All of Samba from the one suite (its libraries must match), nothing
+    # else: -t prefers that suite for these packages and what they need.
+    if [ "${#samba_missing[@]}" -gt 0 ]; then
+        apt-get install -y --no-install-recommends -t "$SAMBA_SUITE" "${SAMBA_PACKAGES[@]}"
+    fi
 
     if [ "$own_policy" -eq 1 ]; then
         rm -f "$policy"

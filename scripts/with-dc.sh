@@ -92,6 +92,17 @@ inner_provision() {
     fi
     dc_verbose "provisioned in $(dc_elapsed "$t0") s"
 
+    # As on Windows, an admin may write the resource-based delegation
+    # attribute over LDAP: Samba's schema marks it systemOnly (Windows' does
+    # not), so every LDAP modify of it is refused "as system only".  Edited
+    # in the raw schema partition before the first start; dbcheck stays
+    # clean (sandbox-dc.md).
+    local schema_db="$tmpl/private/sam.ldb.d/CN=SCHEMA,CN=CONFIGURATION,${DC_BASEDN^^}.ldb"
+    [ -f "$schema_db" ] || dc_die "no schema partition database at $schema_db"
+    printf 'dn: CN=ms-DS-Allowed-To-Act-On-Behalf-Of-Other-Identity,CN=Schema,CN=Configuration,%s\nchangetype: modify\nreplace: systemOnly\nsystemOnly: FALSE\n-\n' \
+        "$DC_BASEDN" | ldbmodify -H "tdb://$schema_db" >/dev/null ||
+        dc_die "the schema edit of msDS-AllowedToActOnBehalfOfOtherIdentity failed"
+
     # Warm-up start, exactly as a run does it.
     mount --bind "$tmpl/etc/smb.conf" /etc/samba/smb.conf
     export ADKCD_DC_DIR=$tmpl ADKCD_TMP=$files

@@ -3,7 +3,8 @@
 # private namespace, and starting/stopping/probing the DC inside it.
 #
 # Sourced, not executed. Facts cited as "sandbox-dc.md" come from
-# ../shared/sandbox-dc.md (Debian 12, Samba 4.17, as real root).
+# ../shared/sandbox-dc.md (Debian 12, Samba 4.22 from bookworm-backports,
+# as real root).
 
 # --- The test domain --------------------------------------------------------
 # shellcheck disable=SC2034  # used by with-dc.sh, which sources this file
@@ -19,7 +20,7 @@ DC_URI=ldap://dc1.mydom.local
 
 # Bump when the provisioning recipe below changes: old templates are then
 # re-provisioned automatically (the marker holds this and the Samba version).
-DC_RECIPE=adkcd-dc-template-v2
+DC_RECIPE=adkcd-dc-template-v3
 DC_MARKER_NAME=.adkcd-template-ok
 
 # Seconds to wait for a starting DC to answer LDAP, GC, KDC and DNS.

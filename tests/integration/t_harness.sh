@@ -119,6 +119,29 @@ timing "force_dup_spn (account with SPNs): $(ms_since "$t0") ms"
 expect_eq "$(dc_holders "http/smoke.$D" | wc -l)" "3" "holders after a third force"
 expect_eq "$(dc_spns smokeu1)" "$(printf 'http/other.%s\nhttp/smoke.%s' "$D" "$D")" "SPNs of smokeu1"
 
+t_begin "Samba 4.22+, and an admin may write the resource-based delegation attribute over LDAP"
+# The harness's DC (scripts/install-deps.sh, scripts/with-dc.sh): Samba from
+# bookworm-backports, with the schema edit that lets an admin modify
+# msDS-AllowedToActOnBehalfOfOtherIdentity as on Windows (sandbox-dc.md).
+minor=$(samba --version | sed -n 's/^Version 4\.\([0-9]*\)\..*/\1/p')
+[ "${minor:-0}" -ge 22 ] || t_fail "the DC is not Samba 4.22 or later: $(samba --version)"
+mk_computer rbcdtgt
+# An empty self-relative descriptor (revision 1, self-relative, no owner,
+# group or DACL).
+SD=AQAEgAAAAAAAAAAAAAAAAAAAAAA=
+RUN_STDIN=$T_TMP/rbcd.ldif
+printf 'dn: %s\nchangetype: modify\nadd: msDS-AllowedToActOnBehalfOfOtherIdentity\nmsDS-AllowedToActOnBehalfOfOtherIdentity:: %s\n-\n' \
+    "$(dc_dn 'rbcdtgt$')" "$SD" >"$RUN_STDIN"
+run ldif_modify -
+unset RUN_STDIN
+expect_rc 0
+expect_eq "$(dc_search -b "$(dc_dn 'rbcdtgt$')" -s base '(objectClass=*)' msDS-AllowedToActOnBehalfOfOtherIdentity |
+    sed -n 's/^msDS-AllowedToActOnBehalfOfOtherIdentity:: //p')" "$SD" "the descriptor read back"
+run samba-tool dbcheck --cross-ncs -H "$ADKCD_DC_DIR/private/sam.ldb"
+expect_rc 0
+expect_out_contains "Checked"
+t_end
+
 t_begin "DC stop and start from inside the run"
 dc_snapshot "$T_TMP/s4"
 t0=$(ms_now)

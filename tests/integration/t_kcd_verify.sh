@@ -300,7 +300,7 @@ expect_rc 8
 expect_verdict user-found fail
 t_end
 
-t_begin "Protected Users: check fails (Windows refuses); Samba 4.17's KDC does not enforce it"
+t_begin "Protected Users: check fails (Windows refuses); Samba's KDC (4.17 to 4.22) does not enforce it"
 mk_user carol
 printf 'dn: CN=Protected Users,CN=Users,%s\nchangetype: modify\nadd: member\nmember: CN=carol,CN=Users,%s\n' \
     "$ADKCD_BASEDN" "$ADKCD_BASEDN" | ldif_modify - >/dev/null

@@ -332,7 +332,8 @@ fix_add(struct decide *d, int any_protocol)
 }
 
 static const char *const samba_ignores_rbcd =
-    "Windows KDCs (2012 and later) honour it; Samba 4.17's KDC does not";
+    "Windows KDCs (2012 and later) and Samba's from 4.19 honour it; older "
+    "Samba KDCs do not";
 
 static void
 account_enabled(struct decide *d)
@@ -905,7 +906,8 @@ user_protected(struct decide *d)
         buf_printf(&d->msg,
                    "%s is in Protected Users%s%s%s: Windows DCs (2012 R2 and "
                    "later) never delegate its members (KDC_ERR_BADOPTION); "
-                   "Samba 4.17's KDC does not enforce this",
+                   "Samba's KDC (4.17 to 4.22, as tested) does not "
+                   "enforce this",
                    f->user_sam, how ? " (" : "", how ? how : "",
                    how ? ")" : "");
         fix_set(d, ADKCD_FIX_LEAVE_PROTECTED_USERS, f->user_sam);
