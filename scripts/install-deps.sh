@@ -60,16 +60,19 @@ for p in "${PACKAGES[@]}"; do
     [ "$status" = "install ok installed" ] || missing+=("$p")
 done
 
-# Samba counts as present only at SAMBA_MIN_VERSION or later.
+# Samba counts as present only when every package is installed and samba
+# itself is SAMBA_MIN_VERSION or later (the others have versions of their
+# own: ldb-tools is 2:2.11 in the same release); all of them come from
+# one suite, together.
 samba_missing=()
 for p in "${SAMBA_PACKAGES[@]}"; do
-    status=$(dpkg-query -W -f='${Status} ${Version}' "$p" 2>/dev/null || true)
-    case $status in
-        "install ok installed "*)
-            dpkg --compare-versions "${status##* }" ge "$SAMBA_MIN_VERSION" || samba_missing+=("$p") ;;
-        *) samba_missing+=("$p") ;;
-    esac
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [ "$status" = "install ok installed" ] || samba_missing+=("$p")
 done
+samba_version=$(dpkg-query -W -f='${Version}' samba 2>/dev/null || true)
+if [ "${#samba_missing[@]}" -eq 0 ] && ! dpkg --compare-versions "$samba_version" ge "$SAMBA_MIN_VERSION"; then
+    samba_missing=(samba)
+fi
 
 # A sources entry for SAMBA_SUITE with the URI of the machine's own bookworm
 # entry (deb822 or one-line format), unless apt already knows the suite.
