@@ -57,11 +57,17 @@ HINTS = {
 SET_KEYS = (('add', 'present'), ('remove', 'absent'), ('set', 'exact'))
 
 
-def connection_spec(**module_args):
-    """The argument_spec of a module: its own options and the connection's."""
+def module_args(options, mutually_exclusive=(), **checks):
+    """The arguments of a module's AnsibleModule: its own OPTIONS and the
+    connection's, their checks and the module's (CHECKS: required_one_of,
+    required_if, ...), check mode supported."""
     spec = dict(CONNECTION_ARGS)
-    spec.update(module_args)
-    return spec
+    spec.update(options)
+    return dict(argument_spec=spec,
+                mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE + list(mutually_exclusive),
+                required_by=CONNECTION_REQUIRED_BY,
+                supports_check_mode=True,
+                **checks)
 
 
 def set_spec():
@@ -383,6 +389,23 @@ def account_entry(params, **keys):
         entry['type'] = params['type']
     entry.update(keys)
     return entry
+
+
+def account_result(module, doc, key, before, after):
+    """Exit with the result of a single-account write (spn, delegation):
+    the account's dn, label and outcome, KEY's BEFORE and AFTER, and in
+    diff mode the diff under a header naming the account (a list, such as
+    the SPNs, shown under its KEY: Ansible diffs objects)."""
+    acc = (doc.get('accounts') or [{}])[0]
+    result = write_result(module, doc)
+    result.update(dn=acc.get('dn'), label=acc.get('label'), outcome=acc.get('outcome'))
+    result[key] = dict(before=before, after=after)
+    if module._diff:
+        header = '%s (%s)' % (acc.get('label'), acc.get('dn'))
+        if not isinstance(before, dict):
+            before, after = {key: before}, {key: after}
+        result['diff'] = dict(before=before, after=after, before_header=header, after_header=header)
+    module.exit_json(**result)
 
 
 def write_result(module, doc):

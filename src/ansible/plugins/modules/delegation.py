@@ -215,8 +215,7 @@ counts:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.adkcd.ad.plugins.module_utils.adkcd import (
-    Adkcd, guarded, CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_BY, account_entry,
-    admin_delegation, connection_spec, set_spec, state_set, write_result)
+    Adkcd, account_entry, account_result, admin_delegation, guarded, module_args, set_spec, state_set)
 
 
 def run(module):
@@ -231,24 +230,14 @@ def run(module):
         want['services'] = state_set(p['services'])
     document = {'version': 1, 'accounts': [account_entry(p, delegation=want)]}
     doc = tool.apply_document(document, force=p['force'], options=True)
-
-    acc = (doc.get('accounts') or [{}])[0]
-    deleg = acc.get('delegation') or {}
-    before = admin_delegation(deleg.get('before'))
-    after = admin_delegation(deleg.get('after'))
-    result = write_result(module, doc)
-    result.update(dn=acc.get('dn'), label=acc.get('label'), outcome=acc.get('outcome'),
-                  delegation=dict(before=before, after=after))
-    if module._diff:
-        header = '%s (%s)' % (acc.get('label'), acc.get('dn'))
-        result['diff'] = dict(before=before or {}, after=after or {},
-                              before_header=header, after_header=header)
-    module.exit_json(**result)
+    deleg = ((doc.get('accounts') or [{}])[0]).get('delegation') or {}
+    account_result(module, doc, 'delegation',
+                   admin_delegation(deleg.get('before')) or {}, admin_delegation(deleg.get('after')) or {})
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=connection_spec(
+    module = AnsibleModule(**module_args(
+        dict(
             account=dict(type='str', required=True),
             type=dict(type='str', choices=['computer', 'user']),
             mode=dict(type='str', choices=['none', 'unconstrained', 'constrained']),
@@ -256,11 +245,8 @@ def main():
             services=set_spec(),
             force=dict(type='bool', default=False),
         ),
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
-        required_by=CONNECTION_REQUIRED_BY,
         required_one_of=[('mode', 'protocol_transition', 'services')],
-        supports_check_mode=True,
-    )
+    ))
     guarded(module, run)
 
 

@@ -179,7 +179,7 @@ hints:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.adkcd.ad.plugins.module_utils.adkcd import (
-    Adkcd, guarded, CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_BY, connection_spec)
+    Adkcd, guarded, module_args)
 
 KEYS = {
     'show': ('account', 'dn', 'object_class', 'delegation', 'disabled', 'warnings'),
@@ -232,8 +232,8 @@ def run(module):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=connection_spec(
+    module = AnsibleModule(**module_args(
+        dict(
             query=dict(type='str', choices=['show', 'check', 'audit'], default='show'),
             account=dict(type='str'),
             type=dict(type='str', choices=['computer', 'user']),
@@ -241,11 +241,8 @@ def main():
             impersonate=dict(type='str'),
             forest=dict(type='bool', default=False),
         ),
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
-        required_by=CONNECTION_REQUIRED_BY,
         required_if=[('query', 'show', ('account',)), ('query', 'check', ('account', 'service'))],
-        supports_check_mode=True,
-    )
+    ))
     guarded(module, run)
 
 

@@ -199,8 +199,7 @@ counts:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.adkcd.ad.plugins.module_utils.adkcd import (
-    Adkcd, guarded, CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_BY, account_entry,
-    connection_spec, set_spec, state_set, write_result)
+    Adkcd, account_entry, account_result, guarded, module_args, set_spec, state_set)
 
 
 def run(module):
@@ -209,33 +208,17 @@ def run(module):
     if module.params.get('check'):
         document['spn_check'] = module.params['check']
     doc = tool.apply_document(document, options=True)
-
-    acc = (doc.get('accounts') or [{}])[0]
-    spns = acc.get('spns') or {}
-    before = list(spns.get('before') or [])
-    after = list(spns.get('after') or [])
-    result = write_result(module, doc)
-    result.update(dn=acc.get('dn'), label=acc.get('label'), outcome=acc.get('outcome'),
-                  spns=dict(before=before, after=after))
-    if module._diff:
-        header = '%s (%s)' % (acc.get('label'), acc.get('dn'))
-        result['diff'] = dict(before={'spns': before}, after={'spns': after},
-                              before_header=header, after_header=header)
-    module.exit_json(**result)
+    spns = ((doc.get('accounts') or [{}])[0]).get('spns') or {}
+    account_result(module, doc, 'spns', list(spns.get('before') or []), list(spns.get('after') or []))
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=connection_spec(
-            account=dict(type='str', required=True),
-            type=dict(type='str', choices=['computer', 'user']),
-            spns=dict(required=True, **set_spec()),
-            check=dict(type='str', choices=['forest', 'domain', 'none']),
-        ),
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE,
-        required_by=CONNECTION_REQUIRED_BY,
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(**module_args(dict(
+        account=dict(type='str', required=True),
+        type=dict(type='str', choices=['computer', 'user']),
+        spns=dict(required=True, **set_spec()),
+        check=dict(type='str', choices=['forest', 'domain', 'none']),
+    )))
     guarded(module, run)
 
 

@@ -177,8 +177,7 @@ applied:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.adkcd.ad.plugins.module_utils.adkcd import (
-    Adkcd, guarded, CONNECTION_MUTUALLY_EXCLUSIVE, CONNECTION_REQUIRED_BY, admin_account,
-    connection_spec, write_result)
+    Adkcd, admin_account, guarded, module_args, write_result)
 
 
 def _diff_side(accounts, side):
@@ -211,18 +210,16 @@ def run(module):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=connection_spec(
+    module = AnsibleModule(**module_args(
+        dict(
             data=dict(type='dict'),
             path=dict(type='path'),
             force=dict(type='bool', default=False),
             stop_on_error=dict(type='bool', default=False),
         ),
-        mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE + [('data', 'path')],
+        mutually_exclusive=[('data', 'path')],
         required_one_of=[('data', 'path')],
-        required_by=CONNECTION_REQUIRED_BY,
-        supports_check_mode=True,
-    )
+    ))
     guarded(module, run)
 
 
