@@ -11,7 +11,8 @@
 
 #include "adkcd/conn.h"
 #include "adkcd/status.h"
-#include "adkcd/uac.h" /* the bits of uac, and what they make an account */
+#include "adkcd/uac.h"
+#include "adkcd/values.h" /* the bits of uac, and what they make an account */
 
 enum adkcd_account_kind {
     ADKCD_ACCOUNT_ANY = 0,  /* computer first, then user (setspn) */
@@ -37,6 +38,9 @@ struct adkcd_account {
     int spns_present;
     char **delegate_to; /* msDS-AllowedToDelegateTo (strv, may be NULL) */
     int delegate_to_present;
+    char *sid;             /* objectSid as "S-1-5-21-..." (NULL: none) */
+    struct adkcd_val rbcd; /* msDS-AllowedToActOnBehalfOfOtherIdentity */
+    int rbcd_present;      /* (its one value, a security descriptor) */
 };
 
 /*

@@ -213,4 +213,27 @@ enum adkcd_service_finding {
 enum adkcd_service_finding
 adkcd_service_finding(int valid, size_t holders);
 
+/*
+ * The safety rule of resource-based delegation: allowing principals
+ * (adds: some SID becomes allowed) to delegate to a domain controller or a
+ * KDC's own account (krbtgt) lets them impersonate any user to its
+ * services (the DC's LDAP, SMB, replication: the domain).  ADKCD_E_ACCESS
+ * with ADKCD_HINT_FORCE unless force.  Removing principals is always safe.
+ */
+adkcd_status
+adkcd_rbcd_check_safety(const struct adkcd_account *target, int adds, int force,
+                        struct adkcd_err *err);
+
+/* What to tell about a principal allowed to delegate (bits). */
+#define ADKCD_RBCD_NOTE_DISABLED 0x1u /* its account is disabled */
+#define ADKCD_RBCD_NOTE_UNCONSTRAINED                                          \
+    0x2u                        /* it has unconstrained                        \
+                                 * delegation as well */
+#define ADKCD_RBCD_NOTE_DC 0x4u /* it is a domain controller */
+
+/* The notes of a principal with this userAccountControl (has_uac 0: a
+ * group or an unknown SID, nothing to note). */
+unsigned
+adkcd_rbcd_principal_notes(unsigned uac, int has_uac);
+
 #endif /* ADKCD_DELEG_H */

@@ -14,6 +14,8 @@
  *           mode: constrained
  *           protocol_transition: true
  *           services: {exact: [http/iosmdm.mydom.local]}
+ *       - account: iosmdm
+ *         rbcd: {present: [tmg$]}
  *
  * The format, every key and every check are in docs/state-file.md.  What
  * the file does not name is left as it is.  The parser collects every
@@ -87,6 +89,8 @@ struct adkcd_sf_account {
     struct adkcd_sf_pos kind_pos;
     struct adkcd_sf_set spns;
     struct adkcd_sf_deleg deleg;
+    struct adkcd_sf_set rbcd; /* resource-based delegation: the principals
+                               * allowed to delegate to this account */
 };
 
 /* Where a wanted SPN must be unique: "spn_check". */

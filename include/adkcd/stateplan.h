@@ -22,6 +22,7 @@
 #include "adkcd/account.h"
 #include "adkcd/conn.h"
 #include "adkcd/plan.h"
+#include "adkcd/principal.h"
 #include "adkcd/statefile.h"
 #include "adkcd/want.h"
 
@@ -38,6 +39,8 @@ enum adkcd_issue_kind {
     ADKCD_ISSUE_SPN_CYCLE,     /* SPNs move in a cycle between entries
                                 * (swapped): no order of whole changes
                                 * avoids a duplicate */
+    ADKCD_ISSUE_PRINCIPAL,     /* an rbcd principal does not resolve, or
+                                * names a SID no object has to allow */
 };
 
 struct adkcd_issue {
@@ -61,8 +64,15 @@ struct adkcd_stateplan {
                                        * change->group = its index */
     struct adkcd_issue *issues;
     size_t n_issues;
-    size_t spns_checked; /* SPNs checked for duplicates */
-    int gc_used;         /* the Global Catalog was asked */
+    /* The principals the rbcd lists name, resolved (each name once;
+     * NULL where it did not resolve), for reports. */
+    struct adkcd_principal **principals;
+    size_t n_principals;
+    struct adkcd_rbcd_sids {
+        char **add, **remove; /* strvs */
+    } * rbcd_sids;            /* per account, for its want's rbcd_edit */
+    size_t spns_checked;      /* SPNs checked for duplicates */
+    int gc_used;              /* the Global Catalog was asked */
 };
 
 /*
@@ -85,6 +95,10 @@ adkcd_stateplan_change(const struct adkcd_stateplan *sp, size_t i);
 
 void
 adkcd_stateplan_free(struct adkcd_stateplan *sp);
+
+/* The resolved principal whose SID is sid, or NULL. */
+const struct adkcd_principal *
+adkcd_stateplan_principal(const struct adkcd_stateplan *sp, const char *sid);
 
 /* "not-found", "same-account", "spn-held", ... (stable, for JSON). */
 const char *

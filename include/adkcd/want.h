@@ -17,6 +17,7 @@
 #include "adkcd/deleg.h"
 #include "adkcd/entry.h"
 #include "adkcd/plan.h"
+#include "adkcd/sd.h"
 #include "adkcd/statefile.h"
 
 /* The attributes the planner reads (a strv). */
@@ -26,11 +27,17 @@ struct adkcd_want {
     const struct adkcd_sf_account *spec; /* borrowed */
     const struct adkcd_account *acct;    /* borrowed: label, DC, krbtgt */
     int force; /* allow what the safety checks refuse */
+    /* The spec's rbcd lists as SIDs (the caller resolves the principals;
+     * borrowed strvs), used when spec->rbcd.given. */
+    struct adkcd_sd_edit rbcd_edit;
 
     /* Set by each adkcd_want_plan(): the state planned against and the
      * state wanted, for reports (owned; adkcd_want_clear()). */
     char **spns_before, **spns_after;
     struct adkcd_deleg deleg_before, deleg_after;
+    int rbcd_before_present;                /* the descriptor planned against */
+    struct adkcd_val rbcd_before;           /* (owned copy) */
+    struct adkcd_sd_edit_result rbcd_after; /* and the edit's result */
 
     /* Set by adkcd_want_plan_into(): the SPNs the first plan adds, which
      * the caller checks for holders elsewhere.  A re-plan (after a lost
@@ -42,10 +49,12 @@ struct adkcd_want {
 /*
  * Plan, into change (empty, with its dn and label), going from now to what
  * want (a struct adkcd_want) asks: servicePrincipalName value by value,
- * userAccountControl by compare-and-swap and msDS-AllowedToDelegateTo value
- * by value.  Nothing is planned when the account is already so.  The
- * safety checks of adkcd_deleg_check_safety() apply (ADKCD_E_ACCESS unless
- * force); ADKCD_E_USAGE when the entry contradicts the account's state
+ * userAccountControl by compare-and-swap, msDS-AllowedToDelegateTo value
+ * by value, and msDS-AllowedToActOnBehalfOfOtherIdentity by compare-and-swap
+ * of the descriptor edited (adkcd_sd_edit() with want->rbcd_edit).  Nothing is
+ * planned when the account is already so.  The safety checks of
+ * adkcd_deleg_check_safety() apply (ADKCD_E_ACCESS unless force); ADKCD_E_USAGE
+ * when the entry contradicts the account's state
  * (adkcd_statefile_deleg_desired()).  An adkcd_replan_func.
  */
 adkcd_status

@@ -80,5 +80,13 @@ int
 cmd_apply(struct cli_common *c, struct args *a);
 int
 cmd_export(struct cli_common *c, struct args *a);
+int
+cmd_rbcd(struct cli_common *c, struct args *a);
+
+/* A want's resource-based delegation, before and after, as JSON (the
+ * SIDs named through conn). */
+struct adkcd_want;
+json_t *
+front_json_rbcd(struct adkcd_conn *conn, const struct adkcd_want *w);
 
 #endif /* ADKCD_FRONT_H */

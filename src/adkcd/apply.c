@@ -187,7 +187,8 @@ report_issues(struct cli_common *c, const char *file,
 
 /* What the file changes of account i, as JSON. */
 static json_t *
-json_account(const struct adkcd_stateplan *sp, size_t i, int dry_run)
+json_account(struct adkcd_conn *conn, const struct adkcd_stateplan *sp,
+             size_t i, int dry_run)
 {
     const struct adkcd_sf_account *a = &sp->sf->accounts[i];
     const struct adkcd_want *w = &sp->wants[i];
@@ -223,6 +224,8 @@ json_account(const struct adkcd_stateplan *sp, size_t i, int dry_run)
             o, "delegation",
             json_pack("{s:o,s:o}", "before", front_json_deleg(&w->deleg_before),
                       "after", front_json_deleg(&w->deleg_after)));
+    if (a->rbcd.given)
+        json_object_set_new(o, "rbcd", front_json_rbcd(conn, w));
     return o;
 }
 
@@ -313,7 +316,7 @@ cmd_apply(struct cli_common *c, struct args *a)
             doc, "applied",
             json_boolean(changed && !c->dry_run && res.applied > 0));
         for (i = 0; i < sf->n_accounts; i++)
-            json_array_append_new(accts, json_account(sp, i, c->dry_run));
+            json_array_append_new(accts, json_account(conn, sp, i, c->dry_run));
         json_object_set_new(doc, "accounts", accts);
         json_object_set_new(
             doc, "counts",

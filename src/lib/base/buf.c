@@ -74,3 +74,20 @@ buf_take(struct buf *b)
     b->len = b->cap = 0;
     return s;
 }
+
+void
+buf_put(struct buf *b, const void *data, size_t n)
+{
+    if (reserve(b, n) != 0)
+        return;
+    memcpy(b->s + b->len, data, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void
+buf_free(struct buf *b)
+{
+    free(b->s);
+    memset(b, 0, sizeof(*b));
+}

@@ -8,6 +8,7 @@
 #include <uuid/uuid.h>
 
 #include "adkcd/account.h"
+#include "adkcd/sd.h"
 #include "adkcd/strv.h"
 #include "buf.h"
 #include "ldapx.h"
@@ -21,6 +22,8 @@ static char *account_attrs[] = {"sAMAccountName",
                                 "servicePrincipalName",
                                 "msDS-AllowedToDelegateTo",
                                 ADKCD_KRBTGT_LINK_BL_ATTR,
+                                "objectSid",
+                                ADKCD_RBCD_ATTR,
                                 NULL};
 
 /* Matches users, computers, gMSAs and other security principals that can
@@ -42,7 +45,41 @@ adkcd_account_free(struct adkcd_account *a)
     free(a->how);
     adkcd_strv_free(a->spns);
     adkcd_strv_free(a->delegate_to);
+    free(a->sid);
+    free(a->rbcd.data);
     free(a);
+}
+
+/* The objectSid (as text) and the resource-based delegation descriptor
+ * (as bytes) of an entry into a; replaces what a held. */
+static adkcd_status
+fill_binary(LDAP *ld, LDAPMessage *e, struct adkcd_account *a,
+            struct adkcd_err *err)
+{
+    struct adkcd_vals v = {0, NULL};
+    adkcd_status st;
+
+    free(a->sid);
+    a->sid = NULL;
+    free(a->rbcd.data);
+    a->rbcd.data = NULL;
+    a->rbcd.len = 0;
+    a->rbcd_present = 0;
+    st = adkcd_ldapx_vals(ld, e, "objectSid", &v, NULL, err);
+    if (st == ADKCD_OK && v.n > 0)
+        st = adkcd_sid_to_string((const unsigned char *)v.v[0].data, v.v[0].len,
+                                 NULL, &a->sid, err);
+    adkcd_vals_clear(&v);
+    if (st != ADKCD_OK)
+        return st;
+    st = adkcd_ldapx_vals(ld, e, ADKCD_RBCD_ATTR, &v, &a->rbcd_present, err);
+    if (st == ADKCD_OK && v.n > 0) {
+        /* Single-valued: the value is taken over. */
+        a->rbcd = v.v[0];
+        v.v[0].data = NULL;
+    }
+    adkcd_vals_clear(&v);
+    return st;
 }
 
 /* Fill a from an entry; replaces what a held. */
@@ -88,6 +125,9 @@ fill(LDAP *ld, LDAPMessage *e, struct adkcd_account *a, struct adkcd_err *err)
     a->delegate_to = NULL;
     st = adkcd_ldapx_values(ld, e, "msDS-AllowedToDelegateTo", &a->delegate_to,
                             &a->delegate_to_present, err);
+    if (st != ADKCD_OK)
+        return st;
+    st = fill_binary(ld, e, a, err);
     if (st != ADKCD_OK)
         return st;
     if (a->dn == NULL || a->sam == NULL)
@@ -200,7 +240,15 @@ account_copy(const struct adkcd_account *a)
     COPY(sam);
     COPY(upn);
     COPY(dns_host_name);
+    COPY(sid);
 #undef COPY
+    c->rbcd.data = NULL;
+    if (a->rbcd.data != NULL) {
+        c->rbcd.data = malloc(a->rbcd.len + 1);
+        bad |= c->rbcd.data == NULL;
+        if (c->rbcd.data != NULL)
+            memcpy(c->rbcd.data, a->rbcd.data, a->rbcd.len + 1);
+    }
     c->spns = a->spns != NULL ? adkcd_strv_dup(a->spns) : NULL;
     c->delegate_to =
         a->delegate_to != NULL ? adkcd_strv_dup(a->delegate_to) : NULL;

@@ -12,6 +12,7 @@
 #include <ldif.h>
 
 #include "adkcd/plan.h"
+#include "adkcd/sd.h"
 #include "buf.h"
 
 #define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
@@ -80,8 +81,20 @@ static void
 diff_line(struct buf *b, const char *marker, const char *attr,
           const struct adkcd_val *value)
 {
+    char *sddl = NULL;
+
     buf_puts(b, marker);
     buf_puts(b, " ");
+    /* A resource-based delegation descriptor as SDDL (ASCII), which a
+     * person can read; a value that does not parse stays as bytes.  The
+     * LDIF of the plan keeps the bytes. */
+    if (strcasecmp(attr, ADKCD_RBCD_ATTR) == 0 &&
+        adkcd_sd_to_sddl((const unsigned char *)value->data, value->len, &sddl,
+                         NULL) == ADKCD_OK) {
+        ldif_line(b, attr, sddl, strlen(sddl));
+        free(sddl);
+        return;
+    }
     ldif_line(b, attr, value->data, value->len);
 }
 

@@ -31,6 +31,8 @@ adkcd_issue_kind_str(enum adkcd_issue_kind kind)
         return "contradiction";
     case ADKCD_ISSUE_SPN_CYCLE:
         return "spn-cycle";
+    case ADKCD_ISSUE_PRINCIPAL:
+        return "principal";
     }
     return "unknown";
 }
@@ -201,6 +203,183 @@ resolve(struct adkcd_conn *conn, struct adkcd_stateplan *sp,
     return st;
 }
 
+const struct adkcd_principal *
+adkcd_stateplan_principal(const struct adkcd_stateplan *sp, const char *sid)
+{
+    size_t i;
+
+    for (i = 0; i < sp->n_principals; i++) {
+        if (sp->principals[i] != NULL &&
+            strcmp(sp->principals[i]->sid, sid) == 0)
+            return sp->principals[i];
+    }
+    return NULL;
+}
+
+/* The principal resolved for name (any case), or NULL. */
+static const struct adkcd_principal *
+principal_named(const struct adkcd_stateplan *sp, const char *const *names,
+                const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sp->n_principals; i++) {
+        if (strcasecmp(names[i], name) == 0)
+            return sp->principals[i];
+    }
+    return NULL;
+}
+
+/* The SIDs of list into *sids; an issue for each name not resolved. */
+static adkcd_status
+list_sids(struct adkcd_stateplan *sp, size_t i, const char *what,
+          const struct adkcd_sf_list *l, const char *const *names,
+          const struct adkcd_err *errs, char ***sids, struct adkcd_err *err)
+{
+    adkcd_status st = ADKCD_OK;
+    size_t k, j;
+
+    for (k = 0; st == ADKCD_OK && k < l->n; k++) {
+        const struct adkcd_principal *p =
+            principal_named(sp, names, l->v[k].text);
+        char msg[ADKCD_ERR_MSG_SIZE + 64];
+
+        if (p != NULL) {
+            if (adkcd_strv_add(sids, p->sid) != 0)
+                st = NOMEM(err);
+            continue;
+        }
+        for (j = 0; j < sp->n_principals; j++)
+            if (strcasecmp(names[j], l->v[k].text) == 0)
+                break;
+        snprintf(msg, sizeof(msg), "principal '%s' (rbcd.%s[%zu]): %s",
+                 l->v[k].text, what, k + 1,
+                 j < sp->n_principals ? errs[j].msg : "not resolved");
+        st = add_issue(sp, ADKCD_ISSUE_PRINCIPAL, i,
+                       j < sp->n_principals && errs[j].status != ADKCD_OK
+                           ? errs[j].status
+                           : ADKCD_E_NOTFOUND,
+                       msg, NULL, NULL, l->v[k].text, 0, err);
+    }
+    return st;
+}
+
+/* Resolve every principal the rbcd lists name (each name once, in a few
+ * searches) and give each account's want the SIDs. */
+static adkcd_status
+resolve_rbcd(struct adkcd_conn *conn, struct adkcd_stateplan *sp,
+             struct adkcd_err *err)
+{
+    const struct adkcd_statefile *sf = sp->sf;
+    const char **names = NULL;
+    struct adkcd_err *errs = NULL;
+    size_t n = 0, cap = 0, i, k, l;
+    adkcd_status st = ADKCD_OK;
+
+    for (i = 0; i < sf->n_accounts; i++) {
+        const struct adkcd_sf_set *r = &sf->accounts[i].rbcd;
+        const struct adkcd_sf_list *lists[] = {&r->present, &r->absent,
+                                               &r->exact};
+
+        for (l = 0; l < 3; l++) {
+            for (k = 0; k < lists[l]->n; k++) {
+                const char *name = lists[l]->v[k].text;
+                size_t j;
+
+                for (j = 0; j < n; j++)
+                    if (strcasecmp(names[j], name) == 0)
+                        break;
+                if (j < n)
+                    continue;
+                if (n == cap) {
+                    const char **v;
+
+                    cap = cap ? 2 * cap : 16;
+                    v = realloc(names, cap * sizeof(*v));
+                    if (v == NULL) {
+                        free(names);
+                        return NOMEM(err);
+                    }
+                    names = v;
+                }
+                names[n++] = name;
+            }
+        }
+    }
+    sp->rbcd_sids = calloc(sf->n_accounts + 1, sizeof(*sp->rbcd_sids));
+    if (sp->rbcd_sids == NULL)
+        st = NOMEM(err);
+    if (st == ADKCD_OK && n > 0) {
+        sp->principals = calloc(n, sizeof(*sp->principals));
+        errs = calloc(n, sizeof(*errs));
+        if (sp->principals == NULL || errs == NULL)
+            st = NOMEM(err);
+        if (st == ADKCD_OK)
+            st = adkcd_principal_resolve_many(conn, names, n, sp->principals,
+                                              errs, err);
+        if (st == ADKCD_OK)
+            sp->n_principals = n;
+    }
+    for (i = 0; st == ADKCD_OK && i < sf->n_accounts; i++) {
+        const struct adkcd_sf_set *r = &sf->accounts[i].rbcd;
+        struct adkcd_want *w = &sp->wants[i];
+
+        if (!r->given)
+            continue;
+        st = list_sids(sp, i, r->exact.given ? "exact" : "present",
+                       r->exact.given ? &r->exact : &r->present, names, errs,
+                       &sp->rbcd_sids[i].add, err);
+        if (st == ADKCD_OK)
+            st = list_sids(sp, i, "absent", &r->absent, names, errs,
+                           &sp->rbcd_sids[i].remove, err);
+        w->rbcd_edit.add = sp->rbcd_sids[i].add;
+        w->rbcd_edit.remove = sp->rbcd_sids[i].remove;
+        w->rbcd_edit.exact = r->exact.given;
+    }
+    free(names);
+    free(errs);
+    return st;
+}
+
+/* An rbcd list may keep a SID no object has (a deleted account's), never
+ * allow a new one. */
+static adkcd_status
+check_unknown_adds(struct adkcd_stateplan *sp, size_t i, struct adkcd_err *err)
+{
+    char *const *added = sp->wants[i].rbcd_after.added;
+    adkcd_status st = ADKCD_OK;
+    size_t k;
+
+    for (k = 0; added != NULL && added[k] != NULL && st == ADKCD_OK; k++) {
+        const struct adkcd_principal *p =
+            adkcd_stateplan_principal(sp, added[k]);
+        char msg[512];
+
+        if (p == NULL || p->kind != ADKCD_PRINCIPAL_UNKNOWN)
+            continue;
+        snprintf(msg, sizeof(msg),
+                 "rbcd: no object has the SID %s: it cannot be allowed to "
+                 "delegate (a SID of another domain or of a deleted account "
+                 "can only be removed)",
+                 added[k]);
+        st = add_issue(sp, ADKCD_ISSUE_PRINCIPAL, i, ADKCD_E_NOTFOUND, msg,
+                       NULL, NULL, added[k], 0, err);
+    }
+    return st;
+}
+
+/* Does account i have an issue already (a principal not found)? */
+static int
+issues_at(const struct adkcd_stateplan *sp, size_t i)
+{
+    size_t k;
+
+    for (k = 0; k < sp->n_issues; k++)
+        if (sp->issues[k].account == i)
+            return 1;
+    return 0;
+}
+
 /* Plan every resolved account; issues for what the planner refuses. */
 static adkcd_status
 plan_accounts(struct adkcd_stateplan *sp, int force, struct adkcd_err *err)
@@ -214,7 +393,7 @@ plan_accounts(struct adkcd_stateplan *sp, int force, struct adkcd_err *err)
         struct adkcd_err perr;
         adkcd_status pst;
 
-        if (sp->accts[i] == NULL)
+        if (sp->accts[i] == NULL || issues_at(sp, i))
             continue;
         w->spec = &sp->sf->accounts[i];
         w->acct = sp->accts[i];
@@ -238,6 +417,13 @@ plan_accounts(struct adkcd_stateplan *sp, int force, struct adkcd_err *err)
         }
         if (c != NULL)
             c->group = i;
+        if (st == ADKCD_OK && pst == ADKCD_OK) {
+            size_t before = sp->n_issues;
+
+            st = check_unknown_adds(sp, i, err);
+            if (st == ADKCD_OK && sp->n_issues > before && c != NULL)
+                adkcd_change_reset(c);
+        }
     }
     return st;
 }
@@ -387,6 +573,8 @@ adkcd_stateplan_make(struct adkcd_conn *conn, const struct adkcd_statefile *sf,
     if (st == ADKCD_OK)
         st = resolve(conn, sp, err);
     if (st == ADKCD_OK)
+        st = resolve_rbcd(conn, sp, err);
+    if (st == ADKCD_OK)
         st = plan_accounts(sp, force, err);
     if (st == ADKCD_OK)
         st = collect(sp->plan, ADKCD_OP_ADD, &adds, err);
@@ -472,6 +660,16 @@ adkcd_stateplan_free(struct adkcd_stateplan *sp)
         if (sp->accts != NULL)
             adkcd_account_free(sp->accts[i]);
     }
+    for (i = 0;
+         sp->sf != NULL && sp->rbcd_sids != NULL && i < sp->sf->n_accounts;
+         i++) {
+        adkcd_strv_free(sp->rbcd_sids[i].add);
+        adkcd_strv_free(sp->rbcd_sids[i].remove);
+    }
+    free(sp->rbcd_sids);
+    for (i = 0; i < sp->n_principals; i++)
+        adkcd_principal_free(sp->principals[i]);
+    free(sp->principals);
     free(sp->wants);
     free(sp->accts);
     adkcd_plan_free(sp->plan);

@@ -397,3 +397,42 @@ adkcd_service_finding(int valid, size_t holders)
         return ADKCD_SVC_UNHELD;
     return holders > 1 ? ADKCD_SVC_DUPLICATE : ADKCD_SVC_OK;
 }
+
+adkcd_status
+adkcd_rbcd_check_safety(const struct adkcd_account *t, int adds, int force,
+                        struct adkcd_err *err)
+{
+    const char *who;
+
+    if (force || !adds)
+        return ADKCD_OK;
+    if (adkcd_uac_is_dc(t->uac))
+        who = "a domain controller";
+    else if (adkcd_uac_is_krbtgt(t->sam, t->rodc_linked))
+        who = "a KDC's own account (krbtgt)";
+    else
+        return ADKCD_OK;
+    adkcd_err_set(err, ADKCD_E_ACCESS,
+                  "refusing to allow resource-based delegation to %s (%s): "
+                  "the principals allowed could impersonate any user to its "
+                  "services",
+                  who, t->dn);
+    adkcd_err_hint(err, ADKCD_HINT_FORCE);
+    return ADKCD_E_ACCESS;
+}
+
+unsigned
+adkcd_rbcd_principal_notes(unsigned uac, int has_uac)
+{
+    unsigned notes = 0;
+
+    if (!has_uac)
+        return 0;
+    if (adkcd_uac_is_disabled(uac))
+        notes |= ADKCD_RBCD_NOTE_DISABLED;
+    if (adkcd_uac_is_dc(uac))
+        notes |= ADKCD_RBCD_NOTE_DC;
+    else if (uac & ADKCD_UAC_TRUSTED_FOR_DELEGATION)
+        notes |= ADKCD_RBCD_NOTE_UNCONSTRAINED;
+    return notes;
+}

@@ -18,6 +18,7 @@
 
 /* SECURITY_DESCRIPTOR_CONTROL bits (MS-DTYP 2.4.6). */
 #define SE_DACL_PRESENT 0x0004u
+#define SE_SACL_PRESENT 0x0010u
 #define SE_SELF_RELATIVE 0x8000u
 
 /* AceFlags: the ACE is only inherited, it does not apply to the object. */
@@ -115,9 +116,11 @@ sid_at(const unsigned char *buf, size_t off, size_t end, const char *what,
 /* The owner or group SID at a header offset (0: none). */
 static adkcd_status
 header_sid(const unsigned char *buf, size_t len, uint32_t off, const char *what,
-           char **text_out, struct adkcd_err *err)
+           char **text_out, size_t *off_out, size_t *len_out,
+           struct adkcd_err *err)
 {
     *text_out = NULL;
+    *off_out = *len_out = 0;
     if (off == 0)
         return ADKCD_OK;
     if (off < SD_HEADER_LEN || off >= len)
@@ -125,7 +128,8 @@ header_sid(const unsigned char *buf, size_t len, uint32_t off, const char *what,
                              "%s offset %" PRIu32 " is outside the "
                              "descriptor (%zu bytes, header %u)",
                              what, off, len, SD_HEADER_LEN);
-    return sid_at(buf, off, len, what, text_out, NULL, err);
+    *off_out = off;
+    return sid_at(buf, off, len, what, text_out, len_out, err);
 }
 
 /* One ACE at buf[off..off+size), size already checked against the ACL. */
@@ -134,6 +138,9 @@ parse_ace(const unsigned char *buf, size_t off, size_t size, size_t index,
           struct adkcd_sd_ace *ace, struct adkcd_err *err)
 {
     size_t end = off + size, p = off + ACE_HEADER_LEN;
+    size_t obj_at = 0, inh_at = 0, used = 0;
+    int callback = 0;
+    adkcd_status st;
     uint32_t oflags;
 
     ace->type = buf[off];
@@ -141,6 +148,13 @@ parse_ace(const unsigned char *buf, size_t off, size_t size, size_t index,
     ace->mask = 0;
     ace->object_type = 0;
     ace->sid = NULL;
+    ace->off = off;
+    ace->size = size;
+    ace->object_flags = 0;
+    ace->inherited_object_type = 0;
+    memset(ace->object_guid, 0, sizeof(ace->object_guid));
+    memset(ace->inherited_object_guid, 0, sizeof(ace->inherited_object_guid));
+    ace->app_off = ace->app_len = 0;
     /* Every ACE type of MS-DTYP 2.4.4 has its Mask right after the header;
      * types we do not interpret keep it and no SID. */
     if (size >= ACE_HEADER_LEN + 4)
@@ -153,6 +167,8 @@ parse_ace(const unsigned char *buf, size_t off, size_t size, size_t index,
      * 2.4.4.7). */
     case ADKCD_ACE_ACCESS_ALLOWED_CALLBACK:
     case ADKCD_ACE_ACCESS_DENIED_CALLBACK:
+        callback = ace->type == ADKCD_ACE_ACCESS_ALLOWED_CALLBACK ||
+                   ace->type == ADKCD_ACE_ACCESS_DENIED_CALLBACK;
         if (size < ACE_HEADER_LEN + 4 + SID_MIN_LEN)
             return adkcd_err_set(err, ADKCD_E_INVALID,
                                  "ACE %zu at offset %zu: AceSize %zu is too "
@@ -167,6 +183,8 @@ parse_ace(const unsigned char *buf, size_t off, size_t size, size_t index,
         /* Mask, Flags, then the GUIDs that Flags announce (16 bytes each),
          * then the SID (MS-DTYP 2.4.4.3); the callback object ACE has its
          * condition after the SID (2.4.4.8). */
+        callback = ace->type == ADKCD_ACE_ACCESS_ALLOWED_CALLBACK_OBJECT ||
+                   ace->type == ADKCD_ACE_ACCESS_DENIED_CALLBACK_OBJECT;
         if (size < ACE_HEADER_LEN + 8)
             return adkcd_err_set(err, ADKCD_E_INVALID,
                                  "ACE %zu at offset %zu: AceSize %zu is too "
@@ -176,21 +194,62 @@ parse_ace(const unsigned char *buf, size_t off, size_t size, size_t index,
         p += 8;
         if (oflags & ACE_OBJECT_TYPE_PRESENT) {
             ace->object_type = 1;
+            obj_at = p;
             p += 16;
         }
-        if (oflags & ACE_INHERITED_OBJECT_TYPE_PRESENT)
+        if (oflags & ACE_INHERITED_OBJECT_TYPE_PRESENT) {
+            ace->inherited_object_type = 1;
+            inh_at = p;
             p += 16;
+        }
         if (p + SID_MIN_LEN > end)
             return adkcd_err_set(err, ADKCD_E_INVALID,
                                  "ACE %zu at offset %zu: AceSize %zu is too "
                                  "small for its object types (flags 0x%" PRIx32
                                  ") and a SID",
                                  index, off, size, oflags);
+        /* Both GUIDs lie before p, which the check above kept within the
+         * ACE. */
+        ace->object_flags = oflags;
+        if (ace->object_type)
+            memcpy(ace->object_guid, buf + obj_at, 16);
+        if (ace->inherited_object_type)
+            memcpy(ace->inherited_object_guid, buf + inh_at, 16);
         break;
     default:
         return ADKCD_OK;
     }
-    return sid_at(buf, p, end, "ACE SID", &ace->sid, NULL, err);
+    st = sid_at(buf, p, end, "ACE SID", &ace->sid, &used, err);
+    /* ApplicationData is the rest of the ACE (sid_at() checked that the
+     * SID ends within it). */
+    if (st == ADKCD_OK && callback) {
+        ace->app_off = p + used;
+        ace->app_len = end - (p + used);
+    }
+    return st;
+}
+
+/* The size of the ACL at off (its header checked), for the SACL. */
+static adkcd_status
+locate_acl(const unsigned char *buf, size_t len, uint32_t off, const char *what,
+           size_t *size_out, struct adkcd_err *err)
+{
+    unsigned acl_size;
+
+    *size_out = 0;
+    if (off < SD_HEADER_LEN || off > len || len - off < ACL_HEADER_LEN)
+        return adkcd_err_set(err, ADKCD_E_INVALID,
+                             "%s offset %" PRIu32 " leaves no room for an "
+                             "ACL header in a %zu-byte descriptor",
+                             what, off, len);
+    acl_size = rd16(buf + off + 2);
+    if (acl_size < ACL_HEADER_LEN || acl_size > len - off)
+        return adkcd_err_set(err, ADKCD_E_INVALID,
+                             "%s at offset %" PRIu32 ": AclSize %u does "
+                             "not fit the %zu bytes left",
+                             what, off, acl_size, len - off);
+    *size_out = acl_size;
+    return ADKCD_OK;
 }
 
 /* The ACL at off (MS-DTYP 2.4.5) into sd->aces. */
@@ -222,6 +281,9 @@ parse_acl(const unsigned char *buf, size_t len, uint32_t off,
                              "not fit the %zu bytes left",
                              off, acl_size, len - off);
     end = (size_t)off + acl_size;
+    sd->dacl_off = off;
+    sd->dacl_len = acl_size;
+    sd->dacl_rev = rev;
     /* Each ACE takes at least its header: refuse a count that cannot fit
      * before allocating for it. */
     if ((size_t)count * ACE_HEADER_LEN > acl_size - ACL_HEADER_LEN)
@@ -268,7 +330,7 @@ adkcd_status
 adkcd_sd_parse(const unsigned char *buf, size_t len, struct adkcd_sd *sd,
                struct adkcd_err *err)
 {
-    uint32_t off_owner, off_group, off_dacl;
+    uint32_t off_owner, off_group, off_sacl, off_dacl;
     unsigned control;
     adkcd_status st;
 
@@ -288,14 +350,23 @@ adkcd_sd_parse(const unsigned char *buf, size_t len, struct adkcd_sd *sd,
                              "security descriptor is not self-relative "
                              "(Control 0x%04x lacks SE_SELF_RELATIVE)",
                              control);
+    sd->sbz1 = buf[1];
+    sd->control = control;
     off_owner = rd32(buf + 4);
     off_group = rd32(buf + 8);
-    /* buf + 12 is the SACL, which delegation does not need. */
+    off_sacl = rd32(buf + 12);
     off_dacl = rd32(buf + 16);
 
-    st = header_sid(buf, len, off_owner, "owner", &sd->owner, err);
+    st = header_sid(buf, len, off_owner, "owner", &sd->owner, &sd->owner_off,
+                    &sd->owner_len, err);
     if (st == ADKCD_OK)
-        st = header_sid(buf, len, off_group, "group", &sd->group, err);
+        st = header_sid(buf, len, off_group, "group", &sd->group,
+                        &sd->group_off, &sd->group_len, err);
+    /* The SACL is not read, only located (an edit keeps it as it is). */
+    if (st == ADKCD_OK && (control & SE_SACL_PRESENT) && off_sacl != 0)
+        st = locate_acl(buf, len, off_sacl, "SACL", &sd->sacl_len, err);
+    if (st == ADKCD_OK && sd->sacl_len > 0)
+        sd->sacl_off = off_sacl;
     /* SE_DACL_PRESENT with OffsetDacl 0 is a NULL DACL: has_dacl stays 0,
      * as without SE_DACL_PRESENT. */
     if (st == ADKCD_OK && (control & SE_DACL_PRESENT) && off_dacl != 0)
@@ -409,6 +480,42 @@ check_sid(const struct adkcd_sd *sd, const char *sid, unsigned access)
     /* Nothing decided: no access, unless a conditional allow's condition
      * holds. */
     return cond_allow ? CONDITIONAL : DENIED;
+}
+
+enum adkcd_sd_role
+adkcd_sd_ace_role(const struct adkcd_sd_ace *ace)
+{
+    switch (ace_role(ace, ADKCD_RIGHT_DS_CONTROL_ACCESS)) {
+    case ROLE_ALLOW:
+        return ADKCD_SD_ROLE_ALLOW;
+    case ROLE_DENY:
+        return ADKCD_SD_ROLE_DENY;
+    case ROLE_COND_ALLOW:
+        return ADKCD_SD_ROLE_COND_ALLOW;
+    case ROLE_COND_DENY:
+        return ADKCD_SD_ROLE_COND_DENY;
+    case ROLE_UNKNOWN:
+        return ADKCD_SD_ROLE_UNKNOWN;
+    case ROLE_NONE:
+        break;
+    }
+    return ADKCD_SD_ROLE_NONE;
+}
+
+enum adkcd_sd_verdict
+adkcd_sd_check_sid(const struct adkcd_sd *sd, const char *sid, unsigned access)
+{
+    if (!sd->has_dacl)
+        return ADKCD_SD_ALLOWED;
+    switch (check_sid(sd, sid, access)) {
+    case ALLOWED:
+        return ADKCD_SD_ALLOWED;
+    case CONDITIONAL:
+        return ADKCD_SD_CONDITIONAL;
+    case DENIED:
+        break;
+    }
+    return ADKCD_SD_DENIED;
 }
 
 void

@@ -766,10 +766,15 @@ check_repeats(struct ctx *c, struct adkcd_sf_list *l, const char *path,
  * present list, but may both be held (Samba keeps both), so an exact or
  * absent list refuses only byte-for-byte repeats.
  */
+/* What a list holds: SPNs to add (strict), SPNs a directory may hold,
+ * or principals (rbcd: account or group names, or SIDs). */
+enum list_kind { LIST_SPNS_STRICT, LIST_SPNS, LIST_PRINCIPALS };
+
 static void
 get_list(struct ctx *c, const struct node *k, const struct node *v,
-         const char *path, struct adkcd_sf_list *l, int strict)
+         const char *path, struct adkcd_sf_list *l, enum list_kind kind)
 {
+    int strict = kind == LIST_SPNS_STRICT;
     char ipath[PATH_SIZE], q[QUOTE_MAX * 4 + 16];
     struct adkcd_err e;
     size_t i;
@@ -780,9 +785,10 @@ get_list(struct ctx *c, const struct node *k, const struct node *v,
         return;
     if (v->kind != N_SEQ) {
         add_error(c, v->pos,
-                  "%s: expected a list of SPNs ([a, b] or '- a' lines; [] "
+                  "%s: expected a list of %s ([a, b] or '- a' lines; [] "
                   "for none), not %s",
-                  path, describe(v));
+                  path, kind == LIST_PRINCIPALS ? "principals" : "SPNs",
+                  describe(v));
         return;
     }
     if (v->n == 0)
@@ -805,6 +811,11 @@ get_list(struct ctx *c, const struct node *k, const struct node *v,
             add_error(c, it->pos, "%s: %s", ipath, e.msg);
             continue;
         }
+        if (kind == LIST_PRINCIPALS &&
+            adkcd_account_check_name(s, it->len, &e) != ADKCD_OK) {
+            add_error(c, it->pos, "%s: %s", ipath, e.msg);
+            continue;
+        }
         for (p = s; !strict && *p != '\0'; p++) {
             if ((unsigned char)*p < 0x20 || *p == 0x7f)
                 break;
@@ -824,13 +835,14 @@ get_list(struct ctx *c, const struct node *k, const struct node *v,
         l->v[l->n].pos = it->pos;
         l->n++;
     }
-    check_repeats(c, l, path, strict);
+    /* Names of principals compare without regard to case. */
+    check_repeats(c, l, path, strict || kind == LIST_PRINCIPALS);
 }
 
-/* "spns" or "delegation.services". */
+/* "spns", "delegation.services" or "rbcd" (principals). */
 static void
 get_set(struct ctx *c, const struct node *k, const struct node *v,
-        const char *path, struct adkcd_sf_set *s)
+        const char *path, struct adkcd_sf_set *s, int principals)
 {
     struct field f[] = {{"present"}, {"absent"}, {"exact"}};
     char sub[PATH_SIZE], q[QUOTE_MAX * 4 + 16];
@@ -843,15 +855,18 @@ get_set(struct ctx *c, const struct node *k, const struct node *v,
         return;
     if (f[0].key != NULL) {
         snprintf(sub, sizeof(sub), "%s.present", path);
-        get_list(c, f[0].key, f[0].value, sub, &s->present, 1);
+        get_list(c, f[0].key, f[0].value, sub, &s->present,
+                 principals ? LIST_PRINCIPALS : LIST_SPNS_STRICT);
     }
     if (f[1].key != NULL) {
         snprintf(sub, sizeof(sub), "%s.absent", path);
-        get_list(c, f[1].key, f[1].value, sub, &s->absent, 0);
+        get_list(c, f[1].key, f[1].value, sub, &s->absent,
+                 principals ? LIST_PRINCIPALS : LIST_SPNS);
     }
     if (f[2].key != NULL) {
         snprintf(sub, sizeof(sub), "%s.exact", path);
-        get_list(c, f[2].key, f[2].value, sub, &s->exact, 0);
+        get_list(c, f[2].key, f[2].value, sub, &s->exact,
+                 principals ? LIST_PRINCIPALS : LIST_SPNS);
         if (f[0].key != NULL || f[1].key != NULL)
             add_error(c, f[2].key->pos,
                       "%s: exact cannot be combined with present or absent "
@@ -914,7 +929,7 @@ get_deleg(struct ctx *c, const struct node *k, const struct node *v,
     }
     if (f[2].key != NULL) {
         snprintf(sub, sizeof(sub), "%s.services", path);
-        get_set(c, f[2].key, f[2].value, sub, &d->services);
+        get_set(c, f[2].key, f[2].value, sub, &d->services, 0);
     }
     /* A delegation that contradicts itself, as "adkcd set" refuses it. */
     wants_services = s->present.n > 0 || s->exact.n > 0;
@@ -951,14 +966,15 @@ get_account(struct ctx *c, const struct node *n, const char *path,
             struct adkcd_sf_account *a)
 {
     static const char *const types[] = {"computer", "user", NULL};
-    struct field f[] = {{"account"}, {"type"}, {"spns"}, {"delegation"}};
+    struct field f[] = {
+        {"account"}, {"type"}, {"spns"}, {"delegation"}, {"rbcd"}};
     char sub[PATH_SIZE];
     struct adkcd_err e;
     const char *s;
     int r;
 
     a->pos = n->pos;
-    if (!get_fields(c, n, path, f, 4))
+    if (!get_fields(c, n, path, f, 5))
         return;
     if (f[0].key == NULL) {
         add_error(c, n->pos,
@@ -991,11 +1007,15 @@ get_account(struct ctx *c, const struct node *n, const char *path,
     }
     if (f[2].key != NULL) {
         snprintf(sub, sizeof(sub), "%s.spns", path);
-        get_set(c, f[2].key, f[2].value, sub, &a->spns);
+        get_set(c, f[2].key, f[2].value, sub, &a->spns, 0);
     }
     if (f[3].key != NULL) {
         snprintf(sub, sizeof(sub), "%s.delegation", path);
         get_deleg(c, f[3].key, f[3].value, sub, &a->deleg);
+    }
+    if (f[4].key != NULL) {
+        snprintf(sub, sizeof(sub), "%s.rbcd", path);
+        get_set(c, f[4].key, f[4].value, sub, &a->rbcd, 1);
     }
 }
 
@@ -1258,6 +1278,7 @@ adkcd_statefile_free(struct adkcd_statefile *sf)
         free(sf->accounts[i].name);
         set_free(&sf->accounts[i].spns);
         set_free(&sf->accounts[i].deleg.services);
+        set_free(&sf->accounts[i].rbcd);
     }
     free(sf->accounts);
     free(sf);
@@ -1571,6 +1592,7 @@ emit_account(struct emitter *em, const struct adkcd_sf_account *a)
         emit_set(em, "services", &d->services);
         emit_end(em, 0);
     }
+    emit_set(em, "rbcd", &a->rbcd);
     emit_end(em, 0);
 }
 

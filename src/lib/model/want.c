@@ -13,7 +13,8 @@
 #define SPN_ATTR "servicePrincipalName"
 #define UAC_ATTR ADKCD_UAC_ATTR
 
-char *const adkcd_want_attrs[] = {SPN_ATTR, UAC_ATTR, ADKCD_DELEG_ATTR, NULL};
+char *const adkcd_want_attrs[] = {SPN_ATTR, UAC_ATTR, ADKCD_DELEG_ATTR,
+                                  ADKCD_RBCD_ATTR, NULL};
 
 void
 adkcd_want_clear(struct adkcd_want *w)
@@ -23,6 +24,11 @@ adkcd_want_clear(struct adkcd_want *w)
     adkcd_deleg_clear(&w->deleg_before);
     adkcd_deleg_clear(&w->deleg_after);
     w->spns_before = w->spns_after = NULL;
+    free(w->rbcd_before.data);
+    w->rbcd_before.data = NULL;
+    w->rbcd_before.len = 0;
+    w->rbcd_before_present = 0;
+    adkcd_sd_edit_result_clear(&w->rbcd_after);
 }
 
 /* attr of now as a strv (empty, never NULL, when absent). */
@@ -82,6 +88,44 @@ plan_deleg(struct adkcd_want *w, const struct adkcd_entry *now,
     if (st != ADKCD_OK)
         return st;
     return adkcd_deleg_plan_change(c, &w->deleg_before, &w->deleg_after, err);
+}
+
+static adkcd_status
+plan_rbcd(struct adkcd_want *w, const struct adkcd_entry *now,
+          struct adkcd_change *c, struct adkcd_err *err)
+{
+    const struct adkcd_vals *v = adkcd_entry_vals(now, ADKCD_RBCD_ATTR);
+    const struct adkcd_val *cur = v != NULL && v->n > 0 ? &v->v[0] : NULL;
+    const char *u = adkcd_entry_str(now, UAC_ATTR);
+    struct adkcd_account acct = *w->acct;
+    adkcd_status st;
+
+    if (cur != NULL) {
+        w->rbcd_before.data = malloc(cur->len + 1);
+        if (w->rbcd_before.data == NULL)
+            return NOMEM(err);
+        memcpy(w->rbcd_before.data, cur->data, cur->len);
+        w->rbcd_before.data[cur->len] = '\0';
+        w->rbcd_before.len = cur->len;
+        w->rbcd_before_present = 1;
+    }
+    st = adkcd_sd_edit(cur, &w->rbcd_edit, &w->rbcd_after, err);
+    if (st != ADKCD_OK) {
+        adkcd_err_prefix(err, "%s: %s", c->dn, ADKCD_RBCD_ATTR);
+        return st;
+    }
+    /* The safety rules judge the account as it is now. */
+    if (u != NULL && adkcd_uac_parse(u, &acct.uac) != 0)
+        return adkcd_err_set(err, ADKCD_E_INVALID,
+                             "%s: its %s is not an integer: %s", c->dn,
+                             UAC_ATTR, u);
+    st = adkcd_rbcd_check_safety(&acct, w->rbcd_after.added != NULL, w->force,
+                                 err);
+    if (st != ADKCD_OK)
+        return st;
+    return adkcd_change_swap_val(
+        c, ADKCD_RBCD_ATTR, cur,
+        w->rbcd_after.present ? &w->rbcd_after.value : NULL, err);
 }
 
 void
@@ -150,6 +194,8 @@ adkcd_want_plan(void *want, const struct adkcd_entry *now,
         st = plan_spns(w, now, c, err);
     if (st == ADKCD_OK && w->spec->deleg.given)
         st = plan_deleg(w, now, c, err);
+    if (st == ADKCD_OK && w->spec->rbcd.given)
+        st = plan_rbcd(w, now, c, err);
     if (st == ADKCD_OK)
         st = adds_are_spns(c, err);
     if (st == ADKCD_OK)
@@ -182,7 +228,10 @@ adkcd_account_entry(const struct adkcd_account *acct)
     if (put(e, SPN_ATTR, acct->spns) != 0 ||
         put(e, ADKCD_DELEG_ATTR, acct->delegate_to) != 0 ||
         (acct->has_uac &&
-         adkcd_entry_add(e, UAC_ATTR, uac, strlen(uac)) != 0)) {
+         adkcd_entry_add(e, UAC_ATTR, uac, strlen(uac)) != 0) ||
+        (acct->rbcd_present && acct->rbcd.data != NULL &&
+         adkcd_entry_add(e, ADKCD_RBCD_ATTR, acct->rbcd.data, acct->rbcd.len) !=
+             0)) {
         adkcd_entry_free(e);
         return NULL;
     }
