@@ -591,7 +591,10 @@ rbcd_change(struct cli_common *c, struct args *a, const char *sub)
         warnings = NULL;
         cli_json_print(doc);
     } else if (!changed) {
-        cli_printf(stdout, "unchanged: %s already allows: ", sp->accts[0]->how);
+        cli_printf(stdout,
+                   "unchanged: %s %s already allows (resource-based "
+                   "delegation): ",
+                   adkcd_account_class(sp->accts[0]), sp->accts[0]->sam);
         print_allowed(w->rbcd_before_present ? &w->rbcd_before : NULL, &nm);
         cli_printf(stdout, "\n");
     } else if (c->ldif) {

@@ -280,10 +280,12 @@ dc_holders() {
 }
 
 # dc_snapshot FILE: every object of the domain partition with its DN and its
-# servicePrincipalName, userAccountControl and msDS-AllowedToDelegateTo
-# values, one "DN" or "DN | attr: value" line each, sorted, so that two
+# servicePrincipalName, userAccountControl, msDS-AllowedToDelegateTo and
+# msDS-AllowedToActOnBehalfOfOtherIdentity values, one "DN" or "DN | attr:
+# value" line each, sorted, so that two
 # snapshots can be diffed. Paged (Samba's MaxPageSize is 1000).
-DC_SNAPSHOT_ATTRS=(servicePrincipalName userAccountControl msDS-AllowedToDelegateTo)
+DC_SNAPSHOT_ATTRS=(servicePrincipalName userAccountControl msDS-AllowedToDelegateTo
+    msDS-AllowedToActOnBehalfOfOtherIdentity)
 dc_snapshot() {
     local out=$1
     dc_search -E pr=1000/noprompt -b "${DC_SNAPSHOT_BASE:-$ADKCD_BASEDN}" \
