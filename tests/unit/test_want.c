@@ -188,6 +188,120 @@ test_replan_keeps_another_writers_bits(void **state)
     teardown(&f);
 }
 
+/* Samba's encoding of O:BAD:(A;;0xf01ff;;;S-1-5-21-1-2-3-N). */
+static struct adkcd_val
+rbcd_value(unsigned rid)
+{
+    static const unsigned char head[] = {
+        0x01, 0x00, 0x04, 0x80, 0x14, 0,    0,    0, 0,    0,    0,
+        0,    0,    0,    0,    0,    0x24, 0,    0, 0,    0x01, 0x02,
+        0,    0,    0,    0,    0,    5,    0x20, 0, 0,    0,    0x20,
+        0x02, 0,    0,    0x04, 0,    0x2c, 0,    1, 0,    0,    0,
+        0,    0,    0x24, 0,    0xff, 0x01, 0x0f, 0, 0x01, 0x05, 0,
+        0,    0,    0,    0,    5,    0x15, 0,    0, 0,    1,    0,
+        0,    0,    2,    0,    0,    0,    3,    0, 0,    0};
+    struct adkcd_val v;
+
+    v.len = sizeof(head) + 4;
+    v.data = malloc(v.len + 1);
+    assert_non_null(v.data);
+    memcpy(v.data, head, sizeof(head));
+    v.data[sizeof(head)] = (char)(rid & 0xff);
+    v.data[sizeof(head) + 1] = (char)(rid >> 8 & 0xff);
+    v.data[sizeof(head) + 2] = 0;
+    v.data[sizeof(head) + 3] = 0;
+    v.data[v.len] = '\0';
+    return v;
+}
+
+/* rbcd present: [tmg] planned first against no descriptor, then, after a
+ * lost compare-and-swap, against the one another writer set meanwhile:
+ * the re-plan keeps the other writer's principal and swaps its value. */
+static void
+test_rbcd_replan_keeps_another_writers_principal(void **state)
+{
+    struct fx f;
+    char *add[] = {"S-1-5-21-1-2-3-1105", NULL};
+    struct adkcd_val theirs = rbcd_value(1106);
+    struct adkcd_entry *later = adkcd_entry_new(DN);
+    const struct adkcd_image *img;
+    struct adkcd_sd sd;
+
+    (void)state;
+    setup(&f, 4096, NULL, NULL);
+    f.spec->rbcd.given = 1;
+    f.w.rbcd_edit.add = add;
+    assert_int_equal(adkcd_want_plan(&f.w, f.now, f.c, &f.err), ADKCD_OK);
+    assert_int_equal(f.c->n_ops, 1); /* add: the attribute was absent */
+    assert_int_equal(f.c->ops[0].kind, ADKCD_OP_ADD);
+    adkcd_change_reset(f.c);
+    adkcd_entry_add(later, UAC, "4096", 4);
+    adkcd_entry_add(later, ADKCD_RBCD_ATTR, theirs.data, theirs.len);
+    assert_int_equal(adkcd_want_plan(&f.w, later, f.c, &f.err), ADKCD_OK);
+    /* compare-and-swap: delete theirs exactly, add theirs + ours */
+    assert_int_equal(f.c->n_ops, 2);
+    assert_int_equal(f.c->ops[0].kind, ADKCD_OP_DELETE);
+    assert_int_equal(f.c->ops[0].value.len, theirs.len);
+    assert_memory_equal(f.c->ops[0].value.data, theirs.data, theirs.len);
+    assert_int_equal(f.c->ops[1].kind, ADKCD_OP_ADD);
+    h_err_init(&f.err);
+    assert_int_equal(adkcd_sd_parse((unsigned char *)f.c->ops[1].value.data,
+                                    f.c->ops[1].value.len, &sd, &f.err),
+                     ADKCD_OK);
+    assert_int_equal(sd.n, 2);
+    assert_string_equal(sd.aces[0].sid, "S-1-5-21-1-2-3-1106");
+    assert_string_equal(sd.aces[1].sid, "S-1-5-21-1-2-3-1105");
+    adkcd_sd_clear(&sd);
+    img = adkcd_change_image(f.c, ADKCD_RBCD_ATTR);
+    assert_non_null(img);
+    assert_true(img->before_present && img->after_present);
+    assert_true(f.w.rbcd_before_present);
+    /* the same again when ours is there already: nothing */
+    adkcd_change_reset(f.c);
+    adkcd_entry_free(later);
+    later = adkcd_entry_new(DN);
+    adkcd_entry_add(later, UAC, "4096", 4);
+    adkcd_entry_add(later, ADKCD_RBCD_ATTR, f.w.rbcd_after.value.data,
+                    f.w.rbcd_after.value.len);
+    assert_int_equal(adkcd_want_plan(&f.w, later, f.c, &f.err), ADKCD_OK);
+    assert_int_equal(f.c->n_ops, 0);
+    free(theirs.data);
+    adkcd_entry_free(later);
+    teardown(&f);
+}
+
+/* Allowing principals to delegate to a DC: refused unless forced;
+ * removing them is always allowed. */
+static void
+test_rbcd_to_dc_refused_unless_forced(void **state)
+{
+    struct fx f;
+    char *add[] = {"S-1-5-21-1-2-3-1105", NULL};
+    struct adkcd_val cur = rbcd_value(1105);
+
+    (void)state;
+    setup(&f, 0x2000 | 0x80000, NULL, NULL);
+    f.spec->rbcd.given = 1;
+    f.w.rbcd_edit.add = add;
+    h_assert_failed("dc", adkcd_want_plan(&f.w, f.now, f.c, &f.err),
+                    ADKCD_E_ACCESS, &f.err, "domain controller", NULL);
+    adkcd_change_reset(f.c);
+    f.w.force = 1;
+    h_err_init(&f.err);
+    assert_int_equal(adkcd_want_plan(&f.w, f.now, f.c, &f.err), ADKCD_OK);
+    assert_int_equal(f.c->n_ops, 1);
+    adkcd_change_reset(f.c);
+    f.w.force = 0;
+    f.w.rbcd_edit.add = NULL;
+    f.w.rbcd_edit.remove = add;
+    adkcd_entry_add(f.now, ADKCD_RBCD_ATTR, cur.data, cur.len);
+    assert_int_equal(adkcd_want_plan(&f.w, f.now, f.c, &f.err), ADKCD_OK);
+    assert_int_equal(f.c->n_ops, 1); /* the value deleted: absent after */
+    assert_int_equal(f.c->ops[0].kind, ADKCD_OP_DELETE);
+    free(cur.data);
+    teardown(&f);
+}
+
 static void
 test_services_only_change_is_guarded(void **state)
 {
@@ -352,6 +466,8 @@ main(void)
         cmocka_unit_test(test_spns_and_delegation_in_one_modify),
         cmocka_unit_test(test_replan_keeps_another_writers_bits),
         cmocka_unit_test(test_services_only_change_is_guarded),
+        cmocka_unit_test(test_rbcd_replan_keeps_another_writers_principal),
+        cmocka_unit_test(test_rbcd_to_dc_refused_unless_forced),
         cmocka_unit_test(test_safety_rules_refuse_unless_forced),
         cmocka_unit_test(test_safety_krbtgt_by_link),
         cmocka_unit_test(test_uac_malformed),
