@@ -24,9 +24,11 @@
  *   service-dc          the service belongs to a domain controller (warn)
  *   resource-based      the service's account allows the delegating
  *                       account through
- * msDS-AllowedToActOnBehalfOfOtherIdentity user-found          the impersonated
- * user exists user-enabled        ... is not disabled user-sensitive      ...
- * is not "sensitive and cannot be delegated" (NOT_DELEGATED 0x100000)
+ *                       msDS-AllowedToActOnBehalfOfOtherIdentity
+ *   user-found          the impersonated user exists
+ *   user-enabled        ... is not disabled
+ *   user-sensitive      ... is not "sensitive and cannot be delegated"
+ *                       (NOT_DELEGATED 0x100000)
  *   user-protected      ... is not a member of Protected Users
  *
  * Each finding is pass, warn, fail or skip (not decidable, e.g. the user
@@ -97,6 +99,11 @@ enum adkcd_fix_id {
     ADKCD_FIX_CLEAR_USER_SENSITIVE,
     /* Take the user out of Protected Users if it may be delegated: sam. */
     ADKCD_FIX_LEAVE_PROTECTED_USERS,
+    /* Set TRUSTED_TO_AUTH_FOR_DELEGATION alone on the delegating account
+     * (sam), adding no service to its list: resource-based delegation
+     * allows it, and a KDC that wants a forwardable S4U2Self ticket for
+     * that (Samba's) needs the flag. */
+    ADKCD_FIX_PROTOCOL_TRANSITION_ONLY,
 };
 
 /* A finding's fix: its id and the data to word it (owned by the finding).
@@ -120,9 +127,18 @@ struct adkcd_finding {
     struct adkcd_fix fix; /* what to do (warn/fail); id NONE otherwise */
 };
 
+/* Which delegation allows the account to the service, as the directory
+ * says: the bits of adkcd_findings.allows. */
+/* The service is a value of the account's msDS-AllowedToDelegateTo. */
+#define ADKCD_KCD_ALLOWS_CONSTRAINED 0x1u
+/* The msDS-AllowedToActOnBehalfOfOtherIdentity of the one account that
+ * holds the service allows the account. */
+#define ADKCD_KCD_ALLOWS_RESOURCE_BASED 0x2u
+
 struct adkcd_findings {
     struct adkcd_finding *v; /* in the order of the table above */
     size_t n;
+    unsigned allows; /* ADKCD_KCD_ALLOWS_* bits; 0: neither */
 };
 
 struct adkcd_kcd_check_opts {
@@ -263,7 +279,8 @@ struct adkcd_kcd_facts {
  *   account-enabled     fail when disabled (its TGT is refused)
  *   account-sensitive   fail when NOT_DELEGATED (its own tickets are not
  *                       forwardable); warn when resource-based delegation
- *                       allows it (which accepts non-forwardable tickets)
+ *                       allows it (Windows KDCs accept non-forwardable
+ *                       tickets for it; Samba's, 4.22 as tested, does not)
  *   account-spn         pass for a computer or an account with an SPN;
  *                       fail for a user account without one (S4U2Self
  *                       gets KDC_ERR_S_PRINCIPAL_UNKNOWN)
@@ -277,10 +294,14 @@ struct adkcd_kcd_facts {
  *                       matches); fail otherwise, naming the near miss or
  *                       the value with a realm; pass when resource-based
  *                       delegation allows it instead
- *   protocol-transition pass when set, or when resource-based delegation
- *                       allows it (non-forwardable S4U2Self tickets do);
- *                       else fail with need_protocol_transition, warn
- *                       without
+ *   protocol-transition pass when set; when resource-based delegation
+ *                       allows the account, warn with
+ *                       need_protocol_transition (Windows KDCs accept the
+ *                       non-forwardable S4U2Self ticket for it, MS-SFU
+ *                       3.1.5.2.1; Samba's KDC, 4.22 as tested, refuses
+ *                       it), pass without (a Kerberos user's ticket is
+ *                       forwardable); else fail with
+ *                       need_protocol_transition, warn without
  *   service-holder      pass for one account; fail for none ("Server not
  *                       found") or several (duplicate SPN); warn for none
  *                       when only this domain could be searched; skip when
@@ -289,16 +310,20 @@ struct adkcd_kcd_facts {
  *                       writable or read-only (adkcd_uac_is_dc()), pass
  *                       otherwise, skip without a single holder
  *   resource-based      pass when the holder's descriptor allows the
- *                       account (Windows KDCs honour it; Samba 4.17's
- *                       does not), skip otherwise (not set, other
- *                       accounts only, not read)
+ *                       account (Windows KDCs honour it, and Samba's
+ *                       from 4.19; 4.17's does not), skip otherwise (not
+ *                       set, other accounts only, not read)
  *   user-found          pass, fail (no such account), skip (no user, or
  *                       the lookup failed)
  *   user-enabled        fail when disabled
  *   user-sensitive      fail when NOT_DELEGATED (resource-based included)
  *   user-protected      fail when in Protected Users (Windows DCs refuse;
- *                       Samba 4.17's KDC does not enforce it), skip when
- *                       it could not be decided
+ *                       Samba's KDC, 4.17 to 4.22 as tested, does not
+ *                       enforce it), skip when it could not be decided
+ *
+ * out->allows gets the ADKCD_KCD_ALLOWS_* bits: the service is listed
+ * (the whole value, ignoring case, as service-listed compares), and
+ * resource-based passes.
  *
  * *out is filled on success (free with adkcd_findings_clear()); only
  * ADKCD_E_NOMEM fails.
@@ -306,6 +331,42 @@ struct adkcd_kcd_facts {
 adkcd_status
 adkcd_kcd_decide(const struct adkcd_kcd_facts *facts,
                  struct adkcd_findings *out, struct adkcd_err *err);
+
+/*
+ * Which delegation let a successful S4U2Proxy through.  The KDC does not
+ * say; it is inferred from the directory (adkcd_findings.allows) and the
+ * S4U2Self ticket that was the evidence.
+ */
+enum adkcd_kcd_via {
+    ADKCD_KCD_VIA_UNKNOWN = 0,    /* "unknown": the directory does not
+                                   * explain it (changed since it was read,
+                                   * or not yet replicated to the DC
+                                   * read?) */
+    ADKCD_KCD_VIA_CONSTRAINED,    /* "constrained": msDS-AllowedToDelegateTo
+                                   * alone allows it */
+    ADKCD_KCD_VIA_RESOURCE_BASED, /* "resource-based": resource-based
+                                   * delegation alone allows it, or the
+                                   * evidence was not forwardable, which
+                                   * only resource-based delegation takes */
+    ADKCD_KCD_VIA_EITHER,         /* "either": both allow it, and which the
+                                   * KDC used depends on the KDC: Windows
+                                   * KDCs try msDS-AllowedToDelegateTo
+                                   * first (MS-SFU 3.2.5.2.1, 3.2.5.2.3),
+                                   * Samba's (4.22, as seen in its log)
+                                   * resource-based delegation first */
+};
+
+/*
+ * The inference (pure): allows is adkcd_findings.allows; evidence_fwd is
+ * 1 when the S4U2Self ticket was forwardable, 0 when not, -1 when its
+ * flags could not be read (taken as forwardable: the KDC took it).
+ */
+enum adkcd_kcd_via
+adkcd_kcd_via(unsigned allows, int evidence_fwd);
+
+/* "unknown", "constrained", "resource-based", "either": for JSON. */
+const char *
+adkcd_kcd_via_name(enum adkcd_kcd_via via);
 
 /*
  * The value of list closest to want (case-insensitive edit distance), when

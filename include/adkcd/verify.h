@@ -13,7 +13,9 @@
  *    tell whose the TGT is.
  * 3. S4U2Self and S4U2Proxy (s4u.h), and what the KDC's answers mean.
  * 4. The directory's checks (kcdcheck.h): on failure the causes, after a
- *    success notes (this KDC issued the ticket; another may not).
+ *    success notes (this KDC issued the ticket; another may not), and
+ *    which delegation let S4U2Proxy through, as far as the directory and
+ *    the S4U2Self ticket tell (the KDC does not say: adkcd_kcd_via()).
  *
  * Results carry stable ids (steps, outcomes, where a run stopped) that
  * the front end words.
@@ -111,7 +113,11 @@ struct adkcd_verify {
                                          * for the front end to word */
     struct adkcd_findings findings;     /* the directory's checks */
     int have_findings;
-    char *tgt_error; /* why there is no TGT */
+    enum adkcd_kcd_via via; /* after a success with findings: which
+                             * delegation let S4U2Proxy through, an
+                             * inference; ADKCD_KCD_VIA_UNKNOWN
+                             * otherwise */
+    char *tgt_error;        /* why there is no TGT */
     struct adkcd_verify_step_result steps[ADKCD_VERIFY_NSTEPS];
 };
 

@@ -199,6 +199,18 @@ put_fix(FILE *f, const struct adkcd_fix *x)
                 "(privileged accounts should stay in it)",
                 sam);
         break;
+    case ADKCD_FIX_PROTOCOL_TRANSITION_ONLY:
+        /* adkcd sets the flag only with services to delegate to. */
+        fprintf(f,
+                "for Samba's KDC, allow protocol transition on %s without "
+                "adding services (TRUSTED_TO_AUTH_FOR_DELEGATION "
+                "0x1000000): samba-tool delegation for-any-protocol ",
+                sam);
+        put_word(f, x->sam);
+        fputs(" on (or, from Windows, Set-ADAccountControl ", f);
+        put_word(f, x->sam);
+        fputs(" -TrustedToAuthForDelegation $true)", f);
+        break;
     }
 }
 

@@ -294,13 +294,13 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
     }
     if (a->verb == NULL)
         return cli_usage_error(c, "say what to do: show, add, remove, set, "
-                                  "apply, export, history, rollback, check, "
-                                  "verify or audit");
+                                  "rbcd, apply, export, history, rollback, "
+                                  "check, verify or audit");
     if (find_verb(a->verb) == NULL)
         return cli_usage_error(c,
                                "unknown verb '%s' (show, add, remove, "
-                               "set, apply, export, history, rollback, "
-                               "check, verify, audit)",
+                               "set, rbcd, apply, export, history, "
+                               "rollback, check, verify, audit)",
                                a->verb);
     /* verify acts as ACCOUNT: its keys, its principal by default. */
     c->principal_from_account = strcmp(a->verb, "verify") == 0;

@@ -315,6 +315,63 @@ print_step(const struct adkcd_verify_step_result *s)
     cli_printf(stdout, "\n");
 }
 
+/* Which delegation let S4U2Proxy through: the library's inference from
+ * the directory (the KDC does not say). */
+static void
+print_via(const struct adkcd_verify *v, const char *service)
+{
+    const char *acct = adkcd_creds_name(v->tgt);
+
+    if (!v->ok || !v->have_findings)
+        return;
+    cli_printf(stdout, "via: ");
+    switch (v->via) {
+    case ADKCD_KCD_VIA_CONSTRAINED:
+        cli_printf(stdout,
+                   "constrained delegation (inferred from the directory: "
+                   "the KDC does not say): ");
+        cli_put_safe(stdout, service);
+        cli_printf(stdout, " is in the msDS-AllowedToDelegateTo of %s", acct);
+        break;
+    case ADKCD_KCD_VIA_RESOURCE_BASED:
+        cli_printf(stdout,
+                   "resource-based delegation (inferred from the directory: "
+                   "the KDC does not say): the "
+                   "msDS-AllowedToActOnBehalfOfOtherIdentity of the "
+                   "service's account allows %s, and ",
+                   acct);
+        if (v->findings.allows & ADKCD_KCD_ALLOWS_CONSTRAINED) {
+            cli_printf(stdout,
+                       "its msDS-AllowedToDelegateTo lists the service too, "
+                       "but takes only a forwardable S4U2Self ticket, which "
+                       "this one was not");
+        } else {
+            cli_put_safe(stdout, service);
+            cli_printf(stdout, " is not in its msDS-AllowedToDelegateTo");
+        }
+        break;
+    case ADKCD_KCD_VIA_EITHER:
+        cli_printf(stdout,
+                   "constrained or resource-based delegation: both allow %s "
+                   "(the msDS-AllowedToDelegateTo of %s, and the "
+                   "msDS-AllowedToActOnBehalfOfOtherIdentity of the "
+                   "service's account), and the KDC does not say which it "
+                   "used: Windows KDCs try msDS-AllowedToDelegateTo first, "
+                   "Samba's (4.22, as tested) resource-based delegation",
+                   acct, acct);
+        break;
+    default:
+        cli_printf(stdout,
+                   "unknown: the directory does not explain it (neither "
+                   "msDS-AllowedToDelegateTo with a forwardable S4U2Self "
+                   "ticket nor resource-based delegation allows %s: changed "
+                   "since, or not yet replicated to the DC read?)",
+                   acct);
+        break;
+    }
+    cli_printf(stdout, "\n");
+}
+
 static void
 verify_print(const struct cli_common *c, const struct adkcd_verify *v,
              const char *service)
@@ -343,6 +400,7 @@ verify_print(const struct cli_common *c, const struct adkcd_verify *v,
         cli_printf(stdout, "\n");
         cli_print_hints(c, stdout, "", v->why_hints);
     }
+    print_via(v, service);
     if (v->directory_error != NULL) {
         cli_printf(stdout, "the directory could not be read, so no cause is "
                            "pinpointed: ");
@@ -385,6 +443,10 @@ verify_json(struct cli_common *c, const struct adkcd_verify *v,
     json_object_set_new(doc, "service", cli_json_text(service));
     json_object_set_new(doc, "user", cli_json_text(v->s4u.user));
     json_object_set_new(doc, "ok", json_boolean(v->ok));
+    json_object_set_new(doc, "via",
+                        v->ok && v->have_findings
+                            ? cli_json_text(adkcd_kcd_via_name(v->via))
+                            : json_null());
     for (i = 0; i < ADKCD_VERIFY_NSTEPS; i++)
         json_array_append_new(steps, json_step(&v->steps[i]));
     json_object_set_new(doc, "steps", steps);

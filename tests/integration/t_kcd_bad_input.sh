@@ -94,7 +94,7 @@ dc_snapshot "$ADKCD_TMP/s9"
 run "$ADKCD" history --force
 expect_rc 3; expect_err_contains "history takes no --force"
 run "$ADKCD" export --dry-run
-expect_rc 3; expect_err_contains "--dry-run and --ldif apply to changes (add, remove, set, rollback, apply)"
+expect_rc 3; expect_err_contains "--dry-run and --ldif apply to changes (add, remove, set, rollback, apply, rbcd)"
 run "$ADKCD" show tmg --mode none
 expect_rc 3; expect_err_contains "--mode and --services go with set only"
 run "$ADKCD" rollback last -C

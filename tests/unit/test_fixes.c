@@ -108,6 +108,15 @@ test_text(void **state)
           0},
          "take alice out of Protected Users if it may be delegated "
          "(privileged accounts should stay in it)"},
+        /* Resource-based delegation on Samba's KDC: the flag alone, which
+         * adkcd sets only with services. */
+        {"protocol transition only",
+         {ADKCD_FIX_PROTOCOL_TRANSITION_ONLY, "tmg", "tmg$", SVC, NULL, NULL, 0,
+          0},
+         "for Samba's KDC, allow protocol transition on tmg$ without adding "
+         "services (TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000): samba-tool "
+         "delegation for-any-protocol 'tmg$' on (or, from Windows, "
+         "Set-ADAccountControl 'tmg$' -TrustedToAuthForDelegation $true)"},
         /* Words for a shell: quoted where they need it. */
         {"a $ in the account",
          {ADKCD_FIX_ADD_SERVICE, "tmg$", NULL, SVC, NULL, NULL, 0, 0},
@@ -174,7 +183,8 @@ test_names(void **state)
 
     (void)state;
     assert_null(adkcd_fix_name(ADKCD_FIX_NONE));
-    for (id = ADKCD_FIX_NONE + 1; id <= ADKCD_FIX_LEAVE_PROTECTED_USERS; id++) {
+    for (id = ADKCD_FIX_NONE + 1; id <= ADKCD_FIX_PROTOCOL_TRANSITION_ONLY;
+         id++) {
         const char *name = adkcd_fix_name((enum adkcd_fix_id)id);
 
         assert_non_null(name);

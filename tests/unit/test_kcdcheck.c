@@ -431,10 +431,17 @@ test_decide_account(void **state)
            "clear-sensitive account=tmg sam=tmg$ service=" SVC
            " value=- services=- pt=0 cond=0"});
 
-    /* Resource-based delegation takes non-forwardable tickets. */
+    /* Resource-based delegation takes non-forwardable tickets on Windows
+     * KDCs, not on Samba's (4.22, seen in t_rbcd_kdc.sh): a warning. */
     f.rbcd = ADKCD_RBCD_ALLOWS;
     CHECK("delegating account sensitive, resource-based", f, "PWPPPPPPPPPPP",
-          {"account-sensitive", 0, "accepts non-forwardable tickets"});
+          {"account-sensitive", 0,
+           "resource-based delegation on iosmdm allows tmg$, and Windows KDCs "
+           "(2012 and later) accept a non-forwardable S4U2Self ticket for it, "
+           "but Samba's KDC (4.22, as tested) does not"},
+          {"account-sensitive", 1,
+           "clear-sensitive account=tmg sam=tmg$ service=" SVC
+           " value=- services=- pt=0 cond=0"});
 
     f = good();
     f.has_uac = 0;
@@ -621,15 +628,84 @@ test_decide_protocol_transition(void **state)
           {"protocol-transition", 0,
            "only users who authenticated to it "
            "with Kerberos"});
+}
 
-    /* Resource-based delegation accepts a non-forwardable S4U2Self
-     * ticket (MS-SFU 3.2.5.2.2). */
-    f.need_protocol_transition = 1;
+/*
+ * Resource-based delegation with a Kerberos-only account: Windows KDCs
+ * take the non-forwardable S4U2Self ticket (MS-SFU 3.1.5.2.1), Samba's
+ * KDC (4.22, seen in t_rbcd_kdc.sh) refuses it.  Which KDC answers cannot
+ * be told from the directory: impersonating warns, never passes.
+ */
+static void
+test_decide_protocol_transition_rbcd(void **state)
+{
+    struct adkcd_kcd_facts f = good();
+
+    (void)state;
+    f.uac = WS;
+    f.delegate_to = NULL;
     f.rbcd = ADKCD_RBCD_ALLOWS;
-    CHECK("Kerberos only, resource-based", f, "PPPPPPPPPPPPP",
+    CHECK("resource-based only, Kerberos only, impersonating", f,
+          "PPPPPWPPPPPPP",
           {"protocol-transition", 0,
-           "resource-based delegation does not "
-           "mind"});
+           "tmg$ is Kerberos only (no TRUSTED_TO_AUTH_FOR_DELEGATION "
+           "0x1000000), so its S4U2Self tickets are not forwardable"},
+          {"protocol-transition", 0,
+           "Windows KDCs (2012 and later) accept such a ticket for the "
+           "resource-based delegation that iosmdm allows"},
+          {"protocol-transition", 0,
+           "Samba's KDC (4.22, as tested) refuses S4U2Proxy with it "
+           "(KDC_ERR_BADOPTION)"},
+          /* The flag alone: adding a service is not what is wanted. */
+          {"protocol-transition", 1,
+           "protocol-transition-only account=tmg sam=tmg$ service=" SVC
+           " value=- services=- pt=0 cond=0"},
+          {"mode", 0,
+           "tmg$ has no msDS-AllowedToDelegateTo and no "
+           "TRUSTED_FOR_DELEGATION, and needs neither"},
+          {"resource-based", 0,
+           "iosmdm allows tmg$ by resource-based delegation "
+           "(msDS-AllowedToActOnBehalfOfOtherIdentity), which needs no "
+           "msDS-AllowedToDelegateTo"});
+
+    /* Listed as well, Kerberos only: adding it with protocol transition
+     * sets the flag and nothing else. */
+    f.delegate_to = good_list;
+    CHECK("listed and resource-based, Kerberos only, impersonating", f,
+          "PPPPPWPPPPPPP",
+          {"protocol-transition", 0, "Samba's KDC (4.22, as tested) refuses"},
+          {"protocol-transition", 1,
+           "any-protocol account=tmg sam=- service=" SVC
+           " value=- services=- pt=1 cond=0"});
+
+    /* Without S4U2Self the evidence is a Kerberos user's forwardable
+     * ticket, which every KDC takes. */
+    f.delegate_to = NULL;
+    f.need_protocol_transition = 0;
+    f.user = NULL;
+    CHECK("resource-based only, Kerberos only, no user", f, "PPPPPPPPPSSSS",
+          {"protocol-transition", 0,
+           "resource-based delegation on iosmdm takes the tickets of users "
+           "who authenticated to tmg$ with Kerberos"},
+          {"protocol-transition", 0,
+           "Samba's KDC (4.22, as tested) needs that flag as well, Windows "
+           "KDCs do not"});
+
+    /* With protocol transition, resource-based delegation passes on
+     * both. */
+    f = good();
+    f.uac = WS | T2A;
+    f.delegate_to = NULL;
+    f.rbcd = ADKCD_RBCD_ALLOWS;
+    CHECK("resource-based only, any protocol", f, "PPPPPPPPPPPPP",
+          {"protocol-transition", 0, "its S4U2Self tickets are forwardable"});
+
+    /* Descriptor for other accounts: not a way through, and the
+     * protocol-transition finding says nothing of it. */
+    f.uac = WS;
+    f.rbcd = ADKCD_RBCD_OTHERS;
+    CHECK("resource-based for others, Kerberos only", f, "PPPFFFPPSPPPP",
+          {"protocol-transition", 0, "impersonating a user needs S4U2Self"});
 }
 
 static void
@@ -791,15 +867,15 @@ test_decide_rbcd(void **state)
     f.uac = WS;
     f.delegate_to = NULL;
     f.rbcd = ADKCD_RBCD_ALLOWS;
-    CHECK("resource-based only", f, "PPPPPPPPPPPPP",
-          {"mode", 0, "has no delegation of its own, and needs none"},
+    CHECK("resource-based only", f, "PPPPPWPPPPPPP",
+          {"mode", 0, "has no msDS-AllowedToDelegateTo and no"},
           {"resource-based", 0,
            "iosmdm allows tmg$ by resource-based "
            "delegation"},
           {"resource-based", 0, "older Samba KDCs do not"});
 
     f.uac = WS | TFD;
-    CHECK("resource-based, and unconstrained", f, "PPPWPPPPPPPPP",
+    CHECK("resource-based, and unconstrained", f, "PPPWPWPPPPPPP",
           {"mode", 1,
            "mode-none account=tmg sam=- service=" SVC
            " value=- services=- pt=0 cond=0"});
@@ -807,7 +883,7 @@ test_decide_rbcd(void **state)
     /* Users who may not be delegated are not by this path either. */
     f.uac = WS;
     f.user_uac = NORMAL | NOTDEL;
-    CHECK("resource-based, sensitive user", f, "PPPPPPPPPPPFP",
+    CHECK("resource-based, sensitive user", f, "PPPPPWPPPPPFP",
           {"user-sensitive", 0, "resource-based delegation included"});
 
     f = good();
@@ -817,6 +893,17 @@ test_decide_rbcd(void **state)
           {"resource-based", 0,
            "from other accounts only, not from tmg$ "
            "(S-1-5-21-1-2-3-1105)"});
+
+    /* Not listed, and the descriptor names others: service-listed says
+     * both ways are closed. */
+    f.delegate_to = NULL;
+    CHECK("not listed, resource-based for others", f, "PPPFFPPPSPPPP",
+          {"service-listed", 0,
+           SVC " is not in msDS-AllowedToDelegateTo of tmg$ (it has no "
+               "values), nor does resource-based delegation on iosmdm allow "
+               "it (it allows other accounts only): the KDC refuses "
+               "S4U2Proxy (KDC_ERR_BADOPTION)"});
+    f.delegate_to = good_list;
 
     f.rbcd = ADKCD_RBCD_UNKNOWN;
     f.rbcd_note = "it is in another domain";
@@ -947,6 +1034,111 @@ test_decide_everything_wrong(void **state)
     CHECK("everything", f, "FFPPFFFSSPFFF", {"mode", 0, "tmg$ has"});
 }
 
+/* adkcd_findings.allows: which delegation the directory says allows the
+ * account, for verify's inference of the one the KDC used. */
+static void
+test_decide_allows(void **state)
+{
+    static char *cased[] = {"HTTP/IOSMDM.mydom.local", NULL};
+    static char *realm[] = {SVC "@MYDOM.LOCAL", NULL};
+    static const struct adkcd_kcd_holder two[] = {
+        {DN_IOSMDM, SVC, 0},
+        {DN_WEB, SVC, 0},
+    };
+    static const struct {
+        const char *name;
+        char **list;
+        enum adkcd_kcd_rbcd rbcd;
+        int two_holders;
+        unsigned want;
+    } cases[] = {
+        {"listed", good_list, ADKCD_RBCD_NOT_SET, 0,
+         ADKCD_KCD_ALLOWS_CONSTRAINED},
+        {"listed, another case", cased, ADKCD_RBCD_NOT_SET, 0,
+         ADKCD_KCD_ALLOWS_CONSTRAINED},
+        /* A value with a realm never matches (service-listed fails). */
+        {"a value with a realm", realm, ADKCD_RBCD_NOT_SET, 0, 0},
+        {"resource-based", NULL, ADKCD_RBCD_ALLOWS, 0,
+         ADKCD_KCD_ALLOWS_RESOURCE_BASED},
+        {"both", good_list, ADKCD_RBCD_ALLOWS, 0,
+         ADKCD_KCD_ALLOWS_CONSTRAINED | ADKCD_KCD_ALLOWS_RESOURCE_BASED},
+        {"resource-based for others", NULL, ADKCD_RBCD_OTHERS, 0, 0},
+        {"resource-based unknown", NULL, ADKCD_RBCD_UNKNOWN, 0, 0},
+        /* No single holder: no descriptor the KDC would read. */
+        {"resource-based, two holders", NULL, ADKCD_RBCD_ALLOWS, 1, 0},
+        {"neither", NULL, ADKCD_RBCD_NOT_SET, 0, 0},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N_ELEMS(cases); i++) {
+        struct adkcd_kcd_facts f = good();
+        struct adkcd_findings out = {NULL, 0, 0xff};
+        struct adkcd_err err;
+
+        f.delegate_to = cases[i].list;
+        f.rbcd = cases[i].rbcd;
+        if (cases[i].two_holders) {
+            f.holders = two;
+            f.n_holders = 2;
+        }
+        h_err_init(&err);
+        h_assert_ok(cases[i].name, adkcd_kcd_decide(&f, &out, &err), &err);
+        if (out.allows != cases[i].want)
+            fail_msg("%s: allows 0x%x, expected 0x%x", cases[i].name,
+                     out.allows, cases[i].want);
+        adkcd_findings_clear(&out);
+        assert_int_equal(out.allows, 0);
+    }
+}
+
+/*
+ * adkcd_kcd_via: which delegation let a successful S4U2Proxy through.
+ * msDS-AllowedToDelegateTo takes a forwardable S4U2Self ticket only; when
+ * both allow it, Windows KDCs use the list and Samba's (4.22, in its log)
+ * resource-based delegation, so it is "either".
+ */
+static void
+test_via(void **state)
+{
+    static const unsigned C = ADKCD_KCD_ALLOWS_CONSTRAINED;
+    static const unsigned R = ADKCD_KCD_ALLOWS_RESOURCE_BASED;
+    static const struct {
+        unsigned allows;
+        int fwd;
+        enum adkcd_kcd_via want;
+        const char *name;
+    } cases[] = {
+        {C, 1, ADKCD_KCD_VIA_CONSTRAINED, "constrained"},
+        {C, -1, ADKCD_KCD_VIA_CONSTRAINED, "constrained"},
+        /* Not forwardable, yet through: not by the list. */
+        {C, 0, ADKCD_KCD_VIA_UNKNOWN, "unknown"},
+        {R, 1, ADKCD_KCD_VIA_RESOURCE_BASED, "resource-based"},
+        {R, 0, ADKCD_KCD_VIA_RESOURCE_BASED, "resource-based"},
+        {R, -1, ADKCD_KCD_VIA_RESOURCE_BASED, "resource-based"},
+        {C | R, 1, ADKCD_KCD_VIA_EITHER, "either"},
+        {C | R, -1, ADKCD_KCD_VIA_EITHER, "either"},
+        /* A Windows KDC: the list refuses a non-forwardable ticket,
+         * resource-based delegation takes it. */
+        {C | R, 0, ADKCD_KCD_VIA_RESOURCE_BASED, "resource-based"},
+        {0, 1, ADKCD_KCD_VIA_UNKNOWN, "unknown"},
+        {0, 0, ADKCD_KCD_VIA_UNKNOWN, "unknown"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N_ELEMS(cases); i++) {
+        enum adkcd_kcd_via got = adkcd_kcd_via(cases[i].allows, cases[i].fwd);
+
+        if (got != cases[i].want)
+            fail_msg("via(0x%x, %d) = %s, expected %s", cases[i].allows,
+                     cases[i].fwd, adkcd_kcd_via_name(got),
+                     adkcd_kcd_via_name(cases[i].want));
+        assert_string_equal(adkcd_kcd_via_name(got), cases[i].name);
+    }
+    assert_string_equal(adkcd_kcd_via_name((enum adkcd_kcd_via)42), "unknown");
+}
+
 /* ------------------------------------------------------------------ */
 /* adkcd_findings_get, adkcd_findings_count, adkcd_findings_clear      */
 /* ------------------------------------------------------------------ */
@@ -1019,6 +1211,9 @@ main(void)
         cmocka_unit_test(test_decide_mode),
         cmocka_unit_test(test_decide_listed),
         cmocka_unit_test(test_decide_protocol_transition),
+        cmocka_unit_test(test_decide_protocol_transition_rbcd),
+        cmocka_unit_test(test_decide_allows),
+        cmocka_unit_test(test_via),
         cmocka_unit_test(test_decide_holders),
         cmocka_unit_test(test_decide_dc),
         cmocka_unit_test(test_decide_rbcd),

@@ -95,8 +95,54 @@ adkcd_fix_name(enum adkcd_fix_id id)
         return "clear-user-sensitive";
     case ADKCD_FIX_LEAVE_PROTECTED_USERS:
         return "leave-protected-users";
+    case ADKCD_FIX_PROTOCOL_TRANSITION_ONLY:
+        return "protocol-transition-only";
     }
     return NULL;
+}
+
+const char *
+adkcd_kcd_via_name(enum adkcd_kcd_via via)
+{
+    /* Stable: JSON documents carry them. */
+    switch (via) {
+    case ADKCD_KCD_VIA_UNKNOWN:
+        break;
+    case ADKCD_KCD_VIA_CONSTRAINED:
+        return "constrained";
+    case ADKCD_KCD_VIA_RESOURCE_BASED:
+        return "resource-based";
+    case ADKCD_KCD_VIA_EITHER:
+        return "either";
+    }
+    return "unknown";
+}
+
+enum adkcd_kcd_via
+adkcd_kcd_via(unsigned allows, int evidence_fwd)
+{
+    int listed = (allows & ADKCD_KCD_ALLOWS_CONSTRAINED) != 0;
+    int rbcd = (allows & ADKCD_KCD_ALLOWS_RESOURCE_BASED) != 0;
+
+    /* msDS-AllowedToDelegateTo takes a forwardable evidence ticket only,
+     * on every KDC (MS-SFU 3.2.5.2.1); resource-based delegation takes a
+     * non-forwardable one on Windows KDCs (Samba's refuses it before
+     * looking at either).  Unreadable flags: the KDC took the ticket, so
+     * it counts as forwardable. */
+    if (evidence_fwd == 0)
+        listed = 0;
+    /* Both allow it: Windows KDCs try the list first (MS-SFU 3.2.5.2.1,
+     * then 3.2.5.2.3), Samba's KDC resource-based delegation first when
+     * the client offers it, as MIT's does (PA-PAC-OPTIONS; seen in the
+     * log of Samba 4.22: "RBCD: Access granted" although the list
+     * allowed it too).  The ticket does not tell which. */
+    if (listed && rbcd)
+        return ADKCD_KCD_VIA_EITHER;
+    if (rbcd)
+        return ADKCD_KCD_VIA_RESOURCE_BASED;
+    if (listed)
+        return ADKCD_KCD_VIA_CONSTRAINED;
+    return ADKCD_KCD_VIA_UNKNOWN;
 }
 
 /* ASCII lower case, whatever the locale. */
@@ -218,6 +264,7 @@ adkcd_findings_clear(struct adkcd_findings *f)
     free(f->v);
     f->v = NULL;
     f->n = 0;
+    f->allows = 0;
 }
 
 /* "a, b, c and 2 more" (at most LIST_MAX values quoted). */
@@ -407,9 +454,9 @@ account_sensitive(struct decide *d)
                    d->acct);
         return;
     }
-    /* Seen with Samba's KDC: the TGT of a NOT_DELEGATED client comes
-     * without the forwardable flag even when asked for, and so do the
-     * S4U2Self tickets got with it. */
+    /* Seen with Samba's KDC (4.17, 4.22): the TGT of a NOT_DELEGATED
+     * client comes without the forwardable flag even when asked for, and
+     * so do the S4U2Self tickets got with it. */
     buf_printf(&d->msg,
                "%s is marked \"Account is sensitive and cannot be "
                "delegated\" (NOT_DELEGATED 0x100000): the KDC issues its "
@@ -418,13 +465,19 @@ account_sensitive(struct decide *d)
                "(KDC_ERR_BADOPTION)",
                d->acct);
     if (d->rbcd_ok) {
-        /* MS-SFU 3.2.5.2.2: resource-based delegation accepts a
-         * non-forwardable S4U2Self ticket. */
+        /* MS-SFU 3.1.5.2.1: resource-based delegation on a Windows KDC
+         * (2012 and later) accepts a non-forwardable S4U2Self ticket of a
+         * user who is not sensitive.  Samba's KDC refuses
+         * a non-forwardable evidence ticket before it looks at either
+         * kind of delegation (third_party/heimdal/kdc/mssfu.c; seen on
+         * 4.22). */
         d->verdict = ADKCD_WARN;
         buf_printf(&d->msg,
-                   "; resource-based delegation on %s accepts "
-                   "non-forwardable tickets (%s)",
-                   d->hname, samba_ignores_rbcd);
+                   "; resource-based delegation on %s allows %s, and "
+                   "Windows KDCs (2012 and later) accept a "
+                   "non-forwardable S4U2Self ticket for it, but Samba's "
+                   "KDC (4.22, as tested) does not",
+                   d->hname, d->acct);
     } else {
         d->verdict = ADKCD_FAIL;
     }
@@ -485,7 +538,8 @@ mode(struct decide *d)
     } else if (d->rbcd_ok) {
         d->verdict = ADKCD_PASS;
         buf_printf(&d->msg,
-                   "%s has no delegation of its own, and needs none: "
+                   "%s has no msDS-AllowedToDelegateTo and no "
+                   "TRUSTED_FOR_DELEGATION, and needs neither: "
                    "resource-based delegation on %s allows it",
                    d->acct, d->hname);
     } else {
@@ -569,6 +623,11 @@ service_listed(struct decide *d)
         put_list(&d->msg, list);
         buf_puts(&d->msg, ")");
     }
+    if (d->holder != NULL && f->rbcd == ADKCD_RBCD_OTHERS)
+        buf_printf(&d->msg,
+                   ", nor does resource-based delegation on %s allow it "
+                   "(it allows other accounts only)",
+                   d->hname);
     if (d->rbcd_ok) {
         /* MS-SFU 3.2.5.2.1: not in the list, the KDC goes on to
          * resource-based delegation. */
@@ -614,13 +673,43 @@ protocol_transition(struct decide *d)
                    "(TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000): its "
                    "S4U2Self tickets are forwardable",
                    d->acct);
+    } else if (d->rbcd_ok && f->need_protocol_transition) {
+        /* Windows KDCs (2012 and later) accept a non-forwardable
+         * S4U2Self ticket for resource-based delegation (MS-SFU
+         * 3.1.5.2.1); Samba's KDC refuses any non-forwardable evidence
+         * ticket first (seen on 4.22: KDC_ERR_BADOPTION).  Which KDC
+         * will answer cannot be told from here (rootDSE's vendorName
+         * names the DC read, not the KDCs), so this warns rather than
+         * promise either outcome. */
+        d->verdict = ADKCD_WARN;
+        buf_printf(&d->msg,
+                   "%s is Kerberos only (no TRUSTED_TO_AUTH_FOR_DELEGATION "
+                   "0x1000000), so its S4U2Self tickets are not "
+                   "forwardable: Windows KDCs (2012 and later) accept such "
+                   "a ticket for the resource-based delegation that %s "
+                   "allows, but Samba's KDC (4.22, as tested) refuses "
+                   "S4U2Proxy with it (KDC_ERR_BADOPTION)",
+                   d->acct, d->hname);
+        if (adkcd_strv_find_nocase(f->delegate_to, f->service) >= 0) {
+            /* Listed already: adding it with protocol transition sets
+             * the flag and nothing else. */
+            fix_set(d, ADKCD_FIX_ANY_PROTOCOL, NULL);
+            d->fix.any_protocol = 1;
+        } else {
+            fix_set(d, ADKCD_FIX_PROTOCOL_TRANSITION_ONLY, d->acct);
+        }
     } else if (d->rbcd_ok) {
+        /* Without S4U2Self, the evidence is the ticket a user sent with
+         * Kerberos: forwardable, which every KDC takes. */
         d->verdict = ADKCD_PASS;
         buf_printf(&d->msg,
-                   "%s is Kerberos only, which resource-based delegation "
-                   "does not mind: it accepts non-forwardable S4U2Self "
-                   "tickets",
-                   d->acct);
+                   "%s is Kerberos only (no TRUSTED_TO_AUTH_FOR_DELEGATION "
+                   "0x1000000): resource-based delegation on %s takes the "
+                   "tickets of users who authenticated to %s with "
+                   "Kerberos; to impersonate users (S4U2Self), Samba's KDC "
+                   "(4.22, as tested) needs that flag as well, Windows "
+                   "KDCs do not",
+                   d->acct, d->hname, d->acct);
     } else {
         buf_printf(&d->msg,
                    "%s is Kerberos only (no TRUSTED_TO_AUTH_FOR_DELEGATION "
@@ -762,11 +851,12 @@ resource_based(struct decide *d)
     switch (f->rbcd) {
     case ADKCD_RBCD_ALLOWS:
         d->verdict = ADKCD_PASS;
+        /* Whether it also needs protocol transition depends on the KDC:
+         * protocol-transition says. */
         buf_printf(&d->msg,
                    "%s allows %s by resource-based delegation "
-                   "(msDS-AllowedToActOnBehalfOfOtherIdentity), needing "
-                   "neither msDS-AllowedToDelegateTo nor protocol "
-                   "transition: %s",
+                   "(msDS-AllowedToActOnBehalfOfOtherIdentity), which needs "
+                   "no msDS-AllowedToDelegateTo: %s",
                    d->hname, d->acct, samba_ignores_rbcd);
         break;
     case ADKCD_RBCD_OTHERS:
@@ -936,13 +1026,14 @@ adkcd_status
 adkcd_kcd_decide(const struct adkcd_kcd_facts *facts,
                  struct adkcd_findings *out, struct adkcd_err *err)
 {
-    struct adkcd_findings r = {NULL, 0};
+    struct adkcd_findings r = {NULL, 0, 0};
     const struct adkcd_kcd_holder *first = NULL;
     struct decide d;
     size_t i;
 
     out->v = NULL;
     out->n = 0;
+    out->allows = 0;
     memset(&d, 0, sizeof(d));
     d.f = facts;
     d.acct = facts->account ? facts->account : "the account";
@@ -955,6 +1046,11 @@ adkcd_kcd_decide(const struct adkcd_kcd_facts *facts,
             d.rbcd_ok = facts->rbcd == ADKCD_RBCD_ALLOWS;
         }
     }
+    /* The same comparison as service-listed's. */
+    if (adkcd_strv_find_nocase(facts->delegate_to, facts->service) >= 0)
+        r.allows |= ADKCD_KCD_ALLOWS_CONSTRAINED;
+    if (d.rbcd_ok)
+        r.allows |= ADKCD_KCD_ALLOWS_RESOURCE_BASED;
     r.v = calloc(N_FINDINGS, sizeof(*r.v));
     if (r.v == NULL)
         return NOMEM(err);
@@ -1521,6 +1617,7 @@ adkcd_kcd_check(struct adkcd_conn *conn, const struct adkcd_account *acct,
 
     out->v = NULL;
     out->n = 0;
+    out->allows = 0;
     memset(&r, 0, sizeof(r));
     if (opts == NULL || opts->service == NULL)
         return adkcd_err_set(err, ADKCD_E_USAGE,

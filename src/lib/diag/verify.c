@@ -222,6 +222,18 @@ read_directory(const struct adkcd_verify_opts *o, struct adkcd_verify *v,
     return ADKCD_OK;
 }
 
+/* The S4U2Self ticket, S4U2Proxy's evidence: 1 forwardable, 0 not, -1
+ * when its flags could not be read. */
+static int
+evidence_fwd(const struct adkcd_verify *v)
+{
+    const struct adkcd_ticket *t = &v->s4u.self.tkt;
+
+    if (!v->s4u.self.done || t->client == NULL)
+        return -1;
+    return (t->flags & ADKCD_TKT_FORWARDABLE) != 0;
+}
+
 /* The name S4U2Self asks for: the directory's sAMAccountName@REALM, or
  * the name as given. */
 static char *
@@ -302,6 +314,8 @@ adkcd_verify_run(const struct adkcd_verify_opts *o, struct adkcd_verify *v,
         if (adkcd_kcd_check(v->conn, v->account, &ko, &v->findings, &e2) ==
             ADKCD_OK) {
             v->have_findings = 1;
+            if (v->ok)
+                v->via = adkcd_kcd_via(v->findings.allows, evidence_fwd(v));
         } else {
             v->directory_error = strdup(e2.msg);
             if (v->directory_error == NULL)

@@ -413,11 +413,19 @@ adkcd_s4u_explain_facts(const char *acct, unsigned tgt_flags,
                          "or the KDC's policy forbids forwardable tickets",
                          acct);
     }
+    /* msDS-AllowedToDelegateTo takes a forwardable evidence ticket only
+     * (MS-SFU 3.2.5.2.1).  Resource-based delegation takes a
+     * non-forwardable one on Windows KDCs (2012 and later, MS-SFU
+     * 3.1.5.2.1), not on Samba's, which refuses it before looking at
+     * either (seen on 4.22): the flag is the first suspect on both. */
     if (code == KRB5KDC_ERR_BADOPTION && inspected &&
         !(res->self.tkt.flags & ADKCD_TKT_FORWARDABLE))
         return explained(text_out, err,
-                         "the S4U2Self ticket is not forwardable, so the "
-                         "KDC refuses S4U2Proxy: protocol transition "
+                         "the S4U2Self ticket is not forwardable, and the "
+                         "KDC refused S4U2Proxy with it (constrained "
+                         "delegation takes only a forwardable one, and so "
+                         "does resource-based delegation on Samba's KDC, "
+                         "unlike Windows'): protocol transition "
                          "(TRUSTED_TO_AUTH_FOR_DELEGATION) is off on %s, "
                          "or %s is sensitive (NOT_DELEGATED) or in "
                          "Protected Users",
