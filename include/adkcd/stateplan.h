@@ -71,6 +71,7 @@ struct adkcd_stateplan {
     struct adkcd_rbcd_sids {
         char **add, **remove; /* strvs */
     } * rbcd_sids;            /* per account, for its want's rbcd_edit */
+    char **rbcd_unknown;      /* SIDs named that no object has (strv) */
     size_t spns_checked;      /* SPNs checked for duplicates */
     int gc_used;              /* the Global Catalog was asked */
 };

@@ -30,6 +30,10 @@ struct adkcd_want {
     /* The spec's rbcd lists as SIDs (the caller resolves the principals;
      * borrowed strvs), used when spec->rbcd.given. */
     struct adkcd_sd_edit rbcd_edit;
+    /* SIDs no object has (a strv, borrowed, may be NULL): they may stay in
+     * or leave the descriptor, never be added to it, also on a re-plan
+     * (ADKCD_E_NOTFOUND). */
+    char *const *rbcd_unknown;
 
     /* Set by each adkcd_want_plan(): the state planned against and the
      * state wanted, for reports (owned; adkcd_want_clear()). */

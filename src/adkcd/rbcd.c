@@ -43,7 +43,6 @@ static int
 collect_sids(const struct adkcd_val *v, char ***sids)
 {
     struct adkcd_sd sd;
-    char **allowed = NULL;
     size_t i;
     int rc = 0;
 
@@ -59,7 +58,6 @@ collect_sids(const struct adkcd_val *v, char ***sids)
             adkcd_strv_add(sids, sd.aces[i].sid) != 0)
             rc = -1;
     }
-    (void)allowed;
     adkcd_sd_clear(&sd);
     return rc;
 }
@@ -297,7 +295,7 @@ rbcd_show(struct cli_common *c, struct args *a)
     struct adkcd_conn *conn = NULL;
     struct adkcd_account *acct = NULL;
     struct names nm = {NULL, NULL, 0};
-    json_t *warnings = c->json ? json_array() : NULL;
+    json_t *warnings = NULL;
     struct adkcd_err err;
     struct adkcd_sd sd;
     int rc = 0, parsed = 0;
@@ -310,6 +308,7 @@ rbcd_show(struct cli_common *c, struct args *a)
     if (adkcd_account_check_name(a->pos[1], strlen(a->pos[1]), &err) !=
         ADKCD_OK)
         return cli_fail(c, &err);
+    warnings = c->json ? json_array() : NULL;
     rc = front_connect(c, &conn);
     if (rc != 0)
         goto done;
@@ -461,7 +460,7 @@ rbcd_change(struct cli_common *c, struct args *a, const char *sub)
     struct adkcd_journal *j = NULL;
     struct adkcd_engine_result res;
     struct names nm = {NULL, NULL, 0};
-    json_t *warnings = c->json ? json_array() : NULL;
+    json_t *warnings = NULL;
     struct adkcd_err err;
     char **principals = NULL;
     char *jpath = NULL;
@@ -484,11 +483,16 @@ rbcd_change(struct cli_common *c, struct args *a, const char *sub)
     /* Everything local is checked before the network is touched. */
     for (i = 1; i < a->npos; i++) {
         if (adkcd_account_check_name(a->pos[i], strlen(a->pos[i]), &err) !=
-            ADKCD_OK)
+            ADKCD_OK) {
+            adkcd_strv_free(principals);
             return cli_fail(c, &err);
-        if (i > 1 && adkcd_strv_add(&principals, a->pos[i]) != 0)
+        }
+        if (i > 1 && adkcd_strv_add(&principals, a->pos[i]) != 0) {
+            adkcd_strv_free(principals);
             return front_nomem(c);
+        }
     }
+    warnings = c->json ? json_array() : NULL;
     if (!c->dry_run && cli_journal_check(c, &err) != ADKCD_OK) {
         rc = cli_fail(c, &err);
         goto done;

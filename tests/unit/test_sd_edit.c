@@ -67,6 +67,17 @@ static const char deny_hex[] =
 static const char nodacl_hex[] =
     "010000801400000000000000000000000000000001020000000000052000000020020000";
 
+/* O:BAD:(OA;;CR;00299570-...;;A): a right on one property only */
+static const char obj_hex[] =
+    "0100048014000000000000000000000024000000010200000000000520000000200200"
+    "000400400001000000050038000001000001000000709529006d24d011a76800aa006e"
+    "052901050000000000051500000001000000020000000300000051040000";
+/* O:BAD:(A;IO;0xf01ff;;;A): inherited by children only */
+static const char io_hex[] =
+    "01000480140000000000000000000000240000000102000000000005200000002002"
+    "000004002c000100000000082400ff010f00010500000000000515000000010000"
+    "00020000000300000051040000";
+
 static struct adkcd_val
 hexval(const char *hex)
 {
@@ -331,6 +342,36 @@ test_sid_from_string(void **state)
     }
 }
 
+/* Review findings: an ACE the KDC ignores never counts as allowing, and
+ * SIDs compare in their canonical form. */
+static void
+test_what_the_kdc_ignores(void **state)
+{
+    struct adkcd_sd_edit_result r;
+
+    (void)state;
+    /* an object ACE with an ObjectType: adding A writes a plain allow */
+    assert_int_equal(edit(obj_hex, L(A_SID), NULL, 0, &r), ADKCD_OK);
+    assert_true(r.changed);
+    assert_string_equal(r.added[0], A_SID);
+    adkcd_sd_edit_result_clear(&r);
+    /* an inherit-only allow does not allow: nothing to remove */
+    assert_int_equal(edit(io_hex, NULL, L(A_SID), 0, &r), ADKCD_OK);
+    assert_false(r.changed);
+    assert_true(r.present);
+    adkcd_sd_edit_result_clear(&r);
+    /* lower case and leading zeros name the same SID */
+    assert_int_equal(edit(simple_hex, NULL, L("s-1-5-21-01-2-3-01105"), 0, &r),
+                     ADKCD_OK);
+    assert_true(r.changed);
+    assert_false(r.present);
+    adkcd_sd_edit_result_clear(&r);
+    assert_int_equal(edit(simple_hex, L("s-1-5-21-1-2-3-1105"), NULL, 0, &r),
+                     ADKCD_OK);
+    assert_false(r.changed);
+    adkcd_sd_edit_result_clear(&r);
+}
+
 int
 main(void)
 {
@@ -342,6 +383,7 @@ main(void)
         cmocka_unit_test(test_exact),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_sid_from_string),
+        cmocka_unit_test(test_what_the_kdc_ignores),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

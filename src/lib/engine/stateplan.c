@@ -319,6 +319,12 @@ resolve_rbcd(struct adkcd_conn *conn, struct adkcd_stateplan *sp,
                                               errs, err);
         if (st == ADKCD_OK)
             sp->n_principals = n;
+        for (i = 0; st == ADKCD_OK && i < n; i++) {
+            if (sp->principals[i] != NULL &&
+                sp->principals[i]->kind == ADKCD_PRINCIPAL_UNKNOWN &&
+                adkcd_strv_add(&sp->rbcd_unknown, sp->principals[i]->sid))
+                st = NOMEM(err);
+        }
     }
     for (i = 0; st == ADKCD_OK && i < sf->n_accounts; i++) {
         const struct adkcd_sf_set *r = &sf->accounts[i].rbcd;
@@ -335,36 +341,10 @@ resolve_rbcd(struct adkcd_conn *conn, struct adkcd_stateplan *sp,
         w->rbcd_edit.add = sp->rbcd_sids[i].add;
         w->rbcd_edit.remove = sp->rbcd_sids[i].remove;
         w->rbcd_edit.exact = r->exact.given;
+        w->rbcd_unknown = sp->rbcd_unknown;
     }
     free(names);
     free(errs);
-    return st;
-}
-
-/* An rbcd list may keep a SID no object has (a deleted account's), never
- * allow a new one. */
-static adkcd_status
-check_unknown_adds(struct adkcd_stateplan *sp, size_t i, struct adkcd_err *err)
-{
-    char *const *added = sp->wants[i].rbcd_after.added;
-    adkcd_status st = ADKCD_OK;
-    size_t k;
-
-    for (k = 0; added != NULL && added[k] != NULL && st == ADKCD_OK; k++) {
-        const struct adkcd_principal *p =
-            adkcd_stateplan_principal(sp, added[k]);
-        char msg[512];
-
-        if (p == NULL || p->kind != ADKCD_PRINCIPAL_UNKNOWN)
-            continue;
-        snprintf(msg, sizeof(msg),
-                 "rbcd: no object has the SID %s: it cannot be allowed to "
-                 "delegate (a SID of another domain or of a deleted account "
-                 "can only be removed)",
-                 added[k]);
-        st = add_issue(sp, ADKCD_ISSUE_PRINCIPAL, i, ADKCD_E_NOTFOUND, msg,
-                       NULL, NULL, added[k], 0, err);
-    }
     return st;
 }
 
@@ -403,10 +383,12 @@ plan_accounts(struct adkcd_stateplan *sp, int force, struct adkcd_err *err)
         if (pst == ADKCD_E_NOMEM) {
             st = NOMEM(err);
         } else if (pst != ADKCD_OK) {
-            st = add_issue(sp,
-                           pst == ADKCD_E_ACCESS ? ADKCD_ISSUE_REFUSED
-                                                 : ADKCD_ISSUE_CONTRADICTION,
-                           i, pst, perr.msg, NULL, NULL, NULL, 0, err);
+            st =
+                add_issue(sp,
+                          pst == ADKCD_E_ACCESS     ? ADKCD_ISSUE_REFUSED
+                          : pst == ADKCD_E_NOTFOUND ? ADKCD_ISSUE_PRINCIPAL
+                                                    : ADKCD_ISSUE_CONTRADICTION,
+                          i, pst, perr.msg, NULL, NULL, NULL, 0, err);
             /* Nothing of a refused account is planned. */
             if (c == NULL && sp->plan->n > 0 &&
                 strcasecmp(sp->plan->changes[sp->plan->n - 1].dn,
@@ -417,13 +399,6 @@ plan_accounts(struct adkcd_stateplan *sp, int force, struct adkcd_err *err)
         }
         if (c != NULL)
             c->group = i;
-        if (st == ADKCD_OK && pst == ADKCD_OK) {
-            size_t before = sp->n_issues;
-
-            st = check_unknown_adds(sp, i, err);
-            if (st == ADKCD_OK && sp->n_issues > before && c != NULL)
-                adkcd_change_reset(c);
-        }
     }
     return st;
 }
@@ -667,6 +642,7 @@ adkcd_stateplan_free(struct adkcd_stateplan *sp)
         adkcd_strv_free(sp->rbcd_sids[i].remove);
     }
     free(sp->rbcd_sids);
+    adkcd_strv_free(sp->rbcd_unknown);
     for (i = 0; i < sp->n_principals; i++)
         adkcd_principal_free(sp->principals[i]);
     free(sp->principals);

@@ -25,6 +25,7 @@
 #define SE_DACL_PRESENT 0x0004u
 #define SE_SELF_RELATIVE 0x8000u
 #define INHERITED_ACE 0x10u
+#define INHERIT_ONLY_ACE 0x08u
 #define SD_HEADER_LEN 20u
 #define ACL_HEADER_LEN 8u
 #define ACL_MAX 0xFFFFu
@@ -142,7 +143,8 @@ has(char *const *v, const char *s)
 static int
 allowing(const struct adkcd_sd_ace *ace)
 {
-    if (ace->sid == NULL || !(ace->mask & ADKCD_RIGHT_DS_CONTROL_ACCESS))
+    if (ace->sid == NULL || !(ace->mask & ADKCD_RIGHT_DS_CONTROL_ACCESS) ||
+        (ace->flags & INHERIT_ONLY_ACE))
         return 0;
     switch (ace->type) {
     case ADKCD_ACE_ACCESS_ALLOWED:
@@ -153,6 +155,53 @@ allowing(const struct adkcd_sd_ace *ace)
     default:
         return 0;
     }
+}
+
+/*
+ * Is sid allowed for certain, as the KDC checks it?  The access check of
+ * adkcd_sd_check_sid() counts an object ACE with an ObjectType (a right on
+ * one property) as allowing, so that an audit lists rather than misses a
+ * principal; a KDC's check names no object type and ignores it.  An edit
+ * that relied on one would add nothing while the KDC refuses: a SID counts
+ * as allowed here only with an allow ACE that holds no ObjectType.
+ */
+static int
+surely_allowed(const struct adkcd_sd *sd, const char *sid)
+{
+    size_t i;
+
+    if (adkcd_sd_check_sid(sd, sid, ADKCD_RIGHT_DS_CONTROL_ACCESS) !=
+        ADKCD_SD_ALLOWED)
+        return 0;
+    if (!sd->has_dacl)
+        return 1;
+    for (i = 0; i < sd->n; i++) {
+        const struct adkcd_sd_ace *a = &sd->aces[i];
+
+        if (allowing(a) && !a->object_type &&
+            (a->type == ADKCD_ACE_ACCESS_ALLOWED ||
+             a->type == ADKCD_ACE_ACCESS_ALLOWED_OBJECT) &&
+            strcmp(a->sid, sid) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A SID as its canonical text (what the parser writes), *out new. */
+static adkcd_status
+canonical_sid(const char *text, char **out, struct adkcd_err *err)
+{
+    struct adkcd_val bin;
+    adkcd_status st;
+
+    *out = NULL;
+    st = adkcd_sid_from_string(text, &bin, err);
+    if (st != ADKCD_OK)
+        return st;
+    st = adkcd_sid_to_string((const unsigned char *)bin.data, bin.len, NULL,
+                             out, err);
+    free(bin.data);
+    return st;
 }
 
 /* The SIDs to add and to remove, checked and without repeats. */
@@ -177,27 +226,38 @@ todo_make(const struct adkcd_sd *sd, const struct adkcd_sd_edit *e,
     size_t i;
 
     memset(t, 0, sizeof(*t));
-    for (i = 0; e->add != NULL && e->add[i] != NULL; i++) {
-        st = adkcd_sid_from_string(e->add[i], &bin, err);
-        free(bin.data);
-        if (st != ADKCD_OK)
-            return st;
-        if (has(e->remove, e->add[i]))
-            return adkcd_err_set(err, ADKCD_E_USAGE,
-                                 "%s is both to allow and to remove",
-                                 e->add[i]);
-        if (!has(t->add, e->add[i]) && adkcd_strv_add(&t->add, e->add[i]))
-            return NOMEM(err);
-    }
+    /* Compared as the parser writes SIDs: "s-1-5-021" is S-1-5-21. */
     for (i = 0; e->remove != NULL && e->remove[i] != NULL; i++) {
-        st = adkcd_sid_from_string(e->remove[i], &bin, err);
-        free(bin.data);
+        char *sid;
+
+        st = canonical_sid(e->remove[i], &sid, err);
         if (st != ADKCD_OK)
             return st;
-        if (!has(t->remove, e->remove[i]) &&
-            adkcd_strv_add(&t->remove, e->remove[i]))
+        if (!has(t->remove, sid) && adkcd_strv_add(&t->remove, sid)) {
+            free(sid);
             return NOMEM(err);
+        }
+        free(sid);
     }
+    for (i = 0; e->add != NULL && e->add[i] != NULL; i++) {
+        char *sid;
+
+        st = canonical_sid(e->add[i], &sid, err);
+        if (st != ADKCD_OK)
+            return st;
+        if (has(t->remove, sid)) {
+            st = adkcd_err_set(err, ADKCD_E_USAGE,
+                               "%s is both to allow and to remove", sid);
+            free(sid);
+            return st;
+        }
+        if (!has(t->add, sid) && adkcd_strv_add(&t->add, sid)) {
+            free(sid);
+            return NOMEM(err);
+        }
+        free(sid);
+    }
+    (void)bin;
     if (!e->exact || sd == NULL || !sd->has_dacl)
         return ADKCD_OK;
     /* exact: every SID allowed now that is not in the list goes. */
@@ -385,15 +445,26 @@ check_result(const struct adkcd_val *v, const struct todo *t,
         if (v2 == ADKCD_SD_ALLOWED)
             continue;
         /* A deny (or a conditional one) naming it comes first. */
-        for (k = 0; k < sd.n; k++)
+        for (k = 0; k < sd.n; k++) {
+            enum adkcd_sd_role r = adkcd_sd_ace_role(&sd.aces[k]);
+
             if (sd.aces[k].sid != NULL &&
-                strcmp(sd.aces[k].sid, t->add[i]) == 0)
+                strcmp(sd.aces[k].sid, t->add[i]) == 0 &&
+                (r == ADKCD_SD_ROLE_DENY || r == ADKCD_SD_ROLE_COND_DENY))
                 break;
+        }
+        if (k == sd.n) {
+            st = adkcd_err_set(err, ADKCD_E_USAGE,
+                               "%s cannot be allowed: the descriptor would "
+                               "still not allow it",
+                               t->add[i]);
+            break;
+        }
         st = adkcd_err_set(err, ADKCD_E_USAGE,
                            "%s cannot be allowed: ACE %zu of the descriptor "
                            "(type 0x%02x) %s it first, and an allow added "
                            "after it would not %s",
-                           t->add[i], k + 1, k < sd.n ? sd.aces[k].type : 0u,
+                           t->add[i], k + 1, sd.aces[k].type,
                            v2 == ADKCD_SD_CONDITIONAL ? "may deny" : "denies",
                            v2 == ADKCD_SD_CONDITIONAL ? "always apply"
                                                       : "apply");
@@ -446,9 +517,7 @@ adkcd_sd_edit(const struct adkcd_val *cur, const struct adkcd_sd_edit *e,
     }
     /* What to put in: the SIDs to add that are not allowed already. */
     for (i = 0; st == ADKCD_OK && t.add != NULL && t.add[i] != NULL; i++) {
-        if (psd != NULL && sd.has_dacl &&
-            adkcd_sd_check_sid(psd, t.add[i], ADKCD_RIGHT_DS_CONTROL_ACCESS) ==
-                ADKCD_SD_ALLOWED)
+        if (psd != NULL && sd.has_dacl && surely_allowed(psd, t.add[i]))
             continue;
         if (adkcd_strv_add(&adds, t.add[i]) ||
             adkcd_strv_add(&out->added, t.add[i]))

@@ -99,6 +99,7 @@ plan_rbcd(struct adkcd_want *w, const struct adkcd_entry *now,
     const char *u = adkcd_entry_str(now, UAC_ATTR);
     struct adkcd_account acct = *w->acct;
     adkcd_status st;
+    size_t i;
 
     if (cur != NULL) {
         w->rbcd_before.data = malloc(cur->len + 1);
@@ -113,6 +114,18 @@ plan_rbcd(struct adkcd_want *w, const struct adkcd_entry *now,
     if (st != ADKCD_OK) {
         adkcd_err_prefix(err, "%s: %s", c->dn, ADKCD_RBCD_ATTR);
         return st;
+    }
+    for (i = 0; w->rbcd_after.added != NULL && w->rbcd_after.added[i] != NULL;
+         i++) {
+        if (w->rbcd_unknown != NULL &&
+            adkcd_strv_find_nocase(w->rbcd_unknown, w->rbcd_after.added[i]) >=
+                0)
+            return adkcd_err_set(
+                err, ADKCD_E_NOTFOUND,
+                "rbcd: no object has the SID %s: it cannot be allowed to "
+                "delegate (a SID of another domain or of a deleted account "
+                "can only be removed)",
+                w->rbcd_after.added[i]);
     }
     /* The safety rules judge the account as it is now. */
     if (u != NULL && adkcd_uac_parse(u, &acct.uac) != 0)
