@@ -143,6 +143,22 @@ expect_dc_unchanged "$T_TMP/s0"
 expect_eq "$(b64_of iosmdm)" "" "attribute after rollback (absent, as before the first add)"
 t_end
 
+t_begin "rollback after another writer changed the descriptor: drift refused, --force restores"
+run "$ADKCD" rbcd add iosmdm tmg --json
+expect_rc 0
+R1=$(json_get .run_id)
+put_sddl iosmdm "O:BAD:(A;;0xf01ff;;;$TMG)(A;;0xf01ff;;;$WEB2)" # another writer
+dc_snapshot "$T_TMP/s4"
+run "$ADKCD" rollback "$R1"
+expect_rc 5
+expect_err_contains "$ATTR"
+expect_err_contains "now [O:BAD:(A;;0xf01ff;;;$TMG)(A;;0xf01ff;;;$WEB2)]; nothing written"
+expect_dc_unchanged "$T_TMP/s4"
+run "$ADKCD" rollback "$R1" --force
+expect_rc 0
+expect_eq "$(b64_of iosmdm)" "" "after a forced rollback of the first add (absent)"
+t_end
+
 t_begin "other ACEs, owner, group, SACL and flags are kept byte for byte"
 ORIG="O:BAG:DUD:PAI(D;;CR;;;$WEB1)(A;;CR;;;$WEB2)(OA;;CR;00299570-246d-11d0-a768-00aa006e0529;;S-1-5-11)S:(AU;SA;WP;;;WD)"
 put_sddl iosmdm "$ORIG"

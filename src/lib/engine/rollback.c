@@ -8,6 +8,7 @@
 #include "adkcd/deleg.h"
 #include "adkcd/dir.h"
 #include "adkcd/rollback.h"
+#include "adkcd/sd.h"
 #include "adkcd/strmap.h"
 #include "adkcd/spnreg.h"
 #include "adkcd/spn.h"
@@ -65,6 +66,19 @@ is_uac(const char *attr)
 {
     return strcasecmp(attr, ADKCD_UAC_ATTR) == 0;
 }
+
+/* A single-valued attribute written by compare-and-swap of its whole
+ * value (the resource-based delegation descriptor): its state is which
+ * value it holds, not whether each value is there. */
+static int
+is_single(const char *attr)
+{
+    return strcasecmp(attr, ADKCD_RBCD_ATTR) == 0;
+}
+
+#define SLOT_VALUE 0  /* one value of a multi-valued attribute */
+#define SLOT_UAC 1    /* userAccountControl's delegation bits */
+#define SLOT_SINGLE 2 /* a single-valued attribute's value (is_single) */
 
 /* A userAccountControl value as bits (0 when absent or malformed). */
 static unsigned long
@@ -297,10 +311,10 @@ struct slot {
     size_t attr;                 /* in the object's attrs */
     const struct adkcd_val *val; /* a value slot: the value, as the oldest
                                   * change that touched it wrote it */
-    int uac;
-    unsigned long now; /* the state in the directory */
-    size_t first, n;   /* its touches: order[first .. first+n) */
-    long last_touch;   /* while collecting: its touch in the current step */
+    int uac;                     /* SLOT_* */
+    unsigned long now;           /* the state in the directory */
+    size_t first, n;             /* its touches: order[first .. first+n) */
+    long last_touch; /* while collecting: its touch in the current step */
     size_t last_step;
     int effective;               /* a live touch changes it (not only guards) */
     unsigned long before, after; /* S0 and SN over the live touches */
@@ -324,7 +338,44 @@ struct work {
     size_t *step_first; /* per step: its first touch (they are in step
                          * order); [n_steps] = n_t */
     int *live;          /* per step: 1 applied, 0 not, -1 undecided */
+    /* SLOT_SINGLE states: 0 absent, k the value sv[k - 1]. */
+    const struct adkcd_val **sv;
+    size_t n_sv, cap_sv;
 };
+
+/* The state of a single-valued attribute holding v (NULL: absent); ~0UL
+ * when out of memory. */
+static unsigned long
+single_state(struct work *w, const struct adkcd_val *v)
+{
+    size_t i;
+
+    if (v == NULL)
+        return 0;
+    for (i = 0; i < w->n_sv; i++) {
+        if (adkcd_val_eq(w->sv[i]->data, w->sv[i]->len, v->data, v->len,
+                         ADKCD_CMP_EXACT))
+            return i + 1;
+    }
+    if (w->n_sv == w->cap_sv) {
+        size_t cap = w->cap_sv ? 2 * w->cap_sv : 4;
+        const struct adkcd_val **n = realloc(w->sv, cap * sizeof(*n));
+
+        if (n == NULL)
+            return ~0UL;
+        w->sv = n;
+        w->cap_sv = cap;
+    }
+    w->sv[w->n_sv++] = v;
+    return w->n_sv;
+}
+
+/* The value of state k of a single-valued attribute (NULL: absent). */
+static const struct adkcd_val *
+single_val(const struct work *w, unsigned long k)
+{
+    return k > 0 && k <= w->n_sv ? w->sv[k - 1] : NULL;
+}
 
 static void
 work_free(struct work *w)
@@ -334,6 +385,7 @@ work_free(struct work *w)
     free(w->order);
     free(w->step_first);
     free(w->live);
+    free(w->sv);
 }
 
 static long
@@ -418,7 +470,8 @@ collect_step(struct work *w, size_t k, struct adkcd_err *err)
 {
     const struct adkcd_journal_change *c = w->o->steps[k].c;
     const struct adkcd_val *uac_del = NULL, *uac_add = NULL;
-    long uac_attr = -1;
+    const struct adkcd_val *one_del = NULL, *one_add = NULL;
+    long uac_attr = -1, one_attr = -1;
     adkcd_status st = ADKCD_OK;
     struct touch *t;
     size_t i, s;
@@ -430,6 +483,14 @@ collect_step(struct work *w, size_t k, struct adkcd_err *err)
 
         if (a < 0)
             continue; /* cannot happen: attrs come from the ops */
+        if (is_single(op->attr)) {
+            one_attr = a;
+            if (op->kind == ADKCD_OP_DELETE && one_del == NULL)
+                one_del = &op->value;
+            if (op->kind == ADKCD_OP_ADD)
+                one_add = &op->value;
+            continue;
+        }
         if (is_uac(op->attr)) {
             uac_attr = a;
             if (op->kind == ADKCD_OP_DELETE && uac_del == NULL)
@@ -453,6 +514,31 @@ collect_step(struct work *w, size_t k, struct adkcd_err *err)
         w->slots[s].last_touch = (long)(t - w->t);
         w->slots[s].last_step = k;
     }
+    if (st == ADKCD_OK && one_attr >= 0) {
+        /* delete old, add new: from the old value (absent when no delete)
+         * to the new one (absent when no add). */
+        unsigned long pre = single_state(w, one_del);
+        unsigned long post = single_state(w, one_add);
+
+        if (pre == ~0UL || post == ~0UL)
+            return NOMEM(err);
+        if (pre != post) {
+            for (s = 0;
+                 s < w->n_slots && !(w->slots[s].uac == SLOT_SINGLE &&
+                                     w->slots[s].attr == (size_t)one_attr);
+                 s++)
+                ;
+            if (s == w->n_slots)
+                st = new_slot(w, (size_t)one_attr, NULL, SLOT_SINGLE, &s, err);
+            if (st == ADKCD_OK)
+                st = new_touch(w, k, s, &t, err);
+            if (st == ADKCD_OK) {
+                t->pre = pre;
+                t->post = post;
+                t->post_val = one_add;
+            }
+        }
+    }
     if (st == ADKCD_OK && uac_attr >= 0) {
         unsigned long pre =
             uac_bits(uac_del ? uac_del->data : NULL) & ADKCD_DELEG_UAC_MASK;
@@ -461,10 +547,10 @@ collect_step(struct work *w, size_t k, struct adkcd_err *err)
 
         if (pre == post)
             return ADKCD_OK;
-        for (s = 0; s < w->n_slots && !w->slots[s].uac; s++)
+        for (s = 0; s < w->n_slots && w->slots[s].uac != SLOT_UAC; s++)
             ;
         if (s == w->n_slots)
-            st = new_slot(w, (size_t)uac_attr, NULL, 1, &s, err);
+            st = new_slot(w, (size_t)uac_attr, NULL, SLOT_UAC, &s, err);
         if (st == ADKCD_OK)
             st = new_touch(w, k, s, &t, err);
         if (st == ADKCD_OK) {
@@ -478,10 +564,15 @@ collect_step(struct work *w, size_t k, struct adkcd_err *err)
 
 /* The slot's state in the directory now. */
 static unsigned long
-state_now(const struct work *w, const struct slot *s)
+state_now(struct work *w, const struct slot *s)
 {
     const char *attr = w->o->attrs[s->attr];
 
+    if (s->uac == SLOT_SINGLE) {
+        const struct adkcd_vals *v = adkcd_entry_vals(w->now, attr);
+
+        return single_state(w, v != NULL && v->n > 0 ? &v->v[0] : NULL);
+    }
     if (s->uac)
         return uac_bits(adkcd_entry_str(w->now, attr)) & ADKCD_DELEG_UAC_MASK;
     return adkcd_vals_find(adkcd_entry_vals(w->now, attr), s->val->data,
@@ -515,6 +606,10 @@ collect(struct work *w, struct adkcd_err *err)
         fill[i] = k;
         k += w->slots[i].n;
         w->slots[i].now = state_now(w, &w->slots[i]);
+        if (w->slots[i].now == ~0UL) {
+            free(fill);
+            return NOMEM(err);
+        }
     }
     for (i = 0; i < w->n_t; i++)
         w->order[fill[w->t[i].slot]++] = i;
@@ -654,6 +749,21 @@ show(char ***out, const struct adkcd_val *v)
     return adkcd_strv_add(out, s);
 }
 
+/* A descriptor for a person to read: as SDDL. */
+static int
+show_single(char ***out, const struct adkcd_val *v)
+{
+    char *sddl = NULL;
+    int rc;
+
+    if (adkcd_sd_to_sddl((const unsigned char *)v->data, v->len, &sddl,
+                         NULL) != ADKCD_OK)
+        return show(out, v);
+    rc = adkcd_strv_add(out, sddl);
+    free(sddl);
+    return rc;
+}
+
 static adkcd_status
 add_drift(struct adkcd_drifts *d, const char *dn, const char *attr,
           char **expected, char **actual, struct adkcd_err *err)
@@ -696,7 +806,13 @@ list_drifts(const struct work *w, struct adkcd_drifts *d, struct adkcd_err *err)
             if (s->attr != (size_t)a || !s->effective)
                 continue;
             differs = differs || s->after != s->now;
-            if (s->uac) {
+            if (s->uac == SLOT_SINGLE) {
+                const struct adkcd_val *e = single_val(w, s->after),
+                                       *n = single_val(w, s->now);
+
+                bad = (e != NULL && show_single(&exp, e) != 0) ||
+                      (n != NULL && show_single(&act, n) != 0);
+            } else if (s->uac) {
                 const char *now = adkcd_entry_str(w->now, attr);
 
                 bad = (s->after_val != NULL && show(&exp, s->after_val) != 0) ||
@@ -741,7 +857,13 @@ plan_ops(const struct work *w, struct adkcd_change *c, struct adkcd_err *err)
             if (s->attr != (size_t)a || !s->effective || s->before == s->now)
                 continue;
             differs = 1;
-            if (s->uac) {
+            if (s->uac == SLOT_SINGLE) {
+                /* The value the runs started from, by compare-and-swap
+                 * of the value there now. */
+                st = adkcd_change_swap_val(c, attr, single_val(w, s->now),
+                                           single_val(w, s->before), err);
+                differs = 0;
+            } else if (s->uac) {
                 /* Only the delegation bits go back. */
                 const char *now = adkcd_entry_str(w->now, attr);
                 char v[ADKCD_UAC_STRLEN];
