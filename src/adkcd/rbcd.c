@@ -237,8 +237,12 @@ print_allowed(const struct adkcd_val *v, const struct names *nm)
     for (i = 0; sids != NULL && sids[i] != NULL; i++) {
         const struct adkcd_principal *p = names_get(nm, sids[i]);
 
+        const char *wk = adkcd_sid_well_known(sids[i]);
+
         cli_printf(stdout, "%s%s", i > 0 ? ", " : "",
-                   p != NULL && p->sam != NULL ? p->sam : sids[i]);
+                   p != NULL && p->sam != NULL ? p->sam
+                   : wk != NULL                ? wk
+                                               : sids[i]);
     }
     if (sids == NULL || sids[0] == NULL)
         cli_printf(stdout, "none");

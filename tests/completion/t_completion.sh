@@ -163,13 +163,13 @@ exactly() {
 
 # ---- adkcd: concrete candidates -----------------------------------------
 
-exactly 'adkcd ' show add remove set history rollback apply export check \
-    verify audit
+exactly 'adkcd ' show add remove set history rollback apply export rbcd \
+    check verify audit
 exactly 'adkcd ro' rollback
 exactly 'adkcd --json h' history
 # The value of an option is not the verb.
 exactly 'adkcd --journal j.ldif ' show add remove set history rollback \
-    apply export check verify audit
+    apply export rbcd check verify audit
 
 offers 'adkcd add --' --any-protocol --kerberos-only --force --computer \
     --user --dry-run --ldif --detailed-exitcode --json --journal --keytab \
@@ -196,9 +196,26 @@ offers 'adkcd apply --' --stop-on-error --force --dry-run
 lacks 'adkcd export --' --json --dry-run
 # After "--", no options.
 exactly 'adkcd show -- -'
+# rbcd: its sub-commands, then accounts and principals (nothing offered);
+# show only reads, the others write.
+exactly 'adkcd rbcd ' show add remove set
+exactly 'adkcd rbcd s' show set
+exactly 'adkcd --json rbcd r' remove
+exactly 'adkcd rbcd --dry-run ' show add remove set
+exactly 'adkcd rbcd show '
+exactly 'adkcd rbcd add iosmdm '
+exactly 'adkcd rbcd set iosmdm tmg '
+offers 'adkcd rbcd add iosmdm tmg --' --dry-run --ldif --detailed-exitcode \
+    --force --computer --user --json
+offers 'adkcd rbcd remove iosmdm -' -n -C -U
+offers 'adkcd rbcd set iosmdm --' --dry-run --force
+offers 'adkcd rbcd show -' -C -U --json --computer --user
+lacks 'adkcd rbcd show iosmdm --' --dry-run --ldif --detailed-exitcode --force
+lacks 'adkcd rbcd -' --any-protocol --kerberos-only --mode --services \
+    --impersonate --stop-on-error -F --forest
 # A URI's ':' (a word break of bash) does not end the option's value.
 exactly 'adkcd -H ldap://dc1.mydom.local ' show add remove set history \
-    rollback apply export check verify audit
+    rollback apply export rbcd check verify audit
 exactly 'adkcd --uri=ldaps://dc1:636 set tmg --mo' --mode
 exactly 'adkcd -H ldap://dc1 set tmg --mode ' none unconstrained constrained
 
@@ -505,48 +522,56 @@ companions_of() {
     esac
 }
 
-for verb in "${help_verbs[@]}"; do
+# check_options VERB...: the options "adkcd VERB... -" completes are those
+# "adkcd VERB..." accepts (VERB... is a verb, or rbcd and a sub-command).
+check_options() {
+    local -a cmd=("$@") base=() args extra accepted=() offered=()
+    local cand found=0 base_err o s l p g
     # Arguments the verb refuses before connecting.
-    base=()
-    found=0
     for cand in none empty; do
         base=()
         [[ $cand == empty ]] && base=('')
-        run_adkcd "$verb" "${base[@]}" --uri ldap://127.0.0.1:9 --timeout 1
+        run_adkcd "${cmd[@]}" "${base[@]}" --uri ldap://127.0.0.1:9 --timeout 1
         if ((run_rc == 3)) && [[ -n $run_err ]]; then
             found=1
             break
         fi
     done
     if ((!found)); then
-        fail "adkcd $verb: no usage error to probe its options with"
-        continue
+        fail "adkcd ${cmd[*]}: no usage error to probe its options with"
+        return
     fi
     base_err=$run_err
-    accepted=()
     for o in "${common_options[@]}" "${verb_options[@]}"; do
         read -r s l p <<<"$o"
         args=("$l")
         [[ $p != - ]] && args+=("$(value_for "$p")")
         read -ra extra <<<"$(companions_of "$l")"
-        run_adkcd "$verb" "${base[@]}" "${args[@]}" "${extra[@]}"
+        run_adkcd "${cmd[@]}" "${base[@]}" "${args[@]}" "${extra[@]}"
         if ((run_rc == 0)) || [[ $run_rc == 3 && $run_err == "$base_err" ]]; then
             accepted+=("$l")
             [[ $s != - ]] && accepted+=("-$s")
         fi
     done
-    complete_line "adkcd $verb -"
-    offered=()
+    complete_line "adkcd ${cmd[*]} -"
     for g in "${got[@]}"; do
         [[ $g != - ]] && offered+=("$g")
     done
     checks=$((checks + 1))
     if [[ $(sorted "${offered[@]}") != "$(sorted "${accepted[@]}")" ]]; then
-        fail "adkcd $verb: the completion offers options that adkcd $verb" \
-            "does not take, or misses some:" \
+        fail "adkcd ${cmd[*]}: the completion offers options that" \
+            "adkcd ${cmd[*]} does not take, or misses some:" \
             "$(diff <(sorted "${accepted[@]}") <(sorted "${offered[@]}") |
                 sed -n 's/^</ missing/p; s/^>/ extra/p' | tr '\n' ' ')"
     fi
+}
+
+for verb in "${help_verbs[@]}"; do
+    check_options "$verb"
+done
+# rbcd's sub-commands: show only reads.
+for sub in show add remove set; do
+    check_options rbcd "$sub"
 done
 
 echo "t_completion [$mode]: $checks checks, $failures failures"

@@ -431,6 +431,58 @@ test_parse_bad(void **state)
         check_bad(&cases[i]);
 }
 
+/* rbcd: principals present/absent or exact; names checked as accounts,
+ * repeats without regard to case; written back by the emitter. */
+static void
+test_parse_rbcd(void **state)
+{
+    static const struct bad_case cases[] = {
+        {ACC "  rbcd: tmg\n", 0, 4, 9, "accounts[1].rbcd: expected", NULL},
+        {ACC "  rbcd: {present: tmg}\n", 0, 4, 19,
+         "accounts[1].rbcd.present: expected a list of principals", NULL},
+        {ACC "  rbcd: {present: [tmg, TMG]}\n", 0, 4, 25,
+         "'TMG' is listed twice", "names compare without regard to case"},
+        {ACC "  rbcd: {present: [tmg], absent: [tmg]}\n", 0, 4, 35,
+         "accounts[1].rbcd.absent[1]: 'tmg' is also present", NULL},
+        {ACC "  rbcd: {present: [a], exact: [b]}\n", 0, 4, 24,
+         "exact cannot be combined", NULL},
+        {ACC "  rbcd: {present: ['<GUID=zz>']}\n", 0, 4, 20,
+         "accounts[1].rbcd.present[1]", NULL},
+        {ACC "  rbcd: {wanted: [a]}\n", 0, 4, 10, "unknown key 'wanted'", NULL},
+    };
+    struct adkcd_statefile *sf;
+    struct adkcd_err err;
+    char *text = NULL;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < N_ELEMS(cases); i++)
+        check_bad(&cases[i]);
+    sf = parse_ok(ACC "  rbcd: {present: [tmg, 'web1$'], absent: "
+                      "[S-1-5-21-1-2-3-4]}\n"
+                      "- account: b\n  rbcd: {exact: []}\n",
+                  0);
+    assert_int_equal(sf->n_accounts, 2);
+    assert_true(sf->accounts[0].rbcd.given);
+    assert_list("present", &sf->accounts[0].rbcd.present,
+                (const char *const[]){"tmg", "web1$", NULL});
+    assert_list("absent", &sf->accounts[0].rbcd.absent,
+                (const char *const[]){"S-1-5-21-1-2-3-4", NULL});
+    assert_true(sf->accounts[1].rbcd.exact.given);
+    assert_int_equal(sf->accounts[1].rbcd.exact.n, 0);
+    assert_false(sf->accounts[1].spns.given);
+    h_err_init(&err);
+    h_assert_ok("write", adkcd_statefile_write(sf, &text, &err), &err);
+    assert_non_null(strstr(text, "rbcd:"));
+    adkcd_statefile_free(sf);
+    sf = parse_ok(text, 0);
+    assert_list("present again", &sf->accounts[0].rbcd.present,
+                (const char *const[]){"tmg", "web1$", NULL});
+    assert_true(sf->accounts[1].rbcd.exact.given);
+    adkcd_statefile_free(sf);
+    free(text);
+}
+
 static void
 test_parse_bad_alias(void **state)
 {
@@ -1208,6 +1260,7 @@ main(void)
         cmocka_unit_test(test_parse_json),
         cmocka_unit_test(test_parse_minimal_and_forms),
         cmocka_unit_test(test_parse_bad),
+        cmocka_unit_test(test_parse_rbcd),
         cmocka_unit_test(test_parse_bad_alias),
         cmocka_unit_test(test_parse_collects_all),
         cmocka_unit_test(test_parse_error_cap),

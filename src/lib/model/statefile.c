@@ -721,7 +721,7 @@ list_keys(const struct adkcd_sf_list *l, int nocase, struct adkcd_keys *out)
 /* Refuse repeats in l: without regard to case (nocase), or byte for byte. */
 static void
 check_repeats(struct ctx *c, struct adkcd_sf_list *l, const char *path,
-              int nocase)
+              int nocase, const char *what)
 {
     struct adkcd_keys keys = {NULL, 0, 0, 0};
     char q[QUOTE_MAX * 4 + 16];
@@ -745,12 +745,15 @@ check_repeats(struct ctx *c, struct adkcd_sf_list *l, const char *path,
         again = &l->v[keys.v[i].i];
         snprintf(ipath, sizeof(ipath), "%s[%zu]", path, keys.v[i].i + 1);
         quote(again->text, strlen(again->text), q, sizeof(q));
-        add_error(c, again->pos,
-                  nocase ? "%s: '%s' is listed twice (also at line %u, column "
-                           "%u; SPNs compare without regard to case)"
-                         : "%s: '%s' is listed twice (also at line %u, "
-                           "column %u)",
-                  ipath, q, first->pos.line, first->pos.column);
+        if (nocase)
+            add_error(c, again->pos,
+                      "%s: '%s' is listed twice (also at line %u, column %u; "
+                      "%s compare without regard to case)",
+                      ipath, q, first->pos.line, first->pos.column, what);
+        else
+            add_error(c, again->pos,
+                      "%s: '%s' is listed twice (also at line %u, column %u)",
+                      ipath, q, first->pos.line, first->pos.column);
     }
     adkcd_keys_clear(&keys);
 }
@@ -836,7 +839,8 @@ get_list(struct ctx *c, const struct node *k, const struct node *v,
         l->n++;
     }
     /* Names of principals compare without regard to case. */
-    check_repeats(c, l, path, strict || kind == LIST_PRINCIPALS);
+    check_repeats(c, l, path, strict || kind == LIST_PRINCIPALS,
+                  kind == LIST_PRINCIPALS ? "names" : "SPNs");
 }
 
 /* "spns", "delegation.services" or "rbcd" (principals). */
