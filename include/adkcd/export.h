@@ -21,6 +21,11 @@ enum adkcd_export_gap {
     ADKCD_GAP_UNCONSTRAINED_EXTRA,
     /* Protocol transition without any service ("mode: none" clears it). */
     ADKCD_GAP_ORPHAN_PT,
+    /* A resource-based delegation descriptor that a list of principals
+     * cannot say: deny, conditional or object ACEs, ACE types not
+     * interpreted, no DACL, or a value that does not parse (its rbcd is
+     * left out). */
+    ADKCD_GAP_RBCD_COMPLEX,
 };
 
 struct adkcd_export_gaps {
@@ -38,7 +43,11 @@ struct adkcd_export_gaps {
  * entry names the account by its sAMAccountName (users with "type: user",
  * as NAME alone would find a computer NAME$ first), with "spns: exact" and
  * "delegation" (mode, protocol_transition, services: exact for
- * constrained).  *sf_out (adkcd_statefile_free()) and *gaps_out
+ * constrained), and "rbcd: exact" with the principals the account's
+ * msDS-AllowedToActOnBehalfOfOtherIdentity allows (a computer as NAME$,
+ * a user or a group by its name when that name finds it again, else by
+ * its SID; every account that has the attribute is exported when n is
+ * 0).  *sf_out (adkcd_statefile_free()) and *gaps_out
  * (adkcd_export_gaps_free(); n may be 0) are new.  ADKCD_E_NOTFOUND when a
  * name does not resolve (the message lists them), search failures.
  */

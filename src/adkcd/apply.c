@@ -392,6 +392,28 @@ cleanup:
     return rc;
 }
 
+/* Why an account's delegation is left out of an export. */
+static const char *
+gap_words(enum adkcd_export_gap g)
+{
+    switch (g) {
+    case ADKCD_GAP_UNCONSTRAINED_EXTRA:
+        return ": unconstrained delegation with services or protocol "
+               "transition as well cannot be written as a state file: its "
+               "delegation is left out (applying the file leaves it as it is)";
+    case ADKCD_GAP_ORPHAN_PT:
+        return ": protocol transition without any service cannot be written "
+               "as a state file: its delegation is left out (applying the "
+               "file leaves it as it is)";
+    case ADKCD_GAP_RBCD_COMPLEX:
+        break;
+    }
+    return ": its resource-based delegation descriptor holds more than a "
+           "list of principals can say (deny, conditional or object ACEs, "
+           "or no DACL): its rbcd is left out (applying the file leaves it "
+           "as it is; see adkcd rbcd show)";
+}
+
 int
 cmd_export(struct cli_common *c, struct args *a)
 {
@@ -427,16 +449,7 @@ cmd_export(struct cli_common *c, struct args *a)
         for (k = 0; k < gaps->n; k++) {
             cli_printf(stderr, "adkcd: warning: ");
             cli_put_safe(stderr, gaps->v[k].dn);
-            cli_printf(
-                stderr, "%s\n",
-                gaps->v[k].gap == ADKCD_GAP_UNCONSTRAINED_EXTRA
-                    ? ": unconstrained delegation with services or "
-                      "protocol transition as well cannot be written as "
-                      "a state file: its delegation is left out (applying "
-                      "the file leaves it as it is)"
-                    : ": protocol transition without any service cannot "
-                      "be written as a state file: its delegation is left "
-                      "out (applying the file leaves it as it is)");
+            cli_printf(stderr, "%s\n", gap_words(gaps->v[k].gap));
         }
         fputs(text, stdout);
     }

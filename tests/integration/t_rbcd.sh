@@ -280,6 +280,44 @@ expect_dc_unchanged "$T_TMP/s3"
 clear_rbcd iosmdm
 t_end
 
+t_begin "export writes rbcd exact (names that find the same object again, else SIDs); export | apply is a no-op"
+mk_user webgrp_user
+printf 'dn: CN=webgrp,CN=Users,%s\nobjectClass: group\nsAMAccountName: webgrp\n' "$ADKCD_BASEDN" |
+    ldapadd -Y GSSAPI -Q -H "$ADKCD_DC_URI" >/dev/null
+GRP=$(sid_of webgrp)
+put_sddl iosmdm "O:BAD:(A;;0xf01ff;;;$TMG)(A;;0xf01ff;;;$GRP)(A;;0xf01ff;;;S-1-5-21-1-2-3-99999)"
+run "$ADKCD" export iosmdm
+expect_rc 0
+cp "$OUT_FILE" "$T_TMP/export.yaml"
+expect_out_contains 'rbcd:'
+expect_out_contains '- tmg$'
+expect_out_contains '- webgrp'
+expect_out_contains '- S-1-5-21-1-2-3-99999'
+J4=$(journal_size)
+dc_snapshot "$T_TMP/s5"
+run "$ADKCD" apply "$T_TMP/export.yaml"
+expect_rc 0
+expect_out_contains 'unchanged'
+expect_dc_unchanged "$T_TMP/s5"
+expect_eq "$(journal_size)" "$J4" "journal after export | apply"
+# The whole domain's export includes an account with resource-based
+# delegation alone.
+run "$ADKCD" export
+expect_out_contains '- account: iosmdm'
+# A descriptor a list cannot say is left out, with a warning.
+put_sddl iosmdm "O:BAD:(D;;CR;;;$WEB1)(A;;0xf01ff;;;$TMG)"
+run "$ADKCD" export iosmdm
+expect_rc 0
+expect_err_contains 'its rbcd is left out'
+expect_out_not_contains 'rbcd:'
+# An old export cannot bring back a SID no object has: refused whole.
+clear_rbcd iosmdm
+run "$ADKCD" apply "$T_TMP/export.yaml"
+expect_rc 4
+expect_err_contains 'no object has the SID S-1-5-21-1-2-3-99999'
+clear_rbcd iosmdm
+t_end
+
 t_begin "two writers race on one descriptor: no principal is lost (compare-and-swap, re-planned)"
 N=12
 mk_computers ra "$N"

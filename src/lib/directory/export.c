@@ -5,6 +5,8 @@
 
 #include "adkcd/deleg.h"
 #include "adkcd/export.h"
+#include "adkcd/principal.h"
+#include "adkcd/sd.h"
 #include "adkcd/strv.h"
 #include "buf.h"
 #include "ldapx.h"
@@ -17,6 +19,13 @@
 struct exporter {
     struct adkcd_statefile *sf;
     struct adkcd_export_gaps *gaps;
+    /* Accounts whose rbcd principals are named after the search: the
+     * index of the entry and its SIDs. */
+    struct pending {
+        size_t acct;
+        char **sids;
+    } * pend;
+    size_t n_pend;
 };
 
 static adkcd_status
@@ -36,11 +45,135 @@ gap(struct exporter *x, enum adkcd_export_gap g, const char *dn,
     return ADKCD_OK;
 }
 
+/* The SIDs a descriptor allows, when a list of principals says it
+ * exactly (plain allows, and ACEs that allow nothing); else NULL. */
+static char **
+simple_sids(const struct adkcd_val *v)
+{
+    struct adkcd_sd sd;
+    char **sids = NULL;
+    size_t i;
+    int simple;
+
+    if (adkcd_sd_parse((const unsigned char *)v->data, v->len, &sd, NULL) !=
+        ADKCD_OK)
+        return NULL;
+    simple = sd.has_dacl;
+    for (i = 0; simple && i < sd.n; i++) {
+        enum adkcd_sd_role r = adkcd_sd_ace_role(&sd.aces[i]);
+
+        simple = r == ADKCD_SD_ROLE_NONE ||
+                 (r == ADKCD_SD_ROLE_ALLOW && !sd.aces[i].object_type);
+    }
+    if (simple && adkcd_sd_allowed_sids(&sd, &sids, NULL) != ADKCD_OK)
+        sids = NULL;
+    adkcd_sd_clear(&sd);
+    return simple ? sids : NULL;
+}
+
+/* Remember account acct's rbcd (v, a descriptor) for naming later. */
+static adkcd_status
+add_rbcd(struct exporter *x, size_t acct, const char *dn,
+         const struct adkcd_val *v, struct adkcd_err *err)
+{
+    struct pending *p;
+    char **sids = simple_sids(v);
+
+    if (sids == NULL)
+        return gap(x, ADKCD_GAP_RBCD_COMPLEX, dn, err);
+    p = realloc(x->pend, (x->n_pend + 1) * sizeof(*p));
+    if (p == NULL) {
+        adkcd_strv_free(sids);
+        return NOMEM(err);
+    }
+    x->pend = p;
+    p[x->n_pend].acct = acct;
+    p[x->n_pend].sids = sids;
+    x->n_pend++;
+    return ADKCD_OK;
+}
+
+/* Name every pending SID: its object's sAMAccountName when that name
+ * finds the same object again (a user "web" would lose to a computer
+ * "web$"), else the SID itself; two batched resolutions in all. */
+static adkcd_status
+name_pending(struct adkcd_conn *conn, struct exporter *x, struct adkcd_err *err)
+{
+    char **all = NULL, **names = NULL;
+    struct adkcd_principal **p = NULL, **q = NULL;
+    struct adkcd_err *errs = NULL;
+    adkcd_status st = ADKCD_OK;
+    size_t i, k, n;
+
+    for (i = 0; i < x->n_pend && st == ADKCD_OK; i++)
+        for (k = 0; x->pend[i].sids[k] != NULL && st == ADKCD_OK; k++)
+            if (adkcd_strv_find_nocase(all, x->pend[i].sids[k]) < 0 &&
+                adkcd_strv_add(&all, x->pend[i].sids[k]) != 0)
+                st = NOMEM(err);
+    n = adkcd_strv_len(all);
+    if (st == ADKCD_OK && n > 0) {
+        p = calloc(n, sizeof(*p));
+        q = calloc(n, sizeof(*q));
+        errs = calloc(n, sizeof(*errs));
+        names = calloc(n + 1, sizeof(*names));
+        if (p == NULL || q == NULL || errs == NULL || names == NULL)
+            st = NOMEM(err);
+    }
+    if (st == ADKCD_OK && n > 0)
+        st = adkcd_principal_resolve_many(conn, (const char *const *)all, n, p,
+                                          errs, err);
+    for (i = 0; st == ADKCD_OK && i < n; i++) {
+        const char *nm = p[i] != NULL && p[i]->kind != ADKCD_PRINCIPAL_UNKNOWN
+                             ? p[i]->sam
+                             : all[i];
+
+        if ((names[i] = strdup(nm)) == NULL)
+            st = NOMEM(err);
+    }
+    if (st == ADKCD_OK && n > 0)
+        st = adkcd_principal_resolve_many(conn, (const char *const *)names, n,
+                                          q, errs, err);
+    for (i = 0; st == ADKCD_OK && i < n; i++) {
+        if (q[i] == NULL || strcmp(q[i]->sid, all[i]) != 0) {
+            free(names[i]);
+            if ((names[i] = strdup(all[i])) == NULL)
+                st = NOMEM(err);
+        }
+    }
+    for (i = 0; st == ADKCD_OK && i < x->n_pend; i++) {
+        struct adkcd_sf_account *a = &x->sf->accounts[x->pend[i].acct];
+        char **v = NULL;
+
+        for (k = 0; x->pend[i].sids[k] != NULL && st == ADKCD_OK; k++) {
+            long at = adkcd_strv_find_nocase(all, x->pend[i].sids[k]);
+
+            if (adkcd_strv_add(&v, names[at]) != 0)
+                st = NOMEM(err);
+        }
+        a->rbcd.given = 1;
+        if (st == ADKCD_OK)
+            st = adkcd_sf_list_set(&a->rbcd.exact, v, err);
+        adkcd_strv_free(v);
+    }
+    for (i = 0; i < n; i++) {
+        if (p != NULL)
+            adkcd_principal_free(p[i]);
+        if (q != NULL)
+            adkcd_principal_free(q[i]);
+    }
+    free(p);
+    free(q);
+    free(errs);
+    adkcd_strv_free(names);
+    adkcd_strv_free(all);
+    return st;
+}
+
 /* One account's entry, from what the directory holds. */
 static adkcd_status
 add(struct exporter *x, const char *dn, const char *sam, int is_computer,
     unsigned uac, char *const *spns, char *const *services,
-    struct adkcd_err *err)
+    const struct adkcd_val *rbcd, struct adkcd_err *err)
 {
     struct adkcd_deleg d = {uac, (char **)services};
     char *none[] = {NULL};
@@ -58,6 +191,8 @@ add(struct exporter *x, const char *dn, const char *sam, int is_computer,
         return st;
     a->spns.given = 1;
     st = adkcd_sf_list_set(&a->spns.exact, spns, err);
+    if (st == ADKCD_OK && rbcd != NULL)
+        st = add_rbcd(x, x->sf->n_accounts - 1, dn, rbcd, err);
     if (st != ADKCD_OK)
         return st;
     /* A state the file cannot say exactly (its "mode: unconstrained" or
@@ -87,6 +222,7 @@ one_entry(void *ctx, LDAP *ld, LDAPMessage *e, struct adkcd_err *err)
     char *sam = adkcd_ldapx_value(ld, e, "sAMAccountName");
     char *uac = adkcd_ldapx_value(ld, e, "userAccountControl");
     char **classes = NULL, **spns = NULL, **services = NULL;
+    struct adkcd_vals rbcd = {0, NULL};
     unsigned uac_bits = 0;
     adkcd_status st = ADKCD_OK;
 
@@ -101,9 +237,12 @@ one_entry(void *ctx, LDAP *ld, LDAPMessage *e, struct adkcd_err *err)
     if (st == ADKCD_OK)
         st = adkcd_ldapx_values(ld, e, ADKCD_DELEG_ATTR, &services, NULL, err);
     if (st == ADKCD_OK)
+        st = adkcd_ldapx_vals(ld, e, ADKCD_RBCD_ATTR, &rbcd, NULL, err);
+    if (st == ADKCD_OK)
         st = add(x, dn, sam, adkcd_strv_find_nocase(classes, "computer") >= 0,
                  adkcd_uac_parse(uac, &uac_bits) == 0 ? uac_bits : 0, spns,
-                 services, err);
+                 services, rbcd.n > 0 ? &rbcd.v[0] : NULL, err);
+    adkcd_vals_clear(&rbcd);
     ldap_memfree(dn);
     free(sam);
     free(uac);
@@ -132,7 +271,8 @@ named(struct adkcd_conn *conn, struct exporter *x, const char *const *names,
             continue;
         }
         st = add(x, accts[i]->dn, accts[i]->sam, accts[i]->is_computer,
-                 accts[i]->uac, accts[i]->spns, accts[i]->delegate_to, err);
+                 accts[i]->uac, accts[i]->spns, accts[i]->delegate_to,
+                 accts[i]->rbcd_present ? &accts[i]->rbcd : NULL, err);
     }
     if (st == ADKCD_OK && bad > 0) {
         char *msg = buf_take(&missing);
@@ -156,10 +296,15 @@ adkcd_export(struct adkcd_conn *conn, const char *const *names,
              struct adkcd_statefile **sf_out,
              struct adkcd_export_gaps **gaps_out, struct adkcd_err *err)
 {
-    char *attrs[] = {"sAMAccountName",     "objectClass",
-                     "userAccountControl", "servicePrincipalName",
-                     ADKCD_DELEG_ATTR,     NULL};
-    struct exporter x = {NULL, NULL};
+    char *attrs[] = {"sAMAccountName",
+                     "objectClass",
+                     "userAccountControl",
+                     "servicePrincipalName",
+                     ADKCD_DELEG_ATTR,
+                     ADKCD_RBCD_ATTR,
+                     NULL};
+    struct exporter x = {NULL, NULL, NULL, 0};
+    size_t i;
     adkcd_status st;
 
     *sf_out = NULL;
@@ -179,8 +324,14 @@ adkcd_export(struct adkcd_conn *conn, const char *const *names,
                                 adkcd_conn_default_nc(conn), LDAP_SCOPE_SUBTREE,
                                 "(|(userAccountControl:" BIT_AND ":=524288)"
                                 "(userAccountControl:" BIT_AND ":=16777216)"
-                                "(msDS-AllowedToDelegateTo=*))",
+                                "(msDS-AllowedToDelegateTo=*)"
+                                "(" ADKCD_RBCD_ATTR "=*))",
                                 attrs, one_entry, &x, err);
+    if (st == ADKCD_OK)
+        st = name_pending(conn, &x, err);
+    for (i = 0; i < x.n_pend; i++)
+        adkcd_strv_free(x.pend[i].sids);
+    free(x.pend);
     if (st != ADKCD_OK) {
         adkcd_statefile_free(x.sf);
         adkcd_export_gaps_free(x.gaps);
