@@ -716,11 +716,73 @@ test_load_unreadable(void **state)
     struct adkcd_journal_runs *runs = (struct adkcd_journal_runs *)&runs;
     struct adkcd_err err;
 
-    /* A directory opens for reading but cannot be read. */
+    /* A directory opens for reading but is no journal. */
     h_err_init(&err);
     h_assert_failed("load a directory", adkcd_journal_load(f->dir, &runs, &err),
-                    ADKCD_E_IO, &err, f->dir, "cannot read");
+                    ADKCD_E_IO, &err, f->dir, "not a regular file");
     assert_null(runs);
+}
+
+/*
+ * The journal is a trust boundary (rollback replays it): a symbolic link
+ * is not followed, and a journal writable by others or owned by someone
+ * else is refused, for writing and for reading, before anything is done.
+ */
+static void
+test_untrusted_journal(void **state)
+{
+    const struct fixture *f = *state;
+    struct adkcd_journal *j = NULL;
+    struct adkcd_journal_runs *runs = NULL;
+    char real[PATH_MAX + 32], link[PATH_MAX + 32];
+    struct adkcd_err err;
+    int fd;
+
+    snprintf(real, sizeof(real), "%s/real.ldif", f->dir);
+    snprintf(link, sizeof(link), "%s/link.ldif", f->dir);
+    fd = open(real, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(symlink(real, link), 0);
+    h_err_init(&err);
+    h_assert_failed("open through a symlink",
+                    adkcd_journal_open(link, "adkcd", "x", SERVER, IDENTITY,
+                                       NULL, &j, &err),
+                    ADKCD_E_ACCESS, &err, "symbolic link", NULL);
+    assert_null(j);
+    h_err_init(&err);
+    h_assert_failed("load through a symlink",
+                    adkcd_journal_load(link, &runs, &err), ADKCD_E_ACCESS, &err,
+                    "symbolic link", NULL);
+    assert_null(runs);
+    /* writable by the group, then by others */
+    assert_int_equal(chmod(real, 0620), 0);
+    h_err_init(&err);
+    h_assert_failed("open group-writable",
+                    adkcd_journal_open(real, "adkcd", "x", SERVER, IDENTITY,
+                                       NULL, &j, &err),
+                    ADKCD_E_ACCESS, &err, "writable by its group", "mode 0600");
+    assert_int_equal(chmod(real, 0602), 0);
+    h_err_init(&err);
+    h_assert_failed("load world-writable",
+                    adkcd_journal_load(real, &runs, &err), ADKCD_E_ACCESS, &err,
+                    "writable by others", NULL);
+    assert_int_equal(chmod(real, 0600), 0);
+    /* owned by someone else (when the test can give it away: root) */
+    if (geteuid() == 0) {
+        assert_int_equal(chown(real, 1, 1), 0);
+        h_err_init(&err);
+        h_assert_failed("load another user's",
+                        adkcd_journal_load(real, &runs, &err), ADKCD_E_ACCESS,
+                        &err, "belongs to user 1", NULL);
+        assert_int_equal(chown(real, 0, 0), 0);
+    }
+    h_err_init(&err);
+    h_assert_ok("load a trusted one", adkcd_journal_load(real, &runs, &err),
+                &err);
+    adkcd_journal_runs_free(runs);
+    unlink(link);
+    unlink(real);
 }
 
 static void
@@ -1407,6 +1469,7 @@ main(void)
         T(test_mode_0600),
         T(test_load_missing),
         T(test_load_unreadable),
+        T(test_untrusted_journal),
         T(test_open_unwritable),
         T(test_record_without_journal),
         T(test_write_ahead),

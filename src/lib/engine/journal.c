@@ -217,6 +217,60 @@ journal_free(struct adkcd_journal *j)
     free(j);
 }
 
+/*
+ * The journal is a trust boundary: rollback replays what it says against
+ * the directory with the caller's rights.  So it must be a regular file
+ * (not a FIFO or a device, which would swallow the records), not reached
+ * through a symbolic link (opened with O_NOFOLLOW: ELOOP), owned by the
+ * user running the tool, and writable by nobody else.
+ */
+static adkcd_status
+trusted(int fd, const char *path, struct adkcd_err *err)
+{
+    struct stat sb;
+
+    if (fstat(fd, &sb) != 0)
+        return adkcd_err_set(err, ADKCD_E_IO, "cannot stat the journal %s: %s",
+                             path, strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return adkcd_err_set(err, ADKCD_E_IO,
+                             "the journal %s is not a regular file", path);
+    if (sb.st_uid != geteuid())
+        return adkcd_err_set(err, ADKCD_E_ACCESS,
+                             "the journal %s belongs to user %lu, not to you "
+                             "(%lu): its records could make a rollback change "
+                             "the directory with your rights; use a journal "
+                             "of your own, or have its owner hand it over",
+                             path, (unsigned long)sb.st_uid,
+                             (unsigned long)geteuid());
+    if (sb.st_mode & (S_IWGRP | S_IWOTH))
+        return adkcd_err_set(err, ADKCD_E_ACCESS,
+                             "the journal %s is writable by %s (mode %04o): "
+                             "whoever can write it could make a rollback "
+                             "change the directory with your rights; make it "
+                             "writable by its owner alone (mode 0600)",
+                             path,
+                             (sb.st_mode & S_IWOTH) ? "others" : "its group",
+                             (unsigned)(sb.st_mode & 07777));
+    return ADKCD_OK;
+}
+
+/* The error of an open() of the journal, ELOOP worded. */
+static adkcd_status
+open_error(const char *path, const char *what, struct adkcd_err *err)
+{
+    if (errno == ELOOP)
+        return adkcd_err_set(err, ADKCD_E_ACCESS,
+                             "the journal %s is a symbolic link, which is not "
+                             "followed (another user could point it anywhere): "
+                             "name the file it points to",
+                             path);
+    return adkcd_err_set(
+        err, ADKCD_E_IO, "cannot open the journal %s for %s: %s%s", path, what,
+        strerror(errno),
+        errno == ENOENT ? " (its directory does not exist)" : "");
+}
+
 adkcd_status
 adkcd_journal_open(const char *path, const char *tool, const char *command,
                    const char *server, const char *identity,
@@ -226,7 +280,6 @@ adkcd_journal_open(const char *path, const char *tool, const char *command,
     struct adkcd_journal *j = NULL;
     char *def = NULL;
     adkcd_status st;
-    struct stat sb;
     uuid_t uu;
 
     *j_out = NULL;
@@ -252,26 +305,16 @@ adkcd_journal_open(const char *path, const char *tool, const char *command,
      * held which delegation, and the journal lets anyone replay changes.
      * O_CLOEXEC: libraries below us (krb5, SASL plugins) may run helpers,
      * which have no business holding the journal open. */
-    j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+                 0600);
     if (j->fd < 0) {
-        st = adkcd_err_set(
-            err, ADKCD_E_IO, "cannot open the journal %s for appending: %s%s",
-            path, strerror(errno),
-            errno == ENOENT ? " (its directory does not exist)" : "");
+        st = open_error(path, "appending", err);
         goto cleanup;
     }
-    /* A FIFO or a device would swallow the records that a rollback needs
-     * later; refuse it now, before anything is written to the directory. */
-    if (fstat(j->fd, &sb) != 0) {
-        st = adkcd_err_set(err, ADKCD_E_IO, "cannot stat the journal %s: %s",
-                           path, strerror(errno));
+    /* Refused now, before anything is written to the directory. */
+    st = trusted(j->fd, path, err);
+    if (st != ADKCD_OK)
         goto cleanup;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        st = adkcd_err_set(err, ADKCD_E_IO,
-                           "the journal %s is not a regular file", path);
-        goto cleanup;
-    }
     /* A random id: runs on different hosts may end up in one journal (a
      * shared home directory), so a counter or a timestamp would not do. */
     uuid_generate(uu);
@@ -725,13 +768,16 @@ read_all(const char *path, char **text_out, size_t *len_out,
 
     *text_out = NULL;
     *len_out = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
         if (errno == ENOENT)
             return ADKCD_OK;
-        return adkcd_err_set(err, ADKCD_E_IO,
-                             "cannot open the journal %s for reading: %s", path,
-                             strerror(errno));
+        return open_error(path, "reading", err);
+    }
+    st = trusted(fd, path, err);
+    if (st != ADKCD_OK) {
+        close(fd);
+        return st;
     }
     while (flock(fd, LOCK_SH) != 0) {
         if (errno != EINTR) {
