@@ -30,6 +30,8 @@ attr_of(const char *alias, size_t len)
         return A2D;
     if (len == 2 && strncmp(alias, "sd", 2) == 0)
         return SD;
+    if (len == 3 && strncmp(alias, "sam", 3) == 0)
+        return "sAMAccountName";
     fail_msg("unknown attribute alias %.*s", (int)len, alias);
     return NULL;
 }
@@ -606,14 +608,16 @@ test_replan(void **state)
     h_err_init(&err);
     h_assert_ok("prepare", adkcd_rollback_prepare(runs, ids, &rb, &err), &err);
     h_assert_strv("attrs", adkcd_rollback_attrs(rb, 0),
-                  (const char *const[]){UAC, A2D, NULL});
+                  (const char *const[]){UAC, A2D, "sAMAccountName",
+                                        "msDS-KrbTgtLinkBl", NULL});
     e = make_entry(adkcd_rollback_dns(rb)[0], "uac=16781312; a2d=http/x");
     h_assert_ok("inverse",
                 adkcd_rollback_inverse(rb, &e, 0, &plan, &drifts, &err), &err);
     c = &plan->changes[0];
     assert_non_null(c->replan);
     h_assert_strv("replan attrs", c->replan_attrs,
-                  (const char *const[]){UAC, A2D, NULL});
+                  (const char *const[]){UAC, A2D, "sAMAccountName",
+                                        "msDS-KrbTgtLinkBl", NULL});
 
     /* Someone set another flag meanwhile: the swap is planned again. */
     fresh = make_entry(c->dn, "uac=16846848; a2d=http/x");
@@ -768,12 +772,94 @@ test_from_journal_text(void **state)
     adkcd_journal_runs_free(runs);
 }
 
+/* Load journal text into runs (the caller frees). */
+static struct adkcd_journal_runs *
+load_text(const char *text)
+{
+    char path[] = "/tmp/test_rollback.XXXXXX";
+    struct adkcd_journal_runs *runs = NULL;
+    struct adkcd_err err;
+    int fd = mkstemp(path);
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    h_err_init(&err);
+    h_assert_ok("load", adkcd_journal_load(path, &runs, &err), &err);
+    unlink(path);
+    return runs;
+}
+
+/*
+ * Rollback touches only the attributes the tools write (a journal naming
+ * another was not written by them), and re-runs the safety rules of add
+ * and set: restoring protocol transition on an account that has become a
+ * domain controller is refused unless forced.
+ */
+static void
+test_scope_and_safety(void **state)
+{
+    static const char evil[] = "# run: evil\n# time: 2026-11-24T14:00:00Z\n"
+                               "# tool: adkcd\n# format: 2\n\n"
+                               "# change: evil 1\n# label: computer X$\n"
+                               "dn: CN=X,CN=Computers,DC=x\n"
+                               "changetype: modify\n"
+                               "delete: member\nmember: CN=y\n-\n\n"
+                               "# applied: evil 1\n\n";
+    static const char dc[] = "# run: dc\n# time: 2026-11-24T14:00:00Z\n"
+                             "# tool: adkcd\n# format: 2\n\n"
+                             "# change: dc 1\n# label: computer DC2$\n"
+                             "dn: CN=DC2,OU=Domain Controllers,DC=x\n"
+                             "changetype: modify\n"
+                             "delete: " UAC "\n" UAC ": 16785408\n-\n"
+                             "add: " UAC "\n" UAC ": 8192\n-\n\n"
+                             "# applied: dc 1\n\n";
+    struct adkcd_journal_runs *runs = load_text(evil);
+    struct adkcd_rollback *rb = NULL;
+    struct adkcd_plan *plan = NULL;
+    struct adkcd_drifts *drifts = NULL;
+    struct adkcd_entry *e;
+    struct adkcd_err err;
+    char *ids[] = {"evil", NULL}, *ids2[] = {"dc", NULL};
+
+    (void)state;
+    h_err_init(&err);
+    h_assert_failed(
+        "unmanaged attribute", adkcd_rollback_prepare(runs, ids, &rb, &err),
+        ADKCD_E_INVALID, &err, "member", "an attribute the tools never write");
+    assert_null(rb);
+    adkcd_journal_runs_free(runs);
+
+    runs = load_text(dc);
+    h_err_init(&err);
+    h_assert_ok("prepare", adkcd_rollback_prepare(runs, ids2, &rb, &err), &err);
+    e = make_entry(adkcd_rollback_dns(rb)[0], "uac=8192; sam=DC2$");
+    h_err_init(&err);
+    h_assert_failed("a DC regains protocol transition",
+                    adkcd_rollback_inverse(rb, &e, 0, &plan, &drifts, &err),
+                    ADKCD_E_ACCESS, &err, "domain controller", NULL);
+    adkcd_plan_free(plan);
+    plan = NULL;
+    adkcd_drifts_free(drifts);
+    drifts = NULL;
+    h_err_init(&err);
+    h_assert_ok("forced",
+                adkcd_rollback_inverse(rb, &e, 1, &plan, &drifts, &err), &err);
+    assert_int_equal(plan->changes[0].n_ops, 2);
+    adkcd_plan_free(plan);
+    adkcd_drifts_free(drifts);
+    adkcd_entry_free(e);
+    adkcd_rollback_free(rb);
+    adkcd_journal_runs_free(runs);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_binary_values),
+        cmocka_unit_test(test_scope_and_safety),
         cmocka_unit_test(test_replan),
         cmocka_unit_test(test_vanished_and_unknown),
         cmocka_unit_test(test_from_journal_text),

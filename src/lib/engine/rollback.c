@@ -33,8 +33,19 @@ struct rb_object {
     char *label;
     struct rb_step *steps; /* oldest first */
     size_t n_steps, cap_steps;
-    char **attrs; /* strv: the attributes the operations name */
+    char **attrs;      /* strv: the attributes the operations name */
+    char **read_attrs; /* strv: attrs and what the safety rules need */
 };
+
+/* The attributes the tools write: a journal that names any other was not
+ * written by them, and rollback touches nothing else. */
+static const char *const managed_attrs[] = {
+    "servicePrincipalName", ADKCD_DELEG_ATTR, ADKCD_UAC_ATTR, ADKCD_RBCD_ATTR};
+
+/* What the safety rules of add/set judge an account by, read with the
+ * attributes to restore. */
+static const char *const safety_attrs[] = {"sAMAccountName", ADKCD_UAC_ATTR,
+                                           ADKCD_KRBTGT_LINK_BL_ATTR};
 
 struct adkcd_rollback {
     struct rb_object *objs;
@@ -145,9 +156,42 @@ add_step(struct rb_object *o, const struct adkcd_journal_change *c,
     o->steps[o->n_steps].in_doubt = c->state == ADKCD_JOURNAL_IN_DOUBT;
     o->n_steps++;
     for (i = 0; i < c->n_ops; i++) {
+        size_t k;
+
+        for (k = 0; k < sizeof(managed_attrs) / sizeof(managed_attrs[0]); k++)
+            if (strcasecmp(c->ops[i].attr, managed_attrs[k]) == 0)
+                break;
+        if (k == sizeof(managed_attrs) / sizeof(managed_attrs[0]))
+            return adkcd_err_set(
+                err, ADKCD_E_INVALID,
+                "the journal's run %s changes %s of %s (line %lu), an "
+                "attribute the tools never write: it was not written by "
+                "them, and nothing is rolled back",
+                c->run_id != NULL ? c->run_id : "?", c->ops[i].attr, c->dn,
+                c->line);
         if (adkcd_strv_find_nocase(o->attrs, c->ops[i].attr) < 0 &&
             adkcd_strv_add(&o->attrs, c->ops[i].attr) != 0)
             return NOMEM(err);
+    }
+    return ADKCD_OK;
+}
+
+/* attrs and the safety rules' attributes, for each object. */
+static adkcd_status
+set_read_attrs(struct adkcd_rollback *rb, struct adkcd_err *err)
+{
+    size_t i, k;
+
+    for (i = 0; i < rb->n; i++) {
+        struct rb_object *o = &rb->objs[i];
+
+        o->read_attrs = adkcd_strv_dup(o->attrs);
+        if (o->read_attrs == NULL)
+            return NOMEM(err);
+        for (k = 0; k < sizeof(safety_attrs) / sizeof(safety_attrs[0]); k++)
+            if (adkcd_strv_find_nocase(o->read_attrs, safety_attrs[k]) < 0 &&
+                adkcd_strv_add(&o->read_attrs, safety_attrs[k]) != 0)
+                return NOMEM(err);
     }
     return ADKCD_OK;
 }
@@ -181,6 +225,7 @@ adkcd_rollback_free(struct adkcd_rollback *rb)
         free(rb->objs[i].label);
         free(rb->objs[i].steps);
         adkcd_strv_free(rb->objs[i].attrs);
+        adkcd_strv_free(rb->objs[i].read_attrs);
     }
     free(rb->objs);
     adkcd_strv_free(rb->dns);
@@ -268,6 +313,8 @@ adkcd_rollback_prepare(const struct adkcd_journal_runs *runs, char *const *ids,
         if (st == ADKCD_OK)
             st = add_step(o, v[k], err);
     }
+    if (st == ADKCD_OK)
+        st = set_read_attrs(rb, err);
     if (st == ADKCD_OK) {
         *rb_out = rb;
         rb = NULL;
@@ -294,7 +341,7 @@ adkcd_rollback_dns(const struct adkcd_rollback *rb)
 char *const *
 adkcd_rollback_attrs(const struct adkcd_rollback *rb, size_t i)
 {
-    return rb->objs[i].attrs;
+    return rb->objs[i].read_attrs;
 }
 
 /* ------------------------------------------------------------------ */
@@ -756,8 +803,8 @@ show_single(char ***out, const struct adkcd_val *v)
     char *sddl = NULL;
     int rc;
 
-    if (adkcd_sd_to_sddl((const unsigned char *)v->data, v->len, &sddl,
-                         NULL) != ADKCD_OK)
+    if (adkcd_sd_to_sddl((const unsigned char *)v->data, v->len, &sddl, NULL) !=
+        ADKCD_OK)
         return show(out, v);
     rc = adkcd_strv_add(out, sddl);
     free(sddl);
@@ -913,6 +960,81 @@ plan_ops(const struct work *w, struct adkcd_change *c, struct adkcd_err *err)
     return st;
 }
 
+/* Does the descriptor after allow a SID that the one before did not? */
+static int
+rbcd_adds(const struct adkcd_image *img)
+{
+    char **before = NULL, **after = NULL;
+    struct adkcd_sd sd;
+    size_t i;
+    int adds = 0;
+
+    if (!img->after_present || img->after.n == 0)
+        return 0;
+    if (img->before_present && img->before.n > 0 &&
+        adkcd_sd_parse((const unsigned char *)img->before.v[0].data,
+                       img->before.v[0].len, &sd, NULL) == ADKCD_OK) {
+        (void)adkcd_sd_allowed_sids(&sd, &before, NULL);
+        adkcd_sd_clear(&sd);
+    }
+    if (adkcd_sd_parse((const unsigned char *)img->after.v[0].data,
+                       img->after.v[0].len, &sd, NULL) != ADKCD_OK)
+        return 1; /* unreadable: judged as allowing */
+    (void)adkcd_sd_allowed_sids(&sd, &after, NULL);
+    adkcd_sd_clear(&sd);
+    for (i = 0; after != NULL && after[i] != NULL && !adds; i++)
+        adds = adkcd_strv_find_nocase(before, after[i]) < 0;
+    adkcd_strv_free(before);
+    adkcd_strv_free(after);
+    return adds;
+}
+
+/*
+ * The safety rules of add and set, on what the rollback would write: it
+ * gives back only what the runs took, but a journal may be old and the
+ * account may have become a DC since, so a rollback that would give
+ * unconstrained delegation or protocol transition to a DC or a krbtgt
+ * account, or let principals delegate to one, is refused unless forced,
+ * as adkcd add and set refuse it.
+ */
+static adkcd_status
+check_safety(const struct rb_object *o, const struct adkcd_entry *now,
+             const struct adkcd_change *c, int force, struct adkcd_err *err)
+{
+    const struct adkcd_image *ui = adkcd_change_image(c, ADKCD_UAC_ATTR);
+    const struct adkcd_image *ri = adkcd_change_image(c, ADKCD_RBCD_ATTR);
+    const char *uac = adkcd_entry_str(now, ADKCD_UAC_ATTR);
+    const struct adkcd_vals *bl =
+        adkcd_entry_vals(now, ADKCD_KRBTGT_LINK_BL_ATTR);
+    struct adkcd_account a;
+    adkcd_status st = ADKCD_OK;
+
+    if (force || c->n_ops == 0)
+        return ADKCD_OK;
+    memset(&a, 0, sizeof(a));
+    a.dn = o->dn;
+    a.sam = (char *)adkcd_entry_str(now, "sAMAccountName");
+    a.has_uac = adkcd_uac_parse(uac, &a.uac) == 0;
+    a.rodc_linked = bl != NULL && bl->n > 0;
+    if (a.sam == NULL)
+        a.sam = "";
+    if (ui != NULL && ui->after_present && ui->after.n > 0) {
+        struct adkcd_deleg cur = {0, NULL}, want = {0, NULL};
+        unsigned u = 0;
+
+        if (ui->before_present && ui->before.n > 0 &&
+            adkcd_uac_parse(ui->before.v[0].data, &u) == 0)
+            cur.uac = u;
+        if (adkcd_uac_parse(ui->after.v[0].data, &u) == 0)
+            want.uac = u;
+        a.uac = cur.uac;
+        st = adkcd_deleg_check_safety(&a, &cur, &want, 0, err);
+    }
+    if (st == ADKCD_OK && ri != NULL)
+        st = adkcd_rbcd_check_safety(&a, rbcd_adds(ri), 0, err);
+    return st;
+}
+
 /*
  * Plan the inverse for object o against now into c (empty), with its
  * drifts in d; *drifted says whether there were any.  With drift and
@@ -943,6 +1065,8 @@ plan_object(const struct rb_object *o, const struct adkcd_entry *now, int force,
     }
     if (st == ADKCD_OK && (ok || force))
         st = plan_ops(&w, c, err);
+    if (st == ADKCD_OK)
+        st = check_safety(o, now, c, force, err);
     work_free(&w);
     return st;
 }
@@ -1071,7 +1195,7 @@ adkcd_rollback_inverse(struct adkcd_rollback *rb,
         if (st == ADKCD_OK)
             st = plan_object(o, entries[i], force, c, drifts, &drifted, err);
         if (st == ADKCD_OK)
-            st = adkcd_change_set_replan(c, replan, o, o->attrs, err);
+            st = adkcd_change_set_replan(c, replan, o, o->read_attrs, err);
         any_drift = any_drift || drifted;
     }
     /* Undoing a move: the new holder lets go before the old one gets the
@@ -1124,9 +1248,9 @@ adkcd_rollback_plan(struct adkcd_conn *conn,
     /* Every object is read in one pipelined pass, with the attributes any
      * of them needs. */
     for (i = 0; i < n && st == ADKCD_OK; i++) {
-        for (k = 0; rb->objs[i].attrs[k] != NULL && st == ADKCD_OK; k++) {
-            if (adkcd_strv_find_nocase(attrs, rb->objs[i].attrs[k]) < 0 &&
-                adkcd_strv_add(&attrs, rb->objs[i].attrs[k]) != 0)
+        for (k = 0; rb->objs[i].read_attrs[k] != NULL && st == ADKCD_OK; k++) {
+            if (adkcd_strv_find_nocase(attrs, rb->objs[i].read_attrs[k]) < 0 &&
+                adkcd_strv_add(&attrs, rb->objs[i].read_attrs[k]) != 0)
                 st = NOMEM(err);
         }
     }
