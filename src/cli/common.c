@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "adkcd/journal.h"
@@ -166,6 +168,13 @@ cli_common_finish(struct cli_common *c, struct adkcd_err *err)
         size_t cap = 0;
         ssize_t n;
 
+        /* No core dump, no ptrace attach by the same user, while the
+         * password is held (and after: the keys it gave stay in
+         * memory).  Set before the password is read. */
+        struct rlimit no_core = {0, 0};
+
+        (void)setrlimit(RLIMIT_CORE, &no_core);
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         /* Unbuffered, so that no copy of the password stays in stdio's
          * buffer after ours is wiped. */
         setvbuf(stdin, NULL, _IONBF, 0);

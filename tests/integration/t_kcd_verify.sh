@@ -401,4 +401,41 @@ expect_out_contains 'FAIL  service-holder'
 expect_out_contains 'web2'
 t_end
 
+t_begin "while a password is held: no core dump, not dumpable (set before it is read)"
+# As another user (nobody), so that "not dumpable" shows: the kernel then
+# gives the process's /proc files to root, and its own user can no longer
+# read them (a control process of the same user can).
+fifo=$(mktemp -u /tmp/adkcd-pw.XXXXXX)
+mkfifo -m 0666 "$fifo"
+setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$ADKCD" verify tmg "$SPN" --impersonate alice --password-stdin \
+    <"$fifo" >"$T_TMP/fifo.out" 2>&1 &
+vpid=$!
+exec 7>"$fifo" # opens once adkcd opened its end: it now waits for a line
+setpriv --reuid=65534 --regid=65534 --clear-groups sleep 5 &
+cpid=$!
+core=""; owner=""
+for _ in $(seq 1 50); do
+    core=$(awk '/^Max core file size/ {print $5, $6}' "/proc/$vpid/limits" 2>/dev/null)
+    owner=$(stat -c %u "/proc/$vpid/status" 2>/dev/null)
+    [ "$core" = "0 0" ] && [ "$owner" = 0 ] && break
+    sleep 0.1
+done
+expect_eq "$core" "0 0" "core file size limit of adkcd waiting for its password"
+expect_eq "$owner" 0 "owner of /proc/PID/status of adkcd run as nobody (0: not dumpable)"
+expect_eq "$(stat -c %u "/proc/$cpid/status")" 65534 "owner for a control process of nobody"
+if setpriv --reuid=65534 --regid=65534 --clear-groups cat "/proc/$vpid/environ" >/dev/null 2>&1; then
+    t_fail "nobody could read the environment of its own adkcd waiting for a password"
+fi
+setpriv --reuid=65534 --regid=65534 --clear-groups cat "/proc/$cpid/environ" >/dev/null ||
+    t_fail "the control process's environment was not readable by its user"
+exec 7>&- # no password after all: refused
+vrc=0
+wait "$vpid" || vrc=$?
+kill "$cpid" 2>/dev/null || true
+wait "$cpid" 2>/dev/null || true
+rm -f "$fifo"
+expect_eq "$vrc" 3 "exit status of verify given an empty stdin"
+t_end
+
 t_summary
