@@ -1,5 +1,7 @@
 /* Shared by the front ends: errors, logging, progress and JSON output. */
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,22 +227,15 @@ cli_put_safe(FILE *f, const char *s)
     }
 }
 
-void
-cli_printf(FILE *f, const char *fmt, ...)
+/* Text of a value written into a line: every control byte escaped
+ * (newlines and tabs too), C1 controls as well. */
+static void
+put_value(FILE *f, const char *s)
 {
-    char *text = NULL;
     const unsigned char *p;
-    va_list ap;
-    int n;
 
-    va_start(ap, fmt);
-    n = vasprintf(&text, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    /* As cli_put_safe(), but the format's own newlines and tabs stay. */
-    for (p = (const unsigned char *)text; *p != '\0'; p++) {
-        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+    for (p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p < 0x20 || *p == 0x7f)
             fprintf(f, "\\x%02x", *p);
         else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
             fprintf(f, "\\x%02x\\x%02x", p[0], p[1]);
@@ -248,8 +243,172 @@ cli_printf(FILE *f, const char *fmt, ...)
         } else
             fputc(*p, f);
     }
-    free(text);
 }
+
+/*
+ * The format's own text is written as it is (its newlines and tabs make
+ * the lines); each conversion is formatted alone and written as a value,
+ * every control byte escaped, so that a value from the directory (a DN, a
+ * name, a server's message) can neither drive the terminal nor forge a
+ * line.  The conversions of C99's printf are taken (flags, width and
+ * precision, "*" included, and the length modifiers); %n is not.
+ */
+/* spec is a piece of the caller's format, which the compiler checked
+ * against the arguments at the call (cli_printf's format attribute). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+void
+cli_printf(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    const char *p = fmt;
+
+    va_start(ap, fmt);
+    while (*p != '\0') {
+        char spec[32], *big = NULL;
+        const char *start = p, *out;
+        int width = 0, prec = 0, has_w = 0, has_p = 0, n = 0;
+        size_t k = 0;
+        enum {
+            L_NONE,
+            L_HH,
+            L_H,
+            L_L,
+            L_LL,
+            L_Z,
+            L_J,
+            L_T,
+            L_BIG
+        } len = L_NONE;
+        char conv;
+
+        if (*p != '%') {
+            fputc(*p++, f);
+            continue;
+        }
+        p++;
+        if (*p == '%') {
+            fputc('%', f);
+            p++;
+            continue;
+        }
+        while (*p != '\0' && strchr("-+ #0", *p) != NULL)
+            p++;
+        if (*p == '*') {
+            has_w = 1;
+            width = va_arg(ap, int);
+            p++;
+        } else
+            while (*p >= '0' && *p <= '9')
+                p++;
+        if (*p == '.') {
+            p++;
+            if (*p == '*') {
+                has_p = 1;
+                prec = va_arg(ap, int);
+                p++;
+            } else
+                while (*p >= '0' && *p <= '9')
+                    p++;
+        }
+        if (p[0] == 'h' && p[1] == 'h')
+            len = L_HH, p += 2;
+        else if (p[0] == 'l' && p[1] == 'l')
+            len = L_LL, p += 2;
+        else if (*p == 'h')
+            len = L_H, p++;
+        else if (*p == 'l')
+            len = L_L, p++;
+        else if (*p == 'z')
+            len = L_Z, p++;
+        else if (*p == 'j')
+            len = L_J, p++;
+        else if (*p == 't')
+            len = L_T, p++;
+        else if (*p == 'L')
+            len = L_BIG, p++;
+        conv = *p;
+        if (conv == '\0' || (size_t)(p - start + 1) >= sizeof(spec))
+            break; /* a malformed format: nothing more is written */
+        p++;
+        /* The conversion alone, its "*"s passed as arguments below. */
+        k = (size_t)(p - start);
+        memcpy(spec, start, k);
+        spec[k] = '\0';
+#define ONE(type)                                                              \
+    do {                                                                       \
+        type v_ = va_arg(ap, type);                                            \
+        if (has_w && has_p)                                                    \
+            n = asprintf(&big, spec, width, prec, v_);                         \
+        else if (has_w)                                                        \
+            n = asprintf(&big, spec, width, v_);                               \
+        else if (has_p)                                                        \
+            n = asprintf(&big, spec, prec, v_);                                \
+        else                                                                   \
+            n = asprintf(&big, spec, v_);                                      \
+    } while (0)
+        switch (conv) {
+        case 'd':
+        case 'i':
+        case 'o':
+        case 'u':
+        case 'x':
+        case 'X':
+        case 'c':
+            switch (len) {
+            case L_L:
+                ONE(long);
+                break;
+            case L_LL:
+                ONE(long long);
+                break;
+            case L_Z:
+                ONE(size_t);
+                break;
+            case L_J:
+                ONE(intmax_t);
+                break;
+            case L_T:
+                ONE(ptrdiff_t);
+                break;
+            default: /* char and short are promoted to int */
+                ONE(int);
+                break;
+            }
+            break;
+        case 'e':
+        case 'E':
+        case 'f':
+        case 'F':
+        case 'g':
+        case 'G':
+            if (len == L_BIG)
+                ONE(long double);
+            else
+                ONE(double);
+            break;
+        case 's':
+            ONE(const char *);
+            break;
+        case 'p':
+            ONE(void *);
+            break;
+        default: /* %n and unknown conversions: stop */
+            n = -1;
+            break;
+        }
+#undef ONE
+        if (n < 0) {
+            free(big);
+            break;
+        }
+        out = big;
+        put_value(f, out != NULL ? out : "");
+        free(big);
+    }
+    va_end(ap);
+}
+#pragma GCC diagnostic pop
 
 const char *
 cli_hint_text(const struct cli_common *c, unsigned hint)
