@@ -190,6 +190,12 @@ adkcd_sd_allowed_sids(const struct adkcd_sd *sd, char ***sids_out,
 const char *
 adkcd_sid_well_known(const char *sid);
 
+/* Does sid stand for "anyone" or "any account" (Everyone, Authenticated
+ * Users, Domain Users, Domain Computers, ...)?  Allowing it to delegate
+ * allows every member. */
+int
+adkcd_sid_is_broad(const char *sid);
+
 /* ------------------------------------------------------------------ */
 /* SDDL rendering (src/lib/model/sddl.c) */
 
@@ -244,8 +250,10 @@ adkcd_sd_to_sddl(const unsigned char *buf, size_t len, char **text_out,
 
 /*
  * A SID as text ("S-1-5-21-1-2-3-1105") into its binary form (MS-DTYP
- * 2.4.2.2): *out is a new value (free its data).  ADKCD_E_USAGE when
- * malformed.
+ * 2.4.2.2): *out is a new value (free its data).  The authority may also
+ * be "0x" and 12 hexadecimal digits (MS-DTYP 2.4.2.1), as
+ * adkcd_sid_to_string() writes one of 2^32 and more, so that its text
+ * always converts back.  ADKCD_E_USAGE when malformed.
  */
 adkcd_status
 adkcd_sid_from_string(const char *text, struct adkcd_val *out,

@@ -34,6 +34,9 @@ struct adkcd_want {
      * or leave the descriptor, never be added to it, also on a re-plan
      * (ADKCD_E_NOTFOUND). */
     char *const *rbcd_unknown;
+    /* Set by adkcd_want_plan() when it refuses to add such a SID: which
+     * (borrowed from rbcd_unknown). */
+    const char *rbcd_refused;
 
     /* Set by each adkcd_want_plan(): the state planned against and the
      * state wanted, for reports (owned; adkcd_want_clear()). */

@@ -89,4 +89,13 @@ struct adkcd_want;
 json_t *
 front_json_rbcd(struct adkcd_conn *conn, const struct adkcd_want *w);
 
+/* The warnings of a change of resource-based delegation (principals
+ * allowed that are disabled, DCs, unconstrained or broad; deny,
+ * conditional and uninterpreted ACEs kept), on stderr and in warnings
+ * (may be NULL), as rbcd add/remove/set and apply give them. */
+void
+front_rbcd_warnings(struct cli_common *c, json_t *warnings,
+                    struct adkcd_conn *conn, const struct adkcd_want *w,
+                    const char *target);
+
 #endif /* ADKCD_FRONT_H */

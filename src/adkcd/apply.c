@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "adkcd.h"
+#include "adkcd/sd.h"
 #include "adkcd/engine.h"
 #include "adkcd/export.h"
 #include "adkcd/journal.h"
@@ -255,6 +256,7 @@ cmd_apply(struct cli_common *c, struct args *a)
     size_t len = 0, i, n_changed = 0;
     adkcd_status st;
     int rc = 0, changed;
+    json_t *warnings = NULL;
 
     adkcd_err_clear(&err);
     memset(&o, 0, sizeof(o));
@@ -305,6 +307,18 @@ cmd_apply(struct cli_common *c, struct args *a)
         cli_progress_done(c);
         cli_note_read_back(c, &res);
     }
+    /* What rbcd add would warn about, for each account whose resource-based
+     * delegation the file changes. */
+    warnings = c->json ? json_array() : NULL;
+    for (i = 0; i < sf->n_accounts; i++) {
+        const struct adkcd_change *ch = adkcd_stateplan_change(sp, i);
+
+        if (sf->accounts[i].rbcd.given && sp->accts[i] != NULL && ch != NULL &&
+            adkcd_change_image(ch, ADKCD_RBCD_ATTR) != NULL &&
+            sp->wants[i].rbcd_after.changed)
+            front_rbcd_warnings(c, warnings, conn, &sp->wants[i],
+                                sp->accts[i]->sam);
+    }
     if (c->json) {
         json_t *doc = cli_json_doc(c, "apply");
         json_t *accts = json_array();
@@ -327,6 +341,8 @@ cmd_apply(struct cli_common *c, struct args *a)
                       (int)res.skipped, "retried", (int)res.retried));
         cli_json_run(doc, j, jpath, changed && !c->dry_run);
         json_object_set_new(doc, "read_back_error", cli_json_read_back(&res));
+        json_object_set_new(doc, "warnings", warnings);
+        warnings = NULL;
         if (st != ADKCD_OK)
             json_object_set_new(doc, "error",
                                 json_pack("{s:s,s:o}", "status",
@@ -383,6 +399,7 @@ cmd_apply(struct cli_common *c, struct args *a)
                                                        : CLI_EXIT_OK;
 cleanup:
     adkcd_journal_close(j, rc == CLI_EXIT_OK ? ADKCD_OK : ADKCD_E_DIRECTORY);
+    json_decref(warnings);
     free(jpath);
     free(text);
     adkcd_stateplan_free(sp);

@@ -148,6 +148,11 @@ warn_principal(struct cli_common *c, json_t *warnings, const struct names *nm,
     const struct adkcd_principal *p = names_get(nm, sid);
     unsigned n = p != NULL ? adkcd_rbcd_principal_notes(p->uac, p->has_uac) : 0;
 
+    if (adkcd_sid_is_broad(sid))
+        front_warn(c, warnings,
+                   "%s (%s) stands for every account of its kind: all of them "
+                   "may impersonate any user to %s's services",
+                   adkcd_sid_well_known(sid), sid, target);
     if (n & ADKCD_RBCD_NOTE_DISABLED)
         front_warn(c, warnings,
                    "%s (%s) is disabled: it cannot get tickets, so it cannot "
@@ -346,7 +351,7 @@ rbcd_show(struct cli_common *c, struct args *a)
         json_t *aces = json_array();
 
         json_object_set_new(doc, "account", cli_json_account(acct));
-        json_object_update(
+        json_object_update_new(
             doc, json_descriptor(acct->rbcd_present ? &acct->rbcd : NULL,
                                  acct->rbcd_present, &nm));
         for (i = 0; parsed && i < sd.n; i++) {
@@ -452,6 +457,30 @@ front_json_rbcd(struct adkcd_conn *conn, const struct adkcd_want *w)
     json_object_set_new(o, "removed", removed);
     names_free(&nm);
     return o;
+}
+
+void
+front_rbcd_warnings(struct cli_common *c, json_t *warnings,
+                    struct adkcd_conn *conn, const struct adkcd_want *w,
+                    const char *target)
+{
+    struct names nm = {NULL, NULL, 0};
+    char *const *added = w->rbcd_after.added;
+    size_t k;
+
+    if (added == NULL || added[0] == NULL) {
+        warn_descriptor(c, warnings,
+                        w->rbcd_before_present ? &w->rbcd_before : NULL,
+                        target);
+        return;
+    }
+    nm.sids = adkcd_strv_dup(added);
+    if (nm.sids != NULL && names_resolve(conn, &nm, NULL) == ADKCD_OK)
+        for (k = 0; added[k] != NULL; k++)
+            warn_principal(c, warnings, &nm, added[k], target);
+    warn_descriptor(c, warnings,
+                    w->rbcd_before_present ? &w->rbcd_before : NULL, target);
+    names_free(&nm);
 }
 
 static int
@@ -574,13 +603,7 @@ rbcd_change(struct cli_common *c, struct args *a, const char *sub)
         rc = front_nomem(c);
         goto done;
     }
-    for (k = 0; w->rbcd_after.added != NULL && w->rbcd_after.added[k] != NULL;
-         k++)
-        warn_principal(c, warnings, &nm, w->rbcd_after.added[k],
-                       sp->accts[0]->sam);
-    warn_descriptor(c, warnings,
-                    w->rbcd_before_present ? &w->rbcd_before : NULL,
-                    sp->accts[0]->sam);
+    front_rbcd_warnings(c, warnings, conn, w, sp->accts[0]->sam);
     if (c->json) {
         json_t *doc =
             cli_json_change_doc(c,

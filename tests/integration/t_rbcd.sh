@@ -168,6 +168,7 @@ expect_rc 0
 expect_err_contains 'has 1 deny ACE, kept as they are'
 expect_out_contains "computer web2\$  $WEB2"
 expect_out_contains "Authenticated Users  S-1-5-11"
+expect_err_contains "Authenticated Users (S-1-5-11) stands for every account of its kind"
 run "$ADKCD" rbcd add iosmdm tmg
 expect_rc 0
 expect_eq "$(b64_of iosmdm)" "$(b64_sddl "${ORIG%%S:*}(A;;0xf01ff;;;$TMG)S:(AU;SA;WP;;;WD)")" "tmg appended, the rest as it was"
@@ -185,9 +186,9 @@ expect_err_contains "$WEB1 cannot be allowed: ACE 1 of the descriptor"
 run "$ADKCD" rbcd add iosmdm nosuch --json
 expect_rc 4
 expect_json '.error.status == "not-found" and .problems[0].kind == "principal"'
-run "$ADKCD" rbcd add iosmdm S-1-5-21-1-2-3-4
+run "$ADKCD" rbcd add iosmdm S-1-5-21-1-2-3-4 --json
 expect_rc 4
-expect_err_contains 'no object has the SID S-1-5-21-1-2-3-4'
+expect_json '.problems[0].kind == "principal" and (.problems[0].message | contains("principal '"'"'S-1-5-21-1-2-3-4'"'"' (rbcd.present[1]): no object has the SID S-1-5-21-1-2-3-4"))'
 run "$ADKCD" rbcd add iosmdm S-1-5-21-x
 expect_rc 3
 run "$ADKCD" rbcd add nosuchaccount tmg
@@ -257,6 +258,11 @@ accounts:
 EOF
 run "$ADKCD" apply "$T_TMP/exact.yaml"
 expect_rc 0
+# apply warns as rbcd add does (a disabled principal), in text and JSON
+printf 'version: 1\naccounts:\n  - account: iosmdm\n    rbcd: {present: [web1]}\n' >"$T_TMP/warn.yaml"
+run "$ADKCD" apply "$T_TMP/warn.yaml" --dry-run --json
+expect_rc 0
+expect_json '[.warnings[] | select(contains("is disabled"))] | length == 1'
 expect_eq "$(sddl_of iosmdm)" "O:BAD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;$WEB2)" "after exact"
 dc_snapshot "$T_TMP/s3"
 cat >"$T_TMP/bad.yaml" <<EOF

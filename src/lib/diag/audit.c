@@ -247,25 +247,6 @@ target_new(struct adkcd_audit_entry *e, const char *value)
 
 /* ---- judging (pure) ------------------------------------------------ */
 
-/* Well-known principals that stand for "anyone" or "any account": an RBCD
- * grant to them is a grant to every member. */
-static int
-broad_principal(const char *sid)
-{
-    static const char *const broad[] = {
-        "Everyone",      "Anonymous Logon",  "Authenticated Users",
-        "Users",         "Guests",           "Domain Users",
-        "Domain Guests", "Domain Computers",
-    };
-    const char *name = adkcd_sid_well_known(sid);
-    size_t i;
-
-    for (i = 0; name != NULL && i < sizeof(broad) / sizeof(broad[0]); i++)
-        if (strcmp(name, broad[i]) == 0)
-            return 1;
-    return 0;
-}
-
 /* The shared rule (adkcd_deleg_findings()) says e's state is as a DC's
  * is created. */
 static int
@@ -336,7 +317,7 @@ assess_principal(const struct adkcd_audit *a, struct adkcd_audit_entry *e,
     const char *wk = adkcd_sid_well_known(t->value);
     adkcd_status st = ADKCD_OK;
 
-    if (broad_principal(t->value))
+    if (adkcd_sid_is_broad(t->value))
         st = risk_add(&t->risks, &t->n_risks, "rbcd-broad-principal",
                       e->is_dc ? ADKCD_SEV_CRITICAL : ADKCD_SEV_HIGH, err,
                       "%s (%s) may delegate to %s: any account in it can "

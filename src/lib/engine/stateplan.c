@@ -348,6 +348,46 @@ resolve_rbcd(struct adkcd_conn *conn, struct adkcd_stateplan *sp,
     return st;
 }
 
+/* The issue of a SID no object has that account i's rbcd list would add:
+ * placed at the list item that names it. */
+static adkcd_status
+refused_sid(struct adkcd_stateplan *sp, size_t i, const char *sid,
+            struct adkcd_err *err)
+{
+    const struct adkcd_sf_set *r = &sp->sf->accounts[i].rbcd;
+    const struct adkcd_sf_list *l = r->exact.given ? &r->exact : &r->present;
+    const char *name = sid;
+    char msg[600];
+    size_t k, j, at = 0;
+
+    for (k = 0; k < l->n && at == 0; k++) {
+        for (j = 0; j < sp->n_principals; j++) {
+            const struct adkcd_principal *p = sp->principals[j];
+
+            if (p != NULL && strcmp(p->sid, sid) == 0 &&
+                strcasecmp(p->input, l->v[k].text) == 0) {
+                at = k + 1;
+                name = l->v[k].text;
+                break;
+            }
+        }
+    }
+    if (at > 0)
+        snprintf(msg, sizeof(msg),
+                 "principal '%s' (rbcd.%s[%zu]): no object has the SID %s: "
+                 "it cannot be allowed to delegate (a SID of another domain "
+                 "or of a deleted account can only be removed)",
+                 name, r->exact.given ? "exact" : "present", at, sid);
+    else
+        snprintf(msg, sizeof(msg),
+                 "rbcd: no object has the SID %s: it cannot be allowed to "
+                 "delegate (a SID of another domain or of a deleted account "
+                 "can only be removed)",
+                 sid);
+    return add_issue(sp, ADKCD_ISSUE_PRINCIPAL, i, ADKCD_E_NOTFOUND, msg, NULL,
+                     NULL, name, 0, err);
+}
+
 /* Does account i have an issue already (a principal not found)? */
 static int
 issues_at(const struct adkcd_stateplan *sp, size_t i)
@@ -383,12 +423,15 @@ plan_accounts(struct adkcd_stateplan *sp, int force, struct adkcd_err *err)
         if (pst == ADKCD_E_NOMEM) {
             st = NOMEM(err);
         } else if (pst != ADKCD_OK) {
-            st =
-                add_issue(sp,
-                          pst == ADKCD_E_ACCESS     ? ADKCD_ISSUE_REFUSED
-                          : pst == ADKCD_E_NOTFOUND ? ADKCD_ISSUE_PRINCIPAL
-                                                    : ADKCD_ISSUE_CONTRADICTION,
-                          i, pst, perr.msg, NULL, NULL, NULL, 0, err);
+            if (pst == ADKCD_E_NOTFOUND && w->rbcd_refused != NULL)
+                st = refused_sid(sp, i, w->rbcd_refused, err);
+            else
+                st = add_issue(sp,
+                               pst == ADKCD_E_ACCESS ? ADKCD_ISSUE_REFUSED
+                               : pst == ADKCD_E_NOTFOUND
+                                   ? ADKCD_ISSUE_PRINCIPAL
+                                   : ADKCD_ISSUE_CONTRADICTION,
+                               i, pst, perr.msg, NULL, NULL, NULL, 0, err);
             /* Nothing of a refused account is planned. */
             if (c == NULL && sp->plan->n > 0 &&
                 strcasecmp(sp->plan->changes[sp->plan->n - 1].dn,

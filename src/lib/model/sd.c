@@ -715,3 +715,20 @@ adkcd_sid_well_known(const char *sid)
             return well_known_rids[i].name;
     return NULL;
 }
+
+int
+adkcd_sid_is_broad(const char *sid)
+{
+    static const char *const broad[] = {
+        "Everyone",      "Anonymous Logon",  "Authenticated Users",
+        "Users",         "Guests",           "Domain Users",
+        "Domain Guests", "Domain Computers",
+    };
+    const char *name = adkcd_sid_well_known(sid);
+    size_t i;
+
+    for (i = 0; name != NULL && i < sizeof(broad) / sizeof(broad[0]); i++)
+        if (strcmp(name, broad[i]) == 0)
+            return 1;
+    return 0;
+}

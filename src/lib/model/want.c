@@ -117,9 +117,14 @@ plan_rbcd(struct adkcd_want *w, const struct adkcd_entry *now,
     }
     for (i = 0; w->rbcd_after.added != NULL && w->rbcd_after.added[i] != NULL;
          i++) {
-        if (w->rbcd_unknown != NULL &&
-            adkcd_strv_find_nocase(w->rbcd_unknown, w->rbcd_after.added[i]) >=
-                0)
+        long at = w->rbcd_unknown != NULL
+                      ? adkcd_strv_find_nocase(w->rbcd_unknown,
+                                               w->rbcd_after.added[i])
+                      : -1;
+
+        if (at >= 0)
+            w->rbcd_refused = w->rbcd_unknown[at];
+        if (at >= 0)
             return adkcd_err_set(
                 err, ADKCD_E_NOTFOUND,
                 "rbcd: no object has the SID %s: it cannot be allowed to "
@@ -203,6 +208,7 @@ adkcd_want_plan(void *want, const struct adkcd_entry *now,
     adkcd_status st = ADKCD_OK;
 
     adkcd_want_clear(w);
+    w->rbcd_refused = NULL;
     if (w->spec->spns.given)
         st = plan_spns(w, now, c, err);
     if (st == ADKCD_OK && w->spec->deleg.given)
