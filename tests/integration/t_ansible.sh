@@ -4,11 +4,14 @@
 # against the sandbox DC: ansible-doc of every module; the seed's scenario in
 # check mode (changed, nothing written), for real, and again (unchanged);
 # --diff in admin form; set/remove; the state module with a multi-account
-# document and the rollback of its run; delegation_info check failing before
+# document and the rollback of its run; resource-based delegation (the rbcd
+# module: check mode, applied, unchanged, --diff, absent, exact [] removing
+# the attribute, the descriptor read back with Samba's own decoder; the state
+# module's rbcd key); delegation_info check failing before
 # and passing after; failures with their messages and categories (conflict,
 # unknown account, malformed SPN, a safety refusal, a `$` kept literal, a
-# missing, old or broken binary); a password never in ps, in the tool's
-# environment or in -vvv output; a keytab.
+# missing, old or broken binary, an unknown rbcd principal); a password never
+# in ps, in the tool's environment or in -vvv output; a keytab.
 . "$(dirname "$0")/lib.sh"
 
 SPN=http/iosmdm.mydom.local
@@ -69,6 +72,24 @@ expect_no_traceback() {
     esac
 }
 runs() { "$ADKCD" history --json | jq '.runs | length'; }
+# sid_of NAME: the account's objectSid as S-1-...; sddl_of NAME: its
+# msDS-AllowedToActOnBehalfOfOtherIdentity as Samba's SDDL ("" when absent).
+# Both decoded by Samba's own bindings, independently of adkcd.
+sid_of() {
+    dc_search -b "$(dc_dn "$1")" -s base '(objectClass=*)' objectSid |
+        sed -n 's/^objectSid:: //p' | /usr/bin/python3 -c 'import sys, base64
+from samba.dcerpc import security
+from samba.ndr import ndr_unpack
+print(ndr_unpack(security.dom_sid, base64.b64decode(sys.stdin.read())))'
+}
+sddl_of() {
+    dc_search -b "$(dc_dn "$1")" -s base '(objectClass=*)' msDS-AllowedToActOnBehalfOfOtherIdentity |
+        sed -n 's/^msDS-AllowedToActOnBehalfOfOtherIdentity:: //p' | /usr/bin/python3 -c 'import sys, base64
+from samba.dcerpc import security
+from samba.ndr import ndr_unpack
+d = sys.stdin.read().strip()
+print(ndr_unpack(security.descriptor, base64.b64decode(d)).as_sddl() if d else "")'
+}
 
 # Module defaults of every play: the connection, through the action group.
 play_head() {
@@ -102,7 +123,7 @@ mk_computer tmg 'Tmg-Passw0rd!'
 mk_computer web
 
 t_begin "ansible-doc renders every module; the versions agree"
-for m in spn delegation state delegation_info; do
+for m in spn delegation rbcd state delegation_info; do
     run ansible-doc adkcd.ad.$m
     expect_rc 0
     expect_out_contains "ADKCD.AD.${m^^}"
@@ -114,14 +135,17 @@ done
 run ansible-doc -l adkcd.ad
 expect_rc 0
 expect_eq "$(printf '%s\n' "$OUT" | awk '{print $1}' | sort | tr '\n' ' ')" \
-    "adkcd.ad.delegation adkcd.ad.delegation_info adkcd.ad.spn adkcd.ad.state " "modules listed"
+    "adkcd.ad.delegation adkcd.ad.delegation_info adkcd.ad.rbcd adkcd.ad.spn adkcd.ad.state " "modules listed"
 run ansible-doc --json adkcd.ad.delegation
 expect_json '."adkcd.ad.delegation".doc.options.mode.choices == ["none", "unconstrained", "constrained"]'
 expect_json '."adkcd.ad.delegation".doc.options.password.type == "str"'
+run ansible-doc --json adkcd.ad.rbcd
+expect_json '."adkcd.ad.rbcd".doc.options.state.choices == ["present", "absent", "exact"] and ."adkcd.ad.rbcd".doc.options.state.default == "present"'
+expect_json '."adkcd.ad.rbcd".doc.options.principals.elements == "str" and ."adkcd.ad.rbcd".return.rbcd.contains.removed.type == "list"'
 # What validate-modules checks first (it needs the network here): the
 # argument specs agree with the documented options.
 PYTHONPATH=$T_TMP/collections run /usr/bin/python3 -B "$ADKCD_SRC_DIR/tests/integration/ansible_argspec.py" \
-    spn delegation state delegation_info
+    spn delegation rbcd state delegation_info
 expect_rc 0
 expect_out_contains " 0 mismatches"
 cmake_v=$(sed -n 's/^project(adkcd VERSION \([0-9.]*\).*/\1/p' "$ADKCD_SRC_DIR/CMakeLists.txt")
@@ -354,6 +378,133 @@ expect_rc 0
 expect_dc_unchanged "$T_TMP/s2"
 t_end
 
+# Resource-based delegation: tmg and web$ (disabled) allowed to delegate to
+# iosmdm's services, then web$ removed, then nobody.
+TMG=$(sid_of tmg)
+WEB=$(sid_of web)
+RBCD_ALL=CCDCLCSWRPWPDTLOCRSDRCWDWO # 0xF01FF, as Samba's SDDL spells it
+{
+    play_head
+    cat <<EOF
+    - name: rbcd
+      register: r_rbcd
+      adkcd.ad.rbcd:
+        account: iosmdm
+        type: user
+        principals: [tmg, web\$]
+EOF
+    play_tail rbcd
+} >"$PB/rbcd.yml"
+{
+    play_head
+    cat <<EOF
+    - name: rbcd absent
+      register: r_rbcd_absent
+      adkcd.ad.rbcd:
+        account: iosmdm
+        principals: [web]
+        state: absent
+    - name: state rbcd
+      register: r_state_rbcd
+      adkcd.ad.state:
+        data:
+          version: 1
+          accounts:
+            - {account: web, type: computer, rbcd: {exact: [tmg]}}
+            - {account: iosmdm, type: user, rbcd: {present: [tmg\$]}}
+    - name: rbcd exact none in check mode
+      register: r_rbcd_exact_none_in_check_mode
+      check_mode: true
+      adkcd.ad.rbcd:
+        account: iosmdm
+        principals: []
+        state: exact
+    - name: rbcd exact none
+      register: r_rbcd_exact_none
+      adkcd.ad.rbcd:
+        account: iosmdm
+        principals: []
+        state: exact
+    - name: rbcd exact none again
+      register: r_rbcd_exact_none_again
+      adkcd.ad.rbcd:
+        account: iosmdm
+        principals: []
+        state: exact
+EOF
+    play_tail "rbcd absent" "state rbcd" "rbcd exact none in check mode" "rbcd exact none" "rbcd exact none again"
+} >"$PB/rbcd-edit.yml"
+
+t_begin "rbcd in check mode: changed, the descriptor planned, nothing written or journaled"
+dc_snapshot "$T_TMP/s6"
+R6=$(runs)
+play rbcd --check --diff
+expect_rc 0
+expect_no_traceback
+expect_task rbcd '.changed == true and .outcome == "planned" and .run_id == null and .journal == null'
+expect_task rbcd '.dn == "CN=iosmdm,CN=Users,'"$ADKCD_BASEDN"'" and .label == "user iosmdm"'
+expect_task rbcd '.rbcd.before == {"present": false, "sddl": null, "principals": []}'
+expect_task rbcd '.rbcd.after.present == true and .rbcd.after.sddl == "O:BAD:(A;;0xf01ff;;;'"$TMG"')(A;;0xf01ff;;;'"$WEB"')"'
+expect_task rbcd '[.rbcd.after.principals[] | "\(.kind) \(.name) \(.sid)"] == ["computer tmg$ '"$TMG"'", "computer web$ '"$WEB"'"]'
+expect_task rbcd '[.rbcd.added[].name] == ["tmg$", "web$"] and .rbcd.added[1].notes == ["disabled"] and .rbcd.removed == []'
+expect_task rbcd '.diff.before == {"principals": [], "sddl": null}'
+expect_task rbcd '.diff.after.principals == ["tmg$ ('"$TMG"')", "web$ ('"$WEB"')"]'
+# Ansible wraps the warning's lines (also at a SID's hyphens): compared without blanks.
+case $(printf '%s\n' "$OUT$ERR" | tr -d ' \n') in
+    *"[WARNING]:web\$($WEB)isdisabled:itcannotgettickets,soitcannotdelegatetouseriosmdmwhile"*) ;;
+    *) t_fail "no warning that web\$ is disabled" "$(_t_last_run)" ;;
+esac
+expect_recap changed=1
+expect_dc_unchanged "$T_TMP/s6"
+expect_eq "$(runs)" "$R6" "journal runs after check mode"
+t_end
+
+t_begin "rbcd for real: the descriptor Windows would write, journaled; --diff in admin form; again unchanged"
+play rbcd --diff
+expect_rc 0
+expect_no_traceback
+expect_task rbcd '.changed == true and .outcome == "applied" and (.run_id | test("^[0-9a-f-]{36}$"))'
+expect_eq "$(sddl_of iosmdm)" "O:BAD:(A;;$RBCD_ALL;;;$TMG)(A;;$RBCD_ALL;;;$WEB)" "descriptor of iosmdm (Samba's decoder)"
+expect_eq "$(runs)" "$((R6 + 1))" "journal runs"
+expect_eq "$("$ADKCD" history --json | jq -r '.runs[-1] | "\(.id) \(.attributes | join(","))"')" \
+    "$(tres rbcd .run_id) msDS-AllowedToActOnBehalfOfOtherIdentity" "the last run is the rbcd task's"
+expect_out_contains "+++ after: user iosmdm (CN=iosmdm,CN=Users,$ADKCD_BASEDN)"
+expect_out_contains "+        \"tmg\$ ($TMG)\","
+expect_out_contains "+        \"web\$ ($WEB)\""
+expect_out_contains '-    "sddl": null'
+expect_out_contains "+    \"sddl\": \"O:BAD:(A;;0xf01ff;;;$TMG)(A;;0xf01ff;;;$WEB)\""
+expect_recap changed=1
+dc_snapshot "$T_TMP/s7"
+play rbcd --diff
+expect_rc 0
+expect_task rbcd '.changed == false and .outcome == "unchanged" and .run_id == null and .rbcd.added == [] and .rbcd.removed == []'
+expect_task rbcd '.diff.before == .diff.after and (.diff.after.principals | length) == 2'
+expect_recap changed=0
+expect_dc_unchanged "$T_TMP/s7"
+expect_eq "$(runs)" "$((R6 + 1))" "journal runs after the unchanged run"
+t_end
+
+t_begin "rbcd absent, the state module's rbcd key, exact [] removing the attribute"
+play rbcd-edit --diff
+expect_rc 0
+expect_no_traceback
+expect_task "rbcd absent" '.changed == true and [.rbcd.removed[].name] == ["web$"] and [.rbcd.after.principals[].name] == ["tmg$"]'
+expect_task "rbcd absent" '.diff.after == {"principals": ["tmg$ ('"$TMG"')"], "sddl": "O:BAD:(A;;0xf01ff;;;'"$TMG"')"}'
+expect_task "state rbcd" '.changed == true and [.accounts[].outcome] == ["applied", "unchanged"]'
+expect_task "state rbcd" '.accounts[0].rbcd.before.present == false and .accounts[0].rbcd.after.principals[0].sid == "'"$TMG"'"'
+expect_task "state rbcd" '[.accounts[0].rbcd.added[].name] == ["tmg$"] and .accounts[1].rbcd.added == []'
+expect_task "state rbcd" '.diff.before["computer web$"] == {"rbcd": {"principals": [], "sddl": null}}'
+expect_task "state rbcd" '.diff.after["computer web$"].rbcd.principals == ["tmg$ ('"$TMG"')"] and .diff.after["user iosmdm"] == .diff.before["user iosmdm"]'
+expect_task "rbcd exact none in check mode" '.changed == true and .outcome == "planned" and .run_id == null and [.rbcd.removed[].name] == ["tmg$"]'
+expect_task "rbcd exact none in check mode" '.rbcd.after == {"present": false, "sddl": null, "principals": []}'
+expect_task "rbcd exact none" '.changed == true and .outcome == "applied" and .rbcd.after.present == false and .diff.after == {"principals": [], "sddl": null}'
+expect_task "rbcd exact none again" '.changed == false and .outcome == "unchanged" and .run_id == null'
+expect_recap changed=4
+expect_eq "$(dc_attr iosmdm msDS-AllowedToActOnBehalfOfOtherIdentity | wc -c)" "0" "iosmdm's descriptor (removed)"
+expect_eq "$(sddl_of web)" "O:BAD:(A;;$RBCD_ALL;;;$TMG)" "descriptor of web (Samba's decoder)"
+expect_eq "$(runs)" "$((R6 + 4))" "journal runs"
+t_end
+
 # Fake binaries: an old one, one that prints no JSON.
 mkdir -p "$T_TMP/oldbin" "$T_TMP/junkbin" "$T_TMP/emptybin"
 printf '#!/bin/sh\necho "adkcd 0.0.9"\n' >"$T_TMP/oldbin/adkcd"
@@ -437,9 +588,22 @@ chmod +x "$T_TMP/oldbin/adkcd" "$T_TMP/junkbin/adkcd"
         account: tmg
         uri: ldap://127.0.0.99
         timeout: 2
+    - name: unknown principal
+      register: r_unknown_principal
+      ignore_errors: true
+      adkcd.ad.rbcd:
+        account: iosmdm
+        principals: [tmg, nosuch]
+    - name: rbcd refused
+      register: r_rbcd_refused
+      ignore_errors: true
+      adkcd.ad.rbcd:
+        account: dc1
+        principals: [tmg]
 EOF
     play_tail conflict "unknown account" "malformed spn" "add and remove" "dollar stays literal" refused \
-        contradiction "principal alone" "missing binary" "old binary" "no json" unreachable
+        contradiction "principal alone" "missing binary" "old binary" "no json" unreachable \
+        "unknown principal" "rbcd refused"
 } >"$PB/fail.yml"
 
 t_begin "failures: the tool's message, rc and category; nothing written; no traceback"
@@ -466,8 +630,13 @@ expect_task "missing binary" '.failed == true and (.msg | contains("no executabl
 expect_task "old binary" '.failed == true and (.msg | test("is adkcd 0.0.9, older than [0-9.]+"))'
 expect_task "no json" '.failed == true and .rc == 1 and .category == "error" and (.msg | contains("without a JSON document")) and (.msg | contains("boom"))'
 expect_task "unreachable" '.failed == true and .rc == 7 and .category == "unreachable"'
+expect_task "unknown principal" '.failed == true and .rc == 4 and .category == "not-found" and .status == "not-found"'
+expect_task "unknown principal" '.problems[0].kind == "principal" and .problems[0].value == "nosuch" and (.problems[0] | has("position") | not)'
+expect_task "unknown principal" '.msg | startswith("nothing written: principal '"'nosuch'"' (principals[2]): no computer '"'nosuch\$'"' or user '"'nosuch'"'")'
+expect_task "unknown principal" '(.msg | test("rbcd|present|line") | not) and (.stderr | contains("principals[2]"))'
+expect_task "rbcd refused" '.failed == true and .rc == 8 and .category == "refused" and (.hints | index("force")) != null and (.msg | contains("force: true"))'
 expect_recap changed=0
-expect_recap ignored=12
+expect_recap ignored=14
 expect_dc_unchanged "$T_TMP/s3"
 expect_eq "$(runs)" "$R3" "journal runs"
 t_end

@@ -104,6 +104,81 @@ def admin_delegation(d):
     }
 
 
+def admin_principal(p):
+    """A principal object of adkcd's JSON (an rbcd principal): its sid, kind,
+    name, dn and notes, and conditional in a descriptor's list."""
+    if not isinstance(p, dict):
+        return p
+    out = {}
+    for key in ('sid', 'kind', 'name', 'dn', 'conditional'):
+        if key in p:
+            out[key] = p[key]
+    out['notes'] = list(p.get('notes') or [])
+    return out
+
+
+def admin_rbcd(d):
+    """A descriptor object of adkcd's JSON (msDS-AllowedToActOnBehalfOfOtherIdentity):
+    whether it is set, its SDDL and the principals it allows."""
+    if not isinstance(d, dict):
+        return None
+    return {
+        'present': bool(d.get('present')),
+        'sddl': d.get('sddl'),
+        'principals': [admin_principal(p) for p in d.get('principals') or []],
+    }
+
+
+def principal_text(p):
+    """A principal as a diff shows it: its name with its SID, or the SID
+    alone when no object of the domain has it ("tmg$ (S-1-5-21-...)")."""
+    if not isinstance(p, dict):
+        return str(p)
+    name, sid = p.get('name'), p.get('sid') or '?'
+    inner = [sid] if name else []
+    if p.get('conditional'):
+        inner.append('conditional')
+    head = name or sid
+    return '%s (%s)' % (head, ', '.join(inner)) if inner else head
+
+
+def rbcd_diff(d):
+    """One side of an rbcd diff in the form an admin reads: the principals
+    allowed, by name with SID, and the descriptor as SDDL (null when the
+    attribute is not set)."""
+    d = d if isinstance(d, dict) else {}
+    return {
+        'principals': [principal_text(p) for p in d.get('principals') or []],
+        'sddl': d.get('sddl'),
+    }
+
+
+# adkcd rbcd's warnings about a principal it allows (src/adkcd/rbcd.c,
+# warn_principal()), by the note apply gives it; {0} is the account.
+_NOTE_WARNINGS = {
+    'disabled': 'is disabled: it cannot get tickets, so it cannot delegate to {0} while it stays so',
+    'domain-controller': "is a domain controller: it may impersonate any user to {0}'s services",
+    'unconstrained': 'also has unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000): it can pass on, '
+                     'to any service, the tickets users send it',
+}
+
+
+def warn_rbcd(module, acc):
+    """Warn, as adkcd rbcd add does, about each principal an entry's rbcd
+    allows that is disabled, a domain controller, or also has unconstrained
+    delegation: apply gives these only as the principals' notes."""
+    rbcd = acc.get('rbcd') if isinstance(acc, dict) else None
+    if not isinstance(rbcd, dict):
+        return
+    target = acc.get('label') or acc.get('account')
+    for p in rbcd.get('added') or []:
+        if not isinstance(p, dict):
+            continue
+        for note in p.get('notes') or []:
+            if note in _NOTE_WARNINGS:
+                module.warn('%s %s' % (principal_text(p), _NOTE_WARNINGS[note].format(target)))
+
+
 def admin_account(acc):
     """One element of apply's accounts array, without raw integers."""
     out = {}
@@ -120,12 +195,21 @@ def admin_account(acc):
             'before': admin_delegation(acc['delegation'].get('before')),
             'after': admin_delegation(acc['delegation'].get('after')),
         }
+    if isinstance(acc.get('rbcd'), dict):
+        out['rbcd'] = {
+            'before': admin_rbcd(acc['rbcd'].get('before')),
+            'after': admin_rbcd(acc['rbcd'].get('after')),
+            'added': [admin_principal(p) for p in acc['rbcd'].get('added') or []],
+            'removed': [admin_principal(p) for p in acc['rbcd'].get('removed') or []],
+        }
     return out
 
 
 # Where the tool names a place in the file: ", at line 3, column 7:",
-# " (line 3, column 7)", " (also at line 3, column 7)", " (line 3)".
-_POSITION = re.compile(r',? at line \d+, column \d+(?=:)| \((?:also at |first at )?line \d+(?:, column \d+)?\)')
+# " (line 3, column 7)", " (also at line 3, column 7)", " (line 3)", and
+# the place before more words: "(also at line 3, column 7; names compare ...)".
+_POSITION = re.compile(r',? at line \d+, column \d+(?=:)| \((?:also at |first at )?line \d+(?:, column \d+)?\)'
+                       r'|(?<=\()(?:also|first) at line \d+, column \d+; ')
 
 
 def _without_positions(text):
@@ -146,13 +230,19 @@ def _problem_without_position(pr):
 _LIST_OPTION = {'present': 'add', 'absent': 'remove', 'exact': 'set'}
 _LIST_PATH = re.compile(r'(?:accounts\[1\]\.)?(?:delegation\.)?(spns|services)\.(present|absent|exact)\b')
 _DELEG_PATH = re.compile(r'(?:accounts\[1\]\.)?delegation\.(mode|protocol_transition|services)\b')
+# The rbcd module's one list, whichever its state: rbcd.present[2] is principals[2].
+_RBCD_PATH = re.compile(r'(?:accounts\[1\]\.)?rbcd\.(?:present|absent|exact)\b')
+_RBCD_PREFIX = re.compile(r'(^|: )rbcd: ')
 
 
 def _option_words(text):
-    """A message about the state document a spn or delegation module wrote,
-    in terms of the module's options (spns.add, services.remove, mode)."""
+    """A message about the state document a spn, delegation or rbcd module
+    wrote, in terms of the module's options (spns.add, services.remove, mode,
+    principals)."""
     text = _LIST_PATH.sub(lambda m: '%s.%s' % (m.group(1), _LIST_OPTION[m.group(2)]), text)
     text = _DELEG_PATH.sub(r'\1', text)
+    text = _RBCD_PATH.sub('principals', text)
+    text = _RBCD_PREFIX.sub(r'\1principals: ', text)
     text = text.replace('accounts[1].', '').replace('accounts[1]', 'the account')
     text = text.replace(' is also present', ' is also in add')
     text = text.replace('under absent only', 'under remove only')
@@ -391,17 +481,22 @@ def account_entry(params, **keys):
     return entry
 
 
-def account_result(module, doc, key, before, after):
-    """Exit with the result of a single-account write (spn, delegation):
-    the account's dn, label and outcome, KEY's BEFORE and AFTER, and in
-    diff mode the diff under a header naming the account (a list, such as
-    the SPNs, shown under its KEY: Ansible diffs objects)."""
+def account_result(module, doc, key, before, after, extra=None, diff=None):
+    """Exit with the result of a single-account write (spn, delegation,
+    rbcd): the account's dn, label and outcome, KEY's BEFORE and AFTER (and
+    the keys of EXTRA beside them), and in diff mode the diff under a header
+    naming the account: DIFF, a (before, after) pair, when the diff shows
+    something other than BEFORE and AFTER (a list, such as the SPNs, is
+    shown under its KEY: Ansible diffs objects)."""
     acc = (doc.get('accounts') or [{}])[0]
     result = write_result(module, doc)
     result.update(dn=acc.get('dn'), label=acc.get('label'), outcome=acc.get('outcome'))
     result[key] = dict(before=before, after=after)
+    result[key].update(extra or {})
     if module._diff:
         header = '%s (%s)' % (acc.get('label'), acc.get('dn'))
+        if diff is not None:
+            before, after = diff
         if not isinstance(before, dict):
             before, after = {key: before}, {key: after}
         result['diff'] = dict(before=before, after=after, before_header=header, after_header=header)

@@ -20,7 +20,10 @@ options:
   data:
     description:
       - The document itself, as a mapping with C(version) (1), C(accounts) and optionally C(spn_check).
-      - Each account entry has C(account) and optionally C(type), C(spns) and C(delegation); sets take C(present) and C(absent), or C(exact).
+      - Each account entry has C(account) and optionally C(type), C(spns), C(delegation) and C(rbcd); sets take C(present) and C(absent),
+        or C(exact).
+      - C(rbcd) is resource-based constrained delegation, the principals allowed to delegate to the entry's account's services
+        (see M(adkcd.ad.rbcd)); an empty C(exact) list there allows nobody and removes the attribute.
     type: dict
   path:
     description:
@@ -46,7 +49,8 @@ attributes:
     details: Runs C(adkcd apply --dry-run), which plans the whole document and writes nothing.
   diff_mode:
     support: full
-    details: For each account of the document, its SPNs and its delegation (mode, protocol transition, services) before and after.
+    details: For each account of the document, its SPNs, its delegation (mode, protocol transition, services) and the principals
+      its resource-based delegation allows (by name with SID, and the descriptor as SDDL) before and after.
   platform:
     platforms: posix
 '''
@@ -69,6 +73,18 @@ EXAMPLES = r'''
             services:
               present: [http/iosmdm.mydom.local]
   register: applied
+
+- name: The same by resource-based delegation, set on the service's account
+  adkcd.ad.state:
+    data:
+      version: 1
+      accounts:
+        - account: iosmdm
+          type: user
+          spns:
+            present: [http/iosmdm.mydom.local]
+          rbcd:
+            present: [tmg$]
 
 - name: A domain's delegation kept under version control (an edited adkcd export)
   adkcd.ad.state:
@@ -114,6 +130,13 @@ accounts:
       description: C(before) and C(after), each with C(mode), C(protocol_transition) and C(services), when the entry has C(delegation).
       type: dict
       returned: when the entry has delegation
+    rbcd:
+      description:
+        - When the entry has C(rbcd), C(before) and C(after), each with C(present), C(sddl) (null when the attribute is not set) and
+          C(principals), and C(added) and C(removed), lists of principals, as M(adkcd.ad.rbcd) returns them.
+        - A principal has C(sid), C(kind), C(name), C(dn), C(notes) and, in C(before) and C(after), C(conditional).
+      type: dict
+      returned: when the entry has rbcd
 counts:
   description: C(accounts), C(to_change), C(applied), C(failed), C(in_doubt), C(skipped) and C(retried).
   returned: success, and failure after the plan
@@ -177,7 +200,7 @@ applied:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.adkcd.ad.plugins.module_utils.adkcd import (
-    Adkcd, admin_account, guarded, module_args, write_result)
+    Adkcd, admin_account, guarded, module_args, rbcd_diff, warn_rbcd, write_result)
 
 
 def _diff_side(accounts, side):
@@ -189,6 +212,8 @@ def _diff_side(accounts, side):
             part['spns'] = acc['spns'][side]
         if 'delegation' in acc:
             part['delegation'] = acc['delegation'][side]
+        if 'rbcd' in acc:
+            part['rbcd'] = rbcd_diff(acc['rbcd'][side])
         out[key] = part
     return out
 
@@ -201,6 +226,8 @@ def run(module):
     else:
         doc = tool.apply_file(p['path'], force=p['force'], stop_on_error=p['stop_on_error'])
 
+    for acc in doc.get('accounts') or []:
+        warn_rbcd(module, acc)
     accounts = [admin_account(a) for a in doc.get('accounts') or []]
     result = write_result(module, doc)
     result.update(accounts=accounts, counts=doc.get('counts'))
