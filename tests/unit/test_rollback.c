@@ -853,6 +853,112 @@ test_scope_and_safety(void **state)
     adkcd_journal_runs_free(runs);
 }
 
+/* Found by fuzzing (tests/fuzz/fuzz_journal.c): a journal record with no
+ * operation ("changetype: modify" and nothing else) gives an object
+ * without attributes, which planning the inverse dereferenced (NULL). */
+static void
+test_change_without_operations(void **state)
+{
+    static const char text[] = "# run: empty-run\n"
+                               "# format: 2\n"
+                               "\n"
+                               "# change: empty-run 1\n"
+                               "dn: CN=X,CN=Computers,DC=mydom,DC=local\n"
+                               "changetype: modify\n"
+                               "\n"
+                               "# applied: empty-run 1\n"
+                               "# end: empty-run ok\n";
+    struct adkcd_journal_runs *runs = load_text(text);
+    struct adkcd_rollback *rb = NULL;
+    struct adkcd_plan *plan = NULL;
+    struct adkcd_drifts *drifts = NULL;
+    struct adkcd_entry *e;
+    struct adkcd_err err;
+    char *ids[] = {"empty-run", NULL};
+    int force;
+
+    (void)state;
+    assert_int_equal(runs->v[0].changes[0].n_ops, 0);
+    h_err_init(&err);
+    h_assert_ok("prepare", adkcd_rollback_prepare(runs, ids, &rb, &err), &err);
+    assert_int_equal(adkcd_rollback_count(rb), 1);
+    e = adkcd_entry_new(adkcd_rollback_dns(rb)[0]);
+    assert_non_null(e);
+    for (force = 0; force <= 1; force++) {
+        h_assert_ok("inverse",
+                    adkcd_rollback_inverse(rb, &e, force, &plan, &drifts, &err),
+                    &err);
+        /* nothing to undo */
+        assert_int_equal(plan->n, 1);
+        assert_int_equal(plan->changes[0].n_ops, 0);
+        assert_int_equal(drifts->n, 0);
+        adkcd_plan_free(plan);
+        adkcd_drifts_free(drifts);
+        plan = NULL;
+        drifts = NULL;
+    }
+    adkcd_entry_free(e);
+    adkcd_rollback_free(rb);
+    adkcd_journal_runs_free(runs);
+}
+
+/* Found by fuzzing (tests/fuzz/fuzz_journal.c, LeakSanitizer): a rollback
+ * that writes back a descriptor that does not parse, over one that does,
+ * judged the safety rule without freeing the SIDs the one there allows.
+ * (The ASan run of scripts/test reports the leak.) */
+static void
+test_unreadable_descriptor_restored(void **state)
+{
+    /* O:BAD:(A;;0xf01ff;;;S-1-5-21-1-2-3-1105) */
+    static const char sd_b64[] =
+        "AQAEgBQAAAAAAAAAAAAAACQAAAABAgAAAAAABSAAAAAgAgAABAAsAAEAAAAAACQA/wEPAA"
+        "EFAAAAAAAFFQAAAAEAAAACAAAAAwAAAFEEAAA=";
+    char text[1024];
+    struct adkcd_journal_runs *runs;
+    struct adkcd_rollback *rb = NULL;
+    struct adkcd_plan *plan = NULL;
+    struct adkcd_drifts *drifts = NULL;
+    struct adkcd_entry *e;
+    struct adkcd_err err;
+    char *ids[] = {"sd-run", NULL};
+    const struct adkcd_change *c;
+    static const unsigned char sd_bin[] = {
+        1,  0, 4, 128, 20, 0, 0,  0, 0,   0, 0,  0, 0,  0, 0, 0, 36, 0, 0,  0,
+        1,  2, 0, 0,   0,  0, 0,  5, 32,  0, 0,  0, 32, 2, 0, 0, 4,  0, 44, 0,
+        1,  0, 0, 0,   0,  0, 36, 0, 255, 1, 15, 0, 1,  5, 0, 0, 0,  0, 0,  5,
+        21, 0, 0, 0,   1,  0, 0,  0, 2,   0, 0,  0, 3,  0, 0, 0, 81, 4, 0,  0};
+
+    (void)state;
+    snprintf(text, sizeof(text),
+             "# run: sd-run\n# format: 2\n\n"
+             "# change: sd-run 1\n"
+             "dn: CN=X,CN=Computers,DC=mydom,DC=local\n"
+             "changetype: modify\n"
+             "delete: " SD "\n" SD ": not a descriptor\n-\n"
+             "add: " SD "\n" SD ":: %s\n-\n\n"
+             "# applied: sd-run 1\n# end: sd-run ok\n",
+             sd_b64);
+    runs = load_text(text);
+    h_err_init(&err);
+    h_assert_ok("prepare", adkcd_rollback_prepare(runs, ids, &rb, &err), &err);
+    e = adkcd_entry_new(adkcd_rollback_dns(rb)[0]);
+    assert_non_null(e);
+    assert_int_equal(
+        adkcd_entry_add(e, SD, (const char *)sd_bin, sizeof(sd_bin)), 0);
+    h_assert_ok("inverse",
+                adkcd_rollback_inverse(rb, &e, 0, &plan, &drifts, &err), &err);
+    /* the value there goes, the one the run replaced comes back */
+    c = &plan->changes[0];
+    assert_int_equal(c->n_ops, 2);
+    assert_int_equal(c->ops[1].kind, ADKCD_OP_ADD);
+    assert_string_equal(c->ops[1].value.data, "not a descriptor");
+    adkcd_plan_free(plan);
+    adkcd_drifts_free(drifts);
+    adkcd_entry_free(e);
+    adkcd_rollback_free(rb);
+    adkcd_journal_runs_free(runs);
+}
+
 int
 main(void)
 {
@@ -863,6 +969,8 @@ main(void)
         cmocka_unit_test(test_replan),
         cmocka_unit_test(test_vanished_and_unknown),
         cmocka_unit_test(test_from_journal_text),
+        cmocka_unit_test(test_change_without_operations),
+        cmocka_unit_test(test_unreadable_descriptor_restored),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

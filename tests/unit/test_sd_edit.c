@@ -342,6 +342,52 @@ test_sid_from_string(void **state)
     }
 }
 
+/* Found by fuzzing (tests/fuzz/fuzz_sid.c): a SID whose authority is 2^32
+ * or more is shown as "S-1-0x" and 12 hexadecimal digits (MS-DTYP
+ * 2.4.2.1), and that text converts back to the same bytes; so does the
+ * decimal form, which is shown in hexadecimal. */
+static void
+test_sid_hex_authority_round_trip(void **state)
+{
+    static const unsigned char bin[] = {1, 1, 1, 0, 0, 0, 0, 0, 7, 0, 0, 0};
+    static const char *const bad[] = {"S-1-0x", "S-1-0x01000000000",
+                                      "S-1-0x0100000000000",
+                                      "S-1-0x01000000000g", "S-1-0X-1"};
+    struct adkcd_val v, v2;
+    struct adkcd_err err;
+    char *text = NULL;
+    size_t i;
+
+    (void)state;
+    adkcd_err_clear(&err);
+    assert_int_equal(adkcd_sid_to_string(bin, sizeof(bin), NULL, &text, &err),
+                     ADKCD_OK);
+    assert_string_equal(text, "S-1-0x010000000000-7");
+    assert_int_equal(adkcd_sid_from_string(text, &v, &err), ADKCD_OK);
+    assert_int_equal(v.len, sizeof(bin));
+    assert_memory_equal(v.data, bin, sizeof(bin));
+    free(v.data);
+    free(text);
+    /* the same authority in decimal, and in lower case */
+    assert_int_equal(adkcd_sid_from_string("S-1-1099511627776-7", &v, &err),
+                     ADKCD_OK);
+    assert_int_equal(adkcd_sid_from_string("s-1-0x010000000000-7", &v2, &err),
+                     ADKCD_OK);
+    assert_int_equal(v.len, sizeof(bin));
+    assert_memory_equal(v.data, bin, sizeof(bin));
+    assert_int_equal(v2.len, sizeof(bin));
+    assert_memory_equal(v2.data, bin, sizeof(bin));
+    free(v.data);
+    free(v2.data);
+    /* exactly 12 digits */
+    for (i = 0; i < N_ELEMS(bad); i++) {
+        adkcd_err_clear(&err);
+        assert_int_equal(adkcd_sid_from_string(bad[i], &v, &err),
+                         ADKCD_E_USAGE);
+        assert_null(v.data);
+    }
+}
+
 /* Review findings: an ACE the KDC ignores never counts as allowing, and
  * SIDs compare in their canonical form. */
 static void
@@ -383,6 +429,7 @@ main(void)
         cmocka_unit_test(test_exact),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_sid_from_string),
+        cmocka_unit_test(test_sid_hex_authority_round_trip),
         cmocka_unit_test(test_what_the_kdc_ignores),
     };
 

@@ -264,7 +264,6 @@ adkcd_rollback_prepare(const struct adkcd_journal_runs *runs, char *const *ids,
         if (n_unique == 0 || strcmp(sorted[n_unique - 1], sorted[k]) != 0)
             sorted[n_unique++] = sorted[k];
     }
-    n_ids = n_unique;
     for (r = 0; runs != NULL && r < runs->n && st == ADKCD_OK; r++) {
         const struct adkcd_journal_run *run = &runs->v[r];
 
@@ -841,7 +840,10 @@ list_drifts(const struct work *w, struct adkcd_drifts *d, struct adkcd_err *err)
     adkcd_status st = ADKCD_OK;
     size_t a, i;
 
-    for (a = 0; w->o->attrs[a] != NULL && st == ADKCD_OK; a++) {
+    /* attrs is NULL when the object's changes have no operations (a
+     * journal record "changetype: modify" and nothing else). */
+    for (a = 0; w->o->attrs != NULL && w->o->attrs[a] != NULL && st == ADKCD_OK;
+         a++) {
         const char *attr = w->o->attrs[a];
         char **exp = calloc(1, sizeof(char *)),
              **act = calloc(1, sizeof(char *));
@@ -891,7 +893,8 @@ plan_ops(const struct work *w, struct adkcd_change *c, struct adkcd_err *err)
     adkcd_status st = ADKCD_OK;
     size_t a, i, k;
 
-    for (a = 0; w->o->attrs[a] != NULL && st == ADKCD_OK; a++) {
+    for (a = 0; w->o->attrs != NULL && w->o->attrs[a] != NULL && st == ADKCD_OK;
+         a++) {
         const char *attr = w->o->attrs[a];
         const struct adkcd_vals *cur = adkcd_entry_vals(w->now, attr);
         enum adkcd_cmp cmp = adkcd_attr_cmp(attr);
@@ -978,8 +981,10 @@ rbcd_adds(const struct adkcd_image *img)
         adkcd_sd_clear(&sd);
     }
     if (adkcd_sd_parse((const unsigned char *)img->after.v[0].data,
-                       img->after.v[0].len, &sd, NULL) != ADKCD_OK)
+                       img->after.v[0].len, &sd, NULL) != ADKCD_OK) {
+        adkcd_strv_free(before);
         return 1; /* unreadable: judged as allowing */
+    }
     (void)adkcd_sd_allowed_sids(&sd, &after, NULL);
     adkcd_sd_clear(&sd);
     for (i = 0; after != NULL && after[i] != NULL && !adds; i++)
@@ -1167,7 +1172,7 @@ adkcd_rollback_inverse(struct adkcd_rollback *rb,
     struct adkcd_drifts *drifts;
     struct adkcd_plan *plan = NULL;
     adkcd_status st = ADKCD_OK;
-    int any_drift = 0, drifted;
+    int any_drift = 0, drifted = 0;
     size_t i;
 
     *plan_out = NULL;

@@ -68,6 +68,31 @@ number(const char **pp, uint64_t max, uint64_t *out)
     return 0;
 }
 
+/* "0x" and exactly 12 hexadecimal digits at *pp (an IdentifierAuthority,
+ * MS-DTYP 2.4.2.1), which is moved past them. */
+static int
+hex_authority(const char **pp, uint64_t *out)
+{
+    const char *p = *pp + 2;
+    uint64_t v = 0;
+    int i, d;
+
+    for (i = 0; i < 12; i++, p++) {
+        if (*p >= '0' && *p <= '9')
+            d = *p - '0';
+        else if (*p >= 'a' && *p <= 'f')
+            d = *p - 'a' + 10;
+        else if (*p >= 'A' && *p <= 'F')
+            d = *p - 'A' + 10;
+        else
+            return -1;
+        v = v << 4 | (uint64_t)d;
+    }
+    *pp = p;
+    *out = v;
+    return 0;
+}
+
 adkcd_status
 adkcd_sid_from_string(const char *text, struct adkcd_val *out,
                       struct adkcd_err *err)
@@ -83,10 +108,16 @@ adkcd_sid_from_string(const char *text, struct adkcd_val *out,
         p[2] != '1' || p[3] != '-')
         goto bad;
     p += 4;
-    /* The authority in decimal (below 2^48); the hexadecimal form of
-     * MS-DTYP 2.4.2.1 is not taken (no domain uses it). */
-    if (number(&p, ((uint64_t)1 << 48) - 1, &auth) != 0)
+    /* The authority in decimal (below 2^48), or as MS-DTYP 2.4.2.1 writes
+     * one of 2^32 and more: "0x" and 12 hexadecimal digits.  That is how
+     * adkcd_sid_to_string() shows such a SID, so that every SID read from
+     * an objectSid or a descriptor converts back (the edit's lists do). */
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        if (hex_authority(&p, &auth) != 0)
+            goto bad;
+    } else if (number(&p, ((uint64_t)1 << 48) - 1, &auth) != 0) {
         goto bad;
+    }
     while (*p == '-') {
         p++;
         if (n == SID_MAX_SUBAUTH || number(&p, UINT32_MAX, &sub) != 0)
