@@ -31,6 +31,8 @@ fi
 ADKCD_SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ADKCD_BUILD_DIR=${ADKCD_BUILD_DIR:-$ADKCD_SRC_DIR/build}
 ADKCD_DATA_DIR=$ADKCD_SRC_DIR/tests/data
+# The test script itself (for scripts/bad-inputs --count).
+T_SCRIPT=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 ADSPN=${ADSPN:-$ADKCD_BUILD_DIR/adspn}
 ADKCD=${ADKCD:-$ADKCD_BUILD_DIR/adkcd}
 # Default password for mk_user / kinit_as (meets AD complexity rules).
@@ -63,6 +65,7 @@ t_begin() {
 # Close the current test: it passed unless something called t_fail.
 t_end() {
     [ -n "$T_NAME" ] || return 0
+    _bad_input_check_covered
     if [ "$T_CUR_FAILS" -eq 0 ]; then
         T_PASSED=$((T_PASSED + 1))
         _t_say "ok - $T_NAME"
@@ -91,6 +94,7 @@ t_fail() {
 # ran at all, which would hide a broken script).
 t_summary() {
     t_end
+    _bad_input_summary
     T_DONE=1
     local total=$((T_PASSED + T_FAILED))
     if [ "$T_FAILED" -gt 0 ]; then
@@ -221,6 +225,181 @@ expect_out_json_file() {
             "$(_t_last_run)"
 }
 
+# expect_no_control_bytes: neither stdout nor stderr of the last run holds
+# a control byte a terminal acts on (C0 but tab and newline, DEL, C1 as
+# UTF-8): a value from the directory or a file is shown escaped (\xNN).
+expect_no_control_bytes() {
+    local f
+    for f in "$OUT_FILE" "$ERR_FILE"; do
+        if LC_ALL=C grep -aqP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$f"; then
+            t_fail "control bytes in ${f##*/}: $(LC_ALL=C grep -aP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$f" | head -3 | cat -v)" \
+                "$(_t_last_run)"
+        fi
+        # A byte that is not UTF-8 (a lone 0x9b is CSI to a terminal that
+        # is not in UTF-8) is escaped too.
+        if ! iconv -f UTF-8 -t UTF-8 "$f" >/dev/null 2>&1; then
+            t_fail "bytes that are not UTF-8 in ${f##*/}: $(head -c 300 "$f" | cat -v)" \
+                "$(_t_last_run)"
+        fi
+    done
+}
+
+# --- Bad inputs -------------------------------------------------------------
+# bad_input CLASS RC [NAME=VALUE...] -- CMD [ARGS...]
+#
+# One bad input, tried end to end: CMD runs through `run` (assert its
+# message after it, as after any run: expect_err_contains, expect_json...),
+# with each NAME=VALUE set for it alone: RUN_STDIN=FILE is its standard
+# input, any other NAME is exported to CMD (an empty VALUE too, e.g.
+# HOME=). bad_input checks that
+#   - CMD exited RC;
+#   - no journal CMD could have written changed (content, mode, owner, or
+#     coming into existence): $ADKCD_JOURNAL, the default journal of CMD's
+#     XDG_STATE_HOME/HOME, and FILE of a --journal FILE argument;
+# and counts the case under CLASS, one of BAD_INPUT_CLASSES below.
+#
+# The directory is compared once for the cases of a test, not after each
+# case: take `dc_snapshot SNAP` before the first case and call
+# `expect_dc_unchanged SNAP` after the last. t_end fails a test in which a
+# case ran without such a comparison after it.
+#
+# scripts/bad-inputs counts the cases for the table of docs/robustness.md
+# by reading the test scripts: one call, one case. So CLASS and RC are
+# written out, each call has a line of its own, and each call runs once (no
+# loop and no helper function around it): a call that runs twice fails,
+# and t_summary fails a script in which a call did not run. To try one
+# input through several commands, give CMD as a function of the test that
+# runs them all.
+#
+# The classes, in the order of the table (the comment is its description).
+BAD_INPUT_CLASSES=(
+    command-line   # options, verbs and arguments: unknown, missing, extra, misplaced, conflicting
+    account        # account names in every form (`NAME`, `NAME$`, `DOMAIN\NAME`, UPN, DN, `<SID=...>`, `<GUID=...>`): syntax, bytes, length, filter injection, nothing found
+    spn            # SPNs given to `adspn -S/-A/-D`, and `-Q` patterns: syntax, bytes, ports, lengths, filter injection
+    spn-conflict   # SPNs another account holds, directly or through a host alias (sPNMappings)
+    service        # delegation services of `adkcd add/set`: syntax, bytes, lengths, long lists
+    principal      # principals of resource-based delegation: names, SIDs, DNs, nothing found, a deny ACE
+    protected      # delegation that the safety rules refuse without `--force`: domain controllers, krbtgt, a KDC's account
+    state-file     # state files for `adkcd apply`: bytes (NUL, invalid UTF-8, UTF-16), YAML (syntax, aliases, tags, documents), limits, schema
+    state-plan     # state files refused when planned against the directory: duplicates, host aliases, moves in a cycle, unknown accounts, values that cannot be written
+    journal        # journals: rollback of unknown, tampered, lying or untrusted journals; journals that cannot be written
+    credentials    # passwords on stdin, keytabs, principals, ccaches
+    directory      # hostile values read from the directory: control bytes and newlines in SPNs, services and DNs, a descriptor that is not one
+)
+
+declare -A _T_BAD_COUNT=()   # CLASS -> cases run
+declare -A _T_BAD_SITES=()   # FILE:LINE of every call that ran
+declare -A _T_SNAP_SEQ=()    # snapshot FILE -> cases run before dc_snapshot wrote it
+_T_BAD_SEQ=0                 # cases run so far
+_T_BAD_UNCOVERED=0           # first case not compared with the DC yet (0: none)
+
+# The state of a file, to tell whether a command touched it.
+_t_file_state() {
+    if [ -L "$1" ]; then
+        printf 'symlink to %s\n' "$(readlink "$1")"
+    elif [ -f "$1" ]; then
+        printf '%s %s\n' "$(stat -c '%a %u %s' "$1")" "$(sha256sum <"$1" | cut -d' ' -f1)"
+    elif [ -e "$1" ]; then
+        stat -c '%F %a %u' "$1"
+    else
+        echo absent
+    fi
+}
+
+bad_input() {
+    local class=${1:-} rc=${2:-} site="${BASH_SOURCE[1]##*/}:${BASH_LINENO[0]}"
+    local a b c prev="" i
+    local -a sets=() cand=() jpaths=() jbefore=()
+    if [ -z "$T_NAME" ]; then
+        t_fail "$site: bad_input outside a test (t_begin first)"
+        return 0
+    fi
+    for c in "${BAD_INPUT_CLASSES[@]}"; do [ "$c" = "$class" ] && break; done
+    if [ "$c" != "$class" ] || ! [[ $rc =~ ^[0-9]+$ ]]; then
+        t_fail "$site: usage: bad_input CLASS RC [NAME=VALUE...] -- CMD [ARGS...] (CLASS one of: ${BAD_INPUT_CLASSES[*]})"
+        return 0
+    fi
+    shift 2
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        if ! [[ $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; then
+            t_fail "$site: bad_input: '$1' is not NAME=VALUE (missing -- before the command?)"
+            return 0
+        fi
+        sets+=("$1")
+        shift
+    done
+    if [ $# -lt 2 ]; then
+        t_fail "$site: bad_input: no command after --"
+        return 0
+    fi
+    shift
+    if [ -n "${_T_BAD_SITES[$site]+set}" ]; then
+        t_fail "$site: this bad_input ran twice: scripts/bad-inputs counts one case per call (no loops or helpers around it)"
+    fi
+    _T_BAD_SITES[$site]=$class
+    _T_BAD_SEQ=$((_T_BAD_SEQ + 1))
+    _T_BAD_COUNT[$class]=$((${_T_BAD_COUNT[$class]:-0} + 1))
+    [ "$_T_BAD_UNCOVERED" -gt 0 ] || _T_BAD_UNCOVERED=$_T_BAD_SEQ
+
+    for a in ${sets[@]+"${sets[@]}"}; do
+        if [ "${a%%=*}" = RUN_STDIN ]; then
+            local RUN_STDIN=${a#*=}
+        else
+            local -x "$a"
+        fi
+    done
+    # The journals CMD could write (the XDG rules of docs/journal.md).
+    cand=("$ADKCD_JOURNAL")
+    if [[ ${XDG_STATE_HOME:-} == /* ]]; then
+        cand+=("$XDG_STATE_HOME/adkcd/journal.ldif")
+    elif [ -n "${HOME:-}" ]; then
+        cand+=("$HOME/.local/state/adkcd/journal.ldif")
+    fi
+    for a in "$@"; do
+        [ "$prev" != --journal ] || cand+=("$a")
+        [[ $a != --journal=* ]] || cand+=("${a#--journal=}")
+        prev=$a
+    done
+    for a in "${cand[@]}"; do
+        for b in ${jpaths[@]+"${jpaths[@]}"}; do [ "$a" != "$b" ] || continue 2; done
+        jpaths+=("$a")
+    done
+    for i in "${!jpaths[@]}"; do jbefore[i]=$(_t_file_state "${jpaths[i]}"); done
+    run "$@"
+    for i in "${!jpaths[@]}"; do
+        [ "$(_t_file_state "${jpaths[i]}")" = "${jbefore[i]}" ] ||
+            t_fail "$site: the journal ${jpaths[i]} changed (was: ${jbefore[i]})" "$(_t_last_run)"
+    done
+    expect_rc "$rc"
+}
+
+# Called by t_end: the bad inputs of the test must have been compared with
+# the DC (expect_dc_unchanged on a snapshot taken before them).
+_bad_input_check_covered() {
+    [ "$_T_BAD_UNCOVERED" -gt 0 ] || return 0
+    _T_BAD_UNCOVERED=0
+    t_fail "bad inputs ran in this test without expect_dc_unchanged after them (on a snapshot taken before them)"
+}
+
+# Called by t_summary: what ran, per class, and every call of the script ran
+# (so that the static count of scripts/bad-inputs is what the tests do).
+_bad_input_summary() {
+    local c line="" want
+    for c in "${BAD_INPUT_CLASSES[@]}"; do
+        [ -z "${_T_BAD_COUNT[$c]:-}" ] || line+=" $c ${_T_BAD_COUNT[$c]},"
+    done
+    line=${line%,}
+    [ "$_T_BAD_SEQ" -eq 0 ] || _t_say "bad inputs: $_T_BAD_SEQ cases (${line# })"
+    if ! want=$("$ADKCD_SRC_DIR/scripts/bad-inputs" --count "$T_SCRIPT" 2>&1); then
+        t_begin "bad_input calls of ${T_SCRIPT##*/}"
+        t_fail "scripts/bad-inputs cannot read $T_SCRIPT" "$want"
+    elif [ "$want" != "$_T_BAD_SEQ" ]; then
+        t_begin "bad_input calls of ${T_SCRIPT##*/}"
+        t_fail "${T_SCRIPT##*/} has $want bad_input calls, $_T_BAD_SEQ ran: a call that does not run is counted in docs/robustness.md all the same"
+    fi
+    t_end
+}
+
 # --- Directory access (GSSAPI as administrator, via the run's ccache) -------
 # ldapsearch with the usual options; continuation references ("# refldap://")
 # that Samba returns for the other naming contexts are dropped.
@@ -301,6 +480,7 @@ dc_snapshot() {
         }
     ' "$out.ldif" | LC_ALL=C sort >"$out"
     rm -f "$out.ldif"
+    _T_SNAP_SEQ[$out]=$_T_BAD_SEQ   # how many bad inputs ran before it
 }
 
 # dc_snapshot_diff FILE: diff of FILE against a fresh snapshot (empty when
@@ -318,6 +498,11 @@ expect_dc_unchanged() {
     d=$(dc_snapshot_diff "$1") || rc=$?
     [ "$rc" -eq 0 ] ||
         t_fail "the directory changed (snapshot $1, - before, + now)" "$d"
+    # The bad inputs run since that snapshot have been compared now.
+    if [ "$_T_BAD_UNCOVERED" -gt 0 ] && [ -n "${_T_SNAP_SEQ[$1]+set}" ] &&
+        [ "${_T_SNAP_SEQ[$1]}" -lt "$_T_BAD_UNCOVERED" ]; then
+        _T_BAD_UNCOVERED=0
+    fi
 }
 
 # ldif_modify FILE|-: ldapmodify -f FILE as administrator (GSSAPI).

@@ -75,16 +75,13 @@ msDS-KrbTgtLink: $(dc_dn rodckdc)
 EOF
 expect_eq "$(dc_attr rodckdc msDS-KrbTgtLinkBl)" "CN=rodc,CN=Computers,$ADKCD_BASEDN" "back link"
 dc_snapshot "$T_TMP/s1"
-run "$ADKCD" add rodckdc "$SPN" --any-protocol
-expect_rc 8
+bad_input protected 8 -- "$ADKCD" add rodckdc "$SPN" --any-protocol
 expect_err_contains "refusing to give protocol transition (TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000) to a KDC's own account (krbtgt)"
-run "$ADKCD" set rodckdc --mode unconstrained
-expect_rc 8
+bad_input protected 8 -- "$ADKCD" set rodckdc --mode unconstrained
 expect_err_contains "refusing to give unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000) to a KDC's own account (krbtgt)"
 # A state file plans through the same rule.
 printf 'version: 1\naccounts:\n  - account: rodckdc\n    delegation: {mode: unconstrained}\n' >"$T_TMP/kdc.yaml"
-run "$ADKCD" apply "$T_TMP/kdc.yaml"
-expect_rc 8
+bad_input state-plan 8 -- "$ADKCD" apply "$T_TMP/kdc.yaml"
 expect_err_contains "a KDC's own account (krbtgt)"
 expect_dc_unchanged "$T_TMP/s1"
 run "$ADKCD" add rodckdc "$SPN" --any-protocol --force
@@ -94,9 +91,10 @@ expect_rc 0
 t_end
 
 t_begin "add: a read-only DC is a domain controller"
-run "$ADKCD" set rodc --mode unconstrained
-expect_rc 8
+dc_snapshot "$T_TMP/s2"
+bad_input protected 8 -- "$ADKCD" set rodc --mode unconstrained
 expect_err_contains "refusing to give unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000) to a domain controller"
+expect_dc_unchanged "$T_TMP/s2"
 t_end
 
 t_summary

@@ -49,8 +49,7 @@ expect_err_contains "bound to ldap://dc1.mydom.local:389"
 t_end
 
 t_begin "no ticket: exit 6 and a hint to kinit"
-KRB5CCNAME="FILE:$ADKCD_TMP/no-such-ccache" run "$ADSPN" -S http/x.mydom.local iosmdm
-expect_rc 6
+bad_input credentials 6 KRB5CCNAME="FILE:$ADKCD_TMP/no-such-ccache" -- "$ADSPN" -S http/x.mydom.local iosmdm
 expect_err_contains "no Kerberos ticket in FILE:$ADKCD_TMP/no-such-ccache: run 'kinit USER@REALM' first, or give a principal and its keys"
 expect_err_contains "adspn: hint: give the keys with --keytab FILE or --password-stdin, and the principal with --principal"
 expect_dc_unchanged "$ADKCD_TMP/s0"
@@ -60,8 +59,7 @@ t_begin "expired ticket: exit 6 and says when it expired"
 echo "$ADKCD_ADMIN_PASS" | KRB5CCNAME="FILE:$ADKCD_TMP/short" kinit -l 1s administrator >/dev/null 2>&1 ||
     t_fail "kinit -l 1s failed"
 sleep 2
-KRB5CCNAME="FILE:$ADKCD_TMP/short" run "$ADSPN" -S http/x.mydom.local iosmdm
-expect_rc 6
+bad_input credentials 6 KRB5CCNAME="FILE:$ADKCD_TMP/short" -- "$ADSPN" -S http/x.mydom.local iosmdm
 expect_err_contains "expired at"
 expect_err_contains "run 'kinit administrator@MYDOM.LOCAL' again"
 expect_dc_unchanged "$ADKCD_TMP/s0"
@@ -77,13 +75,11 @@ expect_eq "$(klist 2>&1 | md5sum)" "$before" "administrator's ccache"
 t_end
 
 t_begin "--password-stdin with a wrong password: exit 6, nothing written"
-RUN_STDIN="$ADKCD_TMP/wrong.pw" run "$ADSPN" --principal alice --password-stdin -S http/x.mydom.local iosmdm
-expect_rc 6
+bad_input credentials 6 RUN_STDIN="$ADKCD_TMP/wrong.pw" -- "$ADSPN" --principal alice --password-stdin -S http/x.mydom.local iosmdm
 expect_err_contains "the password for alice@MYDOM.LOCAL is wrong"
-expect_dc_unchanged "$ADKCD_TMP/s0"
-run "$ADSPN" --principal alice --password-stdin -L iosmdm
-expect_rc 3
+bad_input credentials 3 -- "$ADSPN" --principal alice --password-stdin -L iosmdm
 expect_err_contains "no password on stdin"
+expect_dc_unchanged "$ADKCD_TMP/s0"
 t_end
 
 t_begin "an unprivileged user is refused by the server: exit 8"
@@ -99,11 +95,10 @@ printf 'addent -password -p alice@MYDOM.LOCAL -k 1 -e aes256-cts-hmac-sha1-96\nA
 run "$ADSPN" -v --keytab "$ADKCD_TMP/alice.keytab" --principal alice -L iosmdm
 expect_rc 0
 expect_err_contains "as alice@MYDOM.LOCAL"
-run "$ADSPN" --keytab "$ADKCD_TMP/alice.keytab" --principal bob -L iosmdm
-expect_rc 6
+bad_input credentials 6 -- "$ADSPN" --keytab "$ADKCD_TMP/alice.keytab" --principal bob -L iosmdm
 expect_err_contains "getting a ticket for bob@MYDOM.LOCAL"
-run "$ADSPN" --keytab "$ADKCD_TMP/missing.keytab" --principal alice -L iosmdm
-expect_rc 6
+bad_input credentials 6 -- "$ADSPN" --keytab "$ADKCD_TMP/missing.keytab" --principal alice -L iosmdm
+expect_dc_unchanged "$ADKCD_TMP/s0"
 t_end
 
 t_begin "KDC unreachable: exit 7"

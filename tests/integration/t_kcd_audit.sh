@@ -501,23 +501,18 @@ t_end
 
 t_begin "refused: positional arguments and options audit does not take"
 dc_snapshot "$ADKCD_TMP/s0"
-for args in "audit tmg" "audit --impersonate alice" "audit --dry-run" \
-            "audit --ldif" "audit -C" "audit --force" "audit --any-protocol" \
-            "audit --mode none" "audit -F=yes" "audit --json extra"; do
-    # shellcheck disable=SC2086  # word splitting is the point
-    run "$ADKCD" $args
-    expect_rc 3
-    case $args in
-        *--json*) expect_json '.error.status == "usage" and .exit_code == 3' ;;
-        *) expect_out_empty ;;
-    esac
-done
-run "$ADKCD" audit --impersonate alice
+bad_input command-line 3 -- "$ADKCD" audit tmg; expect_out_empty; expect_err_contains "audit takes no arguments"
+bad_input command-line 3 -- "$ADKCD" audit --impersonate alice; expect_out_empty
 expect_err_contains "--impersonate goes with check and verify, not audit"
-run "$ADKCD" audit tmg
-expect_err_contains "audit takes no arguments"
-run "$ADKCD" show tmg -F
-expect_rc 3
+bad_input command-line 3 -- "$ADKCD" audit --dry-run; expect_out_empty
+bad_input command-line 3 -- "$ADKCD" audit --ldif; expect_out_empty
+bad_input command-line 3 -- "$ADKCD" audit -C; expect_out_empty
+bad_input command-line 3 -- "$ADKCD" audit --force; expect_out_empty
+bad_input command-line 3 -- "$ADKCD" audit --any-protocol; expect_out_empty
+bad_input command-line 3 -- "$ADKCD" audit --mode none; expect_out_empty
+bad_input command-line 3 -- "$ADKCD" audit -F=yes; expect_out_empty
+bad_input command-line 3 -- "$ADKCD" audit --json extra; expect_json '.error.status == "usage" and .exit_code == 3'
+bad_input command-line 3 -- "$ADKCD" show tmg -F
 expect_err_contains "-F/--forest goes with audit, not show"
 expect_dc_unchanged "$ADKCD_TMP/s0"
 [ ! -e "$ADKCD_JOURNAL" ] || [ "$(grep -c 'audit' "$ADKCD_JOURNAL")" = 0 ] ||

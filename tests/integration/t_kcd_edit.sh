@@ -210,24 +210,20 @@ dc_snapshot "$ADKCD_TMP/s4"
 run "$ADKCD" set dc1 --mode unconstrained
 expect_rc 0   # a DC already has TRUSTED_FOR_DELEGATION: nothing gained
 expect_out_contains "unchanged"
-run "$ADKCD" add dc1 "$SPN"
-expect_rc 8
+bad_input protected 8 -- "$ADKCD" add dc1 "$SPN"
 expect_err_contains "refusing to switch off unconstrained delegation of a domain controller (CN=DC1,OU=Domain Controllers,$ADKCD_BASEDN): domain controllers need it
 adkcd: hint: use --force if you really mean it"
 run "$ADKCD" add dc1 "$SPN" --json
 expect_rc 8
 expect_json '.error.status == "refused" and .error.hints == ["force"]'
-run "$ADKCD" add dc1 "$SPN" --any-protocol --dry-run
-expect_rc 8
+bad_input protected 8 -- "$ADKCD" add dc1 "$SPN" --any-protocol --dry-run
 run "$ADKCD" set dc1 --mode unconstrained --force --dry-run
 expect_rc 0
-run "$ADKCD" set krbtgt --mode unconstrained
-expect_rc 8
+bad_input protected 8 -- "$ADKCD" set krbtgt --mode unconstrained
 expect_err_contains "refusing to give unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000) to a KDC's own account (krbtgt)"
 expect_err_contains "it could then impersonate any user to the services it may reach
 adkcd: hint: use --force if you really mean it"
-run "$ADKCD" add krbtgt "$SPN" --any-protocol
-expect_rc 8
+bad_input protected 8 -- "$ADKCD" add krbtgt "$SPN" --any-protocol
 expect_err_contains "refusing to give protocol transition (TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000) to a KDC's own account (krbtgt)"
 expect_dc_unchanged "$ADKCD_TMP/s4"
 run "$ADKCD" add krbtgt "$SPN" --any-protocol --force

@@ -151,25 +151,20 @@ expect_dc_unchanged "$ADKCD_TMP/s3"
 t_end
 
 t_begin "unknown run, empty journal, journal that cannot be read or written"
-run "$ADKCD" rollback 00000000-0000-0000-0000-000000000000
-expect_rc 4
+dc_snapshot "$ADKCD_TMP/s5"
+bad_input journal 4 -- "$ADKCD" rollback 00000000-0000-0000-0000-000000000000
 expect_err_contains "no run '00000000-0000-0000-0000-000000000000'"
-run "$ADKCD" --journal "$ADKCD_TMP/none.ldif" rollback last
-expect_rc 4
+bad_input journal 4 -- "$ADKCD" --journal "$ADKCD_TMP/none.ldif" rollback last
 run "$ADKCD" --journal "$ADKCD_TMP/none.ldif" history
 expect_rc 0
 expect_out_contains "no runs in $ADKCD_TMP/none.ldif"
 printf 'dn: garbage\nchangetype: modify\nreplace: x\nx: y\n-\n' > "$ADKCD_TMP/bad.ldif"
-run "$ADKCD" --journal "$ADKCD_TMP/bad.ldif" history
-expect_rc 1
+bad_input journal 1 -- "$ADKCD" --journal "$ADKCD_TMP/bad.ldif" history
 expect_err_contains "$ADKCD_TMP/bad.ldif"
 mkdir -p "$ADKCD_TMP/dir.ldif"
-dc_snapshot "$ADKCD_TMP/s5"
-run "$ADKCD" --journal "$ADKCD_TMP/dir.ldif" add tmg http/web.mydom.local
-expect_rc 1
+bad_input journal 1 -- "$ADKCD" --journal "$ADKCD_TMP/dir.ldif" add tmg http/web.mydom.local
 expect_err_contains "$ADKCD_TMP/dir.ldif"
-run "$ADSPN" --journal "$ADKCD_TMP/dir.ldif" -S http/x.mydom.local iosmdm
-expect_rc 1
+bad_input journal 1 -- "$ADSPN" --journal "$ADKCD_TMP/dir.ldif" -S http/x.mydom.local iosmdm
 expect_dc_unchanged "$ADKCD_TMP/s5"
 t_end
 
@@ -233,7 +228,7 @@ wait "$rb"; rbrc=$?
 "$ADKCD" history --json | jq '.runs[-1]' > "$ADKCD_TMP/rbrun.json"
 expect_eq "$(jq -r .status "$ADKCD_TMP/rbrun.json")" "failed" "status of the cut-off rollback"
 done_n=$(jq .changes "$ADKCD_TMP/rbrun.json")
-[ "$done_n" -ge 1 ] && [ "$done_n" -lt "$N" ] || t_fail "expected a partial rollback, journal has $done_n of $N applied"
+[[ $done_n -ge 1 && $done_n -lt $N ]] || t_fail "expected a partial rollback, journal has $done_n of $N applied"
 "$ADKCD_DC_CTL" start
 # The journal is exact: what it says was applied was, what it says was
 # refused or never sent was not; only changes in doubt may be either.

@@ -316,42 +316,30 @@ t_end
 
 t_begin "usage errors: exit 3, nothing sent"
 dc_snapshot "$T_TMP/s1"
-RUN_STDIN=$T_TMP/tmg.pw run "$ADKCD" verify tmg "$SPN" --password-stdin
-expect_rc 3
+bad_input command-line 3 RUN_STDIN="$T_TMP/tmg.pw" -- "$ADKCD" verify tmg "$SPN" --password-stdin
 expect_err_contains 'verify needs --impersonate USER'
-run "$ADKCD" verify tmg --impersonate alice
-expect_rc 3
-run "$ADKCD" check tmg
-expect_rc 3
+bad_input command-line 3 -- "$ADKCD" verify tmg --impersonate alice
+bad_input command-line 3 -- "$ADKCD" check tmg
 expect_err_contains 'check takes ACCOUNT and SERVICE'
-run "$ADKCD" check tmg nonsense --impersonate alice
-expect_rc 3
-run "$ADKCD" check tmg "$SPN" --impersonate ''
-expect_rc 3
-run "$ADKCD" show tmg --impersonate alice
-expect_rc 3
+bad_input service 3 -- "$ADKCD" check tmg nonsense --impersonate alice
+bad_input account 3 -- "$ADKCD" check tmg "$SPN" --impersonate ''
+bad_input command-line 3 -- "$ADKCD" show tmg --impersonate alice
 expect_err_contains '--impersonate goes with check and verify'
-run "$ADKCD" check tmg "$SPN" --any-protocol
-expect_rc 3
-run "$ADKCD" verify tmg "$SPN" --impersonate alice --dry-run
-expect_rc 3
-run "$ADKCD" check tmg "$SPN" --impersonate alice --json --ldif
-expect_rc 3
+bad_input command-line 3 -- "$ADKCD" check tmg "$SPN" --any-protocol
+bad_input command-line 3 -- "$ADKCD" verify tmg "$SPN" --impersonate alice --dry-run
+bad_input command-line 3 -- "$ADKCD" check tmg "$SPN" --impersonate alice --json --ldif
 # The keys of another account than ACCOUNT prove nothing about ACCOUNT.
-RUN_STDIN=$T_TMP/tmg.pw run "$ADKCD" verify iosmdm "$SPN" --impersonate alice --password-stdin --principal 'tmg$'
-expect_rc 3
+bad_input credentials 3 RUN_STDIN="$T_TMP/tmg.pw" -- "$ADKCD" verify iosmdm "$SPN" --impersonate alice --password-stdin --principal 'tmg$'
 expect_err_contains 'the ticket is for tmg$@MYDOM.LOCAL, but iosmdm is user iosmdm: give the keys of iosmdm, or its principal'
 expect_err_contains 'adkcd: hint: give the keys with --keytab FILE or --password-stdin'
 expect_err_contains "adkcd: hint: give the principal with --principal (e.g. --principal 'tmg\$@REALM')"
 # A DN names no principal: --principal is needed.
-RUN_STDIN=$T_TMP/tmg.pw run "$ADKCD" verify "CN=tmg,CN=Computers,$ADKCD_BASEDN" "$SPN" --impersonate alice --password-stdin
-expect_rc 3
+bad_input credentials 3 RUN_STDIN="$T_TMP/tmg.pw" -- "$ADKCD" verify "CN=tmg,CN=Computers,$ADKCD_BASEDN" "$SPN" --impersonate alice --password-stdin
 expect_err_contains "cannot tell the Kerberos principal of 'CN=tmg,CN=Computers,$ADKCD_BASEDN': give the principal"
 expect_err_contains "adkcd: hint: give the principal with --principal (e.g. --principal 'tmg\$@REALM')"
 RUN_STDIN=$T_TMP/tmg.pw run "$ADKCD" verify "CN=tmg,CN=Computers,$ADKCD_BASEDN" "$SPN" --impersonate alice --password-stdin --principal 'tmg$'
 expect_rc 0
-run "$ADKCD" check nosuchaccount "$SPN"
-expect_rc 4
+bad_input account 4 -- "$ADKCD" check nosuchaccount "$SPN"
 expect_dc_unchanged "$T_TMP/s1"
 t_end
 

@@ -180,28 +180,33 @@ t_end
 t_begin "refused: a principal denied first, an unknown principal, a SID no object has; the DC unchanged"
 dc_snapshot "$T_TMP/s2"
 J2=$(journal_size)
-run "$ADKCD" rbcd add iosmdm web1
-expect_rc 3
+bad_input principal 3 -- "$ADKCD" rbcd add iosmdm web1
 expect_err_contains "$WEB1 cannot be allowed: ACE 1 of the descriptor"
-run "$ADKCD" rbcd add iosmdm nosuch --json
-expect_rc 4
+bad_input principal 4 -- "$ADKCD" rbcd add iosmdm nosuch --json
 expect_json '.error.status == "not-found" and .problems[0].kind == "principal"'
-run "$ADKCD" rbcd add iosmdm S-1-5-21-1-2-3-4 --json
-expect_rc 4
+bad_input principal 4 -- "$ADKCD" rbcd add iosmdm S-1-5-21-1-2-3-4 --json
 expect_json '.problems[0].kind == "principal" and (.problems[0].message | contains("principal '"'"'S-1-5-21-1-2-3-4'"'"' (rbcd.present[1]): no object has the SID S-1-5-21-1-2-3-4"))'
-run "$ADKCD" rbcd add iosmdm S-1-5-21-x
-expect_rc 3
-run "$ADKCD" rbcd add nosuchaccount tmg
-expect_rc 4
-run "$ADKCD" rbcd add iosmdm
-expect_rc 3
-run "$ADKCD" rbcd frob iosmdm
-expect_rc 3
-run "$ADKCD" rbcd show iosmdm --dry-run
-expect_rc 3
+bad_input principal 3 -- "$ADKCD" rbcd add iosmdm S-1-5-21-x
+bad_input account 4 -- "$ADKCD" rbcd add nosuchaccount tmg
+bad_input command-line 3 -- "$ADKCD" rbcd add iosmdm
+bad_input command-line 3 -- "$ADKCD" rbcd frob iosmdm
+bad_input command-line 3 -- "$ADKCD" rbcd show iosmdm --dry-run
+bad_input principal 3 -- "$ADKCD" rbcd add iosmdm $'tm\x1bg'
+expect_err_contains "account name contains a control character (0x1b) at position 3"; expect_no_control_bytes
+bad_input principal 3 -- "$ADKCD" rbcd add iosmdm ''; expect_err_contains "empty account name"
+bad_input principal 3 -- "$ADKCD" rbcd add iosmdm S-1-5-21-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16
+expect_err_contains "is not a SID (S-1-AUTHORITY-SUB-..., at most 15 sub-authorities)"
+bad_input principal 3 -- "$ADKCD" rbcd add iosmdm S-1-5-21-1-2-3-4294967296
+expect_err_contains "\"S-1-5-21-1-2-3-4294967296\" is not a SID"
+bad_input principal 4 -- "$ADKCD" rbcd add iosmdm S-1-1-0
+expect_err_contains "no object has the SID S-1-1-0: it cannot be allowed to delegate"
+bad_input principal 4 -- "$ADKCD" rbcd add iosmdm "CN=nosuch,CN=Computers,$ADKCD_BASEDN"
+expect_err_contains "no account at DN 'CN=nosuch,CN=Computers,$ADKCD_BASEDN'; no group has that name either"
+# Taken for a DN (it holds '='): the DC refuses it as a base (LDAP 34), a
+# usage error; never a filter that matches everything.
+bad_input principal 3 -- "$ADKCD" rbcd add iosmdm 'x)(objectClass=*'; expect_err_contains "Invalid DN syntax"
 # Delegation to a domain controller: refused without --force.
-run "$ADKCD" rbcd add 'DC1$' tmg
-expect_rc 8
+bad_input protected 8 -- "$ADKCD" rbcd add 'DC1$' tmg
 expect_err_contains 'refusing to allow resource-based delegation to a domain controller'
 expect_dc_unchanged "$T_TMP/s2"
 expect_eq "$(journal_size)" "$J2" "journal size after refusals"
@@ -273,13 +278,11 @@ accounts:
   - account: tmg
     rbcd: {present: [nosuch]}
 EOF
-run "$ADKCD" apply "$T_TMP/bad.yaml"
-expect_rc 3
+bad_input state-file 3 -- "$ADKCD" apply "$T_TMP/bad.yaml"
 expect_err_contains "bad.yaml:4:"
 expect_err_contains "is listed twice"
 sed -i 's/\[tmg, TMG\]/[tmg]/' "$T_TMP/bad.yaml"
-run "$ADKCD" apply "$T_TMP/bad.yaml"
-expect_rc 4
+bad_input state-plan 4 -- "$ADKCD" apply "$T_TMP/bad.yaml"
 expect_err_contains "bad.yaml:5:14: accounts[2] (tmg): principal 'nosuch'"
 expect_err_contains "principal 'nosuch'"
 expect_dc_unchanged "$T_TMP/s3"
@@ -318,9 +321,10 @@ expect_err_contains 'its rbcd is left out'
 expect_out_not_contains 'rbcd:'
 # An old export cannot bring back a SID no object has: refused whole.
 clear_rbcd iosmdm
-run "$ADKCD" apply "$T_TMP/export.yaml"
-expect_rc 4
+dc_snapshot "$T_TMP/s6"
+bad_input state-plan 4 -- "$ADKCD" apply "$T_TMP/export.yaml"
 expect_err_contains 'no object has the SID S-1-5-21-1-2-3-99999'
+expect_dc_unchanged "$T_TMP/s6"
 clear_rbcd iosmdm
 t_end
 

@@ -13,30 +13,25 @@ expect_rc 0
 
 t_begin "-S refuses an SPN held by another account: names holder and value"
 dc_snapshot "$ADKCD_TMP/s0"
-run "$ADSPN" -S "$SPN" iosmdm
-expect_rc 5
+bad_input spn-conflict 5 -- "$ADSPN" -S "$SPN" iosmdm
 expect_err_contains "duplicate SPN: CN=other,CN=Users,$ADKCD_BASEDN already holds $SPN"
 expect_dc_unchanged "$ADKCD_TMP/s0"
 t_end
 
 t_begin "-S compares without regard to case"
-run "$ADSPN" -S HTTP/IOSMDM.mydom.local iosmdm
-expect_rc 5
+bad_input spn-conflict 5 -- "$ADSPN" -S HTTP/IOSMDM.mydom.local iosmdm
 expect_err_contains "already holds $SPN"
 expect_dc_unchanged "$ADKCD_TMP/s0"
 t_end
 
 t_begin "-S -T DOMAIN checks the domain (NetBIOS or DNS name)"
-run "$ADSPN" -S -T MYDOM "$SPN" iosmdm
-expect_rc 5
-run "$ADSPN" -T mydom.local -S "$SPN" iosmdm
-expect_rc 5
+bad_input spn-conflict 5 -- "$ADSPN" -S -T MYDOM "$SPN" iosmdm
+bad_input spn-conflict 5 -- "$ADSPN" -T mydom.local -S "$SPN" iosmdm
 expect_dc_unchanged "$ADKCD_TMP/s0"
 t_end
 
 t_begin "-T with a domain that is not in the forest"
-run "$ADSPN" -S -T NOSUCH "$SPN" iosmdm
-expect_rc 4
+bad_input command-line 4 -- "$ADSPN" -S -T NOSUCH "$SPN" iosmdm
 expect_err_contains "no domain 'NOSUCH' in this forest"
 expect_dc_unchanged "$ADKCD_TMP/s0"
 t_end
@@ -51,8 +46,7 @@ expect_dc_unchanged "$ADKCD_TMP/s0"
 t_end
 
 t_begin "-S --dry-run on a conflict is refused too"
-run "$ADSPN" -n -S "$SPN" iosmdm
-expect_rc 5
+bad_input spn-conflict 5 -- "$ADSPN" -n -S "$SPN" iosmdm
 expect_dc_unchanged "$ADKCD_TMP/s0"
 t_end
 
@@ -68,18 +62,15 @@ t_begin "host alias: host/x held elsewhere blocks http/x"
 run "$ADSPN" -A host/alias.mydom.local tmg
 expect_rc 0
 dc_snapshot "$ADKCD_TMP/s1"
-run "$ADSPN" -S http/alias.mydom.local iosmdm
-expect_rc 5
+bad_input spn-conflict 5 -- "$ADSPN" -S http/alias.mydom.local iosmdm
 expect_err_contains "already holds host/alias.mydom.local, which the KDC takes for the same service as http/alias.mydom.local"
 expect_err_contains "KB5008382"
-run "$ADSPN" -S CIFS/Alias.mydom.local iosmdm
-expect_rc 5
+bad_input spn-conflict 5 -- "$ADSPN" -S CIFS/Alias.mydom.local iosmdm
 expect_dc_unchanged "$ADKCD_TMP/s1"
 t_end
 
 t_begin "host alias: http/x held elsewhere blocks host/x"
-run "$ADSPN" -S host/iosmdm.mydom.local tmg
-expect_rc 5
+bad_input spn-conflict 5 -- "$ADSPN" -S host/iosmdm.mydom.local tmg
 expect_err_contains "CN=other,CN=Users,$ADKCD_BASEDN already holds $SPN"
 run "$ADSPN" --json -S host/iosmdm.mydom.local tmg
 expect_json '.conflicts[0].via_alias == true'

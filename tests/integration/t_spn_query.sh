@@ -34,11 +34,11 @@ expect_out_contains "No such SPN found."
 t_end
 
 t_begin "-Q escapes everything but '*' (no filter injection)"
-run "$ADSPN" -Q 'x)(servicePrincipalName=*'
-expect_rc 4
+dc_snapshot "$ADKCD_TMP/q0"
+bad_input spn 4 -- "$ADSPN" -Q 'x)(servicePrincipalName=*'
 expect_out_not_contains "CN="
-run "$ADSPN" -Q 'http/\2a'
-expect_rc 4
+bad_input spn 4 -- "$ADSPN" -Q 'http/\2a'
+expect_dc_unchanged "$ADKCD_TMP/q0"
 t_end
 
 t_begin "-Q --json"
