@@ -201,7 +201,9 @@ json_account(struct adkcd_conn *conn, const struct adkcd_stateplan *sp,
     json_object_set_new(o, "index", json_integer((json_int_t)i + 1));
     json_object_set_new(o, "account", cli_json_text(a->name));
     json_object_set_new(o, "position", json_pos(a->name_pos));
-    json_object_set_new(o, "dn", cli_json_text(sp->accts[i]->dn));
+    json_object_set_new(o, "dn",
+                        sp->accts[i] != NULL ? cli_json_text(sp->accts[i]->dn)
+                                             : json_null());
     json_object_set_new(o, "label", cli_json_text(ch != NULL ? ch->label : ""));
     json_object_set_new(o, "changed", json_boolean(changed));
     json_object_set_new(o, "outcome",

@@ -247,11 +247,14 @@ verb_option(struct cli_common *c, struct args *a, int argc, char **argv, int *i)
     return 0;
 }
 
+/* The verb called name; NULL for none (name NULL too). */
 static const struct verb *
 find_verb(const char *name)
 {
     const struct verb *v;
 
+    if (name == NULL)
+        return NULL;
     for (v = verbs; v->name != NULL; v++) {
         if (strcmp(v->name, name) == 0)
             return v;
@@ -818,32 +821,33 @@ run_summary(const struct adkcd_journal_run *r, enum adkcd_journal_state state,
     }
 }
 
-static int
+static adkcd_status
 load_journal(struct cli_common *c, struct adkcd_journal_runs **runs,
-             char **path)
+             char **path, struct adkcd_err *err)
 {
-    struct adkcd_err err;
+    adkcd_status st;
 
-    adkcd_err_clear(&err);
-    if (cli_journal_path(c, path, &err) != ADKCD_OK ||
-        adkcd_journal_load(*path, runs, &err) != ADKCD_OK)
-        return cli_fail(c, &err);
-    return 0;
+    st = cli_journal_path(c, path, err);
+    if (st == ADKCD_OK)
+        st = adkcd_journal_load(*path, runs, err);
+    return st;
 }
 
 static int
 cmd_history(struct cli_common *c, struct args *a)
 {
     struct adkcd_journal_runs *runs = NULL;
+    struct adkcd_err err;
     char *path = NULL;
     json_t *list = NULL;
     size_t i;
     int rc;
 
+    adkcd_err_clear(&err);
     if (a->npos != 0)
         return cli_usage_error(c, "history takes no arguments");
-    rc = load_journal(c, &runs, &path);
-    if (rc != 0) {
+    if (load_journal(c, &runs, &path, &err) != ADKCD_OK) {
+        rc = cli_fail(c, &err);
         free(path);
         return rc;
     }
@@ -963,7 +967,11 @@ cmd_rollback(struct cli_common *c, struct args *a)
     if (a->npos == 0)
         return cli_usage_error(c, "rollback needs RUN-ID... or last");
     /* The journal is read, and the runs found, before connecting. */
-    rc = load_journal(c, &runs, &path);
+    if (load_journal(c, &runs, &path, &err) != ADKCD_OK) {
+        rc = cli_fail(c, &err);
+        goto cleanup;
+    }
+    rc = 0;
     for (i = 0; rc == 0 && i < (size_t)a->npos; i++) {
         const struct adkcd_journal_run *r;
 
@@ -986,7 +994,9 @@ cmd_rollback(struct cli_common *c, struct args *a)
     }
     if (rc == 0) {
         of = calloc(1, oflen);
-        for (i = 0; of != NULL && ids[i] != NULL; i++) {
+        if (of == NULL)
+            rc = front_nomem(c);
+        for (i = 0; of != NULL && ids != NULL && ids[i] != NULL; i++) {
             if (i > 0)
                 strcat(of, " ");
             strcat(of, ids[i]);
@@ -1204,8 +1214,9 @@ main(int argc, char **argv)
     a.argv = argv;
     cli_prescan(&c, argc, argv);
     rc = parse(argc, argv, &c, &a);
-    if (rc == 0) {
-        v = find_verb(a.verb);
+    /* parse() returns 0 only with a known verb. */
+    v = rc == 0 ? find_verb(a.verb) : NULL;
+    if (v != NULL) {
         rc = check_takes(&c, &a, v);
         if (rc == 0)
             rc = v->run(&c, &a);

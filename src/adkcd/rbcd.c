@@ -70,6 +70,9 @@ names_resolve(struct adkcd_conn *conn, struct names *nm, struct adkcd_err *err)
     struct adkcd_err *errs;
     adkcd_status st;
 
+    /* NULL is the empty vector. */
+    if (nm->sids == NULL)
+        return ADKCD_OK;
     nm->n = adkcd_strv_len(nm->sids);
     if (nm->n == 0)
         return ADKCD_OK;

@@ -193,7 +193,7 @@ parse(int argc, char **argv, struct cli_common *c, struct args *a)
     if (want == 2) {
         a->spn = pos[0];
         a->account = pos[1];
-    } else if (a->mode == 'Q') {
+    } else if (want == 1 && a->mode == 'Q') {
         a->pattern = pos[0];
     } else if (want == 1) {
         a->account = pos[0];

@@ -327,6 +327,7 @@ exit 1
 EOF
 exactly 'adkcd rollback ' last
 # No adkcd at all.
+# shellcheck disable=SC2123  # on purpose: a PATH without adkcd
 PATH=$tmp/none
 exactly 'adkcd rollback ' last
 PATH=$saved_path HOME=$saved_home

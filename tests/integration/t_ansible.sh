@@ -508,6 +508,7 @@ t_end
 # Fake binaries: an old one, one that prints no JSON.
 mkdir -p "$T_TMP/oldbin" "$T_TMP/junkbin" "$T_TMP/emptybin"
 printf '#!/bin/sh\necho "adkcd 0.0.9"\n' >"$T_TMP/oldbin/adkcd"
+# shellcheck disable=SC2016  # $1 is the fake binary's, at its run
 printf '#!/bin/sh\nif [ "$1" = --version ]; then echo "%s"; exit 0; fi\necho "not JSON at all"; echo "boom" >&2; exit 1\n' \
     "$("$ADKCD" --version)" >"$T_TMP/junkbin/adkcd"
 chmod +x "$T_TMP/oldbin/adkcd" "$T_TMP/junkbin/adkcd"

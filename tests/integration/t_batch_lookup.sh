@@ -148,9 +148,11 @@ any *
 any a\\b\\c
 any alice
 EOF2
-for i in $(seq -w 1 300); do echo "any bulku$i"; done >>"$NAMES"
-for i in $(seq -w 1 150); do echo "any bulkc$i"; done >>"$NAMES"
-for i in $(seq -f %03g 1 20); do echo "any bulkc$i\$"; echo "any bulku$i@$ADKCD_DOMAIN"; done >>"$NAMES"
+{
+    for i in $(seq -w 1 300); do echo "any bulku$i"; done
+    for i in $(seq -w 1 150); do echo "any bulkc$i"; done
+    for i in $(seq -f %03g 1 20); do echo "any bulkc$i\$"; echo "any bulku$i@$ADKCD_DOMAIN"; done
+} >>"$NAMES"
 
 t_begin "resolve_many = resolve for every form of name ($(wc -l <"$NAMES") names)"
 compare accounts "$NAMES"

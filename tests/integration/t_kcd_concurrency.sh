@@ -33,9 +33,9 @@ worker() {  # NAME
 # them whatever the machine's speed, so that jittered retries find a gap
 # (a writer that never pauses would rightly starve the others).
 toggler() {
-    local a=4096 b=$((4096 | 0x10000)) k
+    local a=4096 b=$((4096 | 0x10000))
     while [ ! -e "$ADKCD_TMP/stop" ]; do
-        for k in 1 2 3 4 5; do
+        for _ in 1 2 3 4 5; do
             printf 'dn: %s\nchangetype: modify\ndelete: userAccountControl\nuserAccountControl: %s\n-\nadd: userAccountControl\nuserAccountControl: %s\n-\n\n' \
                 "$DN" "$a" "$b" "$DN" "$b" "$a"
         done | ldapmodify -c -Q -Y GSSAPI -H "$ADKCD_DC_URI" >/dev/null 2>&1

@@ -886,9 +886,8 @@ audit_forest(struct run *r, struct adkcd_err *err)
             "(|(userAccountControl:" BIT_AND ":=524288)"
             "(userAccountControl:" BIT_AND ":=16777216))",
             attrs, 500, gc_entry, r, err);
-    for (i = 0;
-         st == ADKCD_OK && r->domain_ncs != NULL && r->domain_ncs[i] != NULL;
-         i++) {
+    /* dns and r->domain_ncs are parallel (read_domains()). */
+    for (i = 0; st == ADKCD_OK && dns != NULL && dns[i] != NULL; i++) {
         if (strcasecmp(r->domain_ncs[i], r->own_nc) == 0)
             continue;
         st = warn(r->a, err,

@@ -483,8 +483,9 @@ classify(struct adkcd_conn *conn, struct req *r, struct domain_names *d,
     adkcd_status st;
 
     r->form = FORM_DONE;
-    if (adkcd_account_check_name(name, name ? strlen(name) : 0, name_err) !=
-        ADKCD_OK)
+    st = adkcd_account_check_name(name, name ? strlen(name) : 0, name_err);
+    /* A NULL name is refused too ("empty account name"). */
+    if (st != ADKCD_OK || name == NULL)
         return ADKCD_OK;
     bs = strchr(name, '\\');
     r->say_class = name[0] == '<' || looks_like_dn(name) ||

@@ -110,13 +110,18 @@ name_pending(struct adkcd_conn *conn, struct exporter *x, struct adkcd_err *err)
             if (adkcd_strv_find_nocase(all, x->pend[i].sids[k]) < 0 &&
                 adkcd_strv_add(&all, x->pend[i].sids[k]) != 0)
                 st = NOMEM(err);
-    n = adkcd_strv_len(all);
+    n = all != NULL ? adkcd_strv_len(all) : 0;
+    /* names is parallel to all, and there even when no SID is pending. */
+    if (st == ADKCD_OK) {
+        names = calloc(n + 1, sizeof(*names));
+        if (names == NULL)
+            st = NOMEM(err);
+    }
     if (st == ADKCD_OK && n > 0) {
         p = calloc(n, sizeof(*p));
         q = calloc(n, sizeof(*q));
         errs = calloc(n, sizeof(*errs));
-        names = calloc(n + 1, sizeof(*names));
-        if (p == NULL || q == NULL || errs == NULL || names == NULL)
+        if (p == NULL || q == NULL || errs == NULL)
             st = NOMEM(err);
     }
     if (st == ADKCD_OK && n > 0)
