@@ -20,6 +20,11 @@ PACKAGES=(
     build-essential cmake pkg-config clang-format
     libldap2-dev libsasl2-dev libkrb5-dev uuid-dev libjansson-dev libcmocka-dev
     libyaml-dev
+    # scripts/fuzz: clang, and libFuzzer with the sanitizer runtimes (only
+    # Recommended by clang, and recommends are not installed)
+    clang libclang-rt-14-dev
+    # scripts/check-analysis: clang's scan-build, and ShellCheck
+    clang-tools shellcheck
     # client side of the tests: SASL/GSSAPI plugin, kinit/kvno, ldapsearch
     libsasl2-modules-gssapi-mit krb5-user ldap-utils
     # namespace plumbing and test helpers

@@ -70,13 +70,27 @@ lookup(const char *a, const char **value)
     return NULL;
 }
 
+/* --timeout's value: whole seconds from 1 to 3600, else 0.  (s is never
+ * NULL, as the option table gives --timeout an argument, but the check
+ * lets an analyzer see it.) */
+static int
+timeout_seconds(const char *s)
+{
+    char *end;
+    long t;
+
+    if (s == NULL || *s == '\0')
+        return 0;
+    t = strtol(s, &end, 10);
+    return *end == '\0' && t >= 1 && t <= 3600 ? (int)t : 0;
+}
+
 int
 cli_common_parse(struct cli_common *c, int argc, char **argv, int *i,
                  void (*usage)(FILE *f), struct adkcd_err *err)
 {
     const struct cli_option *o;
     const char *value = NULL, *name;
-    char *end;
 
     o = lookup(argv[*i], &value);
     if (o == NULL)
@@ -105,16 +119,16 @@ cli_common_parse(struct cli_common *c, int argc, char **argv, int *i,
     } else if (strcmp(name, "starttls") == 0) {
         c->conn.starttls = 1;
     } else if (strcmp(name, "timeout") == 0) {
-        long t = strtol(value, &end, 10);
+        int t = timeout_seconds(value);
 
-        if (*value == '\0' || *end != '\0' || t < 1 || t > 3600) {
+        if (t == 0) {
             adkcd_err_set(err, ADKCD_E_USAGE,
                           "--timeout takes seconds from 1 to 3600, not "
                           "'%s'",
                           value);
             return -1;
         }
-        c->conn.timeout = (int)t;
+        c->conn.timeout = t;
     } else if (strcmp(name, "dry-run") == 0) {
         c->dry_run = 1;
     } else if (strcmp(name, "ldif") == 0) {
@@ -165,7 +179,7 @@ cli_common_finish(struct cli_common *c, struct adkcd_err *err)
                              "neither)");
     if (c->password_stdin) {
         char *line = NULL;
-        size_t cap = 0;
+        size_t cap = 0, m;
         ssize_t n;
 
         /* No core dump, no ptrace attach by the same user, while the
@@ -186,6 +200,19 @@ cli_common_finish(struct cli_common *c, struct adkcd_err *err)
             free(line);
             return adkcd_err_set(err, ADKCD_E_USAGE,
                                  "--password-stdin: no password on stdin");
+        }
+        /* A NUL byte would cut the password short, silently: refuse. */
+        m = (size_t)n;
+        if (m > 0 && line[m - 1] == '\n')
+            m--;
+        if (m > 0 && line[m - 1] == '\r')
+            m--;
+        if (memchr(line, '\0', m) != NULL) {
+            explicit_bzero(line, cap);
+            free(line);
+            return adkcd_err_set(err, ADKCD_E_USAGE,
+                                 "--password-stdin: the password holds a NUL "
+                                 "byte");
         }
         line[strcspn(line, "\r\n")] = '\0';
         c->password = strdup(line);

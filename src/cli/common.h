@@ -135,7 +135,9 @@ cli_fail(const struct cli_common *c, const struct adkcd_err *err);
 void
 cli_printf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Print s, control characters as \xNN. */
+/* Print s, a value: every control byte (newlines too), C1 control and
+ * byte that is not UTF-8 as \xNN, the one escaping of every text output
+ * path (cli_printf() writes its values through it). */
 void
 cli_put_safe(FILE *f, const char *s);
 

@@ -9,6 +9,7 @@
 
 #include "adkcd/engine.h"
 #include "adkcd/journal.h"
+#include "adkcd/utf8.h"
 #include <sasl/saslutil.h>
 #include <sasl/sasl.h>
 
@@ -29,42 +30,18 @@ cli_json_doc(const struct cli_common *c, const char *operation)
     return doc;
 }
 
-/*
- * The length of the well-formed UTF-8 sequence at s (RFC 3629: no
- * overlong form, no surrogate, nothing above U+10FFFF), or 0 when s starts
- * with a byte that is not one.  Stops at the terminating NUL: a
- * continuation byte is never NUL.
- */
+/* The UTF-8 sequence at s (NUL-terminated) or 0: utf8.h. */
 static size_t
 utf8_len(const unsigned char *s)
 {
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        return (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-            return 0;
-        if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F))
-            return 0;
-        return 3;
-    }
-    if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
-            (s[3] & 0xC0) != 0x80)
-            return 0;
-        if ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-            return 0;
-        return 4;
-    }
-    return 0;
+    return adkcd_utf8_len(s, (size_t)-1);
 }
 
 /*
  * The columns cli_put_safe() takes for s on a terminal: one per character
  * (a UTF-8 sequence of 2 to 4 bytes is one), four for a control byte
- * (\xNN), one for a byte that is not UTF-8 (shown as a replacement
- * character).  Double-width characters are not measured.
+ * (\xNN), also for a byte that is not UTF-8, eight for a C1 control.
+ * Double-width characters are not measured.
  */
 size_t
 cli_text_width(const char *s)
@@ -74,10 +51,13 @@ cli_text_width(const char *s)
 
     while (*p != '\0') {
         len = utf8_len(p);
-        if (len == 0)
-            len = 1;
-        n += (*p < 0x20 || *p == 0x7f) ? 4 : 1;
-        p += len;
+        if (len == 0 || *p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] <= 0x9f))
+            /* shown as \xNN: a control byte, a byte that is not UTF-8,
+             * a C1 control (two of them) */
+            n += len == 2 ? 8 : 4;
+        else
+            n += 1;
+        p += len == 0 ? 1 : len;
     }
     return n;
 }
@@ -210,38 +190,27 @@ cli_json_print(json_t *doc)
 void
 cli_put_safe(FILE *f, const char *s)
 {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len;
+
     /* Directory values and server messages can hold any byte: never send
-     * control characters (terminal escape sequences) to the terminal. */
-    for (; *s != '\0'; s++) {
-        unsigned char ch = (unsigned char)*s;
-
-        if (ch < 0x20 || ch == 0x7f)
-            fprintf(f, "\\x%02x", ch);
-        else if (ch == 0xc2 && (unsigned char)s[1] >= 0x80 &&
-                 (unsigned char)s[1] <= 0x9f) {
-            /* C1 controls (U+0080..U+009F in UTF-8): CSI is one. */
-            fprintf(f, "\\x%02x\\x%02x", ch, (unsigned char)s[1]);
-            s++;
-        } else
-            fputc(ch, f);
-    }
-}
-
-/* Text of a value written into a line: every control byte escaped
- * (newlines and tabs too), C1 controls as well. */
-static void
-put_value(FILE *f, const char *s)
-{
-    const unsigned char *p;
-
-    for (p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (*p < 0x20 || *p == 0x7f)
+     * a control character (a terminal escape sequence, a newline that
+     * would forge a line) or a byte that is not UTF-8 to the terminal. */
+    for (; *p != '\0'; p += len) {
+        len = 1;
+        if (*p < 0x20 || *p == 0x7f) {
             fprintf(f, "\\x%02x", *p);
-        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-            fprintf(f, "\\x%02x\\x%02x", p[0], p[1]);
-            p++;
-        } else
+        } else if (*p < 0x80) {
             fputc(*p, f);
+        } else if ((len = utf8_len(p)) == 0) {
+            fprintf(f, "\\x%02x", *p); /* not UTF-8 */
+            len = 1;
+        } else if (*p == 0xc2 && p[1] <= 0x9f) {
+            /* C1 controls (U+0080..U+009F in UTF-8): CSI is one. */
+            fprintf(f, "\\x%02x\\x%02x", p[0], p[1]);
+        } else {
+            fwrite(p, 1, len, f);
+        }
     }
 }
 
@@ -403,7 +372,7 @@ cli_printf(FILE *f, const char *fmt, ...)
             break;
         }
         out = big;
-        put_value(f, out != NULL ? out : "");
+        cli_put_safe(f, out != NULL ? out : "");
         free(big);
     }
     va_end(ap);

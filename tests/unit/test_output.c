@@ -36,6 +36,10 @@ test_values_escaped_format_kept(void **state)
             "\x1b[31mred\x7f \xc2\x9b"
             "2J caf\xc3\xa9");
     assert_string_equal(out, "\\x1b[31mred\\x7f \\xc2\\x9b2J caf\xc3\xa9");
+    /* bytes that are not UTF-8, in a value and through cli_put_safe */
+    PRINTED(out, "<%s>", "caf\xe9 \xc0\xaf \xed\xa0\x80 ok\xe2\x82\xac");
+    assert_string_equal(out, "<caf\\xe9 \\xc0\\xaf \\xed\\xa0\\x80 "
+                             "ok\xe2\x82\xac>");
     /* a value holding a format is only text */
     PRINTED(out, "%s|%s", "%s%n%x", "b");
     assert_string_equal(out, "%s%n%x|b");

@@ -13,13 +13,15 @@
 
 #include "adkcd/plan.h"
 #include "adkcd/sd.h"
+#include "adkcd/utf8.h"
 #include "buf.h"
 
 #define NOMEM(err) adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory")
 
 /*
  * A DN or label in the diff's header, as a person reads it: control
- * characters (C0, DEL, and C1 as UTF-8) as \xNN, so that a name chosen by
+ * characters (C0, DEL, and C1 as UTF-8) and bytes that are not UTF-8 as
+ * \xNN, so that a name chosen by
  * whoever created the object can neither drive the terminal nor forge a
  * line.  (Values are written by the LDIF writer, base64 when needed.)
  */
@@ -27,16 +29,21 @@ static void
 put_shown(struct buf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
+    size_t len;
 
-    for (; *p != '\0'; p++) {
-        if (*p < 0x20 || *p == 0x7f)
+    for (; *p != '\0'; p += len) {
+        len = adkcd_utf8_len(p, (size_t)-1);
+        if (len == 0 || *p < 0x20 || *p == 0x7f) {
+            /* a control byte, or a byte that is not UTF-8 (a lone 0x9b
+             * is CSI to a terminal that is not in UTF-8) */
             buf_printf(b, "\\x%02x", *p);
-        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            len = 1;
+        } else if (*p == 0xc2 && p[1] <= 0x9f) {
             buf_printf(b, "\\x%02x\\x%02x", p[0], p[1]);
-            p++;
         } else {
-            char ch[2] = {(char)*p, '\0'};
+            char ch[5] = {0};
 
+            memcpy(ch, p, len);
             buf_puts(b, ch);
         }
     }

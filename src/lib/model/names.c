@@ -7,34 +7,19 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <uuid/uuid.h>
 
 #include "adkcd/account.h"
+#include "adkcd/sd.h"
+#include "adkcd/utf8.h"
 
 /* The longest name accepted; sAMAccountName is at most 20 characters, but
  * a DN or a UPN can be long. */
 #define NAME_MAX_LEN 1024
-
-static int
-valid_sid(const char *s)
-{
-    /* S-1-<authority>-<sub>... : digits separated by single dashes. */
-    if (strncasecmp(s, "S-1-", 4) != 0)
-        return 0;
-    s += 4;
-    if (!isdigit((unsigned char)*s))
-        return 0;
-    for (; *s != '\0'; s++) {
-        if (*s == '-' && !isdigit((unsigned char)s[1]))
-            return 0;
-        if (*s != '-' && !isdigit((unsigned char)*s))
-            return 0;
-    }
-    return 1;
-}
 
 /* Check the syntax of <GUID=...> / <SID=...> (MS-ADTS 3.1.1.3.1.2.4,
  * extended DN forms). */
@@ -65,11 +50,17 @@ check_extended_dn(const char *name, struct adkcd_err *err)
     } else {
         memcpy(inner, name + 5, len - 6);
         inner[len - 6] = '\0';
-        if (!valid_sid(inner))
+        struct adkcd_val bin;
+
+        /* As the SIDs of rbcd are read: at most 15 sub-authorities of 32
+         * bits each. */
+        if (adkcd_sid_from_string(inner, &bin, NULL) != ADKCD_OK)
             return adkcd_err_set(err, ADKCD_E_USAGE,
                                  "malformed SID '%s' (expected "
-                                 "S-1-5-21-...)",
+                                 "S-1-5-21-..., at most 15 sub-authorities "
+                                 "below 2^32)",
                                  inner);
+        free(bin.data);
     }
     return ADKCD_OK;
 }
@@ -101,6 +92,18 @@ adkcd_account_check_name(const char *name, size_t len, struct adkcd_err *err)
                                  "account name contains a control character "
                                  "(U+%04X) at position %zu",
                                  (unsigned char)name[i + 1], i + 1);
+    }
+    for (i = 0; i < len;) {
+        size_t n = adkcd_utf8_len((const unsigned char *)name + i, len - i);
+
+        /* Names in the directory are UTF-8: a byte that is not (a lone
+         * 0x9b is CSI to a terminal that is not in UTF-8) names nothing. */
+        if (n == 0)
+            return adkcd_err_set(err, ADKCD_E_USAGE,
+                                 "account name is not UTF-8 (byte 0x%02x at "
+                                 "position %zu)",
+                                 (unsigned char)name[i], i + 1);
+        i += n;
     }
     if (len > NAME_MAX_LEN)
         return adkcd_err_set(err, ADKCD_E_USAGE, "account name too long");

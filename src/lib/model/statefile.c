@@ -26,6 +26,7 @@
 #include "adkcd/keys.h"
 #include "adkcd/spn.h"
 #include "adkcd/statefile.h"
+#include "adkcd/utf8.h"
 #include "adkcd/strv.h"
 #include "buf.h"
 
@@ -196,8 +197,7 @@ static size_t
 check_utf8(const char *text, size_t len, int *is_nul)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0, k, n;
-    unsigned long cp, min;
+    size_t i = 0, n;
 
     *is_nul = 0;
     while (i < len) {
@@ -205,27 +205,8 @@ check_utf8(const char *text, size_t len, int *is_nul)
             *is_nul = 1;
             return i;
         }
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        if ((s[i] & 0xe0) == 0xc0) {
-            n = 2, cp = s[i] & 0x1f, min = 0x80;
-        } else if ((s[i] & 0xf0) == 0xe0) {
-            n = 3, cp = s[i] & 0x0f, min = 0x800;
-        } else if ((s[i] & 0xf8) == 0xf0) {
-            n = 4, cp = s[i] & 0x07, min = 0x10000;
-        } else {
-            return i;
-        }
-        if (i + n > len)
-            return i;
-        for (k = 1; k < n; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        n = adkcd_utf8_len(s + i, len - i);
+        if (n == 0)
             return i;
         i += n;
     }
@@ -1866,7 +1847,6 @@ adkcd_statefile_deleg_desired(const struct adkcd_deleg *cur,
         req.verb = ADKCD_DELEG_SET;
         req.mode = spec->mode;
         st = step(&d, &req, err);
-        pt_done = 1;
     } else if (spec->mode_given || (s->exact.given && s->exact.n > 0)) {
         /* adkcd set --mode constrained --services LIST, where LIST is the
          * exact list, or what the account has plus present minus absent. */
@@ -1892,7 +1872,6 @@ adkcd_statefile_deleg_desired(const struct adkcd_deleg *cur,
         req.services_given = 1;
         req.pt = spec->pt;
         st = step(&d, &req, err);
-        pt_done = 1;
     } else {
         /* adkcd add, then adkcd remove on its result. */
         if (st == ADKCD_OK && s->present.n > 0) {
