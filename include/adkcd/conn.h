@@ -29,7 +29,10 @@ struct adkcd_conn_opts {
                             * of the default one; excludes keytab and
                             * password */
     int starttls;          /* StartTLS, then bind over the TLS layer */
-    int timeout;           /* network timeout in seconds; 0: 10 */
+    int timeout;           /* network timeout in seconds; 0: 10: the
+                            * longest wait for one answer of DNS, the KDC
+                            * or the DC (connect, each step of the bind,
+                            * each search, each modify and read-back) */
     int prefetch_gc;       /* the caller will search the forest: bind the
                             * Global Catalog alongside the DC */
 };

@@ -59,6 +59,8 @@ struct adkcd_creds_opts {
                                    * only */
     int own_ccache;               /* a TGT taken from a ccache is copied
                                    * alone into a MEMORY ccache of its own */
+    int timeout;                  /* seconds the KDC is waited for when a
+                                   * TGT is got here; 0: 10 */
 };
 
 /*
@@ -76,7 +78,9 @@ struct adkcd_creds_opts {
  * without a principal, an invalid principal), ADKCD_E_AUTH with the KDC's
  * refusal in the admin's terms (wrong password or key, account disabled
  * or locked, unknown principal, clock skew; no ticket, an expired one or
- * another principal's in the ccache), ADKCD_E_CONNECT (no KDC answered),
+ * another principal's in the ccache), ADKCD_E_CONNECT (no KDC answered,
+ * or none within opts->timeout: the exchange runs on a thread of its own,
+ * left to finish alone when it misses the deadline),
  * ADKCD_E_NOMEM; err->krb5_rc holds the Kerberos code when there is one.
  */
 adkcd_status
@@ -120,5 +124,21 @@ adkcd_creds_from_ccache(const struct adkcd_creds *creds);
  * with a TGT from a ccache, which only the directory can confirm. */
 int
 adkcd_creds_matches_account(const struct adkcd_creds *creds);
+
+/*
+ * Get a ticket for service/host (e.g. "ldap", "dc1.mydom.local") into the
+ * credentials' ccache, waiting at most timeout_s seconds for the KDC, so
+ * that a GSSAPI bind that follows finds it there instead of asking a KDC
+ * that may never answer (MIT krb5 retries for 30 s or more).  The request
+ * runs on a thread of its own; one that misses the deadline is left to
+ * finish alone.  Returns ADKCD_OK when the KDC answered in time, even
+ * with a refusal (the bind meets it again and explains it), or when no
+ * thread could be started; ADKCD_E_CONNECT when it did not answer in
+ * time; ADKCD_E_NOMEM.
+ */
+adkcd_status
+adkcd_creds_service_ticket(const struct adkcd_creds *creds, const char *service,
+                           const char *host, int timeout_s,
+                           struct adkcd_err *err);
 
 #endif /* ADKCD_CREDS_H */

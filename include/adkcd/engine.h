@@ -40,7 +40,8 @@ struct adkcd_journal;
 struct adkcd_engine_opts {
     int window;        /* modifies in flight; 0: ADKCD_ENGINE_WINDOW */
     int retries;       /* attempts in all; 0: ADKCD_ENGINE_RETRIES */
-    int timeout_ms;    /* for one answer; 0: 60 s */
+    int timeout_ms;    /* for one answer; 0: 60 s (adkcd_engine_apply_conn:
+                        * the connection's network timeout) */
     int stop_on_error; /* send nothing more after the first refusal */
     int no_read_back;  /* skip the read-back (the fake's tests) */
     struct adkcd_journal *journal; /* NULL: no journal */
@@ -51,6 +52,14 @@ struct adkcd_engine_opts {
      * function that does not sleep. */
     void (*sleep_ms)(void *ctx, unsigned ms);
     void *sleep_ctx;
+    /* After a journal write failed (a full disk), the journal text of the
+     * applied changes whose outcome it could not record
+     * (adkcd_journal_unwritten()), borrowed for the call, so that a person
+     * sees what the directory now holds.  NULL: dropped, except in
+     * adkcd_engine_apply_conn(), which then hands it to the connection's
+     * log, one line per call. */
+    void (*unjournaled)(void *ctx, const char *text);
+    void *unjournaled_ctx;
 };
 
 /* Counts of the outcomes (enum adkcd_outcome) after a run. */
@@ -75,7 +84,14 @@ struct adkcd_engine_result {
  * a duplicate the server refused or a compare-and-swap lost on every
  * attempt; ACCESS; CONNECT: the connection was lost; IO: the journal could
  * not be written, in which case nothing more is sent).  err's message
- * summarises; the changes say which did what.
+ * summarises; the changes say which did what.  When every change was
+ * applied but the server stopped answering (or the connection dropped)
+ * during the read-back, ADKCD_E_CONNECT, with a message that says the
+ * changes were applied and journaled (result->read_back_status says it
+ * too); any other read-back failure is reported in
+ * result->read_back_status beside an ADKCD_OK.  When every
+ * change was applied but the journal could not record their outcomes,
+ * ADKCD_E_PARTIAL (and opts->unjournaled is given what the journal lacks).
  */
 adkcd_status
 adkcd_engine_apply(struct adkcd_dir *dir, struct adkcd_plan *plan,

@@ -118,6 +118,21 @@ adkcd_status
 adkcd_journal_flush(struct adkcd_journal *j, struct adkcd_err *err);
 
 /*
+ * What the journal lacks after a failed write (a full disk): when changes
+ * the server confirmed have their "applied" outcome noted but not on disk
+ * (the journal then shows them in doubt), *text_out is journal text for
+ * them, to be shown to a person so that nothing is lost: each such change
+ * of changes as its block ("# change: ID SEQ", "# label:", the LDIF modify
+ * record exactly as sent), then the outcome lines not written ("# applied:
+ * ID 1-3", and any other outcome noted).  *text_out is NULL when no
+ * applied change lacks its outcome.  The caller frees it.  ADKCD_E_NOMEM.
+ */
+adkcd_status
+adkcd_journal_unwritten(const struct adkcd_journal *j,
+                        struct adkcd_change *const *changes, size_t n,
+                        char **text_out, struct adkcd_err *err);
+
+/*
  * End the run: the outcomes still noted, then "# end: ID ok" (status
  * ADKCD_OK) or "# end: ID failed", only when something was written.  Then
  * close and free.  Errors are not reported (the run then reads back as

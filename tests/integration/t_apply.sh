@@ -98,6 +98,7 @@ RUN1=$(last_id)
 t_end
 
 t_begin "export | apply - changes nothing; export of named accounts"
+dc_snapshot "$ADKCD_TMP/x0"
 run "$ADKCD" export
 expect_rc 0
 cp "$OUT_FILE" "$ADKCD_TMP/export.yaml"
@@ -113,12 +114,11 @@ expect_out_contains "account: iosmdm"
 expect_out_contains "type: user"
 RUN_STDIN="$ADKCD_TMP/named.yaml" run "$ADKCD" apply -
 expect_out_contains "unchanged: the 3 accounts"
-run "$ADKCD" export nosuchaccount
-expect_rc 4
-run "$ADKCD" --json export
-expect_rc 3
+bad_input account 4 -- "$ADKCD" export nosuchaccount
+bad_input command-line 3 -- "$ADKCD" --json export
 expect_err_contains "export prints a state file (YAML), which apply reads as it is: --json does not apply"
 expect_out_empty
+expect_dc_unchanged "$ADKCD_TMP/x0"
 t_end
 
 t_begin "an old export applied restores the state it holds, without the journal"
@@ -197,8 +197,7 @@ accounts:
   - {account: ua, spns: {exact: [http/s2.mydom.local]}}
   - {account: uc, spns: {exact: [http/s1.mydom.local]}}
 YAML
-run "$ADKCD" apply "$ADKCD_TMP/swap.yaml"
-expect_rc 3
+bad_input state-plan 3 -- "$ADKCD" apply "$ADKCD_TMP/swap.yaml"
 expect_err_contains "move in a cycle"
 run "$ADKCD" --json apply "$ADKCD_TMP/swap.yaml"
 expect_rc 3
@@ -281,8 +280,7 @@ expect_out_contains "unchanged: the"
 expect_dc_unchanged "$ADKCD_TMP/e0"
 # A malformed value is kept where it is held, never written anew.
 printf 'version: 1\naccounts:\n  - account: tmg\n    delegation: {services: {exact: [garbage value]}}\n' > "$ADKCD_TMP/garbage.yaml"
-run "$ADKCD" apply "$ADKCD_TMP/garbage.yaml"
-expect_rc 3
+bad_input state-plan 3 -- "$ADKCD" apply "$ADKCD_TMP/garbage.yaml"
 expect_err_contains "garbage value cannot be added to msDS-AllowedToDelegateTo"
 expect_dc_unchanged "$ADKCD_TMP/e0"
 t_end
@@ -299,71 +297,65 @@ accounts:
     spns:
       present: [http/old.mydom.local]
 YAML
-run "$ADKCD" apply "$ADKCD_TMP/dup.yaml"
-expect_rc 5
+bad_input state-plan 5 -- "$ADKCD" apply "$ADKCD_TMP/dup.yaml"
 expect_err_contains "$ADKCD_TMP/dup.yaml:5:14: accounts[2] (iosmdm): duplicate SPN: CN=olduser,CN=Users,$ADKCD_BASEDN already holds http/old.mydom.local"
 expect_dc_unchanged "$ADKCD_TMP/s2"
 run "$ADKCD" apply --json "$ADKCD_TMP/dup.yaml"
 expect_rc 5
 expect_json '.error.status == "conflict" and .problems[0].kind == "spn-held" and .problems[0].holder == "CN=olduser,CN=Users,DC=mydom,DC=local" and .problems[0].position.line == 5'
 printf 'version: 1\naccounts:\n  - account: tmg\n    spns: {present: [host/old.mydom.local]}\n' > "$ADKCD_TMP/alias.yaml"
-run "$ADKCD" apply "$ADKCD_TMP/alias.yaml"
-expect_rc 5
+bad_input state-plan 5 -- "$ADKCD" apply "$ADKCD_TMP/alias.yaml"
 expect_err_contains "host alias in sPNMappings"
 printf 'version: 1\naccounts:\n  - account: iosmdm\n    spns: {present: [http/a.mydom.local]}\n  - account: nosuch\n    spns: {present: [http/b.mydom.local]}\n' > "$ADKCD_TMP/nf.yaml"
-run "$ADKCD" apply "$ADKCD_TMP/nf.yaml"
-expect_rc 4
+bad_input state-plan 4 -- "$ADKCD" apply "$ADKCD_TMP/nf.yaml"
 expect_err_contains "nf.yaml:5:14: accounts[2] (nosuch): "
 printf 'version: 1\naccounts:\n  - account: DC1\n    delegation: {mode: constrained, services: {exact: [cifs/x.mydom.local]}}\n' > "$ADKCD_TMP/dc.yaml"
-run "$ADKCD" apply "$ADKCD_TMP/dc.yaml"
-expect_rc 8
+bad_input state-plan 8 -- "$ADKCD" apply "$ADKCD_TMP/dc.yaml"
 expect_err_contains "refusing to switch off unconstrained delegation of a domain controller"
 expect_err_contains "adkcd: hint: use --force if you really mean it"
 run "$ADKCD" --json apply "$ADKCD_TMP/dc.yaml"
 expect_rc 8
 expect_json '.error.hints == ["force"] and .problems[0].kind == "refused"' 
 printf 'version: 1\naccounts:\n  - account: tmg\n    spns: {present: [http/t1.mydom.local]}\n  - account: tmg$\n    spns: {present: [http/t2.mydom.local]}\n' > "$ADKCD_TMP/same.yaml"
-run "$ADKCD" apply "$ADKCD_TMP/same.yaml"
-expect_rc 3
+bad_input state-plan 3 -- "$ADKCD" apply "$ADKCD_TMP/same.yaml"
 expect_err_contains "is the same account as accounts[1] (tmg)"
 printf 'version: 1\naccounts:\n  - account: tmg\n    spns: {present: [host/t3.mydom.local]}\n  - account: iosmdm\n    spns: {present: [http/t3.mydom.local]}\n' > "$ADKCD_TMP/inalias.yaml"
-run "$ADKCD" apply "$ADKCD_TMP/inalias.yaml"
-expect_rc 5
+bad_input state-plan 5 -- "$ADKCD" apply "$ADKCD_TMP/inalias.yaml"
 expect_err_contains "duplicate SPN in the file"
 expect_dc_unchanged "$ADKCD_TMP/s2"
 expect_eq "$(runs)" "$R2" "runs after refused files"
 t_end
 
 t_begin "validation errors: FILE:LINE:COLUMN, exit 3, nothing sent"
-bad() { printf '%b' "$1" > "$ADKCD_TMP/bad.yaml"; run "$ADKCD" -H ldap://127.0.0.1:9 apply "$ADKCD_TMP/bad.yaml"; expect_rc 3; expect_err_contains "$ADKCD_TMP/bad.yaml:$2"; }
-bad 'version: 1\naccounts:\n  - account: tmg\n    spn: {present: [http/x.y]}\n' "4:5: "
-bad 'version: 1\naccounts:\n  - account: tmg\n    spns: {present: [http//x]}\n' "4:22: "
-bad 'version: 1\naccounts:\n  - account: tmg\n    spns: {present: [http/a.b], exact: [http/c.d]}\n' "4:"
-bad 'version: 1\naccounts:\n  - account: tmg\n  - account: TMG\n' "4:"
-bad 'version: 1\naccounts:\n  - account: tmg\n    spns: {present: [http/s.t]}\n  - account: iosmdm\n    spns: {present: [HTTP/S.T]}\n' "6:"
-bad 'version: 2\naccounts: []\n' "1:10: "
-bad 'version: 1\naccounts:\n  - account: tmg\n    delegation: {mode: none, protocol_transition: true}\n' "4:"
-bad 'version: 1\naccounts: [\n' "3:"
-bad 'version: 1\naccounts:\n  - account: tmg\n    delegation: {mode: sometimes}\n' "4:"
+dc_snapshot "$ADKCD_TMP/v0"
+# apply_bytes TEXT: TEXT (printf %b) as the state file $B, then adkcd apply
+# $B against a port where no DC listens (nothing could be sent).
+B=$ADKCD_TMP/bad.yaml
+apply_bytes() { printf '%b' "$1" >"$B"; "$ADKCD" -H ldap://127.0.0.1:9 apply "$B"; }
+bad_input state-file 3 -- apply_bytes 'version: 1\naccounts:\n  - account: tmg\n    spn: {present: [http/x.y]}\n'; expect_err_contains "$B:4:5: "
+bad_input state-file 3 -- apply_bytes 'version: 1\naccounts:\n  - account: tmg\n    spns: {present: [http//x]}\n'; expect_err_contains "$B:4:22: "
+bad_input state-file 3 -- apply_bytes 'version: 1\naccounts:\n  - account: tmg\n    spns: {present: [http/a.b], exact: [http/c.d]}\n'; expect_err_contains "$B:4:"
+bad_input state-file 3 -- apply_bytes 'version: 1\naccounts:\n  - account: tmg\n  - account: TMG\n'; expect_err_contains "$B:4:"
+bad_input state-file 3 -- apply_bytes 'version: 1\naccounts:\n  - account: tmg\n    spns: {present: [http/s.t]}\n  - account: iosmdm\n    spns: {present: [HTTP/S.T]}\n'; expect_err_contains "$B:6:"
+bad_input state-file 3 -- apply_bytes 'version: 2\naccounts: []\n'; expect_err_contains "$B:1:10: "
+bad_input state-file 3 -- apply_bytes 'version: 1\naccounts:\n  - account: tmg\n    delegation: {mode: none, protocol_transition: true}\n'; expect_err_contains "$B:4:"
+bad_input state-file 3 -- apply_bytes 'version: 1\naccounts: [\n'; expect_err_contains "$B:3:"
+bad_input state-file 3 -- apply_bytes 'version: 1\naccounts:\n  - account: tmg\n    delegation: {mode: sometimes}\n'; expect_err_contains "$B:4:"
 # Every problem, not just the first.
 printf 'version: 1\naccounts:\n  - account: a\n    spns: {present: [bad]}\n  - account: b\n    color: blue\n' > "$ADKCD_TMP/two.yaml"
-run "$ADKCD" apply "$ADKCD_TMP/two.yaml"
-expect_rc 3
+bad_input state-file 3 -- "$ADKCD" apply "$ADKCD_TMP/two.yaml"
 expect_err_contains "two.yaml:4:22: "
 expect_err_contains "two.yaml:6:5: "
 expect_err_contains "2 problems, nothing written"
 run "$ADKCD" --json apply "$ADKCD_TMP/two.yaml"
 expect_json '(.problems | length) == 2 and .problems[0].position.line == 4'
-run "$ADKCD" apply "$ADKCD_TMP/does-not-exist.yaml"
-expect_rc 1
+bad_input state-file 1 -- "$ADKCD" apply "$ADKCD_TMP/does-not-exist.yaml"
 expect_err_contains "does-not-exist.yaml: No such file or directory"
-run "$ADKCD" apply
-expect_rc 3
-run "$ADKCD" apply --stop-on-error
-expect_rc 3
-run "$ADKCD" show tmg --stop-on-error
-expect_rc 3
+bad_input command-line 3 -- "$ADKCD" apply
+bad_input command-line 3 -- "$ADKCD" apply --stop-on-error
+bad_input command-line 3 -- "$ADKCD" show tmg --stop-on-error
 expect_eq "$(runs)" "$R2" "runs after invalid files"
+expect_dc_unchanged "$ADKCD_TMP/v0"
 t_end
 
 t_begin "spn_check: none lets a duplicate reach the DC, which refuses it: the others are applied, exit 9"
@@ -420,7 +412,7 @@ wait "$ap"; aprc=$?
 "$ADKCD" history --json | jq '.runs[-1]' > "$ADKCD_TMP/aprun.json"
 CUT=$(jq -r .id "$ADKCD_TMP/aprun.json")
 done_n=$(jq .changes "$ADKCD_TMP/aprun.json")
-[ "$done_n" -ge 1 ] && [ "$done_n" -lt "$N" ] || t_fail "expected a partial apply, journal has $done_n of $N applied"
+[[ "$done_n" -ge 1 && "$done_n" -lt "$N" ]] || t_fail "expected a partial apply, journal has $done_n of $N applied"
 "$ADKCD_DC_CTL" start
 jq -r '.accounts[]' "$ADKCD_TMP/aprun.json" | sed 's/^computer //; s/\$$//' | sort > "$ADKCD_TMP/applied"
 jq -r '.in_doubt_accounts[]' "$ADKCD_TMP/aprun.json" | sed 's/^computer //; s/\$$//' | sort > "$ADKCD_TMP/doubt"

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "adkcd/journal.h"
@@ -415,10 +416,12 @@ test_read_back_that_disagrees_is_reported(void **state)
     teardown(&f);
 }
 
-/* Every change applied, then the read-back fails: the writes stand, the
- * run succeeds, and the failure is reported beside it. */
+/* Every change applied, then the DC stops answering before the read-back
+ * (a hung DC between the modify and its read-back): the writes stand and
+ * every change says so, but the run fails as unreachable, saying that
+ * the changes WERE applied (issue 12). */
 static void
-test_read_back_failure_does_not_fail_the_run(void **state)
+test_read_back_timeout_fails_the_run_the_writes_stand(void **state)
 {
     struct fixture f;
 
@@ -427,11 +430,19 @@ test_read_back_failure_does_not_fail_the_run(void **state)
     plan_spn(f.plan, "CN=o0,DC=x", "http/rb0", 0);
     plan_spn(f.plan, "CN=o1,DC=x", "http/rb1", 0);
     fakedir_timeout_after(f.fd, 2); /* both modifies answered, no read */
-    assert_int_equal(run(&f), ADKCD_OK);
+    assert_int_equal(run(&f), ADKCD_E_CONNECT);
     assert_int_equal(f.res.applied, 2);
+    assert_int_equal(f.plan->changes[0].outcome, ADKCD_OUT_APPLIED);
+    assert_int_equal(f.plan->changes[1].outcome, ADKCD_OUT_APPLIED);
+    h_assert_contains("err", f.err.msg,
+                      "2 changes WERE applied, then the DC "
+                      "stopped answering while they were "
+                      "read back: no answer");
+    /* And beside the result, as any read-back failure is. */
     assert_int_equal(f.res.read_back_status, ADKCD_E_CONNECT);
     h_assert_contains("read back", f.res.read_back_msg, "no answer");
     assert_false(f.plan->changes[0].images[0].have_read);
+    assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", SPN), "http/rb0");
     teardown(&f);
 }
 
@@ -714,6 +725,157 @@ test_journal_write_failure_stops_sending(void **state)
     teardown(&f);
 }
 
+/* What the engine hands over when the journal could not record outcomes. */
+static void
+capture_text(void *ctx, const char *text)
+{
+    char **out = ctx;
+
+    free(*out);
+    *out = strdup(text);
+}
+
+/* Lines of text that start with prefix. */
+static size_t
+count_lines(const char *text, const char *prefix)
+{
+    size_t n = 0, len = strlen(prefix);
+    const char *p = text;
+
+    while (p != NULL && *p != '\0') {
+        n += strncmp(p, prefix, len) == 0;
+        p = strchr(p, '\n');
+        if (p != NULL)
+            p++;
+    }
+    return n;
+}
+
+/* The disk fills between a change's intent and its outcome: as the modify
+ * reaches the directory, the journal may not grow any more. */
+struct freeze {
+    const char *path;
+    struct rlimit old;
+    int frozen;
+};
+
+static void
+freeze_journal(void *ctx, const char *dn, int inflight)
+{
+    struct freeze *fz = ctx;
+    struct rlimit lim;
+    struct stat sb;
+
+    (void)dn;
+    (void)inflight;
+    if (fz->frozen || stat(fz->path, &sb) != 0)
+        return;
+    lim = fz->old;
+    lim.rlim_cur = (rlim_t)sb.st_size;
+    fz->frozen = setrlimit(RLIMIT_FSIZE, &lim) == 0;
+}
+
+/* The change was applied but its outcome cannot be appended: exit status
+ * partial, the journal shows it in doubt, and the engine hands over the
+ * exact journal text it lacks, so nothing is lost (issue 12). */
+static void
+test_unrecorded_outcome_is_handed_over_as_ldif(void **state)
+{
+    struct adkcd_journal_runs *runs = NULL;
+    struct freeze fz;
+    struct fixture f;
+    struct adkcd_err err;
+    char *text = NULL;
+    char want[128];
+    adkcd_status st;
+
+    (void)state;
+    setup_journaled(&f, 1);
+    plan_spn(f.plan, "CN=o0,DC=x", "http/lost", 0);
+    f.o.unjournaled = capture_text;
+    f.o.unjournaled_ctx = &text;
+    memset(&fz, 0, sizeof(fz));
+    fz.path = f.jpath;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &fz.old), 0);
+    signal(SIGXFSZ, SIG_IGN);
+    fakedir_on_modify(f.fd, freeze_journal, &fz);
+    st = run(&f);
+    adkcd_journal_close(f.o.journal, st);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &fz.old), 0);
+    assert_true(fz.frozen);
+    assert_int_equal(st, ADKCD_E_PARTIAL);
+    assert_int_equal(f.plan->changes[0].outcome, ADKCD_OUT_APPLIED);
+    assert_string_equal(fakedir_get(f.fd, "CN=o0,DC=x", SPN), "http/lost");
+    h_assert_contains("err", f.err.msg, "every change WAS applied");
+    h_assert_contains("err", f.err.msg, "the lines it lacks were logged");
+    h_assert_contains("err", f.err.msg, f.jpath);
+    /* The text: the change's block exactly as journaled, then the outcome
+     * the journal lacks. */
+    h_err_init(&err);
+    h_assert_ok("load", adkcd_journal_load(f.jpath, &runs, &err), &err);
+    assert_int_equal(runs->n, 1);
+    assert_int_equal(runs->v[0].n_changes, 1);
+    assert_int_equal(runs->v[0].changes[0].state, ADKCD_JOURNAL_IN_DOUBT);
+    assert_non_null(text);
+    snprintf(want, sizeof(want), "# change: %s 1\n", runs->v[0].id);
+    h_assert_contains("text", text, want);
+    h_assert_contains("text", text,
+                      "dn: CN=o0,DC=x\nchangetype: modify\nadd: "
+                      "servicePrincipalName\nservicePrincipalName: "
+                      "http/lost\n-\n");
+    snprintf(want, sizeof(want), "# applied: %s 1\n", runs->v[0].id);
+    h_assert_contains("text", text, want);
+    adkcd_journal_runs_free(runs);
+    free(text);
+    teardown(&f);
+}
+
+/* The disk fills in the middle of a run: sending stops, and every change
+ * the directory applied is either journaled as applied or handed over. */
+static void
+test_full_disk_mid_run_loses_no_applied_change(void **state)
+{
+    struct adkcd_journal_runs *runs = NULL;
+    struct rlimit old, small;
+    struct fixture f;
+    struct adkcd_err err;
+    char *text = NULL;
+    size_t i, journaled = 0;
+    adkcd_status st;
+
+    (void)state;
+    setup_journaled(&f, 200);
+    for (i = 0; i < 200; i++) {
+        char dn[32];
+
+        snprintf(dn, sizeof(dn), "CN=o%zu,DC=x", i);
+        plan_spn(f.plan, dn, "http/full", 0);
+    }
+    f.o.window = 16;
+    f.o.unjournaled = capture_text;
+    f.o.unjournaled_ctx = &text;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 4096;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    st = run(&f);
+    adkcd_journal_close(f.o.journal, st);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    assert_int_equal(st, ADKCD_E_PARTIAL);
+    h_err_init(&err);
+    h_assert_ok("load", adkcd_journal_load(f.jpath, &runs, &err), &err);
+    for (i = 0; i < runs->v[0].n_changes; i++)
+        journaled += runs->v[0].changes[i].state == ADKCD_JOURNAL_APPLIED;
+    assert_true(fakedir_applied(f.fd) > 0);
+    assert_int_equal(journaled +
+                         (text != NULL ? count_lines(text, "# change: ") : 0),
+                     (size_t)fakedir_applied(f.fd));
+    adkcd_journal_runs_free(runs);
+    free(text);
+    teardown(&f);
+}
+
 /* ---- rollback of each of these, from the journal the run wrote ------ */
 
 /*
@@ -971,7 +1133,7 @@ main(void)
         cmocka_unit_test(test_drop_after_nth_modify),
         cmocka_unit_test(test_timeout_leaves_inflight_in_doubt),
         cmocka_unit_test(test_read_back_that_disagrees_is_reported),
-        cmocka_unit_test(test_read_back_failure_does_not_fail_the_run),
+        cmocka_unit_test(test_read_back_timeout_fails_the_run_the_writes_stand),
         cmocka_unit_test(test_window_bounds_requests_in_flight),
         cmocka_unit_test(test_answers_out_of_order),
         cmocka_unit_test(test_phases_finish_before_the_next_starts),
@@ -979,6 +1141,8 @@ main(void)
         cmocka_unit_test(test_swapped_values_cannot_be_ordered),
         cmocka_unit_test(test_journal_intent_before_each_send),
         cmocka_unit_test(test_journal_write_failure_stops_sending),
+        cmocka_unit_test(test_unrecorded_outcome_is_handed_over_as_ldif),
+        cmocka_unit_test(test_full_disk_mid_run_loses_no_applied_change),
         cmocka_unit_test(test_rollback_after_lost_cas),
         cmocka_unit_test(test_rollback_that_loses_a_cas_replans),
         cmocka_unit_test(test_rollback_after_cas_lost_eight_times),

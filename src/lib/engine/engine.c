@@ -60,8 +60,10 @@ struct run {
     size_t *ready; /* changes to send, in order (a queue) */
     size_t n_ready, head;
     size_t done, total;
-    int stop;  /* stop_on_error after a refusal: send nothing new */
-    int fatal; /* the connection or the journal is gone */
+    int stop;           /* stop_on_error after a refusal: send nothing new */
+    int fatal;          /* the connection or the journal is gone */
+    int journal_failed; /* a journal write failed: outcomes may be lost */
+    int journal_noting_failed; /* an outcome could not even be noted */
     struct adkcd_err fatal_err;
     unsigned seed;
 };
@@ -94,12 +96,21 @@ journal_outcome(struct run *r, struct adkcd_change *c)
 {
     struct adkcd_err jerr;
 
-    if (r->o->journal == NULL || c->journal_seq == 0 || r->fatal)
+    /* Noted even after a fatal error (the journal full, the connection
+     * gone): the answers still coming in are what the directory did, and
+     * the final flush (or the report of what it could not write) needs
+     * them.  Only a failure to note stops noting. */
+    if (r->o->journal == NULL || c->journal_seq == 0 ||
+        r->journal_noting_failed)
         return;
     adkcd_err_clear(&jerr);
     if (adkcd_journal_outcome(r->o->journal, c, &jerr) != ADKCD_OK) {
-        r->fatal = 1;
-        r->fatal_err = jerr;
+        r->journal_noting_failed = 1;
+        r->journal_failed = 1;
+        if (!r->fatal) {
+            r->fatal = 1;
+            r->fatal_err = jerr;
+        }
     }
 }
 
@@ -160,8 +171,10 @@ send_batch(struct run *r)
         adkcd_err_clear(&jerr);
         if (adkcd_journal_intend(r->o->journal, batch, n, &jerr) != ADKCD_OK) {
             /* Nothing of this batch was sent: never write what the
-             * journal cannot hold. */
+             * journal cannot hold.  The outcomes noted since the last
+             * write are not on disk either. */
             r->fatal = 1;
+            r->journal_failed = 1;
             r->fatal_err = jerr;
             free(batch);
             return;
@@ -333,8 +346,11 @@ take_answer(struct run *r)
 
                 adkcd_err_prefix(&why,
                                  "%s: sent, but no answer came (it may or "
-                                 "may not have been applied)",
-                                 c->dn);
+                                 "may not have been applied%s)",
+                                 c->dn,
+                                 r->o->journal != NULL
+                                     ? "; the journal lists it as in doubt"
+                                     : "");
                 set_result(c, ADKCD_OUT_IN_DOUBT, &why);
                 journal_outcome(r, c);
             } else if (s->kind == SLOT_REREAD) {
@@ -524,6 +540,40 @@ first_with(const struct adkcd_plan *plan, enum adkcd_outcome o)
     return NULL;
 }
 
+/*
+ * After a journal write failed (a full disk): hand the journal text of the
+ * applied changes whose outcome is not on disk to opts->unjournaled, so
+ * that what the directory now holds is not known to this process alone.
+ * Non-zero when something was handed over.
+ */
+static int
+report_unjournaled(struct run *r)
+{
+    struct adkcd_change **all;
+    struct adkcd_err e;
+    char *text = NULL;
+    size_t i;
+    int told = 0;
+
+    if (r->o->journal == NULL || r->o->unjournaled == NULL)
+        return 0;
+    all = calloc(r->plan->n + 1, sizeof(*all));
+    if (all == NULL)
+        return 0;
+    for (i = 0; i < r->plan->n; i++)
+        all[i] = &r->plan->changes[i];
+    adkcd_err_clear(&e);
+    if (adkcd_journal_unwritten(r->o->journal, all, r->plan->n, &text, &e) ==
+            ADKCD_OK &&
+        text != NULL) {
+        r->o->unjournaled(r->o->unjournaled_ctx, text);
+        told = 1;
+    }
+    free(text);
+    free(all);
+    return told;
+}
+
 adkcd_status
 adkcd_engine_apply(struct adkcd_dir *dir, struct adkcd_plan *plan,
                    const struct adkcd_engine_opts *opts,
@@ -532,9 +582,13 @@ adkcd_engine_apply(struct adkcd_dir *dir, struct adkcd_plan *plan,
     struct run r;
     struct adkcd_engine_result dummy;
     const struct adkcd_change *bad;
+    struct adkcd_err lost_read;
     unsigned phase, next;
     adkcd_status st = ADKCD_OK;
+    int lost_ldif = 0;
     size_t i;
+
+    adkcd_err_clear(&lost_read);
 
     memset(&r, 0, sizeof(r));
     r.dir = dir;
@@ -601,23 +655,31 @@ adkcd_engine_apply(struct adkcd_dir *dir, struct adkcd_plan *plan,
         struct adkcd_err jerr;
 
         adkcd_err_clear(&jerr);
-        if (adkcd_journal_flush(opts->journal, &jerr) != ADKCD_OK && !r.fatal) {
-            r.fatal = 1;
-            r.fatal_err = jerr;
+        if (adkcd_journal_flush(opts->journal, &jerr) != ADKCD_OK) {
+            r.journal_failed = 1;
+            if (!r.fatal) {
+                r.fatal = 1;
+                r.fatal_err = jerr;
+            }
         }
     }
     count(&r);
+    if (r.journal_failed)
+        lost_ldif = report_unjournaled(&r);
     if (!opts->no_read_back && r.res->applied > 0 &&
         !(r.fatal && r.fatal_err.status == ADKCD_E_CONNECT)) {
         struct adkcd_err rerr;
 
         adkcd_err_clear(&rerr);
         /* The changes are applied whatever the read-back says: its
-         * failure is reported beside the result, not as the result. */
+         * failure is reported beside the result, not as the result;
+         * except a DC that stopped answering (below), which is both. */
         if (read_back(&r, &rerr) != ADKCD_OK) {
             r.res->read_back_status = rerr.status;
             snprintf(r.res->read_back_msg, sizeof(r.res->read_back_msg), "%s",
                      rerr.msg);
+            if (rerr.status == ADKCD_E_CONNECT)
+                lost_read = rerr;
         }
     }
     free(r.slots);
@@ -628,6 +690,23 @@ adkcd_engine_apply(struct adkcd_dir *dir, struct adkcd_plan *plan,
         bad = first_with(plan, ADKCD_OUT_IN_DOUBT);
     if (bad == NULL)
         bad = first_with(plan, ADKCD_OUT_SKIPPED);
+    if (bad == NULL && !r.fatal && lost_read.status == ADKCD_E_CONNECT) {
+        /* Every change was confirmed (and journaled), then the DC stopped
+         * answering: the run could not see what it left, and whatever
+         * comes next on this DC would hang too.  The connection's failure
+         * is the result; the message says the writes stand. */
+        int one = r.res->applied == 1;
+
+        adkcd_err_set(err, ADKCD_E_CONNECT,
+                      "%zu %s applied%s, then the DC stopped answering while "
+                      "%s read back: %s",
+                      r.res->applied, one ? "change WAS" : "changes WERE",
+                      opts->journal == NULL ? ""
+                      : one                 ? " and the journal records it"
+                                            : " and the journal records them",
+                      one ? "it was" : "they were", lost_read.msg);
+        return ADKCD_E_CONNECT;
+    }
     if (bad == NULL && !r.fatal)
         return st;
     if (bad == NULL) {
@@ -638,7 +717,10 @@ adkcd_engine_apply(struct adkcd_dir *dir, struct adkcd_plan *plan,
         adkcd_err_prefix(err,
                          "every change WAS applied, but the journal could not "
                          "record it (it lists the changes as in doubt; "
-                         "rollback judges them by the directory's state)");
+                         "rollback judges them by the directory's state%s)",
+                         lost_ldif ? "; the lines it lacks were logged as "
+                                     "LDIF"
+                                   : "");
         if (err != NULL)
             err->status = ADKCD_E_PARTIAL;
         return ADKCD_E_PARTIAL;
@@ -653,9 +735,13 @@ adkcd_engine_apply(struct adkcd_dir *dir, struct adkcd_plan *plan,
             r.res->applied + r.res->failed + r.res->in_doubt + r.res->skipped;
 
         if (r.res->applied > 0)
-            adkcd_err_prefix(err, "%zu of %zu changes were applied%s, then",
+            adkcd_err_prefix(err, "%zu of %zu changes were applied%s%s, then",
                              r.res->applied, todo,
-                             r.res->in_doubt > 0 ? " (more in doubt)" : "");
+                             r.res->in_doubt > 0 ? " (more in doubt)" : "",
+                             lost_ldif ? " (the journal could not record "
+                                         "all of them: the lines it lacks "
+                                         "were logged as LDIF)"
+                                       : "");
         else
             adkcd_err_prefix(err,
                              "%zu of %zu changes %s in doubt (sent, no "
@@ -667,6 +753,42 @@ adkcd_engine_apply(struct adkcd_dir *dir, struct adkcd_plan *plan,
         return ADKCD_E_PARTIAL;
     }
     return bad->status != ADKCD_OK ? bad->status : ADKCD_E_DIRECTORY;
+}
+
+/* Bytes of a journal line per log line (a log message holds fewer than
+ * ADKCD_ERR_MSG_SIZE). */
+#define FOLD_AT 900
+
+/* The default for adkcd_engine_apply_conn(): through the connection's
+ * log, one line at a time (a log line is one line), at level 0. */
+static void
+log_unjournaled(void *ctx, const char *text)
+{
+    struct adkcd_conn *conn = ctx;
+    const char *p = text, *nl;
+    char line[ADKCD_ERR_MSG_SIZE];
+
+    adkcd_conn_log(conn, 0,
+                   "the journal could not record that the directory applied "
+                   "the changes below; what it lacks, as LDIF:");
+    while (*p != '\0') {
+        const char *q;
+
+        nl = strchr(p, '\n');
+        if (nl == NULL)
+            nl = p + strlen(p);
+        /* A line longer than a log line (a big value, base64) goes out
+         * folded as LDIF folds: the rest on lines that start with one
+         * space, which every LDIF reader joins back. */
+        for (q = p; q == p || q < nl; q += FOLD_AT) {
+            size_t n = (size_t)(nl - q) < FOLD_AT ? (size_t)(nl - q) : FOLD_AT;
+
+            snprintf(line, sizeof(line), "%s%.*s", q == p ? "" : " ", (int)n,
+                     q);
+            adkcd_conn_log(conn, 0, line);
+        }
+        p = *nl == '\n' ? nl + 1 : nl;
+    }
 }
 
 adkcd_status
@@ -684,6 +806,14 @@ adkcd_engine_apply_conn(struct adkcd_conn *conn, struct adkcd_plan *plan,
     if (opts != NULL)
         o = *opts;
     o.journal = j;
+    /* One answer is waited for as long as any other on this connection
+     * (its network timeout), not a minute. */
+    if (o.timeout_ms <= 0)
+        o.timeout_ms = adkcd_conn_timeout(conn) * 1000;
+    if (o.unjournaled == NULL) {
+        o.unjournaled = log_unjournaled;
+        o.unjournaled_ctx = conn;
+    }
     st = adkcd_dir_over_conn(conn, &dir, err);
     if (st == ADKCD_OK)
         st = adkcd_engine_apply(dir, plan, &o, result, err);

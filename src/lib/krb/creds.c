@@ -1,10 +1,13 @@
 /* adkcd: Kerberos credentials, the one place a TGT is had. */
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
@@ -20,6 +23,10 @@
     "clock skew too great between this host and the KDC: synchronise the "     \
     "time (chrony/ntpd)"
 #define KDC_FIX "check 'kdc =' in krb5.conf or the _kerberos SRV records"
+
+static int
+run_bounded(void (*run)(void *), void (*free_job)(void *), void *job,
+            int timeout_s);
 
 struct adkcd_creds {
     krb5_context ctx;
@@ -134,23 +141,8 @@ adkcd_krbx_is_tgt(const krb5_creds *c, krb5_const_principal p)
 
 /* ---- errors -------------------------------------------------------- */
 
-adkcd_status
-adkcd_krbx_fail(struct adkcd_err *err, krb5_context ctx, krb5_error_code code,
-                adkcd_status st, const char *fmt, ...)
-{
-    const char *text = krb5_get_error_message(ctx, code);
-    char what[600];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    adkcd_err_set(err, st, "%s (%s)", what, text);
-    if (err != NULL)
-        err->krb5_rc = code;
-    krb5_free_error_message(ctx, text);
-    return st;
-}
+/* adkcd_krbx_fail() is defined at the end of this file, after the calls
+ * that krbx.h's model of it (for the analyzer) serves. */
 
 /*
  * The KDC refused an AS request for p (with a keytab's key, or a
@@ -237,6 +229,7 @@ candidates(const char *account, enum adkcd_account_kind kind, char ***out,
     const char *bs = strrchr(account, '\\');
     char **v = NULL;
     size_t n;
+    int ends_in_dollar;
 
     *out = NULL;
     if (bs != NULL)
@@ -251,7 +244,8 @@ candidates(const char *account, enum adkcd_account_kind kind, char ***out,
         adkcd_err_hint(err, ADKCD_HINT_PRINCIPAL);
         return ADKCD_E_USAGE;
     }
-    if (name[n - 1] != '$' && kind != ADKCD_ACCOUNT_USER) {
+    ends_in_dollar = name[n - 1] == '$';
+    if (!ends_in_dollar && kind != ADKCD_ACCOUNT_USER) {
         char *dollar = malloc(n + 2);
 
         if (dollar == NULL)
@@ -264,7 +258,7 @@ candidates(const char *account, enum adkcd_account_kind kind, char ***out,
         }
         free(dollar);
     }
-    if ((kind != ADKCD_ACCOUNT_COMPUTER || name[n - 1] == '$') &&
+    if ((kind != ADKCD_ACCOUNT_COMPUTER || ends_in_dollar) &&
         adkcd_strv_add(&v, name) != 0) {
         adkcd_strv_free(v);
         return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
@@ -615,49 +609,135 @@ done:
 
 /* ---- a TGT obtained here ------------------------------------------- */
 
+/* An AS exchange on a thread of its own (run_bounded(), below), for a
+ * forwardable TGT: the same wait for a KDC that never answers as the
+ * bind's service ticket. */
+struct as_job {
+    krb5_context ctx; /* the job's own */
+    char *principal;
+    char *keytab;   /* or NULL */
+    char *password; /* or NULL: a copy, wiped when the job is freed */
+    krb5_creds cred;
+    int have_cred;
+    krb5_error_code code;
+    char *msg; /* krb5's text for code, from the job's context */
+};
+
+static void
+as_job_free(void *arg)
+{
+    struct as_job *job = arg;
+
+    if (job == NULL)
+        return;
+    if (job->have_cred)
+        krb5_free_cred_contents(job->ctx, &job->cred);
+    if (job->password != NULL) {
+        explicit_bzero(job->password, strlen(job->password));
+        free(job->password);
+    }
+    free(job->principal);
+    free(job->keytab);
+    free(job->msg);
+    if (job->ctx != NULL)
+        krb5_free_context(job->ctx);
+    free(job);
+}
+
+static void
+as_run(void *arg)
+{
+    struct as_job *job = arg;
+    krb5_get_init_creds_opt *gopt = NULL;
+    krb5_principal p = NULL;
+    krb5_keytab kt = NULL;
+    krb5_error_code code;
+
+    code = krb5_parse_name(job->ctx, job->principal, &p);
+    if (code == 0)
+        code = krb5_get_init_creds_opt_alloc(job->ctx, &gopt);
+    /* Whatever krb5.conf says: S4U needs a forwardable TGT, and the
+     * connection's ticket is one too. */
+    if (code == 0)
+        krb5_get_init_creds_opt_set_forwardable(gopt, 1);
+    if (code == 0 && job->keytab != NULL) {
+        code = krb5_kt_resolve(job->ctx, job->keytab, &kt);
+        if (code == 0)
+            code = krb5_get_init_creds_keytab(job->ctx, &job->cred, p, kt, 0,
+                                              NULL, gopt);
+    } else if (code == 0) {
+        code = krb5_get_init_creds_password(
+            job->ctx, &job->cred, p, job->password, NULL, NULL, 0, NULL, gopt);
+    }
+    job->have_cred = code == 0;
+    job->code = code;
+    if (code != 0) {
+        const char *text = krb5_get_error_message(job->ctx, code);
+
+        job->msg = strdup(text);
+        krb5_free_error_message(job->ctx, text);
+    }
+    if (kt != NULL)
+        krb5_kt_close(job->ctx, kt);
+    krb5_get_init_creds_opt_free(job->ctx, gopt);
+    krb5_free_principal(job->ctx, p);
+}
+
 /* AS exchange for p with the keytab or the password, for a forwardable
- * TGT into a MEMORY ccache.  A refusal by the KDC: *code_out, and the
- * caller explains it. */
+ * TGT into a MEMORY ccache, waiting at most o->timeout for the KDC.  A
+ * refusal by the KDC: *code_out (its text in c->ctx), and the caller
+ * explains it. */
 static adkcd_status
 get_initial(struct adkcd_creds *c, const struct adkcd_creds_opts *o,
             krb5_principal p, krb5_error_code *code_out, struct adkcd_err *err)
 {
-    krb5_get_init_creds_opt *gopt = NULL;
-    krb5_keytab kt = NULL;
-    krb5_creds cred;
-    krb5_error_code code;
+    struct as_job *job = calloc(1, sizeof(*job));
+    char *name = NULL;
     adkcd_status st;
+    int r;
 
     *code_out = 0;
-    memset(&cred, 0, sizeof(cred));
-    code = krb5_get_init_creds_opt_alloc(c->ctx, &gopt);
-    if (code != 0)
+    if (job == NULL || krb5_unparse_name(c->ctx, p, &name) != 0) {
+        free(job);
         return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
-    /* Whatever krb5.conf says: S4U needs a forwardable TGT, and the
-     * connection's ticket is one too. */
-    krb5_get_init_creds_opt_set_forwardable(gopt, 1);
-    if (o->keytab != NULL) {
-        code = krb5_kt_resolve(c->ctx, o->keytab, &kt);
-        if (code == 0)
-            code =
-                krb5_get_init_creds_keytab(c->ctx, &cred, p, kt, 0, NULL, gopt);
-    } else {
-        code = krb5_get_init_creds_password(c->ctx, &cred, p, o->password, NULL,
-                                            NULL, 0, NULL, gopt);
     }
-    if (kt != NULL)
-        krb5_kt_close(c->ctx, kt);
-    krb5_get_init_creds_opt_free(c->ctx, gopt);
-    if (code != 0) {
-        *code_out = code;
+    job->principal = strdup(name);
+    job->keytab = o->keytab != NULL ? strdup(o->keytab) : NULL;
+    job->password = o->password != NULL ? strdup(o->password) : NULL;
+    if (job->principal == NULL || (o->keytab != NULL && job->keytab == NULL) ||
+        (o->password != NULL && job->password == NULL) ||
+        krb5_init_context(&job->ctx) != 0) {
+        as_job_free(job);
+        krb5_free_unparsed_name(c->ctx, name);
+        return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    }
+    r = run_bounded(as_run, as_job_free, job, o->timeout);
+    if (r == 0) {
+        st = adkcd_err_set(err, ADKCD_E_CONNECT,
+                           "no answer from the KDC within %d s while getting "
+                           "a ticket for %s (" KDC_FIX ")",
+                           o->timeout > 0 ? o->timeout : 10, name);
+        krb5_free_unparsed_name(c->ctx, name);
+        return st;
+    }
+    krb5_free_unparsed_name(c->ctx, name);
+    if (r < 0)
+        as_run(job); /* no thread: without a deadline, as kinit does */
+    if (job->code != 0) {
+        *code_out = job->code;
+        /* The job's words (they name the realm, the KDC) for the caller's
+         * explanation, which reads them from c->ctx. */
+        if (job->msg != NULL)
+            krb5_set_error_message(c->ctx, job->code, "%s", job->msg);
+        as_job_free(job);
         return ADKCD_E_AUTH; /* explained by the caller */
     }
     st = set_identity(c, p, err);
     if (st == ADKCD_OK)
-        st = adkcd_krbx_ticket(c->ctx, &cred, &c->tkt, err);
+        st = adkcd_krbx_ticket(c->ctx, &job->cred, &c->tkt, err);
     if (st == ADKCD_OK)
-        st = keep_tgt(c, p, &cred, err);
-    krb5_free_cred_contents(c->ctx, &cred);
+        st = keep_tgt(c, p, &job->cred, err);
+    as_job_free(job);
     return st;
 }
 
@@ -874,6 +954,290 @@ adkcd_creds_use_in_thread(const struct adkcd_creds *c, struct adkcd_err *err)
     return ADKCD_OK;
 }
 
+/* ---- a service ticket, with a deadline ----------------------------- */
+
+/*
+ * A Kerberos job on a thread of its own, waited for at most timeout_s
+ * (monotonic) seconds.  MIT krb5 before 1.22 (request_timeout) has no
+ * bound on a KDC exchange: a KDC that takes requests and never answers
+ * (a hung DC: its KDC is the same process as its LDAP) is retried for
+ * 30 s and more.  A job owns everything it touches: copies of its
+ * strings, its own krb5 context (MIT contexts are not thread-safe), its
+ * own ccache handle (a MEMORY ccache is reference-counted by krb5, so the
+ * caller may destroy its own handle meanwhile) and its result slot.  One
+ * that misses the deadline is left to finish alone and frees itself and
+ * its job; the caller never touches either again, whether it reports the
+ * failure and exits or falls over to the next DC.
+ *
+ * Shared between the two threads: done and abandoned, under mu.  run,
+ * free_job and job are set before pthread_create(); the job's results
+ * are read by the caller only after pthread_join().  Who frees is settled
+ * under mu: the caller (after the join) when the job was done in time,
+ * the thread when it was abandoned.
+ */
+struct bounded {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done;
+    int abandoned;
+    void (*run)(void *job);
+    void (*free_job)(void *job);
+    void *job;
+};
+
+static void
+bounded_free(struct bounded *b)
+{
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->cv);
+    free(b);
+}
+
+/*
+ * The process's exit while an abandoned job still runs.  exit() runs the
+ * libraries' destructors, krb5's among them (MIT's krb5int_lib_fini(),
+ * run at exit on Linux), which destroy the global mutexes and tables a
+ * job inside krb5 still uses: a job that wakes up then (its KDC answers,
+ * or krb5 moves on to the next try) may abort in krb5 and turn the
+ * process's exit status into a crash.  So the first abandoned job
+ * registers a handler, run at exit before those destructors (it is
+ * registered after them), that ends the process at once with the status
+ * given to exit() while any abandoned job still runs: stdio is flushed,
+ * and nothing is left undone but the teardown of memory and mutexes the
+ * process gives back anyway (and handlers registered before the first
+ * abandoned job: adkcd's tools register none).  A job counts itself out
+ * after its last krb5 call, under the same mutex the handler reads the
+ * count under.
+ */
+static pthread_mutex_t abandoned_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned abandoned_running; /* under abandoned_mu */
+static pthread_once_t abandoned_once = PTHREAD_ONCE_INIT;
+
+#ifdef __GLIBC__
+static void
+exit_past_abandoned(int status, void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&abandoned_mu);
+    if (abandoned_running > 0) {
+        fflush(NULL);
+        _exit(status);
+    }
+    pthread_mutex_unlock(&abandoned_mu);
+}
+#endif
+
+static void
+abandoned_exit_handler(void)
+{
+#ifdef __GLIBC__
+    on_exit(exit_past_abandoned, NULL);
+#endif
+}
+
+static void *
+bounded_thread(void *arg)
+{
+    struct bounded *b = arg;
+    int abandoned;
+
+    b->run(b->job);
+    pthread_mutex_lock(&b->mu);
+    b->done = 1;
+    abandoned = b->abandoned;
+    pthread_cond_signal(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    if (abandoned) {
+        b->free_job(b->job); /* its last krb5 calls */
+        pthread_mutex_lock(&abandoned_mu);
+        abandoned_running--;
+        pthread_mutex_unlock(&abandoned_mu);
+        bounded_free(b);
+    }
+    return NULL;
+}
+
+/* b's mutex, and a condition variable on the monotonic clock (a clock
+ * step must not stretch or cut the deadline); non-zero when either
+ * cannot be had. */
+static int
+bounded_init(struct bounded *b)
+{
+    pthread_condattr_t ca;
+    int rc;
+
+    if (pthread_condattr_init(&ca) != 0)
+        return -1;
+    rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    if (rc == 0)
+        rc = pthread_cond_init(&b->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (rc != 0)
+        return -1;
+    if (pthread_mutex_init(&b->mu, NULL) != 0) {
+        pthread_cond_destroy(&b->cv);
+        return -1;
+    }
+    return 0;
+}
+
+/* Run job: 1 when it finished in time (its results are the caller's, as
+ * is the job), 0 when it did not (the job is no longer the caller's), -1
+ * when no thread could be started (nothing ran; the job is the
+ * caller's). */
+static int
+run_bounded(void (*run)(void *), void (*free_job)(void *), void *job,
+            int timeout_s)
+{
+    struct bounded *b = calloc(1, sizeof(*b));
+    pthread_t th;
+    sigset_t all, old;
+    struct timespec deadline;
+    int rc = 0, started, done;
+
+    if (b == NULL)
+        return -1;
+    if (bounded_init(b) != 0) {
+        free(b);
+        return -1;
+    }
+    if (clock_gettime(CLOCK_MONOTONIC, &deadline) != 0) {
+        bounded_free(b);
+        return -1;
+    }
+    b->run = run;
+    b->free_job = free_job;
+    b->job = job;
+    deadline.tv_sec += timeout_s > 0 ? timeout_s : 10;
+    /* The thread takes no signal: an asynchronous one goes to the
+     * caller's threads, as if there were no helper, and a write to a KDC
+     * that closed the connection fails with EPIPE there rather than
+     * raise SIGPIPE. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    started = pthread_create(&th, NULL, bounded_thread, b) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!started) {
+        bounded_free(b);
+        return -1;
+    }
+    pthread_mutex_lock(&b->mu);
+    /* Only 0 (woken, perhaps spuriously) waits again: ETIMEDOUT, or any
+     * error, ends the wait rather than spin. */
+    while (!b->done && rc == 0)
+        rc = pthread_cond_timedwait(&b->cv, &b->mu, &deadline);
+    done = b->done;
+    if (!done) {
+        b->abandoned = 1; /* from here b and job are the thread's */
+        /* Counted before the thread can read abandoned, and so before
+         * it counts itself out. */
+        pthread_mutex_lock(&abandoned_mu);
+        abandoned_running++;
+        pthread_mutex_unlock(&abandoned_mu);
+    }
+    pthread_mutex_unlock(&b->mu);
+    if (!done) {
+        pthread_once(&abandoned_once, abandoned_exit_handler);
+        pthread_detach(th);
+        return 0;
+    }
+    pthread_join(th, NULL);
+    bounded_free(b);
+    return 1;
+}
+
+/* Get a service ticket into a ccache (the bind's ldap/HOST). */
+struct tgs_job {
+    char *ccname; /* NULL: the default ccache */
+    char *service;
+    char *host;
+    krb5_error_code code;
+};
+
+static void
+tgs_job_free(void *arg)
+{
+    struct tgs_job *job = arg;
+
+    if (job == NULL)
+        return;
+    free(job->ccname);
+    free(job->service);
+    free(job->host);
+    free(job);
+}
+
+static void
+tgs_run(void *arg)
+{
+    struct tgs_job *job = arg;
+    krb5_context ctx = NULL;
+    krb5_ccache cc = NULL;
+    krb5_principal client = NULL, server = NULL;
+    krb5_creds in, *out = NULL;
+    krb5_error_code code;
+
+    memset(&in, 0, sizeof(in));
+    code = krb5_init_context(&ctx);
+    if (code != 0) {
+        job->code = code;
+        return;
+    }
+    code = job->ccname != NULL ? krb5_cc_resolve(ctx, job->ccname, &cc)
+                               : krb5_cc_default(ctx, &cc);
+    if (code == 0)
+        code = krb5_cc_get_principal(ctx, cc, &client);
+    /* The name GSSAPI will ask for: the same call on the same host name
+     * (the bind sets NOCANON), so the same cache entry. */
+    if (code == 0)
+        code = krb5_sname_to_principal(ctx, job->host, job->service,
+                                       KRB5_NT_SRV_HST, &server);
+    if (code == 0) {
+        in.client = client;
+        in.server = server;
+        code = krb5_get_credentials(ctx, 0, cc, &in, &out);
+    }
+    job->code = code;
+    krb5_free_creds(ctx, out);
+    krb5_free_principal(ctx, server);
+    krb5_free_principal(ctx, client);
+    if (cc != NULL)
+        krb5_cc_close(ctx, cc);
+    krb5_free_context(ctx);
+}
+
+adkcd_status
+adkcd_creds_service_ticket(const struct adkcd_creds *c, const char *service,
+                           const char *host, int timeout_s,
+                           struct adkcd_err *err)
+{
+    struct tgs_job *job = calloc(1, sizeof(*job));
+    int r;
+
+    if (job == NULL)
+        return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    job->ccname = c->ccname != NULL ? strdup(c->ccname) : NULL;
+    job->service = strdup(service);
+    job->host = strdup(host);
+    if (job->service == NULL || job->host == NULL ||
+        (c->ccname != NULL && job->ccname == NULL)) {
+        tgs_job_free(job);
+        return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    }
+    r = run_bounded(tgs_run, tgs_job_free, job, timeout_s);
+    if (r == 0)
+        return adkcd_err_set(err, ADKCD_E_CONNECT,
+                             "no answer from the KDC within %d s while "
+                             "getting a ticket for %s/%s (" KDC_FIX ")",
+                             timeout_s > 0 ? timeout_s : 10, service, host);
+    /* Any answer, even a refusal (an unknown server principal, clock
+     * skew, a KDC that refused the connection), is left to the bind to
+     * meet again and explain in the words the admin knows; without a
+     * thread GSSAPI asks the KDC itself, without a deadline. */
+    tgs_job_free(job);
+    return ADKCD_OK;
+}
+
 char *
 adkcd_creds_default_realm(void)
 {
@@ -947,4 +1311,28 @@ explain(struct adkcd_err *err, int ldap_rc, const char *d, const char *host)
     return adkcd_err_set(err, ADKCD_E_AUTH,
                          "SASL GSSAPI bind to %s failed: %s%s%s", host,
                          ldap_err2string(ldap_rc), d[0] ? ": " : "", d);
+}
+
+/* ---- errors (the definition) --------------------------------------- */
+
+/* The function itself, not krbx.h's model of it for the analyzer: last in
+ * the file, so that every call above keeps the model. */
+#undef adkcd_krbx_fail
+
+adkcd_status
+adkcd_krbx_fail(struct adkcd_err *err, krb5_context ctx, krb5_error_code code,
+                adkcd_status st, const char *fmt, ...)
+{
+    const char *text = krb5_get_error_message(ctx, code);
+    char what[600];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    adkcd_err_set(err, st, "%s (%s)", what, text);
+    if (err != NULL)
+        err->krb5_rc = code;
+    krb5_free_error_message(ctx, text);
+    return st;
 }

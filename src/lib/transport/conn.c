@@ -187,7 +187,12 @@ bind_uri(struct adkcd_conn *c, const char *uri, const char *host, LDAP **ld_out,
     tv.tv_sec = c->timeout;
     tv.tv_usec = 0;
     ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+    /* Never chase a referral: it would send our bind (and our searches)
+     * to a server the caller did not name. */
     ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+    /* NETWORK_TIMEOUT bounds the TCP connect; TIMEOUT bounds each wait
+     * for an answer of a synchronous call (the bind's steps, every
+     * ldap_search_ext_s), which then fails with LDAP_TIMEOUT. */
     ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
     ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
     /* Don't let GSSAPI canonicalise the host through reverse DNS: the
@@ -227,8 +232,32 @@ bind_uri(struct adkcd_conn *c, const char *uri, const char *host, LDAP **ld_out,
             return st;
         }
     }
+    /* The service ticket first, with a deadline: GSSAPI would ask the KDC
+     * itself without one (creds.h). */
+    st = adkcd_creds_service_ticket(c->creds, "ldap", host, c->timeout, err);
+    if (st != ADKCD_OK) {
+        if (err != NULL && st == ADKCD_E_CONNECT) {
+            char why[ADKCD_ERR_MSG_SIZE];
+
+            snprintf(why, sizeof(why), "%s", err->msg);
+            adkcd_err_set(err, st, "binding to %s: %s; nothing was written",
+                          uri, why);
+        }
+        ldap_unbind_ext_s(ld, NULL, NULL);
+        return st;
+    }
+    /* Every answer of the bind is waited for up to LDAP_OPT_TIMEOUT. */
     rc = ldap_sasl_interactive_bind_s(ld, NULL, "GSSAPI", NULL, NULL,
                                       LDAP_SASL_QUIET, interact, NULL);
+    if (rc == LDAP_TIMEOUT) {
+        /* Connected, then no answer: a hung DC (or one too busy). */
+        ldap_unbind_ext_s(ld, NULL, NULL);
+        return adkcd_err_set(err, ADKCD_E_CONNECT,
+                             "no answer from %s within %d s during the "
+                             "Kerberos (SASL GSSAPI) bind: the DC is hung or "
+                             "overloaded; nothing was written",
+                             host, c->timeout);
+    }
     if (rc != LDAP_SUCCESS) {
         ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, (void *)&diag);
         st = adkcd_creds_explain_bind(err, rc, diag, host);
@@ -285,7 +314,7 @@ is_builtin_default(const char *uri)
 
 /* The candidate URIs, in order. */
 static adkcd_status
-candidates(const struct adkcd_conn_opts *opts, char ***uris_out,
+candidates(const struct adkcd_conn_opts *opts, int timeout, char ***uris_out,
            struct adkcd_err *err)
 {
     char **uris = NULL, **hosts = NULL;
@@ -352,13 +381,20 @@ candidates(const struct adkcd_conn_opts *opts, char ***uris_out,
         adkcd_err_hint(err, ADKCD_HINT_SERVER);
         goto done;
     }
-    st = adkcd_discover_dcs(domain, &hosts, err);
+    st = adkcd_discover_dcs(domain, timeout, &hosts, err);
     for (i = 0; st == ADKCD_OK && hosts[i] != NULL; i++) {
         char uri[1100];
 
         snprintf(uri, sizeof(uri), "ldap://%s", hosts[i]);
         if (adkcd_strv_add(&uris, uri) != 0)
             st = adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    }
+    /* Discovery fails rather than find no DC; said here too, so that the
+     * caller's loop over the URIs never meets a NULL vector. */
+    if (st == ADKCD_OK && uris == NULL) {
+        st = adkcd_err_set(err, ADKCD_E_CONNECT,
+                           "no DC found for %s (name a DC)", domain);
+        adkcd_err_hint(err, ADKCD_HINT_SERVER);
     }
 done:
     free(domain);
@@ -513,6 +549,7 @@ get_creds(const struct adkcd_conn_opts *opts, struct adkcd_creds **out,
     co.keytab = opts->keytab;
     co.password = opts->password;
     co.ccache = opts->ccache;
+    co.timeout = opts->timeout;
     st = adkcd_creds_acquire(&co, out, err);
     if (st == ADKCD_OK)
         st = adkcd_creds_use_in_thread(*out, err);
@@ -546,7 +583,7 @@ adkcd_conn_open(const struct adkcd_conn_opts *opts, adkcd_log_func log,
     c->log_ctx = log_ctx;
     c->starttls = opts->starttls;
     c->timeout = opts->timeout > 0 ? opts->timeout : 10;
-    st = candidates(opts, &uris, err);
+    st = candidates(opts, c->timeout, &uris, err);
     if (st == ADKCD_OK)
         st = get_creds(opts, &c->creds, err);
     for (i = 0; st == ADKCD_OK && uris[i] != NULL; i++) {
@@ -639,6 +676,19 @@ LDAP *
 adkcd_conn_ldap(struct adkcd_conn *c)
 {
     return c->ld;
+}
+
+int
+adkcd_conn_timeout(const struct adkcd_conn *c)
+{
+    return c->timeout;
+}
+
+void
+adkcd_conn_log(struct adkcd_conn *c, int level, const char *msg)
+{
+    if (c->log != NULL)
+        c->log(c->log_ctx, level, msg);
 }
 
 /* Remember why the GC bind failed, for this and every later call. */

@@ -24,10 +24,18 @@ struct ldap_dir {
     size_t n_reads;
 };
 
+/* The connection failed under the engine: it words what that means for
+ * the requests in flight, so no "nothing was written" here. */
 static adkcd_status
 lost(struct adkcd_err *err, LDAP *ld, int rc, const char *what)
 {
-    return adkcd_ldapx_error(err, ld, rc, "%s", what);
+    char *diag = NULL;
+    adkcd_status st;
+
+    ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, (void *)&diag);
+    st = adkcd_ldapx_error_rc(err, rc, diag, "%s", what);
+    ldap_memfree(diag);
+    return st;
 }
 
 static adkcd_status
@@ -173,7 +181,8 @@ next_answer(void *ctx, int timeout_ms, struct adkcd_dir_answer *a,
     rc = ldap_result(ld, LDAP_RES_ANY, LDAP_MSG_ALL, &tv, &res);
     if (rc == 0)
         return adkcd_err_set(err, ADKCD_E_CONNECT,
-                             "no answer from the server in %d s",
+                             "no answer from the server within %d s: the DC "
+                             "is hung or overloaded",
                              timeout_ms / 1000);
     if (rc < 0) {
         int lrc = LDAP_SERVER_DOWN;

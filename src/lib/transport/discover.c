@@ -1,5 +1,6 @@
 /* adkcd internal: DC discovery through DNS SRV records. */
 #include <arpa/nameser.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <resolv.h>
 #include <stdio.h>
@@ -27,8 +28,10 @@ cmp_srv(const void *a, const void *b)
 }
 
 adkcd_status
-adkcd_discover_dcs(const char *domain, char ***hosts_out, struct adkcd_err *err)
+adkcd_discover_dcs(const char *domain, int timeout, char ***hosts_out,
+                   struct adkcd_err *err)
 {
+    struct __res_state rs;
     unsigned char answer[8192];
     char qname[NS_MAXDNAME];
     struct srv *srvs = NULL;
@@ -40,7 +43,33 @@ adkcd_discover_dcs(const char *domain, char ***hosts_out, struct adkcd_err *err)
 
     *hosts_out = NULL;
     snprintf(qname, sizeof(qname), "_ldap._tcp.dc._msdcs.%s", domain);
-    len = res_query(qname, ns_c_in, ns_t_srv, answer, sizeof(answer));
+    /* A resolver state of our own (thread-safe), bounded by the timeout:
+     * resolv.conf's defaults (5 s, 2 attempts per server) would wait 10 s
+     * or more for a DNS server that does not answer, whatever the
+     * timeout says. */
+    memset(&rs, 0, sizeof(rs));
+    if (res_ninit(&rs) != 0)
+        return adkcd_err_set(err, ADKCD_E_CONNECT,
+                             "cannot read the resolver configuration "
+                             "(/etc/resolv.conf) to look up %s",
+                             qname);
+    rs.retrans = timeout > 0 ? timeout : 10;
+    rs.retry = 1;
+    /* A reply (even SERVFAIL) lands in answer, with the QR bit set. */
+    memset(answer, 0, HFIXEDSZ);
+    len = res_nquery(&rs, qname, ns_c_in, ns_t_srv, answer, sizeof(answer));
+    if (len < 0 && rs.res_h_errno == TRY_AGAIN && !(answer[2] & 0x80)) {
+        /* No reply at all in time: not "no such record". */
+        res_nclose(&rs);
+        adkcd_err_set(err, ADKCD_E_CONNECT,
+                      "no DC found: DNS did not answer for %s within %d s "
+                      "(check the nameserver in /etc/resolv.conf, or name a "
+                      "DC)",
+                      qname, (int)rs.retrans);
+        adkcd_err_hint(err, ADKCD_HINT_SERVER);
+        return ADKCD_E_CONNECT;
+    }
+    res_nclose(&rs);
     if (len < 0) {
         adkcd_err_set(err, ADKCD_E_CONNECT,
                       "no DC found: DNS has no SRV record %s (name a DC, or "

@@ -12,10 +12,11 @@
 /*
  * Host names of the DCs of domain, lowest priority first and, within a
  * priority, highest weight first.  *hosts_out is a strv of "host:port".
- * ADKCD_E_CONNECT when there is no record.
+ * Each DNS server of resolv.conf is given timeout seconds (0: 10), once.
+ * ADKCD_E_CONNECT when there is no record, or when DNS did not answer.
  */
 adkcd_status
-adkcd_discover_dcs(const char *domain, char ***hosts_out,
+adkcd_discover_dcs(const char *domain, int timeout, char ***hosts_out,
                    struct adkcd_err *err);
 
 #endif /* ADKCD_DISCOVER_H */

@@ -24,6 +24,8 @@ category(int rc)
         return ADKCD_E_ACCESS;
     case LDAP_NO_SUCH_OBJECT: /* 32 */
         return ADKCD_E_NOTFOUND;
+    case LDAP_INVALID_DN_SYNTAX: /* 34: a name taken for a DN is none */
+        return ADKCD_E_USAGE;
     case LDAP_SERVER_DOWN:
     case LDAP_CONNECT_ERROR:
     case LDAP_TIMEOUT:
@@ -73,6 +75,35 @@ adkcd_ldapx_error(struct adkcd_err *err, LDAP *ld, int rc, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
+    if (rc == LDAP_TIMEOUT || rc == LDAP_SERVER_DOWN) {
+        /* Lost in the middle: say so, with the wait, rather than the bare
+         * "Timed out (LDAP -5)".  Every caller of this function reads
+         * (searches, base reads, "Who am I?"): the engine's writes report
+         * their own outcomes, so nothing was written by this request. */
+        struct timeval *tv = NULL;
+        int secs = 0;
+
+        if (ld != NULL &&
+            ldap_get_option(ld, LDAP_OPT_TIMEOUT, (void *)&tv) ==
+                LDAP_OPT_SUCCESS &&
+            tv != NULL)
+            secs = (int)tv->tv_sec;
+        ldap_memfree(tv);
+        if (rc == LDAP_TIMEOUT)
+            adkcd_err_set(err, ADKCD_E_CONNECT,
+                          "%s: no answer from the server within %d s (%s, "
+                          "LDAP %d): the DC is hung or overloaded; nothing "
+                          "was written",
+                          what, secs, ldap_err2string(rc), rc);
+        else
+            adkcd_err_set(err, ADKCD_E_CONNECT,
+                          "%s: the connection to the server was lost (%s, "
+                          "LDAP %d); nothing was written",
+                          what, ldap_err2string(rc), rc);
+        if (err != NULL)
+            err->ldap_rc = rc;
+        return ADKCD_E_CONNECT;
+    }
     if (ld != NULL)
         ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, (void *)&diag);
     st = format_error(err, rc, diag, what);
@@ -141,7 +172,8 @@ append_bervals(struct berval **vals, struct adkcd_vals *v,
  * When an attribute has more values than the DC's MaxValRange (1500 on
  * Windows), AD returns "attr;range=0-1499" instead of "attr" and the client
  * asks for the next range (MS-ADTS 3.1.1.3.1.3.3).  Find such a description
- * in entry; return the upper bound, or -1 when the last range ("-*") is in.
+ * in entry (the first one; *desc_out NULL when there is none); return
+ * the upper bound, or -1 when the last range ("-*") is in or none is.
  */
 static long
 range_desc(LDAP *ld, LDAPMessage *entry, const char *attr, char **desc_out)
@@ -149,15 +181,19 @@ range_desc(LDAP *ld, LDAPMessage *entry, const char *attr, char **desc_out)
     BerElement *ber = NULL;
     size_t alen = strlen(attr);
     char *a;
-    long hi = -2;
+    long hi = -1;
+    int found = 0;
 
     *desc_out = NULL;
     for (a = ldap_first_attribute(ld, entry, &ber); a != NULL;
          a = ldap_next_attribute(ld, entry, ber)) {
-        if (hi == -2 && strncasecmp(a, attr, alen) == 0 &&
+        /* The first description only: a flag of its own, as any bound
+         * (even a malformed "range=0--2") may come from the server. */
+        if (!found && strncasecmp(a, attr, alen) == 0 &&
             strncasecmp(a + alen, ";range=", 7) == 0) {
             const char *dash = strchr(a + alen + 7, '-');
 
+            found = 1;
             *desc_out = strdup(a);
             hi = (dash != NULL && dash[1] != '*') ? strtol(dash + 1, NULL, 10)
                                                   : -1;
@@ -300,7 +336,8 @@ adkcd_ldapx_read(LDAP *ld, const char *dn, const char *filter, char **attrs,
     }
     if (rc != LDAP_SUCCESS) {
         ldap_msgfree(res);
-        return adkcd_ldapx_error(err, ld, rc, "reading %s", dn);
+        return adkcd_ldapx_error(err, ld, rc, "reading %s",
+                                 dn[0] != '\0' ? dn : "the rootDSE");
     }
     *res_out = res;
     *entry_out = ldap_first_entry(ld, res);

@@ -19,11 +19,24 @@ adkcd_conn_ldap(struct adkcd_conn *conn);
 adkcd_status
 adkcd_conn_gc(struct adkcd_conn *conn, LDAP **ld_out, struct adkcd_err *err);
 
+/* The network timeout in seconds (adkcd_conn_opts.timeout, or its
+ * default): what one answer of the server is waited for. */
+int
+adkcd_conn_timeout(const struct adkcd_conn *conn);
+
+/* Hand msg (one line) to the log function given to adkcd_conn_open(), if
+ * any, at level (0 info, 1 verbose). */
+void
+adkcd_conn_log(struct adkcd_conn *conn, int level, const char *msg);
+
 /*
- * Turn an LDAP failure into a status and a message that includes the
- * server's diagnostic ("0000202F: samldb: ...").  what says what was being
- * done.  Maps 19/16/20/68 to CONFLICT, 50/53 to ACCESS, 32 to NOTFOUND,
- * connection failures to CONNECT.
+ * Turn an LDAP failure of a request that does not write (a search, a read,
+ * "Who am I?") into a status and a message that includes the server's
+ * diagnostic ("0000202F: samldb: ...").  what says what was being done.
+ * Maps 19/16/20/68 to CONFLICT, 50/53 to ACCESS, 32 to NOTFOUND,
+ * connection failures to CONNECT; a timeout or a lost connection says how
+ * long it waited and that nothing was written (the engine reports its
+ * writes' outcomes itself, through adkcd_ldapx_error_rc()).
  */
 adkcd_status
 adkcd_ldapx_error(struct adkcd_err *err, LDAP *ld, int rc, const char *fmt, ...)
