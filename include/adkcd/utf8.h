@@ -18,4 +18,16 @@
 size_t
 adkcd_utf8_len(const unsigned char *s, size_t avail);
 
+/*
+ * The one rule for showing outside text (a DN, a name, a server's
+ * message) to a person: one step of it.  The text at s (NUL-terminated,
+ * *s not NUL) is shown as out (NUL-terminated, at most 8 characters):
+ * a control byte (C0 with newline and tab, DEL), a C1 control (U+0080 to
+ * U+009F, CSI among them) and a byte that is not UTF-8 (a lone 0x9b is CSI
+ * to a terminal that is not in UTF-8) as \xNN, anything else as it is.
+ * Returns the bytes of s consumed (1 to 4).
+ */
+size_t
+adkcd_text_show(const unsigned char *s, char out[9]);
+
 #endif /* ADKCD_UTF8_H */

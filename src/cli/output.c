@@ -47,17 +47,13 @@ size_t
 cli_text_width(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t n = 0, len;
+    char shown[9];
+    size_t n = 0;
 
     while (*p != '\0') {
-        len = utf8_len(p);
-        if (len == 0 || *p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] <= 0x9f))
-            /* shown as \xNN: a control byte, a byte that is not UTF-8,
-             * a C1 control (two of them) */
-            n += len == 2 ? 8 : 4;
-        else
-            n += 1;
-        p += len == 0 ? 1 : len;
+        p += adkcd_text_show(p, shown);
+        /* An escape (\xNN) is as wide as it is long; a character, one. */
+        n += shown[0] == '\\' && shown[1] == 'x' ? strlen(shown) : 1;
     }
     return n;
 }
@@ -191,26 +187,12 @@ void
 cli_put_safe(FILE *f, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t len;
+    char shown[9];
 
-    /* Directory values and server messages can hold any byte: never send
-     * a control character (a terminal escape sequence, a newline that
-     * would forge a line) or a byte that is not UTF-8 to the terminal. */
-    for (; *p != '\0'; p += len) {
-        len = 1;
-        if (*p < 0x20 || *p == 0x7f) {
-            fprintf(f, "\\x%02x", *p);
-        } else if (*p < 0x80) {
-            fputc(*p, f);
-        } else if ((len = utf8_len(p)) == 0) {
-            fprintf(f, "\\x%02x", *p); /* not UTF-8 */
-            len = 1;
-        } else if (*p == 0xc2 && p[1] <= 0x9f) {
-            /* C1 controls (U+0080..U+009F in UTF-8): CSI is one. */
-            fprintf(f, "\\x%02x\\x%02x", p[0], p[1]);
-        } else {
-            fwrite(p, 1, len, f);
-        }
+    /* Directory values and server messages can hold any byte (utf8.h). */
+    while (*p != '\0') {
+        p += adkcd_text_show(p, shown);
+        fputs(shown, f);
     }
 }
 

@@ -1,4 +1,7 @@
 /* adkcd: UTF-8 (utf8.h). */
+#include <stdio.h>
+#include <string.h>
+
 #include "adkcd/utf8.h"
 
 size_t
@@ -36,4 +39,22 @@ adkcd_utf8_len(const unsigned char *s, size_t avail)
             return 0;
     }
     return n;
+}
+
+size_t
+adkcd_text_show(const unsigned char *s, char out[9])
+{
+    size_t len = adkcd_utf8_len(s, (size_t)-1);
+
+    if (len == 0 || s[0] < 0x20 || s[0] == 0x7f) {
+        snprintf(out, 9, "\\x%02x", s[0]);
+        return 1;
+    }
+    if (s[0] == 0xc2 && s[1] <= 0x9f) {
+        snprintf(out, 9, "\\x%02x\\x%02x", s[0], s[1]);
+        return 2;
+    }
+    memcpy(out, s, len);
+    out[len] = '\0';
+    return len;
 }

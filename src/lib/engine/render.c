@@ -29,23 +29,11 @@ static void
 put_shown(struct buf *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t len;
+    char shown[9];
 
-    for (; *p != '\0'; p += len) {
-        len = adkcd_utf8_len(p, (size_t)-1);
-        if (len == 0 || *p < 0x20 || *p == 0x7f) {
-            /* a control byte, or a byte that is not UTF-8 (a lone 0x9b
-             * is CSI to a terminal that is not in UTF-8) */
-            buf_printf(b, "\\x%02x", *p);
-            len = 1;
-        } else if (*p == 0xc2 && p[1] <= 0x9f) {
-            buf_printf(b, "\\x%02x\\x%02x", p[0], p[1]);
-        } else {
-            char ch[5] = {0};
-
-            memcpy(ch, p, len);
-            buf_puts(b, ch);
-        }
+    while (*p != '\0') {
+        p += adkcd_text_show(p, shown);
+        buf_puts(b, shown);
     }
 }
 
