@@ -326,9 +326,8 @@ cmd_query(struct cli_common *c, struct adkcd_conn *conn, struct args *a)
         json_object_set_new(doc, "accounts", q.accounts);
         cli_json_print(doc);
     } else {
-        cli_printf(stdout, "%s\n",
-                   count > 0 ? "\nExisting SPN found!"
-                             : "\nNo such SPN found.");
+        cli_printf(stdout, "\n%s\n",
+                   count > 0 ? "Existing SPN found!" : "No such SPN found.");
     }
     free(where);
     /* Like grep: nothing found is a distinct, scriptable outcome. */

@@ -17,7 +17,10 @@ expect_out_contains "Checking domain $ADKCD_BASEDN"
 expect_out_contains "CN=iosmdm,CN=Users,$ADKCD_BASEDN"
 expect_out_contains "	HTTP/iosmdm:8080"
 expect_out_not_contains "CN=other"
-expect_out_contains "Existing SPN found!"
+# as setspn ends it: a blank line, then the verdict, on lines of their own
+expect_eq "$(tail -n 2 "$OUT_FILE" | cat -A)" "\$
+Existing SPN found!\$" "the last two lines"
+expect_no_control_bytes
 t_end
 
 t_begin "-F -Q searches the forest; matching ignores case"
@@ -30,7 +33,8 @@ t_end
 t_begin "-Q with no match exits 4"
 run "$ADSPN" -Q 'nosuch/*'
 expect_rc 4
-expect_out_contains "No such SPN found."
+expect_eq "$(tail -n 2 "$OUT_FILE" | cat -A)" "\$
+No such SPN found.\$" "the last two lines"
 t_end
 
 t_begin "-Q escapes everything but '*' (no filter injection)"

@@ -719,7 +719,7 @@ test_load_unreadable(void **state)
     /* A directory opens for reading but is no journal. */
     h_err_init(&err);
     h_assert_failed("load a directory", adkcd_journal_load(f->dir, &runs, &err),
-                    ADKCD_E_IO, &err, f->dir, "not a regular file");
+                    ADKCD_E_ACCESS, &err, f->dir, "not a regular file");
     assert_null(runs);
 }
 
@@ -768,6 +768,24 @@ test_untrusted_journal(void **state)
                     adkcd_journal_load(real, &runs, &err), ADKCD_E_ACCESS, &err,
                     "writable by others", NULL);
     assert_int_equal(chmod(real, 0600), 0);
+    /* a FIFO: refused at once, for reading and for writing (opening one
+     * would otherwise wait for the other end for ever) */
+    {
+        char fifo[PATH_MAX + 32];
+
+        snprintf(fifo, sizeof(fifo), "%s/fifo.ldif", f->dir);
+        assert_int_equal(mkfifo(fifo, 0600), 0);
+        h_err_init(&err);
+        h_assert_failed("load a FIFO", adkcd_journal_load(fifo, &runs, &err),
+                        ADKCD_E_ACCESS, &err, "not a regular file", NULL);
+        h_err_init(&err);
+        h_assert_failed("open a FIFO",
+                        adkcd_journal_open(fifo, "adkcd", "x", SERVER, IDENTITY,
+                                           NULL, &j, &err),
+                        ADKCD_E_ACCESS, &err, "not a regular file", NULL);
+        assert_null(j);
+        unlink(fifo);
+    }
     /* owned by someone else (when the test can give it away: root) */
     if (geteuid() == 0) {
         assert_int_equal(chown(real, 1, 1), 0);
@@ -819,7 +837,7 @@ test_open_unwritable(void **state)
     h_assert_failed("open /dev/null",
                     adkcd_journal_open("/dev/null", "adspn", "x", SERVER,
                                        IDENTITY, NULL, &j, &err),
-                    ADKCD_E_IO, &err, "/dev/null", "not a regular file");
+                    ADKCD_E_ACCESS, &err, "/dev/null", "not a regular file");
     assert_null(j);
 
     /* Permission denied (root writes anyway, so only as a user). */

@@ -171,6 +171,8 @@ adkcd_verify_tgt(const struct adkcd_verify_opts *o, struct adkcd_verify *v,
     co.principal = o->principal;
     co.keytab = o->keytab;
     co.password = o->password;
+    /* The KDC is waited for as long as the directory is (--timeout). */
+    co.timeout = o->conn != NULL ? o->conn->timeout : 0;
     /* The exchange is made afresh with the TGT alone, and adds nothing to
      * the caller's ccache. */
     co.own_ccache = 1;

@@ -233,7 +233,7 @@ trusted(int fd, const char *path, struct adkcd_err *err)
         return adkcd_err_set(err, ADKCD_E_IO, "cannot stat the journal %s: %s",
                              path, strerror(errno));
     if (!S_ISREG(sb.st_mode))
-        return adkcd_err_set(err, ADKCD_E_IO,
+        return adkcd_err_set(err, ADKCD_E_ACCESS,
                              "the journal %s is not a regular file", path);
     if (sb.st_uid != geteuid())
         return adkcd_err_set(err, ADKCD_E_ACCESS,
@@ -255,7 +255,16 @@ trusted(int fd, const char *path, struct adkcd_err *err)
     return ADKCD_OK;
 }
 
-/* The error of an open() of the journal, ELOOP worded. */
+/* Clear O_NONBLOCK, set for the open() alone: 0 or -1 (errno). */
+static int
+blocking(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+
+    return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+}
+
+/* The error of an open() of the journal, ELOOP and ENXIO worded. */
 static adkcd_status
 open_error(const char *path, const char *what, struct adkcd_err *err)
 {
@@ -265,6 +274,9 @@ open_error(const char *path, const char *what, struct adkcd_err *err)
                              "followed (another user could point it anywhere): "
                              "name the file it points to",
                              path);
+    if (errno == ENXIO) /* a FIFO that nobody reads */
+        return adkcd_err_set(err, ADKCD_E_ACCESS,
+                             "the journal %s is not a regular file", path);
     return adkcd_err_set(
         err, ADKCD_E_IO, "cannot open the journal %s for %s: %s%s", path, what,
         strerror(errno),
@@ -305,7 +317,11 @@ adkcd_journal_open(const char *path, const char *tool, const char *command,
      * held which delegation, and the journal lets anyone replay changes.
      * O_CLOEXEC: libraries below us (krb5, SASL plugins) may run helpers,
      * which have no business holding the journal open. */
-    j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+    /* O_NONBLOCK until it is known to be a regular file: opening a FIFO
+     * would otherwise wait for a reader, for ever. */
+    j->fd = open(path,
+                 O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+                     O_NONBLOCK,
                  0600);
     if (j->fd < 0) {
         st = open_error(path, "appending", err);
@@ -313,6 +329,9 @@ adkcd_journal_open(const char *path, const char *tool, const char *command,
     }
     /* Refused now, before anything is written to the directory. */
     st = trusted(j->fd, path, err);
+    if (st == ADKCD_OK && blocking(j->fd) != 0)
+        st = adkcd_err_set(err, ADKCD_E_IO, "cannot set up the journal %s: %s",
+                           path, strerror(errno));
     if (st != ADKCD_OK)
         goto cleanup;
     /* A random id: runs on different hosts may end up in one journal (a
@@ -825,13 +844,16 @@ read_all(const char *path, char **text_out, size_t *len_out,
 
     *text_out = NULL;
     *len_out = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
         if (errno == ENOENT)
             return ADKCD_OK;
         return open_error(path, "reading", err);
     }
     st = trusted(fd, path, err);
+    if (st == ADKCD_OK && blocking(fd) != 0)
+        st = adkcd_err_set(err, ADKCD_E_IO, "cannot set up the journal %s: %s",
+                           path, strerror(errno));
     if (st != ADKCD_OK) {
         close(fd);
         return st;
