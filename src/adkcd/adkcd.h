@@ -89,6 +89,12 @@ struct adkcd_want;
 json_t *
 front_json_rbcd(struct adkcd_conn *conn, const struct adkcd_want *w);
 
+/* The principals a change of resource-based delegation of target allows
+ * and allows no more, one a line, each named with its SID. */
+void
+front_rbcd_print(FILE *f, struct adkcd_conn *conn, const struct adkcd_want *w,
+                 const char *target);
+
 /* The warnings of a change of resource-based delegation (principals
  * allowed that are disabled, DCs, unconstrained or broad; deny,
  * conditional and uninterpreted ACEs kept), on stderr and in warnings

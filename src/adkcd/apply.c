@@ -363,6 +363,13 @@ cmd_apply(struct cli_common *c, struct args *a)
         }
         /* With --ldif, standard output is LDIF alone. */
         report = c->ldif ? stderr : stdout;
+        /* The diff shows descriptors as SDDL: name the principals. */
+        for (i = 0; i < sf->n_accounts; i++) {
+            if (sf->accounts[i].rbcd.given && sp->accts[i] != NULL &&
+                sp->wants[i].rbcd_after.changed)
+                front_rbcd_print(report, conn, &sp->wants[i],
+                                 sp->accts[i]->sam);
+        }
         if (c->dry_run) {
             cli_printf(report,
                        "dry run: %zu of %zu accounts would change; nothing "

@@ -34,8 +34,8 @@ static const struct cli_option adkcd_options[] = {
      "set: the exact services of constrained "
      "delegation"},
     {"force", 0, NULL,
-     "allow what the safety checks refuse (delegation for krbtgt or a DC; "
-     "rollback of drifted objects)"},
+     "allow what the safety checks refuse (delegation for krbtgt or a DC, "
+     "or to one by rbcd; rollback of drifted objects)"},
     {"computer", 'C', NULL, "ACCOUNT is a computer (NAME$)"},
     {"user", 'U', NULL, "ACCOUNT is a user"},
     {"impersonate", 0, "USER",
@@ -89,13 +89,16 @@ usage(FILE *f)
     fprintf(f, "\nACCOUNT: NAME (computer NAME$ if it exists, else user NAME), "
                "NAME$,\n  DOMAIN\\NAME, user@upn, a DN, <GUID=...> or "
                "<SID=...>.\nSERVICE: an SPN, class/host[:port][/name].\n"
+               "PRINCIPAL (rbcd): an ACCOUNT, a group's name, or a SID "
+               "S-1-5-21-....\n"
                "\nExit status: 0 ok or unchanged, 1 error, 2 changes pending "
                "(--dry-run\n--detailed-exitcode), 3 usage, 4 not found, 5 "
                "conflict or drift, 6 credentials,\n7 unreachable, 8 refused "
                "(by the server or a safety check; check, verify:\nthe "
                "delegation does not work), 9 partly applied.  See adkcd(1).\n"
                "Diagnosing a delegation: docs/troubleshooting.md.  State files "
-               "(apply,\nexport): docs/state-file.md.\n");
+               "(apply,\nexport): docs/state-file.md.  Resource-based "
+               "delegation: docs/rbcd.md.\n");
 }
 
 /* ---- parsing ------------------------------------------------------- */

@@ -299,6 +299,27 @@ json_descriptor(const struct adkcd_val *v, int present, const struct names *nm)
     return o;
 }
 
+/* The principals a change allows and allows no more, one a line: "+ computer
+ * tmg$  S-1-5-21-...". */
+static void
+print_changes(FILE *f, const struct adkcd_want *w, const struct names *nm,
+              const char *indent)
+{
+    char *const *lists[2] = {w->rbcd_after.added, w->rbcd_after.removed};
+    size_t l, k;
+
+    for (l = 0; l < 2; l++) {
+        for (k = 0; lists[l] != NULL && lists[l][k] != NULL; k++) {
+            char who[300];
+
+            word_principal(names_get(nm, lists[l][k]), lists[l][k], who,
+                           sizeof(who));
+            cli_printf(f, "%s%c %s  %s\n", indent, l == 0 ? '+' : '-', who,
+                       lists[l][k]);
+        }
+    }
+}
+
 /* ---- show ------------------------------------------------------------ */
 
 static int
@@ -460,6 +481,23 @@ front_json_rbcd(struct adkcd_conn *conn, const struct adkcd_want *w)
     json_object_set_new(o, "removed", removed);
     names_free(&nm);
     return o;
+}
+
+void
+front_rbcd_print(FILE *f, struct adkcd_conn *conn, const struct adkcd_want *w,
+                 const char *target)
+{
+    struct names nm = {NULL, NULL, 0};
+
+    if (collect_sids(w->rbcd_before_present ? &w->rbcd_before : NULL,
+                     &nm.sids) != 0 ||
+        collect_sids(w->rbcd_after.present ? &w->rbcd_after.value : NULL,
+                     &nm.sids) != 0 ||
+        names_resolve(conn, &nm, NULL) != ADKCD_OK)
+        nm.n = 0; /* named by SID alone */
+    cli_printf(f, "resource-based delegation of %s:\n", target);
+    print_changes(f, w, &nm, "  ");
+    names_free(&nm);
 }
 
 void
@@ -646,20 +684,7 @@ rbcd_change(struct cli_common *c, struct args *a, const char *sub)
         cli_printf(stdout, " -> ");
         print_allowed(w->rbcd_after.present ? &w->rbcd_after.value : NULL, &nm);
         cli_printf(stdout, "\n");
-        for (k = 0; w->rbcd_after.added && w->rbcd_after.added[k]; k++) {
-            char who[300];
-
-            word_principal(names_get(&nm, w->rbcd_after.added[k]),
-                           w->rbcd_after.added[k], who, sizeof(who));
-            cli_printf(stdout, "  + %s  %s\n", who, w->rbcd_after.added[k]);
-        }
-        for (k = 0; w->rbcd_after.removed && w->rbcd_after.removed[k]; k++) {
-            char who[300];
-
-            word_principal(names_get(&nm, w->rbcd_after.removed[k]),
-                           w->rbcd_after.removed[k], who, sizeof(who));
-            cli_printf(stdout, "  - %s  %s\n", who, w->rbcd_after.removed[k]);
-        }
+        print_changes(stdout, w, &nm, "  ");
         if (cli_print_plan(c, sp->plan, &err) != ADKCD_OK) {
             rc = cli_fail(c, &err);
             goto done;

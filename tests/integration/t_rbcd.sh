@@ -261,6 +261,10 @@ accounts:
     rbcd:
       exact: [web2]
 EOF
+run "$ADKCD" apply "$T_TMP/exact.yaml" --dry-run
+expect_rc 0
+expect_out_contains "resource-based delegation of iosmdm:"
+expect_out_contains "  - computer tmg\$  $TMG"
 run "$ADKCD" apply "$T_TMP/exact.yaml"
 expect_rc 0
 # apply warns as rbcd add does (a disabled principal), in text and JSON
