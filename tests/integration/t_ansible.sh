@@ -451,7 +451,7 @@ expect_task rbcd '.diff.before == {"principals": [], "sddl": null}'
 expect_task rbcd '.diff.after.principals == ["tmg$ ('"$TMG"')", "web$ ('"$WEB"')"]'
 # Ansible wraps the warning's lines (also at a SID's hyphens): compared without blanks.
 case $(printf '%s\n' "$OUT$ERR" | tr -d ' \n') in
-    *"[WARNING]:web\$($WEB)isdisabled:itcannotgettickets,soitcannotdelegatetouseriosmdmwhile"*) ;;
+    *"[WARNING]:web\$($WEB)isdisabled:itcannotgettickets,soitcannotdelegatetoiosmdmwhile"*) ;;
     *) t_fail "no warning that web\$ is disabled" "$(_t_last_run)" ;;
 esac
 expect_recap changed=1

@@ -153,30 +153,13 @@ def rbcd_diff(d):
     }
 
 
-# adkcd rbcd's warnings about a principal it allows (src/adkcd/rbcd.c,
-# warn_principal()), by the note apply gives it; {0} is the account.
-_NOTE_WARNINGS = {
-    'disabled': 'is disabled: it cannot get tickets, so it cannot delegate to {0} while it stays so',
-    'domain-controller': "is a domain controller: it may impersonate any user to {0}'s services",
-    'unconstrained': 'also has unconstrained delegation (TRUSTED_FOR_DELEGATION 0x80000): it can pass on, '
-                     'to any service, the tickets users send it',
-}
-
-
-def warn_rbcd(module, acc):
-    """Warn, as adkcd rbcd add does, about each principal an entry's rbcd
-    allows that is disabled, a domain controller, or also has unconstrained
-    delegation: apply gives these only as the principals' notes."""
-    rbcd = acc.get('rbcd') if isinstance(acc, dict) else None
-    if not isinstance(rbcd, dict):
-        return
-    target = acc.get('label') or acc.get('account')
-    for p in rbcd.get('added') or []:
-        if not isinstance(p, dict):
-            continue
-        for note in p.get('notes') or []:
-            if note in _NOTE_WARNINGS:
-                module.warn('%s %s' % (principal_text(p), _NOTE_WARNINGS[note].format(target)))
+def warn_apply(module, doc):
+    """Pass on the warnings adkcd apply gave (a principal allowed that is
+    disabled, a domain controller, unconstrained or broad; deny or
+    conditional ACEs kept in a descriptor), as Ansible warnings."""
+    for w in doc.get('warnings') or [] if isinstance(doc, dict) else []:
+        if isinstance(w, str):
+            module.warn(w)
 
 
 def admin_account(acc):

@@ -244,7 +244,7 @@ counts:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.adkcd.ad.plugins.module_utils.adkcd import (
-    Adkcd, account_entry, account_result, admin_account, guarded, module_args, rbcd_diff, warn_rbcd)
+    Adkcd, account_entry, account_result, admin_account, guarded, module_args, rbcd_diff, warn_apply)
 
 
 def run(module):
@@ -253,7 +253,7 @@ def run(module):
     document = {'version': 1, 'accounts': [account_entry(p, rbcd={p['state']: list(p['principals'])})]}
     doc = tool.apply_document(document, force=p['force'], options=True)
     acc = (doc.get('accounts') or [{}])[0]
-    warn_rbcd(module, acc)
+    warn_apply(module, doc)
     rbcd = admin_account(acc).get('rbcd') or {}
     before, after = rbcd.get('before') or {}, rbcd.get('after') or {}
     account_result(module, doc, 'rbcd', before, after,

@@ -200,7 +200,7 @@ applied:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.adkcd.ad.plugins.module_utils.adkcd import (
-    Adkcd, admin_account, guarded, module_args, rbcd_diff, warn_rbcd, write_result)
+    Adkcd, admin_account, guarded, module_args, rbcd_diff, warn_apply, write_result)
 
 
 def _diff_side(accounts, side):
@@ -226,8 +226,7 @@ def run(module):
     else:
         doc = tool.apply_file(p['path'], force=p['force'], stop_on_error=p['stop_on_error'])
 
-    for acc in doc.get('accounts') or []:
-        warn_rbcd(module, acc)
+    warn_apply(module, doc)
     accounts = [admin_account(a) for a in doc.get('accounts') or []]
     result = write_result(module, doc)
     result.update(accounts=accounts, counts=doc.get('counts'))
