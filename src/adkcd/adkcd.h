@@ -95,6 +95,11 @@ void
 front_rbcd_print(FILE *f, struct adkcd_conn *conn, const struct adkcd_want *w,
                  const char *target);
 
+/* A hint after a refused write of resource-based delegation that a Samba
+ * DC's schema explains (the attribute system-only), on stderr in text. */
+void
+front_rbcd_refusals(const struct cli_common *c, const struct adkcd_plan *plan);
+
 /* The warnings of a change of resource-based delegation (principals
  * allowed that are disabled, DCs, unconstrained or broad; deny,
  * conditional and uninterpreted ACEs kept), on stderr and in warnings

@@ -401,6 +401,7 @@ cmd_apply(struct cli_common *c, struct args *a)
             rc = cli_exit_code(st);
         else
             rc = cli_fail(c, &err);
+        front_rbcd_refusals(c, sp->plan);
         goto cleanup;
     }
     cli_note_read_differs(c, sp->plan);

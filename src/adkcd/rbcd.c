@@ -501,6 +501,30 @@ front_rbcd_print(FILE *f, struct adkcd_conn *conn, const struct adkcd_want *w,
 }
 
 void
+front_rbcd_refusals(const struct cli_common *c, const struct adkcd_plan *plan)
+{
+    size_t i;
+
+    for (i = 0; plan != NULL && i < plan->n; i++) {
+        const struct adkcd_change *ch = &plan->changes[i];
+
+        /* Samba: "attribute '...' ... can only be modified as system"
+         * (LDAP 19, its schema's systemOnly). */
+        if (ch->outcome == ADKCD_OUT_FAILED && ch->ldap_rc == 19 &&
+            ch->message != NULL && strstr(ch->message, "as system") != NULL &&
+            adkcd_change_image(ch, ADKCD_RBCD_ATTR) != NULL) {
+            if (!c->json)
+                cli_printf(stderr,
+                           "%s: hint: Samba DCs refuse LDAP writes of %s: "
+                           "their schema marks the attribute system-only "
+                           "(Windows DCs accept them); see docs/rbcd.md\n",
+                           c->tool, ADKCD_RBCD_ATTR);
+            return;
+        }
+    }
+}
+
+void
 front_rbcd_warnings(struct cli_common *c, json_t *warnings,
                     struct adkcd_conn *conn, const struct adkcd_want *w,
                     const char *target)
@@ -631,6 +655,7 @@ rbcd_change(struct cli_common *c, struct args *a, const char *sub)
         if (st != ADKCD_OK) {
             rc = cli_fail_with(c, &err, "applied",
                                json_boolean(ch != NULL && ch->applied));
+            front_rbcd_refusals(c, sp->plan);
             goto done;
         }
         changed = ch != NULL && ch->outcome == ADKCD_OUT_APPLIED;

@@ -376,4 +376,27 @@ RUN_STDIN=$T_TMP/tmg.pw run "$ADKCD" verify tmg "$SPN" --impersonate alice --pas
 expect_rc 8
 t_end
 
+t_begin "a stock Samba DC (the attribute system-only) refuses the write: the DC's refusal, a hint, nothing written"
+# Undo the template's schema edit on this run's copy: as every Samba
+# release ships it.
+"$ADKCD_DC_CTL" stop
+printf 'dn: CN=ms-DS-Allowed-To-Act-On-Behalf-Of-Other-Identity,CN=Schema,CN=Configuration,%s\nchangetype: modify\nreplace: systemOnly\nsystemOnly: TRUE\n-\n' \
+    "$ADKCD_BASEDN" |
+    ldbmodify -H "tdb://$ADKCD_DC_DIR/private/sam.ldb.d/CN=SCHEMA,CN=CONFIGURATION,${ADKCD_BASEDN^^}.ldb" >/dev/null
+"$ADKCD_DC_CTL" start
+dc_snapshot "$T_TMP/s6"
+J6=$(journal_size)
+run "$ADKCD" rbcd add iosmdm tmg
+[ "$RC" -ne 0 ] || t_fail "a stock Samba DC accepted the write" "$(_t_last_run)"
+expect_rc 5
+expect_err_contains "Constraint violation (LDAP 19): 0000202F: objectclass_attrs: attribute '$ATTR'"
+expect_err_contains "hint: Samba DCs refuse LDAP writes of $ATTR: their schema marks the attribute system-only"
+printf 'version: 1\naccounts:\n  - account: iosmdm\n    rbcd: {present: [tmg]}\n' >"$T_TMP/stock.yaml"
+run "$ADKCD" apply "$T_TMP/stock.yaml"
+expect_rc 5
+expect_err_contains "hint: Samba DCs refuse LDAP writes of $ATTR"
+expect_dc_unchanged "$T_TMP/s6"
+_t_say "  exit $RC; journal grew by $(( $(journal_size) - J6 )) bytes (the refused change is journaled as failed)"
+t_end
+
 t_summary
