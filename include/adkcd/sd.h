@@ -288,7 +288,10 @@ struct adkcd_sd_edit_result {
  *   - remove: every allowing ACE of the SID (plain, object or
  *     conditional allows whose mask holds 0x100) is taken out; deny ACEs
  *     stay.
- *   - exact: remove every allowed SID (conditional ones too) not in add.
+ *   - exact: every SID not in add loses its allowing ACEs (conditional and
+ *     object ones too, and one that a deny cancels now, which would allow
+ *     it once the deny went); a descriptor without a DACL (Everyone) gets
+ *     one, and removed then lists S-1-1-0.
  * No descriptor yet: a new one, owner ADKCD_SID_BUILTIN_ADMINS, a DACL
  * of the ACEs added (Windows' own layout: "O:BAD:(A;;0xf01ff;;;SID)").  A
  * DACL left with no ACE removes the attribute (the state before the first

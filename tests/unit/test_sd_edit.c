@@ -63,6 +63,12 @@ static const char deny_hex[] =
     "0000040050000200000001002400000100000105000000000005150000000100000002"
     "000000030000005204000000002400ff010f0001050000000000051500000001000000"
     "020000000300000051040000";
+/* O:BAD:(D;;CR;;;A)(A;;0xf01ff;;;A): A's allow cancelled by a deny */
+static const char cancelled_hex[] =
+    "01000480140000000000000000000000240000000102000000000005200000002002"
+    "0000040050000200000001002400000100000105000000000005150000000100000002"
+    "000000030000005104000000002400ff010f0001050000000000051500000001000000"
+    "020000000300000051040000";
 /* O:BA without a DACL (everyone allowed) */
 static const char nodacl_hex[] =
     "010000801400000000000000000000000000000001020000000000052000000020020000";
@@ -418,6 +424,28 @@ test_what_the_kdc_ignores(void **state)
     adkcd_sd_edit_result_clear(&r);
 }
 
+/* exact is exact: an allow a deny cancels now goes too (it would allow
+ * once the deny went); replacing a descriptor without a DACL reports
+ * Everyone removed. */
+static void
+test_exact_is_exact(void **state)
+{
+    struct adkcd_sd_edit_result r;
+
+    (void)state;
+    assert_int_equal(edit(cancelled_hex, NULL, NULL, 1, &r), ADKCD_OK);
+    assert_true(r.changed);
+    assert_true(r.present); /* the deny stays */
+    assert_int_equal(r.aces_removed, 1);
+    assert_string_equal(r.removed[0], A_SID);
+    adkcd_sd_edit_result_clear(&r);
+    assert_int_equal(edit(nodacl_hex, L(A_SID), NULL, 1, &r), ADKCD_OK);
+    assert_true(r.changed);
+    assert_non_null(r.removed);
+    assert_string_equal(r.removed[0], "S-1-1-0");
+    adkcd_sd_edit_result_clear(&r);
+}
+
 int
 main(void)
 {
@@ -431,6 +459,7 @@ main(void)
         cmocka_unit_test(test_sid_from_string),
         cmocka_unit_test(test_sid_hex_authority_round_trip),
         cmocka_unit_test(test_what_the_kdc_ignores),
+        cmocka_unit_test(test_exact_is_exact),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -252,7 +252,6 @@ todo_make(const struct adkcd_sd *sd, const struct adkcd_sd_edit *e,
           struct todo *t, struct adkcd_err *err)
 {
     struct adkcd_val bin;
-    char **allowed = NULL;
     adkcd_status st;
     size_t i;
 
@@ -291,15 +290,17 @@ todo_make(const struct adkcd_sd *sd, const struct adkcd_sd_edit *e,
     (void)bin;
     if (!e->exact || sd == NULL || !sd->has_dacl)
         return ADKCD_OK;
-    /* exact: every SID allowed now that is not in the list goes. */
-    st = adkcd_sd_allowed_sids(sd, &allowed, err);
-    for (i = 0; st == ADKCD_OK && allowed[i] != NULL; i++) {
-        if (!has(t->add, allowed[i]) && !has(t->remove, allowed[i]) &&
-            adkcd_strv_add(&t->remove, allowed[i]))
-            st = NOMEM(err);
+    /* exact: every SID not in the list loses its allowing ACEs, also one
+     * that a deny cancels now (else removing the deny later would let it
+     * delegate: the list would not be exact). */
+    for (i = 0; i < sd->n; i++) {
+        const char *sid = sd->aces[i].sid;
+
+        if (allowing(&sd->aces[i]) && !has(t->add, sid) &&
+            !has(t->remove, sid) && adkcd_strv_add(&t->remove, sid))
+            return NOMEM(err);
     }
-    adkcd_strv_free(allowed);
-    return st;
+    return ADKCD_OK;
 }
 
 /* An ACCESS_ALLOWED ACE for sid with mask ADKCD_RBCD_MASK, appended to b. */
@@ -575,6 +576,12 @@ adkcd_sd_edit(const struct adkcd_val *cur, const struct adkcd_sd_edit *e,
         goto done;
     }
     out->changed = 1;
+    /* A descriptor without a DACL allowed everyone: Everyone goes. */
+    if (psd != NULL && !sd.has_dacl && !has(t.add, "S-1-1-0") &&
+        adkcd_strv_add(&out->removed, "S-1-1-0")) {
+        st = NOMEM(err);
+        goto done;
+    }
     st = build_dacl(old, psd, drop, adds, &acl, &count, err);
     if (st != ADKCD_OK)
         goto done;
