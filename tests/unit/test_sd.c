@@ -8,6 +8,7 @@
  * input is copied into a buffer of exactly its size).
  */
 #include "harness.h"
+#include "sd_bytes.h"
 
 #include "adkcd/sd.h"
 #include "adkcd/strv.h"
@@ -43,62 +44,6 @@ static const char samba_object_hex[] =
 
 /* ------------------------------------------------------------------ */
 /* A byte builder. */
-
-struct bytes {
-    unsigned char b[512];
-    size_t n;
-};
-
-static void
-put8(struct bytes *x, unsigned v)
-{
-    assert_true(x->n < sizeof(x->b));
-    x->b[x->n++] = (unsigned char)v;
-}
-
-static void
-put16(struct bytes *x, unsigned v)
-{
-    put8(x, v & 0xff);
-    put8(x, v >> 8 & 0xff);
-}
-
-static void
-put32(struct bytes *x, unsigned long v)
-{
-    put16(x, (unsigned)(v & 0xffff));
-    put16(x, (unsigned)(v >> 16 & 0xffff));
-}
-
-static void
-set16(struct bytes *x, size_t at, unsigned v)
-{
-    x->b[at] = (unsigned char)(v & 0xff);
-    x->b[at + 1] = (unsigned char)(v >> 8 & 0xff);
-}
-
-static void
-set32(struct bytes *x, size_t at, unsigned long v)
-{
-    set16(x, at, (unsigned)(v & 0xffff));
-    set16(x, at + 2, (unsigned)(v >> 16 & 0xffff));
-}
-
-/* A binary SID: authority, then the sub-authorities (ending with ~0UL). */
-static void
-put_sid(struct bytes *x, unsigned long long auth, const unsigned long *subs)
-{
-    size_t n = 0, i;
-
-    while (subs[n] != ~0UL)
-        n++;
-    put8(x, 1);
-    put8(x, (unsigned)n);
-    for (i = 0; i < 6; i++)
-        put8(x, (unsigned)(auth >> (8 * (5 - i)) & 0xff));
-    for (i = 0; i < n; i++)
-        put32(x, subs[i]);
-}
 
 static const unsigned long subs_ba[] = {32, 544, ~0UL};
 static const unsigned long subs_1105[] = {21, 1, 2, 3, 1105, ~0UL};
@@ -192,22 +137,6 @@ build_simple(struct bytes *x)
     acl = acl_begin(x, 4);
     put_ace(x, 0x00, 0, 0xF01FFUL, subs_1105);
     acl_end(x, acl, 1);
-}
-
-static void
-from_hex(struct bytes *x, const char *hex)
-{
-    size_t i, n = strlen(hex);
-
-    memset(x, 0, sizeof(*x));
-    assert_int_equal(n % 2, 0);
-    assert_true(n / 2 <= sizeof(x->b));
-    for (i = 0; i < n; i += 2) {
-        unsigned v;
-
-        assert_int_equal(sscanf(hex + i, "%2x", &v), 1);
-        x->b[x->n++] = (unsigned char)v;
-    }
 }
 
 /* Parse len bytes of x from a heap buffer of exactly that size. */

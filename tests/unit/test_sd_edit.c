@@ -7,6 +7,7 @@
  * ACE, and the new descriptor's layout (owner BA, DACL revision 4).
  */
 #include "harness.h"
+#include "sd_bytes.h"
 
 #include "adkcd/sd.h"
 #include "adkcd/strv.h"
@@ -87,19 +88,15 @@ static const char io_hex[] =
 static struct adkcd_val
 hexval(const char *hex)
 {
+    struct bytes x;
     struct adkcd_val v;
-    size_t i, n = strlen(hex) / 2;
 
-    v.len = n;
-    v.data = malloc(n + 1);
+    from_hex(&x, hex);
+    v.len = x.n;
+    v.data = malloc(x.n + 1);
     assert_non_null(v.data);
-    for (i = 0; i < n; i++) {
-        unsigned x;
-
-        assert_int_equal(sscanf(hex + 2 * i, "%2x", &x), 1);
-        v.data[i] = (char)x;
-    }
-    v.data[n] = '\0';
+    memcpy(v.data, x.b, x.n);
+    v.data[x.n] = '\0';
     return v;
 }
 

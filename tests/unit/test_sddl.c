@@ -11,67 +11,12 @@
  * of exactly its size, so that the ASan build catches a read past it.
  */
 #include "harness.h"
+#include "sd_bytes.h"
 
 #include "adkcd/sd.h"
 
 /* ------------------------------------------------------------------ */
 /* Bytes: from hex, or built. */
-
-struct bytes {
-    unsigned char b[512];
-    size_t n;
-};
-
-static void
-from_hex(struct bytes *x, const char *hex)
-{
-    size_t i, n = strlen(hex);
-
-    memset(x, 0, sizeof(*x));
-    assert_int_equal(n % 2, 0);
-    assert_true(n / 2 <= sizeof(x->b));
-    for (i = 0; i < n; i += 2) {
-        unsigned v;
-
-        assert_int_equal(sscanf(hex + i, "%2x", &v), 1);
-        x->b[x->n++] = (unsigned char)v;
-    }
-}
-
-static void
-put8(struct bytes *x, unsigned v)
-{
-    assert_true(x->n < sizeof(x->b));
-    x->b[x->n++] = (unsigned char)v;
-}
-
-static void
-put16(struct bytes *x, unsigned v)
-{
-    put8(x, v & 0xff);
-    put8(x, v >> 8 & 0xff);
-}
-
-static void
-put32(struct bytes *x, unsigned long v)
-{
-    put16(x, (unsigned)(v & 0xffff));
-    put16(x, (unsigned)(v >> 16 & 0xffff));
-}
-
-static void
-set16(struct bytes *x, size_t at, unsigned v)
-{
-    x->b[at] = (unsigned char)(v & 0xff);
-    x->b[at + 1] = (unsigned char)(v >> 8 & 0xff);
-}
-
-static void
-set32(struct bytes *x, size_t at, unsigned long v)
-{
-    set16(x, at, (unsigned)(v & 0xffff));
-    set16(x, at + 2, (unsigned)(v >> 16 & 0xffff));
-}
 
 static void
 put_raw(struct bytes *x, const unsigned char *p, size_t n)
@@ -80,23 +25,6 @@ put_raw(struct bytes *x, const unsigned char *p, size_t n)
 
     for (i = 0; i < n; i++)
         put8(x, p[i]);
-}
-
-/* A binary SID of authority 5: the sub-authorities, ending with ~0UL. */
-static void
-put_sid5(struct bytes *x, const unsigned long *subs)
-{
-    size_t n = 0, i;
-
-    while (subs[n] != ~0UL)
-        n++;
-    put8(x, 1);
-    put8(x, (unsigned)n);
-    for (i = 0; i < 5; i++)
-        put8(x, 0);
-    put8(x, 5);
-    for (i = 0; i < n; i++)
-        put32(x, subs[i]);
 }
 
 static const unsigned long subs_ba[] = {32, 544, ~0UL};
@@ -119,7 +47,7 @@ begin_sd(struct bytes *x, unsigned control, int dacl)
     put32(x, 0); /* OffsetSacl */
     put32(x, 0); /* OffsetDacl */
     set32(x, 4, x->n);
-    put_sid5(x, subs_ba);
+    put_sid(x, 5, subs_ba);
     if (!dacl)
         return 0;
     at = x->n;
@@ -349,7 +277,7 @@ test_sandbox_value(void **state)
     acl = begin_sd(&x, 0x8004, 1);
     ace = begin_ace(&x, 0x00, 0);
     put32(&x, 0xF01FFUL);
-    put_sid5(&x, subs_1105);
+    put_sid(&x, 5, subs_1105);
     end_ace(&x, ace);
     end_acl(&x, acl, 1);
     check_bytes("built", &x, "O:BAD:(A;;0xf01ff;;;S-1-5-21-1-2-3-1105)");
@@ -381,7 +309,7 @@ test_rights(void **state)
         set32(&x, 4, 0); /* no owner: its SID stays, unreferenced */
         ace = begin_ace(&x, 0x00, 0);
         put32(&x, cases[i].mask);
-        put_sid5(&x, subs_1105);
+        put_sid(&x, 5, subs_1105);
         end_ace(&x, ace);
         end_acl(&x, acl, 1);
         check_bytes(cases[i].want, &x, cases[i].want);
@@ -420,20 +348,20 @@ test_object_aces(void **state)
     put32(&x, 0x100);
     put32(&x, 1); /* ACE_OBJECT_TYPE_PRESENT */
     put_raw(&x, guid_user, 16);
-    put_sid5(&x, subs_1105);
+    put_sid(&x, 5, subs_1105);
     end_ace(&x, ace);
     ace = begin_ace(&x, 0x06, 0x02);
     put32(&x, 0x30);
     put32(&x, 3); /* both */
     put_raw(&x, guid_pwd, 16);
     put_raw(&x, guid_user, 16);
-    put_sid5(&x, subs_ba);
+    put_sid(&x, 5, subs_ba);
     end_ace(&x, ace);
     /* Flags 0: an object ACE without GUIDs. */
     ace = begin_ace(&x, 0x05, 0);
     put32(&x, 0x100);
     put32(&x, 0);
-    put_sid5(&x, subs_ba);
+    put_sid(&x, 5, subs_ba);
     end_ace(&x, ace);
     end_acl(&x, acl, 3);
     check_bytes("built object", &x,
@@ -495,7 +423,7 @@ test_ace_flags(void **state)
     acl = begin_sd(&x, 0x8004, 1);
     ace = begin_ace(&x, 0x00, 0x23);
     put32(&x, 0x100);
-    put_sid5(&x, subs_1105);
+    put_sid(&x, 5, subs_1105);
     end_ace(&x, ace);
     end_acl(&x, acl, 1);
     check_bytes("flag 0x20", &x, "O:BAD:(A;OICI0x20;CR;;;S-1-5-21-1-2-3-1105)");
@@ -524,7 +452,7 @@ test_dacl_flags(void **state)
         acl = begin_sd(&x, cases[i].control, 1);
         ace = begin_ace(&x, 0x00, 0);
         put32(&x, 0x100);
-        put_sid5(&x, subs_1105);
+        put_sid(&x, 5, subs_1105);
         end_ace(&x, ace);
         end_acl(&x, acl, 1);
         check_bytes(cases[i].want, &x, cases[i].want);
@@ -600,7 +528,7 @@ test_conditional(void **state)
     acl = begin_sd(&x, 0x8004, 1);
     ace = begin_ace(&x, 0x09, 0);
     put32(&x, 0xF01FFUL);
-    put_sid5(&x, subs_1105);
+    put_sid(&x, 5, subs_1105);
     end_ace(&x, ace);
     end_acl(&x, acl, 1);
     check_bytes("empty condition", &x,
@@ -619,7 +547,7 @@ test_other_ace_types(void **state)
     /* SYSTEM_ALARM (0x03): not read by the parser; type and mask. */
     ace = begin_ace(&x, 0x03, 0x02);
     put32(&x, 0x100);
-    put_sid5(&x, subs_1105);
+    put_sid(&x, 5, subs_1105);
     end_ace(&x, ace);
     /* Type 0x42 of 4 bytes: no room for a mask. */
     ace = begin_ace(&x, 0x42, 0);
@@ -630,13 +558,13 @@ test_other_ace_types(void **state)
     put32(&x, 0x100);
     put32(&x, 1);
     put_raw(&x, guid_user, 16);
-    put_sid5(&x, subs_ba);
+    put_sid(&x, 5, subs_ba);
     put_raw(&x, (const unsigned char *)"artx\0\0\0\0", 8);
     end_ace(&x, ace);
     /* And an ordinary one after them. */
     ace = begin_ace(&x, 0x00, 0);
     put32(&x, 0x100);
-    put_sid5(&x, subs_1105);
+    put_sid(&x, 5, subs_1105);
     end_ace(&x, ace);
     end_acl(&x, acl, 4);
     check_bytes("other types", &x,
