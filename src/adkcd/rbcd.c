@@ -456,6 +456,20 @@ done:
 
 /* ---- add / remove / set ------------------------------------------------ */
 
+/* The principals of a want's descriptors, before and after, named. */
+static adkcd_status
+want_names(struct adkcd_conn *conn, const struct adkcd_want *w,
+           struct names *nm, struct adkcd_err *err)
+{
+    const struct adkcd_sd_edit_result *r = &w->rbcd_after;
+
+    if (collect_sids(w->rbcd_before_present ? &w->rbcd_before : NULL,
+                     &nm->sids) != 0 ||
+        collect_sids(r->present ? &r->value : NULL, &nm->sids) != 0)
+        return adkcd_err_set(err, ADKCD_E_NOMEM, "out of memory");
+    return names_resolve(conn, nm, err);
+}
+
 json_t *
 front_json_rbcd(struct adkcd_conn *conn, const struct adkcd_want *w)
 {
@@ -464,10 +478,7 @@ front_json_rbcd(struct adkcd_conn *conn, const struct adkcd_want *w)
     json_t *o = json_object(), *added = json_array(), *removed = json_array();
     size_t i;
 
-    if (collect_sids(w->rbcd_before_present ? &w->rbcd_before : NULL,
-                     &nm.sids) == 0 &&
-        collect_sids(r->present ? &r->value : NULL, &nm.sids) == 0)
-        (void)names_resolve(conn, &nm, NULL);
+    (void)want_names(conn, w, &nm, NULL); /* else named by SID alone */
     json_object_set_new(
         o, "before",
         json_descriptor(&w->rbcd_before, w->rbcd_before_present, &nm));
@@ -489,12 +500,7 @@ front_rbcd_print(FILE *f, struct adkcd_conn *conn, const struct adkcd_want *w,
 {
     struct names nm = {NULL, NULL, 0};
 
-    if (collect_sids(w->rbcd_before_present ? &w->rbcd_before : NULL,
-                     &nm.sids) != 0 ||
-        collect_sids(w->rbcd_after.present ? &w->rbcd_after.value : NULL,
-                     &nm.sids) != 0 ||
-        names_resolve(conn, &nm, NULL) != ADKCD_OK)
-        nm.n = 0; /* named by SID alone */
+    (void)want_names(conn, w, &nm, NULL); /* else named by SID alone */
     cli_printf(f, "resource-based delegation of %s:\n", target);
     print_changes(f, w, &nm, "  ");
     names_free(&nm);
@@ -661,14 +667,9 @@ rbcd_change(struct cli_common *c, struct args *a, const char *sub)
         changed = ch != NULL && ch->outcome == ADKCD_OUT_APPLIED;
     }
     /* Names for the output: every SID before and after. */
-    if (collect_sids(w->rbcd_before_present ? &w->rbcd_before : NULL,
-                     &nm.sids) != 0 ||
-        collect_sids(w->rbcd_after.present ? &w->rbcd_after.value : NULL,
-                     &nm.sids) != 0 ||
-        names_resolve(conn, &nm, &err) != ADKCD_OK) {
-        rc = front_nomem(c);
-        goto done;
-    }
+    /* The change is made: a failure to name the principals leaves them
+     * named by their SIDs, it does not fail the command. */
+    (void)want_names(conn, w, &nm, NULL);
     front_rbcd_warnings(c, warnings, conn, w, sp->accts[0]->sam);
     if (c->json) {
         json_t *doc =
