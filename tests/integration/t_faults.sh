@@ -360,6 +360,13 @@ RUN_STDIN=$T_TMP/admin.pw KRB5_CONFIG=$T_TMP/krb5-hungkdc.conf \
 expect_rc 7
 expect_one_timeout
 expect_err_contains "no answer from the KDC within $TIMEOUT s while getting a ticket for administrator@MYDOM.LOCAL"
+# adkcd verify's own TGT (step 1) is bounded by --timeout as well.
+RUN_STDIN=$T_TMP/admin.pw KRB5_CONFIG=$T_TMP/krb5-hungkdc.conf \
+    timed "$ADKCD" --timeout "$TIMEOUT" -H "$ADKCD_DC_URI" verify administrator \
+    http/iosmdm.mydom.local --impersonate administrator --password-stdin
+expect_rc 7
+expect_one_timeout
+expect_out_contains "FAIL  TGT"
 expect_dc_unchanged "$T_TMP/s0"
 t_end
 
